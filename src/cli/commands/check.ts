@@ -1,0 +1,75 @@
+import type { Command } from "commander";
+import type { Lab } from "../../lab/types.js";
+import { humanBytes } from "../../net/quantity.js";
+import type { Context } from "../context.js";
+import { bold, dim, green, printDiagnostics, yellow } from "../output.js";
+import { loadLab } from "../lab-file.js";
+
+/** Facts about a lab for `drover check`; extra sections (what-if headroom, …) register here. */
+export type SummarySection = (lab: Lab) => { title: string; lines: string[]; json: Record<string, unknown> } | undefined;
+export const summarySections: SummarySection[] = [];
+
+export function summarize(lab: Lab) {
+  const count = <T>(xs: readonly T[], key: (x: T) => string) => {
+    const m: Record<string, number> = {};
+    for (const x of xs) m[key(x)] = (m[key(x)] ?? 0) + 1;
+    return Object.fromEntries(Object.entries(m).sort());
+  };
+  return {
+    name: lab.name,
+    distribution: lab.distribution,
+    kubernetesVersion: lab.kubernetesVersion,
+    endpoint: lab.endpoint.url,
+    sites: lab.sites.map((s) => ({ name: s.name, kind: s.kind, lan: s.lan, hosts: s.hosts.length, nodes: s.nodes.length })),
+    hosts: {
+      total: lab.hosts.length,
+      byArch: count(lab.hosts, (h) => h.arch),
+      byPower: count(lab.hosts, (h) => h.power),
+      cpu: lab.hosts.reduce((a, h) => a + h.cpu, 0),
+      memoryBytes: lab.hosts.reduce((a, h) => a + h.memoryBytes, 0),
+    },
+    nodes: { total: lab.nodes.length, byRole: count(lab.nodes, (n) => n.role), byKind: count(lab.nodes, (n) => n.kind), byArch: count(lab.nodes, (n) => n.arch) },
+    apps: { total: lab.apps.length, byExposure: count(lab.apps, (a) => a.exposure.kind) },
+    seats: lab.seats.length,
+    functions: lab.functions.length,
+    storageClasses: lab.storageClasses.map((c) => `${c.name} (${c.type}${c.default ? ", default" : ""})`),
+  };
+}
+
+const fmt = (m: Record<string, number>) => Object.entries(m).map(([k, v]) => `${v} ${k}`).join(", ") || "none";
+
+export function register(program: Command, ctx: Context): void {
+  program
+    .command("check")
+    .description("validate lab.yaml and print a summary of the lab")
+    .argument("[lab]", "path to lab.yaml (or its folder)", "lab.yaml")
+    .action((path: string) => {
+      const o = ctx.output();
+      const loaded = loadLab(path);
+      const { lab, diagnostics } = loaded;
+      const s = summarize(lab);
+      const sections = summarySections.map((f) => f(lab)).filter((x) => x !== undefined);
+      if (o.json) {
+        o.out(JSON.stringify({ valid: true, file: loaded.display, summary: s, ...Object.fromEntries(sections.map((x) => [x.title, x.json])), diagnostics }, null, 2));
+        return;
+      }
+      printDiagnostics(o, diagnostics);
+      const lines = [
+        `${green(o, "✓")} ${bold(o, loaded.display)} is valid: lab ${bold(o, lab.name)} (${lab.distribution}, Kubernetes ${lab.kubernetesVersion}, API ${lab.endpoint.url})`,
+        `  sites   ${s.sites.map((x) => `${x.name} ${dim(o, `(${x.kind}, ${x.lan}, ${x.hosts} hosts)`)}`).join(", ")}`,
+        `  hosts   ${s.hosts.total}: ${fmt(s.hosts.byArch)}; ${fmt(s.hosts.byPower)}; ${s.hosts.cpu} cores, ${humanBytes(s.hosts.memoryBytes)}`,
+        `  nodes   ${s.nodes.total}: ${fmt(s.nodes.byRole)}; ${fmt(s.nodes.byKind)}`,
+        `  apps    ${s.apps.total}: ${fmt(s.apps.byExposure)}`,
+        `  storage ${s.storageClasses.join(", ") || "none"}`,
+        `  mesh    ${lab.overlay.topology} on ${lab.overlay.subnet}, ${lab.seats.length} seat${lab.seats.length === 1 ? "" : "s"}`,
+      ];
+      if (s.functions) lines.push(`  funcs   ${s.functions}`);
+      for (const sec of sections) {
+        lines.push(`  ${bold(o, sec.title)}`);
+        for (const l of sec.lines) lines.push(`    ${l}`);
+      }
+      const warnings = diagnostics.filter((d) => d.severity === "warning").length;
+      if (warnings) lines.push(yellow(o, `  ${warnings} warning${warnings === 1 ? "" : "s"} (above)`));
+      o.out(lines.join("\n"));
+    });
+}

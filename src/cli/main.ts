@@ -1,0 +1,52 @@
+// The drover command. Exit codes: 0 ok, 1 invalid input, 2 usage or internal error.
+import { Command, CommanderError } from "commander";
+import { commands } from "./commands/index.js";
+import { makeOutput, printDiagnostics, red } from "./output.js";
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UserError } from "./errors.js";
+import { InvalidLab } from "./lab-file.js";
+import type { Context } from "./context.js";
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command("drover");
+  let json = argv.includes("--json");
+  const ctx: Context = { output: () => makeOutput(json) };
+  program
+    .description("Run a home lab the way clouds run theirs: one typed lab.yaml, rendered, checked and operated.")
+    .option("--json", "machine-readable output on stdout")
+    .version(VERSION, "-V, --version")
+    .showHelpAfterError("(run drover --help for usage)")
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
+    .addHelpText("after", "\nExit codes: 0 ok, 1 invalid input (lab.yaml, secrets, cluster state), 2 usage or internal error.");
+  program.hook("preAction", (cmd) => { json = !!cmd.optsWithGlobals().json; });
+  for (const c of commands) c.register(program, ctx);
+  program.commands.forEach((c) => c.exitOverride().option("--json", "machine-readable output on stdout"));
+  try {
+    await program.parseAsync(argv as string[], { from: "user" });
+    return Number(process.exitCode ?? EXIT_OK) || EXIT_OK;
+  } catch (e) {
+    const o = makeOutput(json);
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT_OK;
+      return EXIT_USAGE;
+    }
+    if (e instanceof InvalidLab) {
+      if (json) o.out(JSON.stringify({ valid: false, file: e.display, diagnostics: e.diagnostics }, null, 2));
+      else {
+        printDiagnostics(o, e.diagnostics);
+        const n = e.diagnostics.filter((d) => d.severity === "error").length;
+        o.err(red(o, `✗ ${e.display}: ${n} error${n === 1 ? "" : "s"}`));
+      }
+      return EXIT_INVALID;
+    }
+    if (e instanceof UserError) {
+      if (json) o.out(JSON.stringify({ error: e.message, hint: e.hint }, null, 2));
+      else o.err(`${red(o, "error")}: ${e.message}${e.hint ? `\n  hint: ${e.hint}` : ""}`);
+      return e.exitCode;
+    }
+    o.err(`${red(o, "internal error")}: ${(e as Error)?.stack ?? String(e)}\nThis is a bug in drover; please report it with the command you ran.`);
+    return EXIT_USAGE;
+  }
+}
+
+export const VERSION = "0.1.0";

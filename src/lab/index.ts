@@ -1,0 +1,3 @@
+export * from "./types.js";
+export { resolveLab, DEFAULT_TALOS_VERSION } from "./resolve.js";
+export { allocate } from "./allocate.js";

@@ -1,0 +1,310 @@
+// Spec → Lab: a pure function. Defaults, deterministic address allocation, links by name.
+import type { LabSpec } from "../spec/schema.js";
+import type { App, FunctionDef, Host, Lab, Node, Seat, Site, StorageClass } from "./types.js";
+import { catalogApp } from "../catalog/index.js";
+import { parseBytes, parseMillicores } from "../net/quantity.js";
+import { formatIp, parseCidr, parseIp, parseRange, type Cidr } from "../net/ip.js";
+import { allocate } from "./allocate.js";
+
+export const DEFAULT_TALOS_VERSION = "1.12.6";
+export const DEFAULT_VM_DISK = 64 * 2 ** 30;
+
+const cidr = (text: string): Cidr => {
+  const r = parseCidr(text);
+  if (!("cidr" in r)) throw new Error(`internal: unvalidated CIDR ${text}`);
+  return r.cidr;
+};
+
+function freezeDeep<T>(o: T): T {
+  if (o && typeof o === "object" && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) freezeDeep(v);
+  }
+  return o;
+}
+
+function endpointHost(ep: string | undefined): string | undefined {
+  if (!ep) return undefined;
+  const m = /^(\[[^\]]+\]|[^:]+)(?::\d+)?$/.exec(ep);
+  return m?.[1];
+}
+
+/** The resolved lab. The spec must have passed loadSpec without errors. */
+export function resolveLab(spec: LabSpec): Lab {
+  const distribution = spec.cluster.distribution;
+  const k8s = spec.cluster.kubernetesVersion;
+  const siteSpecs = new Map(spec.sites.map((s) => [s.name, s]));
+  const hostSpecs = new Map(spec.hosts.map((h) => [h.name, h]));
+
+  // ---- overlay addresses: nodes first, then seats; hashed by name so adding one moves none ----
+  const overlay = cidr(spec.network.overlay.subnet);
+  const taken = new Set<number>();
+  for (const s of spec.network.seats) if (s.address) taken.add(parseIp(s.address)!);
+  const nodeOverlay = allocate(overlay, spec.nodes.map((n) => `node/${n.name}`), taken);
+  const seatOverlay = allocate(overlay, spec.network.seats.filter((s) => !s.address).map((s) => `seat/${s.name}`), new Set([...taken, ...nodeOverlay.values()]));
+
+  // ---- site leaders (site-leaders topology): the first always-on, reachable node of each site ----
+  const leaders: Record<string, string> = {};
+  for (const s of spec.sites) {
+    const candidates = spec.nodes.filter((n) => hostSpecs.get(n.host)?.site === s.name);
+    const ranked = [...candidates].sort((a, b) => score(b) - score(a) || a.name.localeCompare(b.name));
+    if (ranked[0]) leaders[s.name] = ranked[0].name;
+  }
+  function score(n: LabSpec["nodes"][number]): number {
+    const h = hostSpecs.get(n.host);
+    return (h?.power === "always-on" ? 4 : 0) + (n.publicAddress ? 2 : 0) + (n.role === "controlplane" ? 1 : 0);
+  }
+
+  const nodes: Node[] = spec.nodes.map((n) => {
+    const h = hostSpecs.get(n.host)!;
+    const s = siteSpecs.get(h.site)!;
+    const lan = cidr(s.lan);
+    const cpu = n.kind === "vm" ? n.cpu! : n.cpu ?? h.cpu;
+    const memoryBytes = n.kind === "vm" ? parseBytes(n.memory!)! : n.memory ? parseBytes(n.memory)! : parseBytes(h.memory)!;
+    const systemDisk = h.disks.find((d) => d.use === "system") ?? (h.disks.length === 1 ? h.disks[0] : undefined);
+    const installDisk = n.installDisk ?? (n.kind === "vm" ? "/dev/vda" : systemDisk?.device ?? "/dev/sda");
+    const diskBytes = n.diskSize ? parseBytes(n.diskSize)! : n.kind === "vm" ? DEFAULT_VM_DISK : systemDisk ? parseBytes(systemDisk.size)! : 0;
+    const nat = n.publicAddress ? false : s.nat;
+    const port = spec.network.overlay.port;
+    let wireguardEndpoint: string | undefined;
+    if (n.publicAddress) wireguardEndpoint = `${n.publicAddress}:${port}`;
+    else if (!s.nat) wireguardEndpoint = `${n.address}:${port}`;
+    const labels: Record<string, string> = {
+      ...n.labels,
+      "topology.kubernetes.io/region": s.name,
+      "topology.kubernetes.io/zone": h.name,
+      "drover.dev/site": s.name,
+      "drover.dev/host": h.name,
+      "drover.dev/power": h.power,
+    };
+    if (h.gpus.length) labels["drover.dev/gpu"] = h.gpus[0]!.vendor;
+    return {
+      name: n.name,
+      host: h.name,
+      site: s.name,
+      arch: h.arch,
+      kind: n.kind,
+      role: n.role,
+      cpu,
+      memoryBytes,
+      diskBytes,
+      address: n.address,
+      prefix: lan.bits,
+      gateway: s.gateway,
+      dns: s.dns.length ? s.dns : s.gateway ? [s.gateway] : [],
+      mac: n.mac?.toLowerCase(),
+      installDisk,
+      overlayAddress: formatIp(nodeOverlay.get(`node/${n.name}`)!),
+      wireguardEndpoint,
+      nat,
+      volatile: h.power === "volatile",
+      gpus: n.kind === "vm" ? 0 : h.gpus.reduce((a, g) => a + g.count, 0),
+      labels: sortKeys(labels),
+      taints: n.taints,
+      patches: n.patches as Record<string, unknown>[],
+    };
+  });
+  // a GPU passed through to a VM: the host's GPUs go to its first VM that asks via a label
+  for (const n of nodes) {
+    const h = hostSpecs.get(n.host)!;
+    if (n.kind === "vm" && h.gpus.length && n.labels["drover.dev/gpu-passthrough"] === "true") {
+      (n as { gpus: number }).gpus = h.gpus.reduce((a, g) => a + g.count, 0);
+    }
+  }
+
+  const hosts: Host[] = spec.hosts.map((h) => ({
+    name: h.name,
+    site: h.site,
+    arch: h.arch,
+    cpu: h.cpu,
+    memoryBytes: parseBytes(h.memory)!,
+    disks: h.disks.map((d) => ({ device: d.device, sizeBytes: parseBytes(d.size)!, type: d.type, use: d.use })),
+    gpus: h.gpus.reduce((a, g) => a + g.count, 0),
+    gpuVendor: h.gpus[0]?.vendor,
+    power: h.power,
+    hypervisor: h.hypervisor,
+    provider: h.provider,
+    address: h.address,
+    mac: h.mac?.toLowerCase(),
+    devices: h.devices,
+    nodes: spec.nodes.filter((n) => n.host === h.name).map((n) => n.name),
+  }));
+
+  const sites: Site[] = spec.sites.map((s) => ({
+    name: s.name,
+    kind: s.kind,
+    lan: s.lan,
+    gateway: s.gateway,
+    dns: s.dns,
+    nat: s.nat,
+    endpointHost: endpointHost(s.endpoint),
+    hosts: spec.hosts.filter((h) => h.site === s.name).map((h) => h.name),
+    nodes: spec.nodes.filter((n) => hostSpecs.get(n.host)?.site === s.name).map((n) => n.name),
+  }));
+
+  const seats: Seat[] = spec.network.seats.map((s) => ({
+    name: s.name,
+    owner: s.owner,
+    device: s.device,
+    overlayAddress: s.address ?? formatIp(seatOverlay.get(`seat/${s.name}`)!),
+  }));
+
+  // ---- storage ----
+  const storageClasses: StorageClass[] = spec.storage.classes.map((c, i) => ({
+    name: c.name,
+    type: c.type,
+    default: c.default ?? (!spec.storage.classes.some((x) => x.default) && i === 0),
+    nodeLocal: c.type === "local",
+    spec: c,
+  }));
+  const defaultStorageClass = storageClasses.find((c) => c.default)?.name;
+
+  // ---- load-balancer addresses: ingress first, then apps with raw ports, in name order ----
+  const cni = spec.cluster.cni ?? (distribution === "talos" ? "cilium" : "flannel");
+  const lbSpec = spec.network.loadBalancer;
+  const addresses: Record<string, string> = {};
+  const lbApps = spec.apps
+    .filter((a) => a.enabled && (a.exposure ?? catalogApp(a.app ?? a.name)?.exposure) !== "none")
+    .filter((a) => catalogApp(a.app ?? a.name)?.ports.some((p) => p.loadBalancer))
+    .map((a) => a.name)
+    .sort();
+  if (lbSpec) {
+    const r = parseRange(lbSpec.pool);
+    if ("range" in r) {
+      const explicit = new Set([spec.network.ingress.public.address, spec.network.ingress.private.address].filter(Boolean).map((a) => parseIp(a!)!));
+      let next = r.range.first;
+      const take = (): string | undefined => {
+        while (next <= r.range.last && explicit.has(next)) next++;
+        if (next > r.range.last) return undefined;
+        return formatIp(next++);
+      };
+      const pub = spec.network.ingress.public.address ?? take();
+      const priv = spec.network.ingress.private.address ?? take();
+      if (pub) addresses["ingress-public"] = pub;
+      if (priv) addresses["ingress-private"] = priv;
+      for (const name of lbApps) {
+        const a = take();
+        if (a) addresses[`app/${name}`] = a;
+      }
+    }
+  }
+
+  // ---- apps ----
+  const policy = spec.identity.defaultPolicy;
+  const apps: App[] = spec.apps.filter((a) => a.enabled).map((a) => {
+    const c = catalogApp(a.app ?? a.name)!;
+    const kind = a.exposure ?? c.exposure;
+    const domain = kind === "public" ? spec.cluster.domains.public : spec.cluster.domains.private;
+    const hostname = kind === "none" ? undefined : a.hostname ?? (domain ? `${a.name}.${domain}` : undefined);
+    const storageClass = c.volumes.length ? a.storage?.class ?? defaultStorageClass : undefined;
+    const sizeOverride = a.storage?.size ? parseBytes(a.storage.size) : undefined;
+    const gated = kind !== "none" && spec.identity.provider !== "none";
+    return {
+      name: a.name,
+      catalog: c,
+      namespace: a.namespace ?? c.category,
+      exposure: { kind, hostname, url: hostname ? `https://${hostname}` : undefined },
+      replicas: a.replicas ?? c.replicas.default,
+      storageClass,
+      volumes: c.volumes.map((v, i) => ({ name: v.name, path: v.path, sizeBytes: i === 0 && sizeOverride ? sizeOverride : parseBytes(v.size)! })),
+      backup: a.backup,
+      groups: gated ? a.groups ?? policy.groups : undefined,
+      twoFactor: policy.twoFactor,
+      placement: {
+        archs: (a.placement?.arch ?? c.archs).filter((x) => c.archs.includes(x)),
+        nodeSelector: a.placement?.nodeSelector ?? {},
+        hosts: a.placement?.hosts ?? [],
+        gpu: a.placement?.gpu ?? (c.devices?.gpu === "required" ? 1 : 0),
+        tolerations: a.placement?.tolerations ?? [],
+      },
+      resources: {
+        cpuMillis: parseMillicores(a.resources?.cpu ?? c.resources.cpu)!,
+        memoryBytes: parseBytes(a.resources?.memory ?? c.resources.memory)!,
+      },
+      env: { ...(c.env ?? {}), ...a.env },
+      patches: a.patches as App["patches"],
+      loadBalancerAddress: addresses[`app/${a.name}`],
+    };
+  });
+
+  const functions: FunctionDef[] = spec.functions.map((f) => {
+    const runtime = f.runtime ?? (f.file.endsWith(".py") ? "python" : f.file.endsWith(".sh") ? "bash" : "node");
+    const exposure = f.webhook?.exposure ?? "none";
+    const domain = exposure === "public" ? spec.cluster.domains.public : spec.cluster.domains.private;
+    return {
+      name: f.name,
+      file: f.file,
+      runtime,
+      schedule: f.schedule,
+      webhook: f.webhook ? { path: f.webhook.path, exposure, hostname: exposure === "none" || !domain ? undefined : `${f.name}.fn.${domain}` } : undefined,
+      env: f.env,
+    };
+  });
+
+  const ep = spec.cluster.endpoint;
+  const vip = ep.vip ?? (parseIp(ep.address) !== undefined && !spec.nodes.some((n) => n.address === ep.address));
+  const talosVersion = spec.cluster.talosVersion ?? DEFAULT_TALOS_VERSION;
+  const k3sVersion = spec.cluster.k3sVersion ?? `v${k8s}+k3s1`;
+
+  const siteMap = new Map(sites.map((s) => [s.name, s]));
+  const hostMap = new Map(hosts.map((h) => [h.name, h]));
+  const nodeMap = new Map(nodes.map((n) => [n.name, n]));
+  const appMap = new Map(apps.map((a) => [a.name, a]));
+  const get = <T>(m: Map<string, T>, what: string) => (name: string): T => {
+    const v = m.get(name);
+    if (v === undefined) throw new Error(`no ${what} named ${name}`);
+    return v;
+  };
+
+  const lab: Lab = {
+    spec,
+    name: spec.cluster.name,
+    distribution,
+    kubernetesVersion: k8s,
+    talosVersion,
+    k3sVersion,
+    cni,
+    endpoint: { address: ep.address, port: ep.port, vip, url: `https://${ep.address}:${ep.port}` },
+    podCIDR: spec.cluster.podCIDR,
+    serviceCIDR: spec.cluster.serviceCIDR,
+    domains: { public: spec.cluster.domains.public, private: spec.cluster.domains.private },
+    sites,
+    hosts,
+    nodes,
+    seats,
+    overlay: {
+      subnet: spec.network.overlay.subnet,
+      prefix: overlay.bits,
+      port: spec.network.overlay.port,
+      topology: spec.network.overlay.topology,
+      mtu: spec.network.overlay.mtu,
+      keepalive: spec.network.overlay.keepalive,
+      leaders: spec.network.overlay.topology === "site-leaders" ? leaders : {},
+    },
+    loadBalancer: { implementation: lbSpec?.implementation ?? (cni === "cilium" ? "cilium" : "metallb"), pool: lbSpec?.pool, addresses },
+    ingress: { controller: spec.network.ingress.controller, publicAddress: addresses["ingress-public"], privateAddress: addresses["ingress-private"] },
+    storageClasses,
+    defaultStorageClass,
+    apps,
+    functions,
+    identity: spec.identity,
+    network: spec.network,
+    storage: spec.storage,
+    backups: spec.backups,
+    monitoring: spec.monitoring,
+    gitops: spec.gitops,
+    site: get(siteMap, "site"),
+    host: get(hostMap, "host"),
+    node: get(nodeMap, "node"),
+    app: get(appMap, "app"),
+    controlPlanes: () => nodes.filter((n) => n.role === "controlplane"),
+  };
+  // methods are not data: keep them out of JSON.stringify and Object.keys
+  for (const k of ["site", "host", "node", "app", "controlPlanes"] as const) Object.defineProperty(lab, k, { enumerable: false });
+  return freezeDeep(lab);
+}
+
+function sortKeys<T>(o: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+

@@ -1,0 +1,179 @@
+// The resolved lab: every default applied, every address allocated, every reference linked by name
+// (with lookup maps), frozen. Every later stage (render, analyze, cluster, ops, ui) consumes this.
+import type { LabSpec, TaintSpec } from "../spec/schema.js";
+import type { CatalogApp } from "../catalog/index.js";
+
+export type Arch = "amd64" | "arm64";
+export type Power = "always-on" | "volatile";
+
+export interface Site {
+  readonly name: string;
+  readonly kind: "home" | "cloud" | "remote";
+  readonly lan: string;
+  readonly gateway: string | undefined;
+  readonly dns: readonly string[];
+  readonly nat: boolean;
+  /** host part of the site's public endpoint (no port) */
+  readonly endpointHost: string | undefined;
+  readonly hosts: readonly string[];
+  readonly nodes: readonly string[];
+}
+
+export interface Host {
+  readonly name: string;
+  readonly site: string;
+  readonly arch: Arch;
+  readonly cpu: number;
+  readonly memoryBytes: number;
+  readonly disks: readonly { device: string; sizeBytes: number; type: "nvme" | "ssd" | "hdd"; use: "system" | "data" | "passthrough" | undefined }[];
+  readonly gpus: number;
+  readonly gpuVendor: "nvidia" | "amd" | "intel" | undefined;
+  readonly power: Power;
+  readonly hypervisor: "none" | "proxmox" | "libvirt";
+  readonly provider: string | undefined;
+  readonly address: string | undefined;
+  readonly mac: string | undefined;
+  readonly devices: readonly string[];
+  readonly nodes: readonly string[];
+}
+
+export interface Node {
+  readonly name: string;
+  readonly host: string;
+  readonly site: string;
+  readonly arch: Arch;
+  readonly kind: "baremetal" | "vm" | "cloud";
+  readonly role: "controlplane" | "worker";
+  readonly cpu: number;
+  readonly memoryBytes: number;
+  readonly diskBytes: number;
+  readonly address: string;
+  /** prefix length of the site LAN, for static addressing */
+  readonly prefix: number;
+  readonly gateway: string | undefined;
+  readonly dns: readonly string[];
+  readonly mac: string | undefined;
+  readonly installDisk: string;
+  /** WireGuard overlay address */
+  readonly overlayAddress: string;
+  /** how other nodes reach this one's WireGuard port, if they can (host:port) */
+  readonly wireguardEndpoint: string | undefined;
+  /** behind NAT: keepalives needed, not reachable unless a port is forwarded */
+  readonly nat: boolean;
+  readonly volatile: boolean;
+  readonly gpus: number;
+  /** every label the node carries (spec labels plus drover.dev/* topology labels) */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly TaintSpec[];
+  readonly patches: readonly Record<string, unknown>[];
+}
+
+export interface Seat {
+  readonly name: string;
+  readonly owner: string | undefined;
+  readonly device: string;
+  readonly overlayAddress: string;
+}
+
+export interface Overlay {
+  readonly subnet: string;
+  readonly prefix: number;
+  readonly port: number;
+  readonly topology: "full-mesh" | "site-leaders";
+  readonly mtu: number;
+  readonly keepalive: number;
+  /** site → leader node name (site-leaders topology; with full-mesh every node is its own leader) */
+  readonly leaders: Readonly<Record<string, string>>;
+}
+
+export interface Exposure {
+  readonly kind: "public" | "private" | "none";
+  readonly hostname: string | undefined;
+  readonly url: string | undefined;
+}
+
+export interface App {
+  readonly name: string;
+  readonly catalog: CatalogApp;
+  readonly namespace: string;
+  readonly exposure: Exposure;
+  readonly replicas: number;
+  readonly storageClass: string | undefined;
+  /** volume name → size in bytes */
+  readonly volumes: readonly { name: string; path: string; sizeBytes: number }[];
+  readonly backup: boolean;
+  /** who may use it: these groups; empty means any signed-in user; undefined means no SSO gate */
+  readonly groups: readonly string[] | undefined;
+  readonly twoFactor: boolean;
+  readonly placement: {
+    readonly archs: readonly Arch[];
+    readonly nodeSelector: Readonly<Record<string, string>>;
+    readonly hosts: readonly string[];
+    readonly gpu: number;
+    readonly tolerations: readonly TaintSpec[];
+  };
+  readonly resources: { readonly cpuMillis: number; readonly memoryBytes: number };
+  readonly env: Readonly<Record<string, string>>;
+  readonly patches: readonly { target: { kind: string; name?: string }; patch: Record<string, unknown> }[];
+  /** load-balancer address for raw TCP/UDP ports, if the app has any */
+  readonly loadBalancerAddress: string | undefined;
+}
+
+export interface StorageClass {
+  readonly name: string;
+  readonly type: "nfs" | "iscsi" | "ceph-rbd" | "cephfs" | "longhorn" | "local";
+  readonly default: boolean;
+  /** volumes of this class are bound to one node (local) */
+  readonly nodeLocal: boolean;
+  readonly spec: LabSpec["storage"]["classes"][number];
+}
+
+export interface FunctionDef {
+  readonly name: string;
+  readonly file: string;
+  readonly runtime: "python" | "node" | "bash";
+  readonly schedule: string | undefined;
+  readonly webhook: { path: string; exposure: "public" | "private" | "none"; hostname: string | undefined } | undefined;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface Lab {
+  readonly spec: LabSpec;
+  readonly name: string;
+  readonly distribution: "talos" | "k3s";
+  readonly kubernetesVersion: string;
+  readonly talosVersion: string;
+  readonly k3sVersion: string;
+  readonly cni: "cilium" | "flannel";
+  readonly endpoint: { readonly address: string; readonly port: number; readonly vip: boolean; readonly url: string };
+  readonly podCIDR: string;
+  readonly serviceCIDR: string;
+  readonly domains: { readonly public: string | undefined; readonly private: string };
+  readonly sites: readonly Site[];
+  readonly hosts: readonly Host[];
+  readonly nodes: readonly Node[];
+  readonly seats: readonly Seat[];
+  readonly overlay: Overlay;
+  readonly loadBalancer: {
+    readonly implementation: "cilium" | "metallb";
+    readonly pool: string | undefined;
+    /** service → address, allocated deterministically from the pool */
+    readonly addresses: Readonly<Record<string, string>>;
+  };
+  readonly ingress: { readonly controller: "ingress-nginx" | "gateway-api"; readonly publicAddress: string | undefined; readonly privateAddress: string | undefined };
+  readonly storageClasses: readonly StorageClass[];
+  readonly defaultStorageClass: string | undefined;
+  readonly apps: readonly App[];
+  readonly functions: readonly FunctionDef[];
+  readonly identity: LabSpec["identity"];
+  readonly network: LabSpec["network"];
+  readonly storage: LabSpec["storage"];
+  readonly backups: LabSpec["backups"];
+  readonly monitoring: LabSpec["monitoring"];
+  readonly gitops: LabSpec["gitops"];
+  site(name: string): Site;
+  host(name: string): Host;
+  node(name: string): Node;
+  app(name: string): App;
+  controlPlanes(): readonly Node[];
+}

@@ -1,0 +1,234 @@
+// lab.yaml text → validated LabSpec, or every problem found, each placed at file:line:column.
+import type { z } from "zod";
+import { LabSpecSchema, type LabSpec } from "./schema.js";
+import { parseSource, positionOf, type Source } from "./source.js";
+import { didYouMean, pathText, type Diagnostic, type Finding, type Path } from "./diagnostic.js";
+import { checkRules } from "./rules/index.js";
+
+export interface LoadResult {
+  /** present when there are no errors (warnings may exist) */
+  readonly spec?: LabSpec;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly source: Source;
+}
+
+export function loadSpec(text: string, file = "lab.yaml"): LoadResult {
+  const parsed = parseSource(file, text);
+  const place = (f: Finding) => locate(parsed.source, f);
+  if (parsed.findings.length) return { diagnostics: parsed.findings.map(place), source: parsed.source };
+  const value = parsed.value;
+  if (value === null || value === undefined || typeof value !== "object" || Array.isArray(value)) {
+    return {
+      diagnostics: [place({ severity: "error", path: [], message: "the document is not a lab spec (expected a mapping with apiVersion, kind, cluster, sites, hosts and nodes)", hint: "run `drover init` to write a starter lab.yaml" })],
+      source: parsed.source,
+    };
+  }
+  const result = LabSpecSchema.safeParse(value);
+  if (!result.success) {
+    const findings = result.error.issues.flatMap((i) => issueFindings(i, value));
+    return { diagnostics: sortDiagnostics(dedupe(findings).map(place)), source: parsed.source };
+  }
+  const findings = checkRules(result.data);
+  const diagnostics = sortDiagnostics(findings.map(place));
+  const hasError = diagnostics.some((d) => d.severity === "error");
+  return { spec: hasError ? undefined : result.data, diagnostics, source: parsed.source };
+}
+
+export function locate(source: Source, f: Finding): Diagnostic {
+  const pos = f.at ?? positionOf(source, f.path, f.atKey);
+  return {
+    severity: f.severity,
+    file: source.file,
+    line: pos.line,
+    column: pos.column,
+    path: pathText(f.path),
+    message: f.message,
+    ...(f.hint ? { hint: f.hint } : {}),
+  };
+}
+
+function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
+  return ds.sort((a, b) => a.line - b.line || a.column - b.column || a.path.localeCompare(b.path) || a.message.localeCompare(b.message));
+}
+
+function dedupe(fs: Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return fs.filter((f) => {
+    const k = pathText(f.path) + "\0" + f.message;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+// ---------- zod issues → findings ----------
+
+type Issue = z.core.$ZodIssue;
+
+function valueAt(root: unknown, path: Path): unknown {
+  let v: unknown = root;
+  for (const seg of path) {
+    if (v === null || typeof v !== "object") return undefined;
+    v = (v as Record<string | number, unknown>)[seg];
+  }
+  return v;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a mapping";
+  if (typeof v === "string") return `the text ${JSON.stringify(v.length > 40 ? v.slice(0, 40) + "…" : v)}`;
+  return `${typeof v} ${String(v)}`;
+}
+
+const EXPECTED: Record<string, string> = {
+  string: "text",
+  number: "a number",
+  int: "a whole number",
+  boolean: "true or false",
+  object: "a mapping (key: value lines)",
+  array: "a list (lines starting with '- ')",
+  record: "a mapping",
+};
+
+function issueFindings(issue: Issue, root: unknown): Finding[] {
+  const path = issue.path as (string | number)[];
+  const actual = valueAt(root, path);
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      const known = knownKeys(LabSpecSchema as unknown as Schema, path, root);
+      return issue.keys.map((k) => ({
+        severity: "error" as const,
+        path: [...path, k],
+        atKey: true,
+        message: `unknown field '${k}'`,
+        hint: didYouMean(k, known) ?? (known.length ? `known fields here: ${known.join(", ")}` : undefined),
+      }));
+    }
+    case "invalid_type": {
+      if (actual === undefined) {
+        return [{ severity: "error", path, message: "is required", hint: `add ${lastName(path)}: (${EXPECTED[issue.expected] ?? issue.expected})` }];
+      }
+      return [{ severity: "error", path, message: `must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${describe(actual)}` }];
+    }
+    case "invalid_value": {
+      const values = issue.values.map(String);
+      if (values.length === 1) return [{ severity: "error", path, message: issue.message.startsWith("must") ? issue.message : `must be ${values[0]}` }];
+      return [{
+        severity: "error",
+        path,
+        message: `${describe(actual)} is not one of ${values.join(", ")}`,
+        hint: typeof actual === "string" ? didYouMean(actual, values) : undefined,
+      }];
+    }
+    case "invalid_union": {
+      const disc = (issue as { note?: string; discriminator?: string }).discriminator;
+      if (disc || (issue as { note?: string }).note === "No matching discriminator") {
+        const field = disc ?? "type";
+        const options = discriminatorValues(LabSpecSchema as unknown as Schema, path, root);
+        const got = valueAt(root, [...path, field]);
+        return [{
+          severity: "error",
+          path: got === undefined ? path : [...path, field],
+          message: got === undefined ? `needs a ${field}: one of ${options.join(", ")}` : `${describe(got)} is not one of ${options.join(", ")}`,
+          hint: typeof got === "string" ? didYouMean(got, options) : undefined,
+        }];
+      }
+      // a plain union: report the branch that got furthest
+      const best = issue.errors.map((branch) => branch.flatMap((i) => issueFindings({ ...i, path: [...path, ...i.path] } as Issue, root)))
+        .sort((a, b) => a.length - b.length)[0];
+      return best && best.length ? best : [{ severity: "error", path, message: issue.message }];
+    }
+    case "too_small": {
+      if (issue.origin === "array") return [{ severity: "error", path, message: issue.message.startsWith("Too small") ? `needs at least ${issue.minimum} item${Number(issue.minimum) === 1 ? "" : "s"}` : issue.message }];
+      if (issue.origin === "string") return [{ severity: "error", path, message: Number(issue.minimum) === 1 ? "must not be empty" : `must be at least ${issue.minimum} characters` }];
+      return [{ severity: "error", path, message: `${describe(actual)} is too small: must be at least ${issue.minimum}` }];
+    }
+    case "too_big": {
+      if (issue.origin === "string") return [{ severity: "error", path, message: `is too long: at most ${issue.maximum} characters` }];
+      if (issue.origin === "array") return [{ severity: "error", path, message: `has too many items: at most ${issue.maximum}` }];
+      return [{ severity: "error", path, message: `${describe(actual)} is too large: must be at most ${issue.maximum}` }];
+    }
+    case "invalid_format":
+    case "custom":
+    default: {
+      const [message, hint] = splitHint(issue.message);
+      const msg = message.startsWith("must") || message.startsWith("is") || message.startsWith("needs") ? message : message;
+      return [{ severity: "error", path, message: msg, ...(hint ? { hint } : {}) }];
+    }
+  }
+}
+
+function splitHint(message: string): [string, string | undefined] {
+  const i = message.indexOf("; did you mean");
+  if (i < 0) return [message, undefined];
+  return [message.slice(0, i), message.slice(i + 2)];
+}
+
+function lastName(path: Path): string {
+  for (let i = path.length - 1; i >= 0; i--) if (typeof path[i] === "string") return String(path[i]);
+  return "the field";
+}
+
+// ---------- walking the schema (for "did you mean" on unknown fields) ----------
+
+interface Def { type: string; innerType?: Schema; in?: Schema; shape?: Record<string, Schema>; element?: Schema; options?: readonly Schema[]; discriminator?: string; valueType?: Schema }
+interface Schema { _zod: { def: Def } }
+
+function unwrap(s: Schema): Schema {
+  let cur = s;
+  for (let i = 0; i < 20; i++) {
+    const d = cur._zod.def;
+    if ((d.type === "optional" || d.type === "default" || d.type === "prefault" || d.type === "nullable" || d.type === "readonly") && d.innerType) cur = d.innerType;
+    else if (d.type === "pipe" && d.in) cur = d.in;
+    else break;
+  }
+  return cur;
+}
+
+function schemaAt(root: Schema, path: Path, value: unknown): Schema | undefined {
+  let s: Schema | undefined = unwrap(root);
+  let v: unknown = value;
+  for (const seg of path) {
+    if (!s) return undefined;
+    s = pickOption(s, v);
+    const d: Def = s._zod.def;
+    if (d.type === "object" && d.shape && typeof seg === "string") s = d.shape[seg];
+    else if (d.type === "array" && d.element) s = d.element;
+    else if (d.type === "record" && d.valueType) s = d.valueType;
+    else return undefined;
+    v = v !== null && typeof v === "object" ? (v as Record<string | number, unknown>)[seg] : undefined;
+    if (s) s = unwrap(s);
+  }
+  return s ? pickOption(s, v) : undefined;
+}
+
+function pickOption(s: Schema, v: unknown): Schema {
+  const d = s._zod.def;
+  if (d.type === "union" && d.options && d.discriminator && v && typeof v === "object") {
+    const want = (v as Record<string, unknown>)[d.discriminator];
+    for (const o of d.options) {
+      const od = unwrap(o)._zod.def;
+      const lit = od.shape?.[d.discriminator] as unknown as { _zod: { def: { values?: unknown[] } } } | undefined;
+      if (lit?._zod.def.values?.includes(want)) return unwrap(o);
+    }
+  }
+  return s;
+}
+
+function knownKeys(root: Schema, path: Path, value: unknown): string[] {
+  const s = schemaAt(root, path, value);
+  const shape = s?._zod.def.shape;
+  return shape ? Object.keys(shape) : [];
+}
+
+function discriminatorValues(root: Schema, path: Path, value: unknown): string[] {
+  const s = schemaAt(root, path, value);
+  const d = s?._zod.def;
+  if (!d || d.type !== "union" || !d.options || !d.discriminator) return [];
+  return d.options.flatMap((o) => {
+    const lit = unwrap(o)._zod.def.shape?.[d.discriminator!] as unknown as { _zod: { def: { values?: unknown[] } } } | undefined;
+    return (lit?._zod.def.values ?? []).map(String);
+  });
+}

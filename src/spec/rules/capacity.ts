@@ -1,0 +1,113 @@
+import type { Rule } from "./rule.js";
+import { error, warning } from "./rule.js";
+import { humanBytes, parseBytes } from "../../net/quantity.js";
+
+/** VMs never promise more CPU or memory than their host has; bare-metal nodes take the whole host. */
+export const hostCapacity: Rule = function* (spec) {
+  const hosts = new Map(spec.hosts.map((h, i) => [h.name, { h, i }]));
+  const byHost = new Map<string, number[]>();
+  for (const [i, n] of spec.nodes.entries()) {
+    const list = byHost.get(n.host) ?? [];
+    list.push(i);
+    byHost.set(n.host, list);
+  }
+  for (const [hostName, idx] of byHost) {
+    const entry = hosts.get(hostName);
+    if (!entry) continue;
+    const { h, i: hi } = entry;
+    const nodes = idx.map((i) => ({ n: spec.nodes[i]!, i }));
+    const metal = nodes.filter((x) => x.n.kind !== "vm");
+    const vms = nodes.filter((x) => x.n.kind === "vm");
+    if (metal.length > 1) {
+      for (const x of metal.slice(1)) yield error(["nodes", x.i, "host"], `host ${hostName} already runs bare-metal node ${metal[0]!.n.name}`, "a host runs one bare-metal or cloud node, or any number of VMs");
+    }
+    if (metal.length && vms.length) {
+      for (const x of vms) yield error(["nodes", x.i, "kind"], `host ${hostName} runs bare-metal node ${metal[0]!.n.name}, so it cannot also run VMs`, "run the host as a hypervisor with VM nodes only");
+    }
+    for (const x of vms) {
+      if (x.n.cpu === undefined) yield error(["nodes", x.i], `VM node ${x.n.name} needs cpu`, "add cpu: <cores> to the node");
+      if (x.n.memory === undefined) yield error(["nodes", x.i], `VM node ${x.n.name} needs memory`, "add memory: e.g. 8Gi");
+      if (h.hypervisor === "none") yield error(["nodes", x.i, "kind"], `VM node ${x.n.name} is on host ${hostName}, which has no hypervisor`, `set hosts[${hi}].hypervisor to proxmox or libvirt`);
+    }
+    for (const x of metal) {
+      if (x.n.cpu !== undefined && x.n.cpu > h.cpu) yield error(["nodes", x.i, "cpu"], `${x.n.cpu} CPUs is more than host ${hostName} has (${h.cpu})`);
+      if (x.n.kind === "cloud" && !h.provider) yield warning(["hosts", hi, "provider"], `host ${hostName} runs cloud node ${x.n.name} but names no provider`, "set provider: hetzner, aws, … so provisioning aids can be rendered");
+    }
+    const cpu = vms.reduce((s, x) => s + (x.n.cpu ?? 0), 0);
+    if (cpu > h.cpu) yield error(["nodes", vms[vms.length - 1]!.i, "cpu"], `the VMs on host ${hostName} ask for ${cpu} CPUs but the host has ${h.cpu} cores (${vms.map((x) => `${x.n.name} ${x.n.cpu}`).join(", ")})`, "lower the VMs' cpu or move a VM to another host");
+    const mem = vms.reduce((s, x) => s + (x.n.memory ? parseBytes(x.n.memory) ?? 0 : 0), 0);
+    const hostMem = parseBytes(h.memory) ?? 0;
+    if (mem > hostMem) yield error(["nodes", vms[vms.length - 1]!.i, "memory"], `the VMs on host ${hostName} ask for ${humanBytes(mem)} but the host has ${humanBytes(hostMem)}`, "lower the VMs' memory or move a VM to another host");
+  }
+};
+
+/** Control planes: an odd number, not all on hosts that come and go. */
+export const controlPlanes: Rule = function* (spec) {
+  const cps = spec.nodes.map((n, i) => ({ n, i })).filter((x) => x.n.role === "controlplane");
+  if (cps.length === 0) {
+    yield error(["nodes"], "the lab has no control-plane node", "set role: controlplane on one node (three for high availability)");
+    return;
+  }
+  if (cps.length % 2 === 0) {
+    yield warning(["nodes", cps[cps.length - 1]!.i, "role"], `${cps.length} control planes: an even number tolerates no more failures than ${cps.length - 1}`, `use ${cps.length - 1} or ${cps.length + 1} control planes`);
+  }
+  const power = new Map(spec.hosts.map((h) => [h.name, h.power]));
+  if (cps.every((x) => power.get(x.n.host) === "volatile")) {
+    yield warning(["nodes", cps[0]!.i, "host"], "every control plane sits on a volatile host: the cluster goes away when they are switched off", "put at least one control plane on an always-on host");
+  } else {
+    const volatile = cps.filter((x) => power.get(x.n.host) === "volatile").length;
+    const quorum = Math.floor(cps.length / 2) + 1;
+    if (cps.length - volatile < quorum) {
+      yield warning(["nodes", cps.find((x) => power.get(x.n.host) === "volatile")!.i, "host"], `with the volatile hosts off only ${cps.length - volatile} of ${cps.length} control planes remain; etcd needs ${quorum} for quorum`, "move a control plane to an always-on host");
+    }
+  }
+  const hostCount = new Map<string, number>();
+  for (const x of cps) hostCount.set(x.n.host, (hostCount.get(x.n.host) ?? 0) + 1);
+  for (const [host, count] of hostCount) {
+    if (count > 1 && cps.length > 1) yield warning(["nodes", cps.find((x) => x.n.host === host)!.i, "host"], `${count} control planes share host ${host}: losing that host loses them all`, "spread control planes across hosts");
+  }
+};
+
+/** What a render needs is there before a render starts. */
+export const renderable: Rule = function* (spec) {
+  const hosts = new Map(spec.hosts.map((h) => [h.name, h]));
+  for (const [i, n] of spec.nodes.entries()) {
+    if (n.kind === "baremetal" && !n.installDisk) {
+      const h = hosts.get(n.host);
+      const system = h?.disks.find((d) => d.use === "system") ?? (h?.disks.length === 1 ? h.disks[0] : undefined);
+      if (!system) yield error(["nodes", i], `bare-metal node ${n.name} needs an installDisk`, h?.disks.length ? `set installDisk: to one of ${h.disks.map((d) => d.device).join(", ")}, or mark one host disk use: system` : "add installDisk: /dev/sda (or the right device) to the node");
+    }
+    if (n.kind === "vm" && n.diskSize === undefined) {
+      // default applied at resolution; nothing to report
+    }
+    if (n.kind === "cloud" && !n.publicAddress) {
+      const h = hosts.get(n.host);
+      if (h && spec.sites.find((s) => s.name === h.site)?.nat !== false) yield warning(["nodes", i], `cloud node ${n.name} has no publicAddress and its site is behind NAT`, "set publicAddress so the mesh can reach it");
+    }
+    const arch = hosts.get(n.host)?.arch;
+    if (spec.cluster.distribution === "talos" && arch === "arm64" && n.kind === "vm") {
+      // fine: arm64 VMs on arm64 hosts
+    }
+    if (n.role === "controlplane" && n.taints.some((t) => t.key === "node-role.kubernetes.io/control-plane")) {
+      // explicit control-plane taint is the default; allowed
+    }
+  }
+  const cls = spec.storage.classes;
+  const defaults = cls.map((c, i) => ({ c, i })).filter((x) => x.c.default);
+  if (defaults.length > 1) for (const x of defaults.slice(1)) yield error(["storage", "classes", x.i, "default"], `storage class ${x.c.name} is marked default, but so is ${defaults[0]!.c.name}`, "mark exactly one class default: true");
+  if (spec.backups.targets.length === 0 && spec.apps.some((a) => a.backup)) {
+    const i = spec.apps.findIndex((a) => a.backup);
+    yield error(["apps", i, "backup"], `app ${spec.apps[i]!.name} asks for backups but no backup target is defined`, "add backups.targets (an S3 bucket or NFS share)");
+  }
+  if (spec.network.tls.challenge === "dns01" && spec.network.dns.public === "none") {
+    yield error(["network", "tls", "challenge"], "the DNS-01 challenge needs a public DNS provider", "set network.dns.public to cloudflare or rfc2136, or use http01");
+  }
+  if (spec.network.dns.public === "rfc2136" || spec.network.dns.private === "rfc2136") {
+    if (!spec.network.dns.rfc2136) yield error(["network", "dns"], "rfc2136 needs network.dns.rfc2136 (server, zone, keyName)");
+  }
+  const hasPublic = spec.apps.some((a) => a.exposure === "public") || spec.functions.some((f) => f.webhook?.exposure === "public");
+  if (hasPublic && !spec.cluster.domains.public) {
+    const i = spec.apps.findIndex((a) => a.exposure === "public");
+    yield error(i >= 0 ? ["apps", i, "exposure"] : ["cluster", "domains"], "a public service needs cluster.domains.public", "add cluster.domains.public: example.com");
+  }
+};

@@ -1,0 +1,124 @@
+import type { Rule } from "./rule.js";
+import { error, warning } from "./rule.js";
+import type { Finding, Path } from "../diagnostic.js";
+import { cidrContains, formatIp, parseCidr, parseIp, parseRange, rangesOverlap, cidrLast, type Cidr } from "../../net/ip.js";
+
+interface Block { path: Path; what: string; first: number; last: number; text: string }
+
+const cidrOf = (text: string): Cidr | undefined => { const r = parseCidr(text); return "cidr" in r ? r.cidr : undefined; };
+
+/** LANs, pod and service CIDRs, the overlay and the load-balancer pool never overlap. */
+export const noOverlappingNetworks: Rule = function* (spec) {
+  const blocks: Block[] = [];
+  const add = (path: Path, what: string, text: string | undefined) => {
+    if (!text) return;
+    const c = cidrOf(text);
+    if (c) blocks.push({ path, what, first: c.base, last: cidrLast(c), text });
+  };
+  for (const [i, s] of spec.sites.entries()) add(["sites", i, "lan"], `the LAN of site ${s.name}`, s.lan);
+  add(["cluster", "podCIDR"], "the pod CIDR", spec.cluster.podCIDR);
+  add(["cluster", "serviceCIDR"], "the service CIDR", spec.cluster.serviceCIDR);
+  add(["network", "overlay", "subnet"], "the WireGuard overlay", spec.network.overlay.subnet);
+  for (let i = 0; i < blocks.length; i++) {
+    for (let j = 0; j < i; j++) {
+      const a = blocks[i]!, b = blocks[j]!;
+      if (rangesOverlap(a.first, a.last, b.first, b.last)) {
+        yield error(a.path, `${a.text} overlaps ${b.what} (${b.text})`, "every network of the lab needs its own address range; pick a range that is free");
+      }
+    }
+  }
+  const lb = spec.network.loadBalancer;
+  if (lb) {
+    const r = parseRange(lb.pool);
+    if ("range" in r) {
+      for (const b of blocks) {
+        if (b.what.startsWith("the LAN")) continue; // the pool normally sits inside a LAN
+        if (rangesOverlap(r.range.first, r.range.last, b.first, b.last)) yield error(["network", "loadBalancer", "pool"], `${lb.pool} overlaps ${b.what} (${b.text})`, "take the pool from a LAN range that no DHCP server or node uses");
+      }
+      const inLan = spec.sites.some((s) => { const c = cidrOf(s.lan); return c && cidrContains(c, r.range.first) && cidrContains(c, r.range.last); });
+      if (!inLan) yield warning(["network", "loadBalancer", "pool"], `${lb.pool} is not inside any site's LAN`, "L2 announcements only reach a LAN; use addresses from the LAN the clients are on");
+      // nodes must not sit inside the pool
+      for (const [i, n] of spec.nodes.entries()) {
+        const ip = parseIp(n.address);
+        if (ip !== undefined && ip >= r.range.first && ip <= r.range.last) yield error(["nodes", i, "address"], `${n.address} is inside the load-balancer pool ${lb.pool}`, "move the node out of the pool, or shrink the pool");
+      }
+      for (const key of ["public", "private"] as const) {
+        const addr = spec.network.ingress[key].address;
+        const ip = addr ? parseIp(addr) : undefined;
+        if (ip !== undefined && (ip < r.range.first || ip > r.range.last)) yield error(["network", "ingress", key, "address"], `${addr} is outside the load-balancer pool ${lb.pool}`, "ingress addresses are handed out from the pool; pick one inside it");
+      }
+    }
+  }
+};
+
+/** Node addresses sit in their site's LAN (cloud nodes excepted), gateways too. */
+export const addressesInSite: Rule = function* (spec) {
+  const siteOf = new Map(spec.sites.map((s, i) => [s.name, { s, i, c: cidrOf(s.lan) }]));
+  const hostSite = new Map(spec.hosts.map((h) => [h.name, h.site]));
+  for (const [i, s] of spec.sites.entries()) {
+    const c = cidrOf(s.lan);
+    if (!c) continue;
+    if (s.gateway) { const g = parseIp(s.gateway); if (g !== undefined && !cidrContains(c, g)) yield error(["sites", i, "gateway"], `gateway ${s.gateway} is outside the site's LAN ${s.lan}`, "the gateway must be an address of the LAN"); }
+  }
+  for (const [i, n] of spec.nodes.entries()) {
+    const site = siteOf.get(hostSite.get(n.host) ?? "");
+    if (!site?.c) continue;
+    const ip = parseIp(n.address);
+    if (ip === undefined) continue;
+    if (!cidrContains(site.c, ip)) {
+      yield error(["nodes", i, "address"], `${n.address} is outside the LAN ${site.s.lan} of site ${site.s.name} (node ${n.name} is on host ${n.host})`, `use an address in ${site.s.lan}, or move the host to the right site`);
+    } else if (ip === site.c.base || ip === cidrLast(site.c)) {
+      yield error(["nodes", i, "address"], `${n.address} is the ${ip === site.c.base ? "network" : "broadcast"} address of ${site.s.lan}`, "pick a host address inside the LAN");
+    } else if (site.s.gateway === n.address) {
+      yield error(["nodes", i, "address"], `${n.address} is the gateway of site ${site.s.name}`, "pick a free address");
+    }
+  }
+  const overlay = cidrOf(spec.network.overlay.subnet);
+  if (overlay) {
+    for (const [i, s] of spec.network.seats.entries()) {
+      const ip = s.address ? parseIp(s.address) : undefined;
+      if (ip !== undefined && !cidrContains(overlay, ip)) yield error(["network", "seats", i, "address"], `${s.address} is outside the overlay ${spec.network.overlay.subnet}`, "seat addresses come from network.overlay.subnet; leave it out to have one allocated");
+    }
+    const needed = spec.nodes.length + spec.network.seats.length;
+    const size = cidrLast(overlay) - overlay.base - 1;
+    if (needed > size) yield error(["network", "overlay", "subnet"], `${spec.network.overlay.subnet} has room for ${size} peers but the lab has ${needed} nodes and seats`, `use a larger subnet such as ${formatIp(overlay.base)}/${Math.max(8, 32 - Math.ceil(Math.log2(needed + 2)))}`);
+  }
+};
+
+/** The API endpoint: a VIP must be a free address on the control planes' LAN. */
+export const apiEndpoint: Rule = function* (spec) {
+  const ep = spec.cluster.endpoint;
+  const ip = parseIp(ep.address);
+  if (ip === undefined) {
+    if (ep.vip) yield error(["cluster", "endpoint", "address"], `a virtual IP must be an IPv4 address, not ${ep.address}`, "set vip: false to use a DNS name that points at the control planes");
+    else if (!/^[a-z0-9.-]+$/.test(ep.address)) yield error(["cluster", "endpoint", "address"], `${ep.address} is neither an IPv4 address nor a DNS name`);
+    return;
+  }
+  if (spec.nodes.some((n) => n.address === ep.address) && ep.vip !== false) {
+    yield error(["cluster", "endpoint", "address"], `the virtual IP ${ep.address} is also a node's address`, "a VIP must be a free address; or set vip: false to use that node's address directly");
+  }
+  const hostSite = new Map(spec.hosts.map((h) => [h.name, h.site]));
+  const cpSites = new Set(spec.nodes.filter((n) => n.role === "controlplane").map((n) => hostSite.get(n.host)));
+  if (ep.vip !== false) {
+    const lans = spec.sites.filter((s) => cpSites.has(s.name));
+    const inside = lans.some((s) => { const c = cidrOf(s.lan); return c && cidrContains(c, ip); });
+    if (lans.length && !inside) yield error(["cluster", "endpoint", "address"], `the virtual IP ${ep.address} is not in the LAN of the control planes (${lans.map((s) => s.lan).join(", ")})`, "a VIP is announced on the LAN; pick a free address there");
+    if (cpSites.size > 1) yield warning(["cluster", "endpoint", "address"], `control planes sit on ${cpSites.size} sites but a virtual IP lives on one LAN`, "use a DNS name for the endpoint (vip: false), or keep the control planes on one site");
+  }
+};
+
+/** Sites reached from outside need a way in. */
+export const siteReachability: Rule = function* (spec) {
+  if (spec.sites.length < 2) return;
+  const reachable = spec.sites.filter((s) => s.endpoint || !s.nat);
+  if (reachable.length === 0) {
+    yield error(["sites"], "no site can be reached from the others: every site is behind NAT and none has an endpoint", "give at least one site (or a cloud node) a public endpoint so the WireGuard mesh can form");
+  }
+};
+
+export function* allNetwork(spec: Parameters<Rule>[0]): Generator<Finding> {
+  yield* noOverlappingNetworks(spec);
+  yield* addressesInSite(spec);
+  yield* apiEndpoint(spec);
+  yield* siteReachability(spec);
+}

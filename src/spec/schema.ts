@@ -1,0 +1,369 @@
+// The typed shape of lab.yaml. Structural rules live here (types, enums, formats, unknown fields);
+// rules that relate fields to each other live in rules/ (see validate.ts).
+import { z } from "zod";
+import { BYTES_PATTERN, CPU_PATTERN } from "../net/quantity.js";
+import { parseCidr, parseIp, parseRange } from "../net/ip.js";
+
+export const API_VERSION = "drover.dev/v1alpha1";
+export const KIND = "Lab";
+
+// ---------- scalar formats ----------
+
+/** DNS-1123 label: lower-case letters, digits and '-', starting and ending alphanumeric, at most 63. */
+export const Name = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
+    error: "must be a lower-case DNS label (letters, digits and '-', at most 63, e.g. nuc-1)",
+  });
+
+export const DnsName = z
+  .string()
+  .max(253)
+  .regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
+    error: "must be a lower-case DNS name such as lab.example.com",
+  });
+
+export const Ipv4 = z.string().refine((s) => parseIp(s) !== undefined, {
+  error: (iss) => `${String(iss.input)} is not an IPv4 address (expected e.g. 192.168.1.10)`,
+});
+
+export const CidrText = z.string().superRefine((s, ctx) => {
+  const r = parseCidr(s);
+  if ("error" in r) ctx.addIssue({ code: "custom", message: r.error + (r.hint ? `; ${r.hint}` : "") });
+});
+
+export const RangeText = z.string().superRefine((s, ctx) => {
+  const r = parseRange(s);
+  if ("error" in r) ctx.addIssue({ code: "custom", message: r.error + (r.hint ? `; ${r.hint}` : "") });
+});
+
+export const Bytes = z
+  .union([z.string(), z.number()])
+  .transform((v) => String(v))
+  .pipe(z.string().regex(BYTES_PATTERN, { error: "must be a size such as 16Gi, 512Mi or 2T" }));
+
+export const Cpu = z
+  .union([z.number().positive(), z.string().regex(CPU_PATTERN, { error: "must be a CPU amount such as 4, 0.5 or 500m" })]);
+
+export const Mac = z
+  .string()
+  .regex(/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/, { error: "must be a MAC address such as 52:54:00:12:34:56" });
+
+export const Endpoint = z
+  .string()
+  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, { error: "must be host or host:port, e.g. home.example.net:51820" });
+
+export const Labels = z.record(
+  z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/, { error: "is not a valid label key" }),
+  z.string().max(63),
+);
+
+export const Taint = z.strictObject({
+  key: z.string().min(1),
+  value: z.string().optional(),
+  effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
+});
+
+export const Arch = z.enum(["amd64", "arm64"]);
+export const Exposure = z.enum(["public", "private", "none"]);
+export const Cron = z
+  .string()
+  .regex(/^(@(hourly|daily|weekly|monthly|yearly))|((\S+\s+){4}\S+)$/, { error: "must be a cron schedule such as \"0 3 * * *\" or @daily" });
+
+/** A strategic-merge patch for a generated object or machine config: free-form YAML. */
+export const Patch = z.record(z.string(), z.unknown());
+
+// ---------- sections ----------
+
+export const Secrets = z.strictObject({
+  /** age public keys that may decrypt the secrets store (age1…). */
+  recipients: z.array(z.string().regex(/^age1[02-9ac-hj-np-z]{58}$/, { error: "must be an age public key (age1…, 62 characters)" })).min(1),
+  /** the SOPS-encrypted secrets store, relative to lab.yaml. */
+  file: z.string().default("secrets.sops.yaml"),
+});
+
+export const Cluster = z.strictObject({
+  name: Name,
+  distribution: z.enum(["talos", "k3s"]).default("talos"),
+  kubernetesVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be a version such as 1.35.4" }).default("1.35.4"),
+  talosVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be a version such as 1.12.6" }).optional(),
+  k3sVersion: z.string().regex(/^v?\d+\.\d+\.\d+\+k3s\d+$/, { error: "must be a k3s release such as v1.35.4+k3s1" }).optional(),
+  /** The Kubernetes API endpoint: a virtual IP shared by the control planes, or a DNS name. */
+  endpoint: z.strictObject({
+    address: z.string().min(1),
+    vip: z.boolean().optional(),
+    port: z.number().int().min(1).max(65535).default(6443),
+  }),
+  podCIDR: CidrText.default("10.244.0.0/16"),
+  serviceCIDR: CidrText.default("10.96.0.0/12"),
+  cni: z.enum(["cilium", "flannel"]).optional(),
+  domains: z.strictObject({
+    public: DnsName.optional(),
+    private: DnsName,
+  }),
+});
+
+export const Site = z.strictObject({
+  name: Name,
+  kind: z.enum(["home", "cloud", "remote"]).default("home"),
+  lan: CidrText,
+  gateway: Ipv4.optional(),
+  dns: z.array(Ipv4).default([]),
+  nat: z.boolean().default(true),
+  /** How the site is reached from outside (a public DNS name or address, optionally :port). */
+  endpoint: Endpoint.optional(),
+  region: z.string().optional(),
+});
+
+export const Disk = z.strictObject({
+  device: z.string().regex(/^\/dev\/[A-Za-z0-9/_.-]+$/, { error: "must be a device path such as /dev/nvme0n1" }),
+  size: Bytes,
+  type: z.enum(["nvme", "ssd", "hdd"]).default("ssd"),
+  use: z.enum(["system", "data", "passthrough"]).optional(),
+});
+
+export const Gpu = z.strictObject({
+  vendor: z.enum(["nvidia", "amd", "intel"]),
+  model: z.string().optional(),
+  count: z.number().int().min(1).default(1),
+});
+
+export const Host = z.strictObject({
+  name: Name,
+  site: Name,
+  arch: Arch,
+  cpu: z.number().int().min(1),
+  memory: Bytes,
+  disks: z.array(Disk).default([]),
+  gpus: z.array(Gpu).default([]),
+  power: z.enum(["always-on", "volatile"]).default("always-on"),
+  hypervisor: z.enum(["none", "proxmox", "libvirt"]).default("none"),
+  provider: z.enum(["hetzner", "aws", "gcp", "azure", "oracle", "digitalocean", "linode", "vultr", "other"]).optional(),
+  /** Management address of the host itself (hypervisor UI, SSH); not a Kubernetes node address. */
+  address: Ipv4.optional(),
+  mac: Mac.optional(),
+  model: z.string().optional(),
+  devices: z.array(z.string().min(1)).default([]),
+});
+
+export const Node = z.strictObject({
+  name: Name,
+  host: Name,
+  kind: z.enum(["baremetal", "vm", "cloud"]).default("baremetal"),
+  role: z.enum(["controlplane", "worker"]).default("worker"),
+  /** CPUs and memory for VMs; bare-metal and cloud nodes take the host's. */
+  cpu: z.number().int().min(1).optional(),
+  memory: Bytes.optional(),
+  /** VM disk size. */
+  diskSize: Bytes.optional(),
+  address: Ipv4,
+  mac: Mac.optional(),
+  /** The disk Talos or Debian installs to, e.g. /dev/sda or /dev/nvme0n1. */
+  installDisk: z.string().regex(/^\/dev\/[A-Za-z0-9/_.-]+$/, { error: "must be a device path such as /dev/sda" }).optional(),
+  /** A public address for cloud nodes, used as the WireGuard endpoint. */
+  publicAddress: z.string().optional(),
+  labels: Labels.default({}),
+  taints: z.array(Taint).default([]),
+  /** Strategic-merge patches applied to this node's Talos machine config or k3s config. */
+  patches: z.array(Patch).default([]),
+});
+
+export const Seat = z.strictObject({
+  name: Name,
+  owner: Name.optional(),
+  device: z.enum(["laptop", "phone", "desktop", "tablet"]).default("laptop"),
+  address: Ipv4.optional(),
+});
+
+export const Network = z.strictObject({
+  overlay: z
+    .strictObject({
+      subnet: CidrText.default("10.200.0.0/24"),
+      port: z.number().int().min(1).max(65535).default(51820),
+      topology: z.enum(["full-mesh", "site-leaders"]).default("full-mesh"),
+      mtu: z.number().int().min(1280).max(9000).default(1420),
+      keepalive: z.number().int().min(0).max(3600).default(25),
+    })
+    .prefault({}),
+  loadBalancer: z
+    .strictObject({
+      implementation: z.enum(["cilium", "metallb"]).optional(),
+      pool: RangeText,
+    })
+    .optional(),
+  ingress: z
+    .strictObject({
+      controller: z.enum(["ingress-nginx", "gateway-api"]).default("ingress-nginx"),
+      public: z.strictObject({ address: Ipv4.optional() }).prefault({}),
+      private: z.strictObject({ address: Ipv4.optional() }).prefault({}),
+    })
+    .prefault({}),
+  tls: z
+    .strictObject({
+      email: z.email({ error: "must be an e-mail address (Let's Encrypt sends expiry notices there)" }).optional(),
+      challenge: z.enum(["http01", "dns01"]).default("http01"),
+      staging: z.boolean().default(false),
+    })
+    .prefault({}),
+  dns: z
+    .strictObject({
+      public: z.enum(["cloudflare", "rfc2136", "none"]).default("none"),
+      private: z.enum(["pihole", "rfc2136", "none"]).default("none"),
+      rfc2136: z.strictObject({ server: z.string().min(1), zone: DnsName, keyName: z.string().min(1) }).optional(),
+    })
+    .prefault({}),
+  seats: z.array(Seat).default([]),
+  registryMirror: z.boolean().default(false),
+});
+
+const StorageBase = { name: Name, default: z.boolean().optional() };
+export const StorageClass = z.discriminatedUnion("type", [
+  z.strictObject({ ...StorageBase, type: z.literal("nfs"), server: z.string().min(1), path: z.string().startsWith("/", { error: "must be an absolute export path such as /mnt/tank/k8s" }), truenas: z.boolean().default(false) }),
+  z.strictObject({ ...StorageBase, type: z.literal("iscsi"), portal: z.string().min(1), targetPrefix: z.string().default("iqn.2005-10.org.freenas.ctl"), truenas: z.boolean().default(true), apiUrl: z.url().optional() }),
+  z.strictObject({ ...StorageBase, type: z.literal("ceph-rbd"), monitors: z.array(z.string().min(1)).min(1), pool: z.string().min(1), clusterID: z.string().min(1) }),
+  z.strictObject({ ...StorageBase, type: z.literal("cephfs"), monitors: z.array(z.string().min(1)).min(1), fsName: z.string().min(1), clusterID: z.string().min(1) }),
+  z.strictObject({ ...StorageBase, type: z.literal("longhorn"), replicas: z.number().int().min(1).max(5).default(2) }),
+  z.strictObject({ ...StorageBase, type: z.literal("local"), path: z.string().default("/var/mnt/local-path") }),
+]);
+
+export const Storage = z.strictObject({
+  classes: z.array(StorageClass).default([]),
+  objectStore: z
+    .strictObject({
+      name: Name.default("s3"),
+      /** in-cluster S3 server on a storage class, or an external endpoint. */
+      storageClass: Name.optional(),
+      size: Bytes.default("100Gi"),
+      endpoint: z.url().optional(),
+      buckets: z.array(Name).default([]),
+    })
+    .optional(),
+});
+
+export const Group = z.strictObject({ name: Name, description: z.string().optional() });
+export const User = z.strictObject({
+  name: Name,
+  email: z.email({ error: "must be an e-mail address" }),
+  displayName: z.string().optional(),
+  groups: z.array(Name).default([]),
+});
+
+export const Identity = z.strictObject({
+  provider: z.enum(["authelia", "keycloak", "none"]).default("authelia"),
+  groups: z.array(Group).default([]),
+  users: z.array(User).default([]),
+  signup: z.enum(["closed", "invite", "open"]).default("closed"),
+  /** groups that new users join */
+  defaultGroups: z.array(Name).default([]),
+  /** who may use a service that names no groups: members of these groups (empty: any signed-in user) */
+  defaultPolicy: z
+    .strictObject({ groups: z.array(Name).default([]), twoFactor: z.boolean().default(false) })
+    .prefault({}),
+});
+
+export const AppPlacement = z.strictObject({
+  arch: z.array(Arch).optional(),
+  nodeSelector: Labels.optional(),
+  hosts: z.array(Name).optional(),
+  gpu: z.number().int().min(0).optional(),
+  tolerations: z.array(Taint).optional(),
+});
+
+export const ObjectPatch = z.strictObject({
+  target: z.strictObject({ kind: z.string().min(1), name: z.string().optional() }),
+  patch: Patch,
+});
+
+export const App = z.strictObject({
+  /** Instance name; also the default hostname label. */
+  name: Name,
+  /** The catalog app; defaults to the instance name. */
+  app: Name.optional(),
+  namespace: Name.optional(),
+  exposure: Exposure.optional(),
+  hostname: DnsName.optional(),
+  replicas: z.number().int().min(0).max(100).optional(),
+  storage: z.strictObject({ class: Name.optional(), size: Bytes.optional() }).optional(),
+  backup: z.boolean().default(false),
+  groups: z.array(Name).optional(),
+  placement: AppPlacement.optional(),
+  resources: z.strictObject({ cpu: Cpu.optional(), memory: Bytes.optional() }).optional(),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "must be an environment variable name" }), z.string()).default({}),
+  patches: z.array(ObjectPatch).default([]),
+  enabled: z.boolean().default(true),
+});
+
+export const BackupTarget = z.discriminatedUnion("type", [
+  z.strictObject({ name: Name, type: z.literal("s3"), endpoint: z.url().optional(), bucket: z.string().min(1), region: z.string().optional(), offsite: z.boolean().default(false) }),
+  z.strictObject({ name: Name, type: z.literal("nfs"), server: z.string().min(1), path: z.string().startsWith("/"), offsite: z.boolean().default(false) }),
+]);
+
+export const Backups = z.strictObject({
+  engine: z.enum(["volsync", "velero"]).default("volsync"),
+  targets: z.array(BackupTarget).default([]),
+  schedule: Cron.default("0 3 * * *"),
+  retention: z
+    .strictObject({
+      daily: z.number().int().min(0).default(7),
+      weekly: z.number().int().min(0).default(4),
+      monthly: z.number().int().min(0).default(6),
+    })
+    .prefault({}),
+});
+
+export const Monitoring = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Apprise notification URLs for alerts; secret parts belong in the secrets store (use ${secret:name}). */
+  alerts: z.array(z.string().regex(/^[a-z][a-z0-9+.-]*:\/\//, { error: "must be an Apprise URL such as ntfys://ntfy.sh/lab-alerts" })).default([]),
+  retention: z.string().regex(/^\d+[dhw]$/, { error: "must be a duration such as 15d" }).default("15d"),
+  logs: z.boolean().default(true),
+});
+
+export const FunctionSpec = z.strictObject({
+  name: Name,
+  /** single-file script, relative to lab.yaml */
+  file: z.string().min(1),
+  runtime: z.enum(["python", "node", "bash"]).optional(),
+  schedule: Cron.optional(),
+  webhook: z.strictObject({ path: z.string().startsWith("/").default("/"), exposure: Exposure.default("private") }).optional(),
+  env: z.record(z.string(), z.string()).default({}),
+});
+
+export const GitOps = z.strictObject({
+  /** an external Git URL, or the name of an in-lab forge app (forgejo, soft-serve) */
+  url: z.string().min(1).optional(),
+  forge: Name.optional(),
+  branch: z.string().default("main"),
+  path: z.string().default("kubernetes"),
+  interval: z.string().regex(/^\d+[smh]$/, { error: "must be a duration such as 10m" }).default("10m"),
+});
+
+export const LabSpecSchema = z.strictObject({
+  apiVersion: z.literal(API_VERSION, { error: `must be ${API_VERSION}` }),
+  kind: z.literal(KIND, { error: `must be ${KIND}` }),
+  cluster: Cluster,
+  secrets: Secrets.optional(),
+  gitops: GitOps.prefault({}),
+  sites: z.array(Site).min(1, { error: "a lab needs at least one site" }),
+  hosts: z.array(Host).min(1, { error: "a lab needs at least one host" }),
+  nodes: z.array(Node).min(1, { error: "a lab needs at least one node" }),
+  network: Network.prefault({}),
+  storage: Storage.prefault({}),
+  identity: Identity.prefault({}),
+  apps: z.array(App).default([]),
+  backups: Backups.prefault({}),
+  monitoring: Monitoring.prefault({}),
+  functions: z.array(FunctionSpec).default([]),
+});
+
+/** lab.yaml after structural validation, with schema defaults applied. */
+export type LabSpec = z.output<typeof LabSpecSchema>;
+export type LabSpecInput = z.input<typeof LabSpecSchema>;
+export type SiteSpec = z.output<typeof Site>;
+export type HostSpec = z.output<typeof Host>;
+export type NodeSpec = z.output<typeof Node>;
+export type AppSpec = z.output<typeof App>;
+export type StorageClassSpec = z.output<typeof StorageClass>;
+export type SeatSpec = z.output<typeof Seat>;
+export type FunctionSpecT = z.output<typeof FunctionSpec>;
+export type TaintSpec = z.output<typeof Taint>;

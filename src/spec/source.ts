@@ -1,0 +1,132 @@
+// lab.yaml text → a YAML document that remembers where every value came from.
+// Hostile input (binary, huge, deeply nested, alias bombs) is refused with one clear finding.
+import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node as YamlNode, type Pair } from "yaml";
+import type { Finding, Path } from "./diagnostic.js";
+
+export const MAX_BYTES = 8 * 1024 * 1024;
+export const MAX_DEPTH = 64;
+export const MAX_ALIASES = 1000;
+
+export interface Source {
+  readonly file: string;
+  readonly text: string;
+  readonly doc: Document.Parsed | undefined;
+  readonly lines: LineCounter;
+}
+
+export interface Position { line: number; column: number }
+
+export function parseSource(file: string, text: string): { source: Source; value: unknown; findings: Finding[] } {
+  const lines = new LineCounter();
+  const empty = { source: { file, text, doc: undefined, lines }, value: undefined };
+  if (text.length > MAX_BYTES) {
+    return { ...empty, findings: [{ severity: "error", path: [], message: `the file is ${(text.length / 1048576).toFixed(1)} MiB; a lab spec may be at most ${MAX_BYTES / 1048576} MiB`, hint: "split generated data out of lab.yaml, or check that this is the right file" }] };
+  }
+  if (text.includes("\u0000") || text.includes("\uFFFD")) {
+    return { ...empty, findings: [{ severity: "error", path: [], message: "the file is not UTF-8 text (it contains binary data)", hint: "lab.yaml must be a YAML text file" }] };
+  }
+  const depth = nestingDepth(text);
+  if (depth > MAX_DEPTH) {
+    return { ...empty, findings: [{ severity: "error", path: [], message: `the document nests ${depth} levels deep; at most ${MAX_DEPTH} are allowed`, hint: "a lab spec is a few levels deep; check for runaway brackets or indentation" }] };
+  }
+  let doc: Document.Parsed;
+  try {
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+  } catch (e) {
+    return { ...empty, findings: [{ severity: "error", path: [], message: `cannot parse YAML: ${(e as Error).message}` }] };
+  }
+  const source: Source = { file, text, doc, lines };
+  const findings: Finding[] = [];
+  for (const err of doc.errors) {
+    const pos = lines.linePos(err.pos[0]);
+    findings.push({ severity: "error", path: [], message: `YAML syntax: ${firstLine(err.message)}`, hint: yamlHint(err.code), at: { line: pos.line, column: pos.col } });
+  }
+  if (findings.length) return { source, value: undefined, findings };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_ALIASES });
+  } catch (e) {
+    const msg = (e as Error).message;
+    const alias = /alias/i.test(msg);
+    return {
+      source,
+      value: undefined,
+      findings: [{ severity: "error", path: [], message: alias ? "the document expands too many YAML aliases (an alias bomb?)" : `cannot read YAML: ${firstLine(msg)}`, hint: alias ? "lab.yaml may use anchors and aliases, but not to multiply content" : undefined }],
+    };
+  }
+  return { source, value, findings };
+}
+
+function firstLine(s: string): string {
+  return s.split("\n")[0]!.replace(/ at line \d+, column \d+.*$/, "");
+}
+
+function yamlHint(code: string): string | undefined {
+  switch (code) {
+    case "DUPLICATE_KEY": return "each key may appear once in a mapping; remove or rename the second one";
+    case "BAD_INDENT": return "check the indentation: nested fields use the same number of spaces";
+    case "TAB_AS_INDENT": return "YAML indentation must use spaces, not tabs";
+    case "MISSING_CHAR": return "a quote or bracket is not closed";
+    default: return undefined;
+  }
+}
+
+/** Nesting depth of brackets and indentation, measured without parsing (cheap guard against stack exhaustion). */
+function nestingDepth(text: string): number {
+  let max = 0;
+  let brackets = 0;
+  let inQuote: string | null = null;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inQuote) { if (c === inQuote) inQuote = null; continue; }
+    if (c === "#") { const nl = text.indexOf("\n", i); if (nl < 0) break; i = nl; continue; }
+    if (c === "\"" || c === "'") {
+      // a quote only opens a string at the start of a scalar; good enough for a guard
+      const prev = text[i - 1];
+      if (prev === undefined || " \t\n[{,:-".includes(prev)) inQuote = c;
+      continue;
+    }
+    if (c === "[" || c === "{") { brackets++; if (brackets > max) max = brackets; }
+    else if ((c === "]" || c === "}") && brackets > 0) brackets--;
+  }
+  // indentation depth: count leading-space levels of each line (2 spaces a level, "- " counts too)
+  let lineStart = 0;
+  while (lineStart < text.length) {
+    let j = lineStart;
+    while (text[j] === " " || text[j] === "-") j++;
+    const level = Math.floor((j - lineStart) / 2);
+    if (level > max) max = level;
+    const nl = text.indexOf("\n", lineStart);
+    if (nl < 0) break;
+    lineStart = nl + 1;
+  }
+  return max;
+}
+
+/** Where a path points in the source: the value, or the key of the last segment. */
+export function positionOf(source: Source, path: Path, atKey = false): Position {
+  const doc = source.doc;
+  if (!doc) return { line: 1, column: 1 };
+  let node: unknown = doc.contents;
+  let best: YamlNode | Pair | undefined = doc.contents ?? undefined;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i]!;
+    const last = i === path.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) ? String(p.key.value) === String(seg) : false);
+      if (!pair) break;
+      if (last && atKey) { best = pair.key as YamlNode; break; }
+      best = (pair.value as YamlNode | null) ?? (pair.key as YamlNode);
+      node = pair.value;
+    } else if (isSeq(node) && typeof seg === "number") {
+      const item = node.items[seg];
+      if (item === undefined) break;
+      best = isPair(item) ? item : (item as YamlNode);
+      node = item;
+    } else break;
+  }
+  const range = best && "range" in best ? (best as YamlNode).range : best && isPair(best) ? (best.key as YamlNode)?.range : undefined;
+  if (!range) return { line: 1, column: 1 };
+  const p = source.lines.linePos(range[0]);
+  return { line: p.line, column: p.col };
+}

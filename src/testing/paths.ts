@@ -1,0 +1,52 @@
+// Paths for tests: the repo root, the examples, and the cache of real upstream tools.
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+
+/** dist/testing/paths.js → repo root */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const EXAMPLES = join(ROOT, "examples");
+
+export function exampleFiles(): string[] {
+  return ["starter", "talos-mixed", "pi-cluster", "proxmox-k3s", "multi-site"]
+    .map((n) => join(EXAMPLES, n, "lab.yaml"))
+    .filter((p) => existsSync(p));
+}
+
+function versions(): Record<string, string> {
+  const text = readFileSync(join(ROOT, "scripts/tools/versions.sh"), "utf8");
+  const out: Record<string, string> = {};
+  for (const m of text.matchAll(/^([A-Z_]+)=("?)([^"\n]*)\2$/gm)) out[m[1]!] = m[3]!;
+  return out;
+}
+
+export const TOOLS_CACHE = process.env.DROVER_TOOLS ?? join(homedir(), ".cache", "drover-tools");
+
+/**
+ * Path to a pinned upstream tool built by scripts/tools/install.sh, e.g. tool("sops").
+ * Throws (failing the test) when it is missing: tests never silently skip a real check.
+ */
+export function tool(name: "sops" | "age" | "age-keygen" | "kubeconform" | "kustomize" | "helm" | "kwok" | "kwokctl" | "talosctl" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kubectl" | "etcd"): string {
+  const v = versions();
+  const table: Record<string, [string, string]> = {
+    sops: ["sops", v.SOPS_VERSION!], age: ["age", v.AGE_VERSION!], "age-keygen": ["age", v.AGE_VERSION!],
+    kubeconform: ["kubeconform", v.KUBECONFORM_VERSION!], kustomize: ["kustomize", v.KUSTOMIZE_VERSION!], helm: ["helm", v.HELM_VERSION!],
+    kwok: ["kwok", v.KWOK_VERSION!], kwokctl: ["kwok", v.KWOK_VERSION!], talosctl: ["talosctl", v.TALOS_VERSION!],
+    "kube-apiserver": ["kubernetes", v.KUBERNETES_VERSION!], "kube-controller-manager": ["kubernetes", v.KUBERNETES_VERSION!],
+    "kube-scheduler": ["kubernetes", v.KUBERNETES_VERSION!], kubectl: ["kubernetes", v.KUBERNETES_VERSION!], etcd: ["etcd", v.ETCD_VERSION!],
+  };
+  const [dir, version] = table[name]!;
+  const p = join(TOOLS_CACHE, `${dir}-${version}`, "bin", name);
+  if (!existsSync(p)) throw new Error(`${name} ${version} is not built at ${p}; run scripts/tools/install.sh`);
+  return p;
+}
+
+/** A cached data folder from install.sh (e.g. "k8s-openapi", "talos-schema"). */
+export function toolData(prefix: "k8s-openapi" | "talos-schema"): string {
+  const v = versions();
+  const version = prefix === "k8s-openapi" ? v.KUBERNETES_VERSION : v.TALOS_VERSION;
+  const p = join(TOOLS_CACHE, `${prefix}-${version}`);
+  if (!existsSync(p)) throw new Error(`${prefix} ${version} is not at ${p}; run scripts/tools/install.sh`);
+  return p;
+}
