@@ -11,14 +11,14 @@ mkdir -p "$CACHE"
 export GOFLAGS=-buildvcs=false GOTOOLCHAIN=local
 log() { printf '[tools %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
-# lock so that two runs (a test run and a manual run) never build the same tool twice at once
-exec 9>"$CACHE/.lock"
-flock 9
+# one lock per tool, so that two runs never build the same tool at once but never wait on another tool
+lock() { exec 9>"$CACHE/.lock-$1"; flock 9; }
 
 go_install() { # name version module-path@version [binary names...]
   local name=$1 version=$2 pkg=$3; shift 3
   local dir="$CACHE/$name-$version"
   if [ -f "$dir/.done" ]; then log "$name $version: cached"; return; fi
+  lock "$name"; if [ -f "$dir/.done" ]; then log "$name $version: cached"; return; fi
   log "$name $version: building from the Go module proxy ($pkg)"
   rm -rf "$dir"; mkdir -p "$dir/bin"
   GOBIN="$dir/bin" go install "$pkg"
@@ -30,6 +30,7 @@ wrapper_build() { # name version module version-of-module "replace lines" "ldfla
   local name=$1 version=$2 module=$3 modversion=$4 replaces=$5 ldflags=$6; shift 6
   local dir="$CACHE/$name-$version"
   if [ -f "$dir/.done" ]; then log "$name $version: cached"; return; fi
+  lock "$name"; if [ -f "$dir/.done" ]; then log "$name $version: cached"; return; fi
   log "$name $version: building from source via a wrapper module (this can take a long time on 2 cores)"
   rm -rf "$dir"; mkdir -p "$dir/bin" "$dir/src"
   local src="$dir/src"
@@ -70,6 +71,7 @@ quick() {
 kubernetes_schemas() {
   local dir="$CACHE/k8s-openapi-$KUBERNETES_VERSION"
   if [ -f "$dir/.done" ]; then log "kubernetes openapi $KUBERNETES_VERSION: cached"; return; fi
+  lock k8s-openapi
   log "kubernetes openapi $KUBERNETES_VERSION: downloading k8s.io/kubernetes module source"
   rm -rf "$dir"; mkdir -p "$dir"
   local tmp; tmp=$(mktemp -d)
@@ -141,6 +143,7 @@ debian() {
   local missing=() p
   for p in $DEBIAN_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   if [ ${#missing[@]} -eq 0 ]; then log "debian packages: installed"; return; fi
+  lock debian
   log "debian packages: installing ${missing[*]}"
   local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq

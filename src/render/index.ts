@@ -1,0 +1,17 @@
+// Lab (+ secrets) → the whole rendered tree. Each target is a pure function placed under its folder.
+import type { Lab } from "../lab/types.js";
+import type { LabSecrets } from "../secrets/types.js";
+import type { FileTree } from "./tree.js";
+import { mergeTrees } from "./tree.js";
+
+export type Target = (lab: Lab, secrets: LabSecrets) => FileTree;
+
+/** folder → target; later issues add theirs (talos, k3s, wireguard, seats, proxmox, boot, kubernetes). */
+export const targets: [string, Target][] = [];
+
+export function renderLab(lab: Lab, secrets: LabSecrets): FileTree {
+  return mergeTrees(...targets.map(([folder, t]): [string, FileTree] => [folder, t(lab, secrets)]));
+}
+
+export * from "./tree.js";
+export { writeTree } from "./write.js";

@@ -1,0 +1,43 @@
+// Every piece of secret material Drover generates for a lab. Created once, kept in the
+// SOPS-encrypted secrets store, reused on every render (so renders are deterministic).
+// PEM strings are plain PEM text (renderers base64-encode where a format wants it).
+
+export interface CertAndKey {
+  readonly crt: string; // PEM certificate
+  readonly key: string; // PEM private key
+}
+
+export interface TalosSecrets {
+  readonly clusterId: string; // base64 of 32 random bytes
+  readonly clusterSecret: string; // base64 of 32 random bytes
+  readonly bootstrapToken: string; // "[a-z0-9]{6}.[a-z0-9]{16}"
+  readonly secretboxEncryptionSecret: string; // base64 of 32 random bytes
+  readonly trustdToken: string; // "[a-z0-9]{6}.[a-z0-9]{16}"
+  readonly certs: {
+    readonly etcd: CertAndKey; // ECDSA P-256 CA
+    readonly k8s: CertAndKey; // ECDSA P-256 CA
+    readonly k8sAggregator: CertAndKey; // ECDSA P-256 CA
+    readonly k8sServiceAccount: { readonly key: string }; // ECDSA P-256 key
+    readonly os: CertAndKey; // Ed25519 CA
+  };
+}
+
+export interface WireguardKeyPair {
+  readonly privateKey: string; // base64, 32 bytes
+  readonly publicKey: string; // base64, 32 bytes
+}
+
+export interface LabSecrets {
+  readonly version: 1;
+  readonly talos: TalosSecrets;
+  readonly k3s: { readonly token: string };
+  /** peer name ("node/<name>" or "seat/<name>") → key pair */
+  readonly wireguard: Readonly<Record<string, WireguardKeyPair>>;
+  /** "a|b" (names sorted) → preshared key, base64 */
+  readonly wireguardPresharedKeys: Readonly<Record<string, string>>;
+  /** app instance name → secret name → value (passwords, OIDC client secrets…) */
+  readonly apps: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/** The preshared-key map key for a pair of peers. */
+export const pairKey = (a: string, b: string): string => (a < b ? `${a}|${b}` : `${b}|${a}`);
