@@ -48,7 +48,7 @@ MOD
   printf 'package tools\n\nimport (\n%s)\n' "$imports" > "$src/tools.go"
   # the packages are main packages, so importing them is not allowed; use a build-tag'd file instead
   printf '//go:build tools\n\n' | cat - "$src/tools.go" > "$src/tools.go.tmp" && mv "$src/tools.go.tmp" "$src/tools.go"
-  (cd "$src" && go mod tidy -e >/dev/null 2>&1 || true; go mod download)
+  (cd "$src" && { go mod tidy -e 2>&1 | grep -E "403|not available" >&2 || true; } && go mod download)
   for p in "$@"; do
     local pkg=${p%%=*} bin=${p##*=}
     log "$name: go build $pkg -> $bin"
@@ -126,6 +126,8 @@ for l in out:
         rhs=lhs.split()[0]+" v'"$TALOS_VERSION"'"
     res.append("replace "+lhs+" => "+rhs)
 print("\n".join(res))')
+  local m
+  for m in $TALOS_REPLACE_UNAVAILABLE; do trep+=$'\n'"replace ${m%%=*} => ${m%%=*} ${m#*=}"; done
   wrapper_build talosctl "$TALOS_VERSION" github.com/siderolabs/talos "v$TALOS_VERSION" "$trep" \
     "-s -w -X github.com/siderolabs/talos/pkg/machinery/version.Tag=v$TALOS_VERSION" \
     github.com/siderolabs/talos/cmd/talosctl=talosctl
