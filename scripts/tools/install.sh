@@ -48,6 +48,10 @@ MOD
   printf 'package tools\n\nimport (\n%s)\n' "$imports" > "$src/tools.go"
   # the packages are main packages, so importing them is not allowed; use a build-tag'd file instead
   printf '//go:build tools\n\n' | cat - "$src/tools.go" > "$src/tools.go.tmp" && mv "$src/tools.go.tmp" "$src/tools.go"
+  # seed go.sum with the upstream module's own go.sum: the hashes its maintainers verified (the sum
+  # database reachable here does not know some forks that the upstream module replaces to)
+  local updir; updir=$(cd "$src" && go mod download -json "$module@$modversion" | python3 -c 'import json,sys; print(json.load(sys.stdin).get("Dir",""))')
+  [ -n "$updir" ] && [ -f "$updir/go.sum" ] && cp "$updir/go.sum" "$src/go.sum" && chmod u+w "$src/go.sum"
   (cd "$src" && { go mod tidy -e 2>&1 | grep -E "403|not available" >&2 || true; } && go mod download)
   for p in "$@"; do
     local pkg=${p%%=*} bin=${p##*=}
