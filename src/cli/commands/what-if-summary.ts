@@ -1,0 +1,40 @@
+// `drover check` lines from the what-if analysis: the worst single-host failure, what the volatile
+// hosts take with them, and the headroom left after the worst failure.
+import type { SummarySection } from "./check.js";
+import { baseline, allSingle, volatileOff } from "../../analyze/index.js";
+import { humanBytes, formatMillicores } from "../../net/quantity.js";
+
+export const resilienceSummary: SummarySection = (lab) => {
+  const b = baseline(lab);
+  const singles = allSingle(b);
+  const worst = singles[0];
+  const lines: string[] = [];
+  const json: Record<string, unknown> = {};
+  const affected = (r: (typeof singles)[number]) => r.apps.filter((a) => a.outcome !== "unaffected");
+  const describe = (r: (typeof singles)[number]) => {
+    const parts: string[] = [];
+    if (!r.etcd.ok) parts.push("etcd loses quorum");
+    else if (!r.api.ok) parts.push("the API goes away");
+    const down = r.apps.filter((a) => a.outcome === "down").map((a) => a.app);
+    const restarted = r.apps.filter((a) => a.outcome === "restarted").map((a) => a.app);
+    const degraded = r.apps.filter((a) => a.outcome === "degraded").map((a) => a.app);
+    if (down.length) parts.push(`down: ${down.join(", ")}`);
+    if (restarted.length) parts.push(`restart elsewhere: ${restarted.join(", ")}`);
+    if (degraded.length) parts.push(`degraded: ${degraded.join(", ")}`);
+    for (const s of r.spofs) parts.push(`${s.component}: ${s.reason}`);
+    return parts.join("; ") || "nothing is affected";
+  };
+  if (b.pending.size) lines.push(`${b.pending.size} pod(s) cannot be placed even with every host on`);
+  if (worst) {
+    lines.push(`worst single host: ${worst.down[0]} — ${describe(worst)}`);
+    lines.push(`headroom after it: ${formatMillicores(worst.headroom.cpuMillis)} CPU, ${humanBytes(worst.headroom.memoryBytes)} memory, ${worst.headroom.pods} pod slots`);
+    json.worstSingleHost = { host: worst.down[0], affected: affected(worst).map((a) => ({ app: a.app, outcome: a.outcome, reason: a.reason })), etcd: worst.etcd, api: worst.api, spofs: worst.spofs, headroom: worst.headroom };
+  }
+  if (lab.hosts.some((h) => h.power === "volatile")) {
+    const v = volatileOff(b);
+    lines.push(`volatile hosts off (${v.down.join(", ")}): ${describe(v)}`);
+    json.volatileOff = { hosts: v.down, affected: affected(v).map((a) => ({ app: a.app, outcome: a.outcome, reason: a.reason })), etcd: v.etcd, api: v.api, spofs: v.spofs, headroom: v.headroom };
+  }
+  json.unplaceable = Object.fromEntries(b.pending);
+  return { title: "resilience", lines, json };
+};
