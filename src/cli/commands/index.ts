@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { Context } from "../context.js";
 import * as check from "./check.js";
 import * as schema from "./schema.js";
+import * as ui from "./ui.js";
 
 /** Every command module; each registers itself on the program. */
-export const commands: readonly { register(program: Command, ctx: Context): void }[] = [check, schema];
+export const commands: readonly { register(program: Command, ctx: Context): void }[] = [check, schema, ui];
