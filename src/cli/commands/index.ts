@@ -3,10 +3,11 @@ import type { Context } from "../context.js";
 import * as check from "./check.js";
 import * as schema from "./schema.js";
 import * as whatIf from "./what-if.js";
+import * as ui from "./ui.js";
 import { summarySections } from "./check.js";
 import { resilienceSummary } from "./what-if-summary.js";
 
 summarySections.push(resilienceSummary);
 
 /** Every command module; each registers itself on the program. */
-export const commands: readonly { register(program: Command, ctx: Context): void }[] = [check, schema, whatIf];
+export const commands: readonly { register(program: Command, ctx: Context): void }[] = [check, schema, whatIf, ui];
