@@ -1,55 +1,103 @@
 // Placing pods one at a time the way kube-scheduler does: filter every node, score the feasible
-// ones, bind to the best. Deterministic: ties go to the node whose name sorts first.
-import type { SimPod } from "./model.js";
+// ones, bind to the best. Deterministic: ties go to the node listed first.
+// Filters that depend only on the pod's spec and the node's labels/taints (static) are evaluated
+// once per pod "signature" and cached; the others run per pod.
+import type { SimNode, SimPod } from "./model.js";
+import { nodeResourcesFit } from "./filters/node-resources-fit.js";
 import type { NodeState } from "./state.js";
-import { filters } from "./filters/index.js";
+import { affinityKey } from "./state.js";
+import { staticFilters, dynamicFilters } from "./filters/index.js";
 
 export interface ScheduleResult {
   readonly node?: string;
   /** "0/5 nodes are available: 3 Insufficient cpu, 2 node(s) had untolerated taint …" */
   readonly reason?: string;
-  /** filter reason → number of nodes it rejected */
-  readonly rejections?: ReadonlyMap<string, number>;
+}
+
+interface Candidates {
+  generation: number;
+  nodes: SimNode[];
+  /** per candidate: index into the state's usage arrays, allocatable, and host (zone) label */
+  idx: Int32Array;
+  cpu: Float64Array;
+  mem: Float64Array;
+  pods: Int32Array;
+  gpus: Int32Array;
+  zone: (string | undefined)[];
+  rejections: Map<string, number>;
+}
+const cache = new WeakMap<NodeState, Map<string, Candidates>>();
+
+function staticCandidates(pod: SimPod, state: NodeState): Candidates {
+  let m = cache.get(state);
+  if (!m) { m = new Map(); cache.set(state, m); }
+  const key = affinityKey(pod) + JSON.stringify(pod.tolerations);
+  const hit = m.get(key);
+  if (hit && hit.generation === state.generation) return hit;
+  const nodes: SimNode[] = [];
+  const rejections = new Map<string, number>();
+  for (const node of state.nodes()) {
+    let rejected: string | undefined;
+    for (const [, f] of staticFilters) { rejected = f(pod, node, state); if (rejected) break; }
+    if (rejected) rejections.set(rejected, (rejections.get(rejected) ?? 0) + 1);
+    else nodes.push(node);
+  }
+  const c: Candidates = {
+    generation: state.generation, nodes, rejections,
+    idx: Int32Array.from(nodes, (n) => state.index.get(n.name)!),
+    cpu: Float64Array.from(nodes, (n) => n.allocatable.cpuMillis),
+    mem: Float64Array.from(nodes, (n) => n.allocatable.memoryBytes),
+    pods: Int32Array.from(nodes, (n) => n.allocatable.pods),
+    gpus: Int32Array.from(nodes, (n) => n.allocatable.gpus),
+    zone: nodes.map((n) => n.labels["topology.kubernetes.io/zone"]),
+  };
+  m.set(key, c);
+  return c;
 }
 
 export function scheduleOne(pod: SimPod, state: NodeState): ScheduleResult {
+  const cand = staticCandidates(pod, state);
   let best: string | undefined;
   let bestScore = -Infinity;
-  const rejections = new Map<string, number>();
-  let total = 0;
-  for (const node of state.nodes()) {
-    total++;
+  let rejections: Map<string, number> | undefined;
+  const zoneCounts = state.appCounts(pod.app, "topology.kubernetes.io/zone");
+  // fast path: with no volume, spread or anti-affinity constraint only NodeResourcesFit can reject
+  const simple = !pod.nodeLocalVolume && !pod.spread && !pod.antiAffinity;
+  const { cpuMillis, memoryBytes, gpus } = pod.requests;
+  const { usedCpu, usedMem, usedPods, usedGpus } = state;
+  for (let k = 0; k < cand.nodes.length; k++) {
+    const i = cand.idx[k]!;
+    const ucpu = usedCpu[i]! + cpuMillis, umem = usedMem[i]! + memoryBytes;
     let rejected: string | undefined;
-    for (const [, f] of filters) {
-      rejected = f(pod, node, state);
-      if (rejected) break;
+    if (simple) {
+      if (usedPods[i]! + 1 > cand.pods[k]! || ucpu > cand.cpu[k]! || umem > cand.mem[k]! || (gpus > 0 && usedGpus[i]! + gpus > cand.gpus[k]!)) {
+        rejected = nodeResourcesFit(pod, cand.nodes[k]!, state);
+      }
+    } else {
+      for (const [, f] of dynamicFilters) { rejected = f(pod, cand.nodes[k]!, state); if (rejected) break; }
     }
     if (rejected) {
+      rejections ??= new Map(cand.rejections);
       rejections.set(rejected, (rejections.get(rejected) ?? 0) + 1);
       continue;
     }
-    const s = score(pod, node.name, state);
-    if (s > bestScore || (s === bestScore && best !== undefined && node.name < best)) {
-      best = node.name;
-      bestScore = s;
-    }
+    const cpuFrac = ucpu / Math.max(1, cand.cpu[k]!);
+    const memFrac = umem / Math.max(1, cand.mem[k]!);
+    const zone = cand.zone[k];
+    const s = score(cpuFrac, memFrac, zone === undefined ? 0 : zoneCounts.get(zone) ?? 0);
+    if (s > bestScore) { best = cand.nodes[k]!.name; bestScore = s; }
   }
   if (best !== undefined) return { node: best };
-  const parts = [...rejections].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([r, n]) => `${n} ${r}`);
-  return { reason: `0/${total} nodes are available${parts.length ? `: ${parts.join(", ")}` : ""}`, rejections };
+  const all = rejections ?? cand.rejections;
+  const parts = [...all].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([r, n]) => `${n} ${r}`);
+  return { reason: `0/${state.nodes().length} nodes are available${parts.length ? `: ${parts.join(", ")}` : ""}` };
 }
 
 /** LeastAllocated + BalancedAllocation (cpu and memory, equal weights) and a soft spread of the app's pods over hosts. */
-function score(pod: SimPod, nodeName: string, state: NodeState): number {
-  const n = state.node(nodeName)!;
-  const u = state.used(nodeName);
-  const cpuFrac = (u.cpuMillis + pod.requests.cpuMillis) / Math.max(1, n.allocatable.cpuMillis);
-  const memFrac = (u.memoryBytes + pod.requests.memoryBytes) / Math.max(1, n.allocatable.memoryBytes);
-  const least = ((1 - cpuFrac) + (1 - memFrac)) * 50;
+function score(cpuFrac: number, memFrac: number, sameAppOnHost: number): number {
+  const least = (2 - cpuFrac - memFrac) * 50;
   const balanced = (1 - Math.abs(cpuFrac - memFrac)) * 100;
-  const host = n.labels["topology.kubernetes.io/zone"];
-  const sameApp = host === undefined ? 0 : state.appCounts(pod.app, "topology.kubernetes.io/zone").get(host) ?? 0;
-  return least + balanced - sameApp * 100;
+  return least + balanced - sameAppOnHost * 100;
 }
 
 /** Schedules pods in order; returns what was placed and why the rest are pending. */
@@ -58,10 +106,8 @@ export function scheduleAll(pods: readonly SimPod[], state: NodeState): { placed
   const pending = new Map<string, string>();
   for (const pod of pods) {
     const r = scheduleOne(pod, state);
-    if (r.node) {
-      state.place(pod, r.node);
-      placed.set(pod.id, r.node);
-    } else pending.set(pod.id, r.reason!);
+    if (r.node) { state.place(pod, r.node); placed.set(pod.id, r.node); }
+    else pending.set(pod.id, r.reason!);
   }
   return { placed, pending };
 }

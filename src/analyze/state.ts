@@ -1,40 +1,65 @@
-// What is placed where during a simulation, indexed so that every filter is O(1) or O(domains).
+// What is placed where during a simulation, indexed so that every filter is O(1) or O(domains),
+// and nodes can be taken away and given back (what-if scenarios run on one shared state).
 import type { SimNode, SimPod } from "./model.js";
 
 interface Used { cpuMillis: number; memoryBytes: number; pods: number; gpus: number }
 
 export class NodeState {
   private readonly nodesByName = new Map<string, SimNode>();
+  private readonly live: SimNode[] = [];
+  private readonly removed = new Set<string>();
   private readonly podsById = new Map<string, SimPod>();
-  private readonly usedBy = new Map<string, Used>();
+  /** node name → index into the usage arrays */
+  readonly index = new Map<string, number>();
+  readonly usedCpu: Float64Array;
+  readonly usedMem: Float64Array;
+  readonly usedPods: Int32Array;
+  readonly usedGpus: Int32Array;
   private readonly assign = new Map<string, string>();
+  private readonly onNode = new Map<string, Set<string>>();
+  private readonly placedOfApp = new Map<string, Set<string>>();
   private readonly boundVolume = new Map<string, string>();
-  /** app → topologyKey → domain → pods of the app there */
+  /** app → topologyKey → domain → pods of the app there (maintained incrementally once built) */
   private readonly appDomains = new Map<string, Map<string, Map<string, number>>>();
+  private readonly eligibleCache = new Map<string, SimNode[]>();
+  private readonly minCache = new Map<string, number>();
+  /** bumped whenever the set of live nodes changes */
+  generation = 0;
 
   constructor(nodes: readonly SimNode[], pods: readonly SimPod[]) {
-    for (const n of nodes) { this.nodesByName.set(n.name, n); this.usedBy.set(n.name, { cpuMillis: 0, memoryBytes: 0, pods: 0, gpus: 0 }); }
+    this.usedCpu = new Float64Array(nodes.length);
+    this.usedMem = new Float64Array(nodes.length);
+    this.usedPods = new Int32Array(nodes.length);
+    this.usedGpus = new Int32Array(nodes.length);
+    nodes.forEach((n, i) => {
+      this.nodesByName.set(n.name, n);
+      this.index.set(n.name, i);
+      this.onNode.set(n.name, new Set());
+    });
+    this.live.push(...nodes);
     for (const p of pods) this.podsById.set(p.id, p);
   }
 
-  node(name: string): SimNode | undefined { return this.nodesByName.get(name); }
+  node(name: string): SimNode | undefined { return this.removed.has(name) ? undefined : this.nodesByName.get(name); }
   pod(id: string): SimPod | undefined { return this.podsById.get(id); }
-  nodes(): IterableIterator<SimNode> { return this.nodesByName.values(); }
-  used(node: string): Used { return this.usedBy.get(node)!; }
+  /** the live nodes, in a stable order */
+  nodes(): readonly SimNode[] { return this.live; }
+  used(node: string): Used {
+    const i = this.index.get(node)!;
+    return { cpuMillis: this.usedCpu[i]!, memoryBytes: this.usedMem[i]!, pods: this.usedPods[i]!, gpus: this.usedGpus[i]! };
+  }
   assignments(): ReadonlyMap<string, string> { return this.assign; }
   volumeNode(podId: string): string | undefined { return this.boundVolume.get(podId); }
-
-  private readonly eligibleCache = new Map<string, SimNode[]>();
+  /** forgets a node-local volume's binding (undoing a what-if scenario that bound it) */
+  unbindVolume(podId: string): void { this.boundVolume.delete(podId); }
+  podsOn(node: string): ReadonlySet<string> { return this.onNode.get(node) ?? new Set(); }
 
   /** nodes whose labels satisfy the pod's selector and required affinity (spread's eligible domains) */
   eligibleNodes(pod: SimPod): SimNode[] {
-    const key = JSON.stringify([pod.nodeSelector, pod.requiredNodeAffinity]);
+    const key = affinityKey(pod);
     const hit = this.eligibleCache.get(key);
     if (hit) return hit;
-    const out: SimNode[] = [];
-    for (const n of this.nodesByName.values()) {
-      if (Object.entries(pod.nodeSelector).every(([k, v]) => n.labels[k] === v) && pod.requiredNodeAffinity.every((t) => t.values.includes(n.labels[t.key] ?? "\0"))) out.push(n);
-    }
+    const out = this.live.filter((n) => Object.entries(pod.nodeSelector).every(([k, v]) => n.labels[k] === v) && pod.requiredNodeAffinity.every((t) => t.values.includes(n.labels[t.key] ?? "\0")));
     this.eligibleCache.set(key, out);
     return out;
   }
@@ -46,9 +71,8 @@ export class NodeState {
     let counts = byKey.get(topologyKey);
     if (!counts) {
       counts = new Map();
-      for (const [podId, nodeName] of this.assign) {
-        if (this.podsById.get(podId)?.app !== app) continue;
-        const d = this.nodesByName.get(nodeName)?.labels[topologyKey];
+      for (const podId of this.placedOfApp.get(app) ?? []) {
+        const d = this.nodesByName.get(this.assign.get(podId)!)?.labels[topologyKey];
         if (d !== undefined) counts.set(d, (counts.get(d) ?? 0) + 1);
       }
       byKey.set(topologyKey, counts);
@@ -56,11 +80,9 @@ export class NodeState {
     return counts;
   }
 
-  private readonly minCache = new Map<string, number>();
-
   /** the smallest count of the app's pods over the eligible domains of a topology key (cached until the next change) */
   minDomainCount(pod: SimPod, topologyKey: string): number {
-    const key = `${pod.app}\0${topologyKey}\0${JSON.stringify([pod.nodeSelector, pod.requiredNodeAffinity])}`;
+    const key = `${pod.app}\0${topologyKey}\0${affinityKey(pod)}`;
     const hit = this.minCache.get(key);
     if (hit !== undefined) return hit;
     const counts = this.appCounts(pod.app, topologyKey);
@@ -75,9 +97,16 @@ export class NodeState {
   }
 
   place(pod: SimPod, node: string): void {
-    const u = this.usedBy.get(node)!;
-    u.cpuMillis += pod.requests.cpuMillis; u.memoryBytes += pod.requests.memoryBytes; u.pods += 1; u.gpus += pod.requests.gpus;
+    const i = this.index.get(node)!;
+    this.usedCpu[i] = this.usedCpu[i]! + pod.requests.cpuMillis;
+    this.usedMem[i] = this.usedMem[i]! + pod.requests.memoryBytes;
+    this.usedPods[i] = this.usedPods[i]! + 1;
+    this.usedGpus[i] = this.usedGpus[i]! + pod.requests.gpus;
     this.assign.set(pod.id, node);
+    this.onNode.get(node)!.add(pod.id);
+    let s = this.placedOfApp.get(pod.app);
+    if (!s) { s = new Set(); this.placedOfApp.set(pod.app, s); }
+    s.add(pod.id);
     if (pod.nodeLocalVolume && !this.boundVolume.has(pod.id)) this.boundVolume.set(pod.id, node);
     this.bump(pod, node, +1);
   }
@@ -86,22 +115,47 @@ export class NodeState {
     const node = this.assign.get(podId);
     const pod = this.podsById.get(podId);
     if (node === undefined || !pod) return;
-    const u = this.usedBy.get(node);
-    if (u) { u.cpuMillis -= pod.requests.cpuMillis; u.memoryBytes -= pod.requests.memoryBytes; u.pods -= 1; u.gpus -= pod.requests.gpus; }
+    const i = this.index.get(node)!;
+    this.usedCpu[i] = this.usedCpu[i]! - pod.requests.cpuMillis;
+    this.usedMem[i] = this.usedMem[i]! - pod.requests.memoryBytes;
+    this.usedPods[i] = this.usedPods[i]! - 1;
+    this.usedGpus[i] = this.usedGpus[i]! - pod.requests.gpus;
     this.assign.delete(podId);
+    this.onNode.get(node)!.delete(podId);
+    this.placedOfApp.get(pod.app)?.delete(podId);
     this.bump(pod, node, -1);
   }
 
-  /** a node goes away: its pods are unplaced (their node-local volumes stay bound to it) */
+  /** a node goes away: its pods are unplaced (their node-local volumes stay bound to it); returns them */
   removeNode(name: string): string[] {
-    const displaced = [...this.assign].filter(([, n]) => n === name).map(([p]) => p);
+    const displaced = [...(this.onNode.get(name) ?? [])];
     for (const p of displaced) this.unplace(p);
-    this.nodesByName.delete(name);
-    this.usedBy.delete(name);
-    this.eligibleCache.clear();
-    for (const byKey of this.appDomains.values()) byKey.clear(); // domains changed; recount lazily
-    this.minCache.clear();
+    this.removed.add(name);
+    const i = this.live.findIndex((n) => n.name === name);
+    if (i >= 0) this.live.splice(i, 1);
+    this.changedNodes();
     return displaced;
+  }
+
+  /** gives a removed node back (empty) */
+  restoreNode(name: string): void {
+    if (!this.removed.delete(name)) return;
+    const n = this.nodesByName.get(name)!;
+    this.live.push(n);
+    this.live.sort((a, b) => this.order(a) - this.order(b));
+    this.changedNodes();
+  }
+
+  private readonly orderOf = new Map<string, number>();
+  private order(n: SimNode): number {
+    if (!this.orderOf.size) [...this.nodesByName.keys()].forEach((k, i) => this.orderOf.set(k, i));
+    return this.orderOf.get(n.name)!;
+  }
+
+  private changedNodes(): void {
+    this.generation++;
+    this.eligibleCache.clear();
+    this.minCache.clear();
   }
 
   private bump(pod: SimPod, node: string, delta: number): void {
@@ -114,4 +168,8 @@ export class NodeState {
       if (d !== undefined) counts.set(d, (counts.get(d) ?? 0) + delta);
     }
   }
+}
+
+export function affinityKey(pod: SimPod): string {
+  return JSON.stringify([pod.nodeSelector, pod.requiredNodeAffinity]);
 }

@@ -32,6 +32,8 @@ export interface WhatIfReport {
   readonly headroom: { readonly cpuMillis: number; readonly memoryBytes: number; readonly pods: number };
   /** pod id → reason, for every pod left Pending */
   readonly pending: Readonly<Record<string, string>>;
+  /** how bad it is, for ranking: quorum loss ≫ API loss ≫ SPOFs ≫ apps down ≫ restarted ≫ degraded */
+  readonly damage: number;
 }
 
 /** Expected downtime of a stateless app whose every pod was on failed hosts. */
@@ -46,6 +48,11 @@ export interface Baseline {
   readonly pending: ReadonlyMap<string, string>;
   readonly order: ReadonlyMap<string, number>;
   readonly podsByApp: ReadonlyMap<string, readonly SimPod[]>;
+  /** the placement itself; what-if scenarios change it and undo their changes */
+  readonly state: NodeState;
+  /** per app, in lab order: the outcome when nothing of it is touched (shared by every report) */
+  readonly untouched: readonly AppOutcome[];
+  readonly appIndex: ReadonlyMap<string, number>;
 }
 
 /** The placement with every host on. Compute once, then ask many what-ifs of it. */
@@ -54,50 +61,67 @@ export function baseline(lab: Lab): Baseline {
   const state = new NodeState(nodes, pods);
   const { placed, pending } = scheduleAll(pods, state);
   const podsByApp = new Map<string, SimPod[]>();
-  for (const p of pods) podsByApp.set(p.app, [...(podsByApp.get(p.app) ?? []), p]);
-  return { lab, nodes, pods, placed, pending, order: new Map(pods.map((p, i) => [p.id, i])), podsByApp };
+  for (const p of pods) {
+    const list = podsByApp.get(p.app);
+    if (list) list.push(p);
+    else podsByApp.set(p.app, [p]);
+  }
+  const untouched = lab.apps.map((a): AppOutcome => {
+    const before = (podsByApp.get(a.name) ?? []).filter((p) => placed.has(p.id)).length;
+    return Object.freeze({ app: a.name, namespace: a.namespace, before, after: before, outcome: "unaffected" as const, moved: 0 });
+  });
+  const appIndex = new Map(lab.apps.map((a, i) => [a.name, i]));
+  return { lab, nodes, pods, placed, pending, order: new Map(pods.map((p, i) => [p.id, i])), podsByApp, state, untouched, appIndex };
 }
 
 export function whatIf(b: Baseline, hosts: readonly string[]): WhatIfReport {
   const lab = b.lab;
+  const state = b.state;
   const failed = new Set(hosts);
   const nodesDown = lab.nodes.filter((n) => failed.has(n.host)).map((n) => n.name);
   const downSet = new Set(nodesDown);
+  const podById = (id: string) => state.pod(id)!;
 
-  // replay the baseline, then take the nodes away
-  const state = new NodeState(b.nodes, b.pods);
-  const podById = new Map(b.pods.map((p) => [p.id, p]));
-  for (const [id, node] of b.placed) state.place(podById.get(id)!, node);
-  const displaced: SimPod[] = [];
-  for (const n of nodesDown) for (const id of state.removeNode(n)) displaced.push(podById.get(id)!);
+  // take the nodes away (remembering where their pods were, to undo)
+  const displaced: [string, string][] = [];
+  for (const n of nodesDown) for (const id of state.removeNode(n)) displaced.push([id, n]);
 
   // storage that lives on a failed host takes its volumes with it
   const deadStorage = storageDown(lab, failed);
-  const retry = [...displaced, ...[...b.pending.keys()].map((id) => podById.get(id)!)]
-    .sort((x, y) => b.order.get(x.id)! - b.order.get(y.id)!);
-  const blocked = new Map<string, string>();
+  const retry = [...displaced.map(([id]) => id), ...b.pending.keys()].sort((x, y) => b.order.get(x)! - b.order.get(y)!);
+  const pending = new Map<string, string>();
   const toSchedule: SimPod[] = [];
-  for (const p of retry) {
-    const app = lab.app(p.app);
-    const dead = app.storageClass ? deadStorage.get(app.storageClass) : undefined;
-    if (dead) blocked.set(p.id, dead);
-    else toSchedule.push(p);
-  }
-  const { placed: replaced, pending } = scheduleAll(toSchedule, state);
-  for (const [id, why] of blocked) pending.set(id, why);
-
-  // pods whose node survived but whose storage died
-  for (const [id, node] of state.assignments()) {
-    const p = podById.get(id)!;
+  for (const id of retry) {
+    const p = podById(id);
     const cls = lab.app(p.app).storageClass;
     const dead = cls ? deadStorage.get(cls) : undefined;
-    if (dead && !pending.has(id) && node) pending.set(id, dead);
+    if (dead) pending.set(id, dead);
+    else toSchedule.push(p);
+  }
+  const unbound = toSchedule.filter((p) => p.nodeLocalVolume && state.volumeNode(p.id) === undefined).map((p) => p.id);
+  const r = scheduleAll(toSchedule, state);
+  const replaced = r.placed;
+  for (const [id, why] of r.pending) pending.set(id, why);
+
+  // apps that keep running but whose storage died
+  const affectedApps = new Set<string>([...displaced.map(([id]) => podById(id).app), ...[...pending.keys()].map((id) => podById(id).app)]);
+  if (deadStorage.size) {
+    for (const a of lab.apps) {
+      const dead = a.storageClass ? deadStorage.get(a.storageClass) : undefined;
+      if (!dead) continue;
+      affectedApps.add(a.name);
+      for (const p of b.podsByApp.get(a.name) ?? []) if (!pending.has(p.id)) pending.set(p.id, dead);
+    }
   }
 
-  const apps: AppOutcome[] = lab.apps.map((a) => {
+  const running = (id: string) => !pending.has(id) && state.assignments().has(id);
+  // every app starts as its untouched outcome; only the affected ones are worked out
+  const apps: AppOutcome[] = b.untouched.slice();
+  for (const name of affectedApps) {
+    const a = lab.app(name);
     const pods = b.podsByApp.get(a.name) ?? [];
-    const before = pods.filter((p) => b.placed.has(p.id)).length;
-    const after = pods.filter((p) => !pending.has(p.id) && (state.assignments().has(p.id))).length;
+    const before = b.untouched[b.appIndex.get(name)!]!.before;
+    const after = pods.filter((p) => running(p.id)).length;
     const hit = pods.filter((p) => downSet.has(b.placed.get(p.id) ?? ""));
     const moved = hit.filter((p) => replaced.has(p.id)).length;
     const survivors = pods.filter((p) => b.placed.has(p.id) && !downSet.has(b.placed.get(p.id)!) && !pending.has(p.id)).length;
@@ -122,8 +146,9 @@ export function whatIf(b: Baseline, hosts: readonly string[]): WhatIfReport {
       outcome = "restarted";
       reason = `restarted on ${[...new Set(hit.map((p) => replaced.get(p.id)).filter(Boolean))].join(", ")}, down ${RESCHEDULE_DELAY}`;
     }
-    return { app: a.name, namespace: a.namespace, before, after, outcome, ...(reason ? { reason } : {}), moved };
-  });
+    apps[b.appIndex.get(name)!] = { app: a.name, namespace: a.namespace, before, after, outcome, ...(reason ? { reason } : {}), moved };
+  }
+  const changed = [...affectedApps].map((n) => apps[b.appIndex.get(n)!]!);
 
   const cps = lab.nodes.filter((n) => n.role === "controlplane");
   const remaining = cps.filter((n) => !downSet.has(n.name)).length;
@@ -142,17 +167,25 @@ export function whatIf(b: Baseline, hosts: readonly string[]): WhatIfReport {
     mem += n.allocatable.memoryBytes - u.memoryBytes;
     podSlots += n.allocatable.pods - u.pods;
   }
-
-  return {
+  const report: WhatIfReport = {
     down: [...hosts].sort(),
     nodesDown,
     apps,
     etcd,
     api,
-    spofs: spofs(lab, failed, downSet, deadStorage, apps),
+    spofs: spofs(lab, downSet, deadStorage, changed),
     headroom: { cpuMillis: cpu, memoryBytes: mem, pods: podSlots },
     pending: Object.fromEntries([...pending].sort(([x], [y]) => x.localeCompare(y))),
+    damage: 0,
   };
+  (report as { damage: number }).damage = damage({ ...report, apps: changed });
+
+  // undo: the baseline is as it was
+  for (const id of replaced.keys()) state.unplace(id);
+  for (const id of unbound) state.unbindVolume(id);
+  for (const n of nodesDown) state.restoreNode(n);
+  for (const [id, n] of displaced) state.place(podById(id), n);
+  return report;
 }
 
 function sameLan(lab: Lab, a: string, b: string): boolean {
@@ -215,7 +248,7 @@ function explain(lab: Lab, app: string, reason: string, failed: ReadonlySet<stri
   return reason;
 }
 
-function spofs(lab: Lab, failed: ReadonlySet<string>, downNodes: ReadonlySet<string>, deadStorage: ReadonlyMap<string, string>, apps: readonly AppOutcome[]): { component: string; reason: string }[] {
+function spofs(lab: Lab, downNodes: ReadonlySet<string>, deadStorage: ReadonlyMap<string, string>, apps: readonly AppOutcome[]): { component: string; reason: string }[] {
   const out: { component: string; reason: string }[] = [];
   for (const [, why] of deadStorage) out.push({ component: "storage", reason: why });
   // the load-balancer pool is announced over L2 by a node on the pool's LAN
@@ -236,17 +269,16 @@ function spofs(lab: Lab, failed: ReadonlySet<string>, downNodes: ReadonlySet<str
   }
   const workers = lab.nodes.filter((n) => !downNodes.has(n.name));
   if (workers.length === 0) out.push({ component: "cluster", reason: "every node is down" });
-  void failed;
   return out;
 }
 
 /** Every single-host failure, worst first. */
 export function allSingle(b: Baseline): WhatIfReport[] {
   const reports = b.lab.hosts.filter((h) => h.nodes.length > 0).map((h) => whatIf(b, [h.name]));
-  return reports.sort((x, y) => damage(y) - damage(x) || x.down[0]!.localeCompare(y.down[0]!));
+  return reports.sort((x, y) => y.damage - x.damage || x.down[0]!.localeCompare(y.down[0]!));
 }
 
-export function damage(r: WhatIfReport): number {
+export function damage(r: Pick<WhatIfReport, "etcd" | "api" | "spofs" | "apps">): number {
   let d = (r.etcd.ok ? 0 : 1e6) + (r.api.ok ? 0 : 1e5) + r.spofs.length * 1e3;
   for (const a of r.apps) d += a.outcome === "down" ? 100 : a.outcome === "restarted" ? 10 : a.outcome === "degraded" ? 1 : 0;
   return d;

@@ -28,11 +28,10 @@ export function simNode(lab: Lab, n: Node): SimNode {
   };
 }
 
-export function appPods(lab: Lab, a: App): SimPod[] {
+export function appPods(lab: Lab, a: App, allArchs: ReadonlySet<string> = new Set(lab.nodes.map((n) => n.arch))): SimPod[] {
   const nodeLocal = a.storageClass !== undefined && lab.storageClasses.find((c) => c.name === a.storageClass)?.nodeLocal === true;
   const affinity: { key: string; values: string[] }[] = [];
-  const allArchs = new Set(lab.nodes.map((n) => n.arch));
-  if (a.placement.archs.length && [...allArchs].some((x) => !a.placement.archs.includes(x))) affinity.push({ key: "kubernetes.io/arch", values: [...a.placement.archs] });
+  if (a.placement.archs.length && [...allArchs].some((x) => !(a.placement.archs as readonly string[]).includes(x))) affinity.push({ key: "kubernetes.io/arch", values: [...a.placement.archs] });
   if (a.placement.hosts.length) affinity.push({ key: "drover.dev/host", values: [...a.placement.hosts] });
   const tolerations: Toleration[] = a.placement.tolerations.map((t) => ({ key: t.key, operator: t.value === undefined ? "Exists" : "Equal", ...(t.value !== undefined ? { value: t.value } : {}), effect: t.effect }));
   if (a.placement.gpu > 0) tolerations.push({ key: "nvidia.com/gpu", operator: "Exists", effect: "NoSchedule" });
@@ -55,5 +54,6 @@ export function appPods(lab: Lab, a: App): SimPod[] {
 }
 
 export function simulationInput(lab: Lab): { nodes: SimNode[]; pods: SimPod[] } {
-  return { nodes: lab.nodes.map((n) => simNode(lab, n)), pods: lab.apps.flatMap((a) => appPods(lab, a)) };
+  const archs = new Set(lab.nodes.map((n) => n.arch));
+  return { nodes: lab.nodes.map((n) => simNode(lab, n)), pods: lab.apps.flatMap((a) => appPods(lab, a, archs)) };
 }

@@ -12,13 +12,20 @@ import { volumeBinding } from "./volume-binding.js";
 
 export type Filter = (pod: SimPod, node: SimNode, state: NodeState) => string | undefined;
 
-/** In kube-scheduler's default order. */
-export const filters: readonly [string, Filter][] = [
+/** Filters that look only at the pod's spec and the node's labels and taints. */
+export const staticFilters: readonly [string, Filter][] = [
   ["NodeUnschedulable", nodeUnschedulable],
   ["NodeAffinity", nodeAffinity],
   ["TaintToleration", taintToleration],
+];
+
+/** Filters that depend on what is already placed. */
+export const dynamicFilters: readonly [string, Filter][] = [
   ["NodeResourcesFit", nodeResourcesFit],
   ["VolumeBinding", volumeBinding],
   ["PodTopologySpread", podTopologySpread],
   ["InterPodAffinity", interPodAntiAffinity],
 ];
+
+/** In kube-scheduler's default order. */
+export const filters: readonly [string, Filter][] = [...staticFilters, ...dynamicFilters];
