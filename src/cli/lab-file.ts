@@ -1,11 +1,12 @@
 // Reading lab.yaml from disk for a command: errors are located and printed, never thrown as traces.
 import { readFileSync, statSync } from "node:fs";
+import { locate } from "../spec/load.js";
 import { resolve, relative, dirname } from "node:path";
 import { loadSpec } from "../spec/load.js";
 import { resolveLab } from "../lab/resolve.js";
 import type { Lab } from "../lab/types.js";
 import type { LabSpec } from "../spec/schema.js";
-import type { Diagnostic } from "../spec/diagnostic.js";
+import type { Diagnostic, Finding } from "../spec/diagnostic.js";
 import { UserError } from "./errors.js";
 import { MAX_BYTES } from "../spec/source.js";
 
@@ -51,5 +52,31 @@ export function loadLab(path: string | undefined): LoadedLab {
   const { path: p, display, text } = readLabText(path);
   const result = loadSpec(text, display);
   if (!result.spec) throw new InvalidLab(result.diagnostics, display);
-  return { path: p, dir: dirname(p), display, text, spec: result.spec, lab: resolveLab(result.spec), diagnostics: result.diagnostics };
+  const functionSources = readFunctionSources(result.spec, dirname(p));
+  if ("diagnostics" in functionSources) {
+    throw new InvalidLab([...result.diagnostics, ...functionSources.diagnostics.map((f) => locate(result.source, f))], display);
+  }
+  return { path: p, dir: dirname(p), display, text, spec: result.spec, lab: resolveLab(result.spec, { functionSources: functionSources.sources }), diagnostics: result.diagnostics };
+}
+
+/** The text of every function's script (relative to lab.yaml), or a located problem per unreadable one. */
+export function readFunctionSources(spec: LabSpec, dir: string): { sources: Map<string, string> } | { diagnostics: Finding[] } {
+  const sources = new Map<string, string>();
+  const problems: Finding[] = [];
+  for (const [i, f] of spec.functions.entries()) {
+    const file = resolve(dir, f.file);
+    try {
+      const st = statSync(file);
+      if (!st.isFile()) throw Object.assign(new Error("not a file"), { code: "EISDIR" });
+      if (st.size > 1024 * 1024) {
+        problems.push({ severity: "error", path: ["functions", i, "file"], message: `${f.file} is ${(st.size / 1048576).toFixed(1)} MiB; a function is a single small script (at most 1 MiB, the size of a ConfigMap)`, hint: "move large code into an app image" });
+        continue;
+      }
+      sources.set(f.file, readFileSync(file, "utf8"));
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      problems.push({ severity: "error", path: ["functions", i, "file"], message: code === "ENOENT" ? `${f.file} does not exist (looked for ${file})` : `${f.file} cannot be read (${code ?? (e as Error).message})`, hint: "give the path of the script relative to lab.yaml" });
+    }
+  }
+  return problems.length ? { diagnostics: problems } : { sources };
 }

@@ -6,10 +6,11 @@ import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UserError } from "./errors.js";
 import { InvalidLab } from "./lab-file.js";
 import type { Context } from "./context.js";
 
-export async function main(argv: readonly string[]): Promise<number> {
+/** `stream` (tests): where output goes instead of process.stdout/stderr. */
+export async function main(argv: readonly string[], stream?: Parameters<typeof makeOutput>[1]): Promise<number> {
   const program = new Command("drover");
   let json = argv.includes("--json");
-  const ctx: Context = { output: () => makeOutput(json) };
+  const ctx: Context = { output: () => makeOutput(json, stream) };
   program
     .description("Run a home lab the way clouds run theirs: one typed lab.yaml, rendered, checked and operated.")
     .option("--json", "machine-readable output on stdout")
@@ -25,7 +26,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program.parseAsync(argv as string[], { from: "user" });
     return Number(process.exitCode ?? EXIT_OK) || EXIT_OK;
   } catch (e) {
-    const o = makeOutput(json);
+    const o = makeOutput(json, stream);
     if (e instanceof CommanderError) {
       if (e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help") return EXIT_OK;
       return EXIT_USAGE;

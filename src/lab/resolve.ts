@@ -29,8 +29,13 @@ function endpointHost(ep: string | undefined): string | undefined {
   return m?.[1];
 }
 
+export interface ResolveOptions {
+  /** function file (as written in the spec) → its text; read by the loader so that resolution stays pure */
+  readonly functionSources?: ReadonlyMap<string, string>;
+}
+
 /** The resolved lab. The spec must have passed loadSpec without errors. */
-export function resolveLab(spec: LabSpec): Lab {
+export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
   const distribution = spec.cluster.distribution;
   const k8s = spec.cluster.kubernetesVersion;
   const siteSpecs = new Map(spec.sites.map((s) => [s.name, s]));
@@ -238,6 +243,7 @@ export function resolveLab(spec: LabSpec): Lab {
       schedule: f.schedule,
       webhook: f.webhook ? { path: f.webhook.path, exposure, hostname: exposure === "none" || !domain ? undefined : `${f.name}.fn.${domain}` } : undefined,
       env: f.env,
+      source: opts.functionSources?.get(f.file),
     };
   });
 

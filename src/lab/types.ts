@@ -135,6 +135,8 @@ export interface FunctionDef {
   readonly schedule: string | undefined;
   readonly webhook: { path: string; exposure: "public" | "private" | "none"; hostname: string | undefined } | undefined;
   readonly env: Readonly<Record<string, string>>;
+  /** the script's text, read by the loader (resolveLab's functionSources); undefined when not loaded */
+  readonly source: string | undefined;
 }
 
 export interface Lab {

@@ -3,11 +3,14 @@ import type { Lab } from "../lab/types.js";
 import type { LabSecrets } from "../secrets/types.js";
 import type { FileTree } from "./tree.js";
 import { mergeTrees } from "./tree.js";
+import { renderApps } from "./apps/index.js";
 
 export type Target = (lab: Lab, secrets: LabSecrets) => FileTree;
 
 /** folder → target; later issues add theirs (talos, k3s, wireguard, seats, proxmox, boot, kubernetes). */
-export const targets: [string, Target][] = [];
+export const targets: [string, Target][] = [
+  ["kubernetes", renderApps],
+];
 
 export function renderLab(lab: Lab, secrets: LabSecrets): FileTree {
   return mergeTrees(...targets.map(([folder, t]): [string, FileTree] => [folder, t(lab, secrets)]));

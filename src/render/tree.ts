@@ -8,6 +8,8 @@ export interface RenderedFile {
   readonly secret?: boolean;
   /** executable script */
   readonly mode?: number;
+  /** SOPS-encrypt this file (a Kubernetes Secret: data/stringData) before writing; done by `drover render` */
+  readonly encrypt?: "sops";
 }
 
 export type FileTree = Map<string, RenderedFile>;
@@ -16,10 +18,10 @@ export function tree(): FileTree {
   return new Map();
 }
 
-export function addFile(t: FileTree, path: string, content: string, opts: { secret?: boolean; mode?: number } = {}): void {
+export function addFile(t: FileTree, path: string, content: string, opts: { secret?: boolean; mode?: number; encrypt?: "sops" } = {}): void {
   if (path.startsWith("/") || path.split("/").includes("..")) throw new Error(`internal: bad render path ${path}`);
   if (t.has(path)) throw new Error(`internal: ${path} rendered twice`);
-  t.set(path, { content, ...(opts.secret ? { secret: true } : {}), ...(opts.mode ? { mode: opts.mode } : {}) });
+  t.set(path, { content, ...(opts.secret ? { secret: true } : {}), ...(opts.mode ? { mode: opts.mode } : {}), ...(opts.encrypt ? { encrypt: opts.encrypt } : {}) });
 }
 
 /** Merges trees, each under an optional prefix. */
@@ -32,9 +34,13 @@ export function mergeTrees(...parts: readonly (FileTree | [string, FileTree])[])
   return out;
 }
 
-/** Stable YAML: block style, no line folding, keys in insertion order (callers build objects in a fixed order). */
+/**
+ * Stable YAML: block style, no line folding, keys in insertion order (callers build objects in a fixed order).
+ * Scalars are quoted as YAML 1.1 needs: Kubernetes, kustomize and Flux read YAML with Go's YAML 1.1
+ * parsers, which take an unquoted `no`, `on`, `y`, `1_000` or `12:30:00` for a boolean or a number.
+ */
 export function toYaml(value: unknown): string {
-  return stringify(value, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false, singleQuote: false });
+  return stringify(value, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false, singleQuote: false, version: "1.1" });
 }
 
 /** A multi-document YAML stream, documents separated by ---. */

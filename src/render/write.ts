@@ -5,7 +5,8 @@ import { dirname, join, basename, resolve } from "node:path";
 import type { FileTree } from "./tree.js";
 import { sortedPaths } from "./tree.js";
 
-export function writeTree(t: FileTree, outDir: string): { files: number } {
+/** onFile: called after each file is written (tests use it to interrupt a write half-way). */
+export function writeTree(t: FileTree, outDir: string, opts: { onFile?: (path: string) => void } = {}): { files: number } {
   const target = resolve(outDir);
   mkdirSync(dirname(target), { recursive: true });
   const tmp = mkdtempSync(join(dirname(target), `.${basename(target)}.tmp-`));
@@ -16,6 +17,7 @@ export function writeTree(t: FileTree, outDir: string): { files: number } {
       mkdirSync(dirname(p), { recursive: true });
       writeFileSync(p, f.content, { mode: f.secret ? 0o600 : (f.mode ?? 0o644) });
       if (f.secret) chmodSync(p, 0o600);
+      opts.onFile?.(path);
     }
     const old = `${tmp}.old`;
     if (existsSync(target)) renameSync(target, old);

@@ -37,6 +37,22 @@ export interface LabSecrets {
   readonly wireguardPresharedKeys: Readonly<Record<string, string>>;
   /** app instance name → secret name → value (passwords, OIDC client secrets…) */
   readonly apps: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** the key SOPS-encrypted rendered manifests use (see src/secrets/manifest.ts); absent in hand-made fixtures */
+  readonly manifestKey?: ManifestKey;
+}
+
+/**
+ * One long-lived SOPS data key for rendered manifests, so that rendering is deterministic: the key is
+ * wrapped for the recipients once (re-wrapped only when they change), IVs are derived from it, and
+ * `lastmodified` is fixed.
+ */
+export interface ManifestKey {
+  /** base64 of the 32-byte AES-256 data key */
+  readonly dataKey: string;
+  /** RFC 3339 time written as `lastmodified` (when the key was made) */
+  readonly lastModified: string;
+  /** the data key as an armored age file per recipient, in recipient order */
+  readonly age: readonly { readonly recipient: string; readonly enc: string }[];
 }
 
 /** The preshared-key map key for a pair of peers. */

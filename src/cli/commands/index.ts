@@ -2,6 +2,8 @@ import type { Command } from "commander";
 import type { Context } from "../context.js";
 import * as check from "./check.js";
 import * as schema from "./schema.js";
+import * as render from "./render.js";
+import * as keys from "./keys.js";
 import * as whatIf from "./what-if.js";
 import * as ui from "./ui.js";
 import { summarySections } from "./check.js";
@@ -10,4 +12,4 @@ import { resilienceSummary } from "./what-if-summary.js";
 summarySections.push(resilienceSummary);
 
 /** Every command module; each registers itself on the program. */
-export const commands: readonly { register(program: Command, ctx: Context): void }[] = [check, schema, whatIf, ui];
+export const commands: readonly { register(program: Command, ctx: Context): void }[] = [check, schema, render, keys, whatIf, ui];

@@ -31,7 +31,7 @@ export const appsFit: Rule = function* (spec) {
         yield warning(["apps", i, "hostname"], `${a.hostname} is not under the ${(a.exposure ?? c.exposure)} domain ${domain}`, "certificates and DNS records are managed for names under the lab's domains");
       }
     }
-    if (c.volumes.length > 0 && spec.storage.classes.length === 0 && a.enabled) {
+    if ((c.volumes.length > 0 || c.dependencies.includes("postgres")) && spec.storage.classes.length === 0 && a.enabled) {
       yield error(["apps", i, "storage"], `${c.title} keeps state but the lab defines no storage classes`, "add storage.classes (nfs, iscsi, ceph-rbd, cephfs, longhorn or local)");
     }
   }
@@ -43,5 +43,72 @@ export const functionsWellFormed: Rule = function* (spec) {
     if (!f.runtime && !/\.(py|js|mjs|ts|sh)$/.test(f.file)) yield error(["functions", i, "file"], `cannot tell the runtime of ${f.file} from its name`, "name the file .py, .js, .mjs or .sh, or set runtime:");
     if (!f.schedule && !f.webhook) yield error(["functions", i], `function ${f.name} has neither a schedule nor a webhook`, "add schedule: \"*/15 * * * *\" or webhook: {}");
     if (f.file.startsWith("/") || f.file.split("/").includes("..")) yield error(["functions", i, "file"], `${f.file} must be a path inside the lab folder`, "give a path relative to lab.yaml such as functions/hello.py");
+  }
+};
+
+/**
+ * An app's image fits the nodes it may land on: the nodes of its placement.hosts and matching its
+ * placement.nodeSelector must include one of an architecture the app has images for (and that
+ * placement.arch allows). Without host or selector pinning, appsFit checks the lab as a whole.
+ */
+export const appArchFits: Rule = function* (spec) {
+  const hosts = new Map(spec.hosts.map((h) => [h.name, h]));
+  const siteOf = (host: string) => hosts.get(host)?.site ?? "";
+  for (const [i, a] of spec.apps.entries()) {
+    if (!a.enabled) continue;
+    const c = catalogApp(a.app ?? a.name);
+    if (!c) continue;
+    const pinHosts = a.placement?.hosts;
+    const selector = a.placement?.nodeSelector;
+    if (!pinHosts?.length && !(selector && Object.keys(selector).length)) continue;
+    const candidates = spec.nodes.filter((n) => {
+      if (pinHosts?.length && !pinHosts.includes(n.host)) return false;
+      const h = hosts.get(n.host);
+      const labels: Record<string, string> = {
+        ...n.labels,
+        "kubernetes.io/arch": h?.arch ?? "",
+        "kubernetes.io/os": "linux",
+        "kubernetes.io/hostname": n.name,
+        "drover.dev/host": n.host,
+        "drover.dev/site": siteOf(n.host),
+        "topology.kubernetes.io/zone": n.host,
+        "topology.kubernetes.io/region": siteOf(n.host),
+      };
+      return Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
+    });
+    const where: (string | number)[] = pinHosts?.length ? ["apps", i, "placement", "hosts"] : ["apps", i, "placement", "nodeSelector"];
+    if (!candidates.length) {
+      yield error(where, `no node matches ${c.title}'s placement${pinHosts?.length ? ` (hosts ${pinHosts.join(", ")})` : ""}${selector && Object.keys(selector).length ? ` (nodeSelector ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(", ")})` : ""}`, "pin the app to hosts that run nodes, or use labels the nodes carry");
+      continue;
+    }
+    const allowed = (a.placement?.arch ?? c.archs).filter((x) => c.archs.includes(x));
+    const archs = [...new Set(candidates.map((n) => hosts.get(n.host)?.arch).filter((x): x is "amd64" | "arm64" => x !== undefined))].sort();
+    if (!archs.some((x) => allowed.includes(x))) {
+      yield error(where, `${c.title} has images for ${allowed.join(", ")} but the nodes its placement allows (${candidates.map((n) => n.name).join(", ")}) are ${archs.join(", ")}`, `pin it to ${allowed.join(" or ")} hosts, or remove the placement`);
+    }
+  }
+};
+
+/** Apps that need a serial device (a 3D printer, a Zigbee stick) can find one. */
+export const appDevices: Rule = function* (spec) {
+  const SERIAL = /^\/dev\/(tty(USB|ACM|AMA|S)\d+|serial\/.+)$/;
+  for (const [i, a] of spec.apps.entries()) {
+    if (!a.enabled) continue;
+    const c = catalogApp(a.app ?? a.name);
+    if (c?.devices?.serial !== "required") continue;
+    const candidates = a.placement?.hosts?.length ? spec.hosts.filter((h) => a.placement!.hosts!.includes(h.name)) : spec.hosts;
+    if (!candidates.some((h) => h.devices.some((d) => SERIAL.test(d)))) {
+      yield warning(["apps", i, a.placement?.hosts?.length ? "placement" : "name"], `${c.title} needs a serial device but no ${a.placement?.hosts?.length ? "pinned " : ""}host lists one`, "add the device to the host, e.g. devices: [/dev/ttyUSB0], and pin the app with placement.hosts");
+    }
+  }
+};
+
+/** Each patch targets a kind Drover renders for an app. */
+export const appPatchTargets: Rule = function* (spec) {
+  const kinds = ["Deployment", "StatefulSet", "Service", "PersistentVolumeClaim", "Ingress", "NetworkPolicy", "PodDisruptionBudget", "ConfigMap", "Secret", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "ReplicationSource", "ReplicationDestination", "Schedule"];
+  for (const [i, a] of spec.apps.entries()) {
+    for (const [j, p] of a.patches.entries()) {
+      if (!kinds.includes(p.target.kind)) yield error(["apps", i, "patches", j, "target", "kind"], `Drover renders no ${p.target.kind} for an app`, `target one of ${kinds.join(", ")}`);
+    }
   }
 };

@@ -5,12 +5,12 @@ import { uniqueNames, uniqueAddresses } from "./names.js";
 import { references } from "./references.js";
 import { allNetwork } from "./network.js";
 import { hostCapacity, controlPlanes, renderable } from "./capacity.js";
-import { appsFit, functionsWellFormed } from "./apps.js";
+import { appsFit, functionsWellFormed, appArchFits, appDevices, appPatchTargets } from "./apps.js";
 
 export type { Rule } from "./rule.js";
 
 /** Every cross-field rule, in reporting order. */
-export const rules: readonly Rule[] = [uniqueNames, uniqueAddresses, references, allNetwork, hostCapacity, controlPlanes, renderable, appsFit, functionsWellFormed];
+export const rules: readonly Rule[] = [uniqueNames, uniqueAddresses, references, allNetwork, hostCapacity, controlPlanes, renderable, appsFit, appArchFits, appDevices, appPatchTargets, functionsWellFormed];
 
 export function checkRules(spec: LabSpec): Finding[] {
   const out: Finding[] = [];

@@ -1,0 +1,20 @@
+import type { CatalogApp } from "../app.js";
+
+/** Redis-compatible cache and queue (Valkey, the Linux Foundation fork that stayed BSD-licensed). */
+export const redis: CatalogApp = {
+  name: "redis",
+  title: "Valkey (Redis)",
+  description: "In-memory cache and queue",
+  icon: "redis.png",
+  category: "databases",
+  image: { repository: "valkey/valkey", tag: "8.1.4" },
+  archs: ["amd64", "arm64"],
+  ports: [{ name: "redis", port: 6379, protocol: "TCP" }],
+  volumes: [],
+  replicas: { default: 1, scalable: false },
+  dependencies: [],
+  resources: { cpu: "50m", memory: "64Mi" },
+  exposure: "none",
+  args: ["valkey-server", "--save", "", "--appendonly", "no"],
+  runAsUser: 999,
+};

@@ -1,0 +1,37 @@
+// drover keys init: a new age identity for this machine (the key that opens the lab's secrets).
+// Also adds a "secrets" section to `drover check`.
+import type { Command } from "commander";
+import type { Context } from "../context.js";
+import { bold, green } from "../output.js";
+import { initKeyFile, keyInitPath, tryLocalKey } from "../../secrets/keys.js";
+import { summarySections } from "./check.js";
+import { DEFAULT_STORE_FILE } from "../../secrets/store.js";
+
+summarySections.push((lab) => {
+  const file = lab.spec.secrets?.file ?? DEFAULT_STORE_FILE;
+  const rs = lab.spec.secrets?.recipients;
+  if (rs) return { title: "secrets", lines: [`${file}, encrypted to ${rs.length} age recipient${rs.length === 1 ? "" : "s"}`], json: { file, recipients: rs, recipientsFrom: "lab.yaml" } };
+  const key = tryLocalKey();
+  const line = key
+    ? `${file}, encrypted to your local age key ${key.recipient} (no secrets: in lab.yaml)`
+    : `${file}, encrypted to your local age key once you have one (no secrets: in lab.yaml; run drover keys init)`;
+  return { title: "secrets", lines: [line], json: { file, recipients: key ? [key.recipient] : [], recipientsFrom: "local key" } };
+});
+
+export function register(program: Command, ctx: Context): void {
+  const keys = program.command("keys").description("manage the age key that decrypts the lab's secrets");
+  keys
+    .command("init")
+    .description("create a new age identity file (mode 0600); refuses to overwrite one")
+    .option("--age-key <file>", "where to write it (default: DROVER_AGE_KEY_FILE, SOPS_AGE_KEY_FILE, or ~/.config/sops/age/keys.txt)")
+    .option("--json", "machine-readable output on stdout")
+    .action((o: { ageKey?: string }) => {
+      const out = ctx.output();
+      const made = initKeyFile(keyInitPath({ keyFile: o.ageKey }));
+      if (out.json) out.out(JSON.stringify({ file: made.path, recipient: made.recipient }, null, 2));
+      else
+        out.out(
+          `${green(out, "✓")} wrote ${bold(out, made.path)} (mode 0600)\n  public key: ${bold(out, made.recipient)}\n  add it to lab.yaml under secrets.recipients; back the file up — without it the secrets cannot be decrypted`,
+        );
+    });
+}

@@ -1,0 +1,207 @@
+import { test, before } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { Writable } from "node:stream";
+import { main } from "../main.js";
+import { renderDeps } from "./render.js";
+import { targets, tree, addFile, toYaml, writeTree } from "../../render/index.js";
+import type { Target } from "../../render/index.js";
+import { ageKeygen, sops, tempDir } from "../../testing/age-key.js";
+import type { TestKey } from "../../testing/age-key.js";
+import { fakeTalosSecrets } from "../../testing/fake-talos.js";
+import { exampleFiles } from "../../testing/paths.js";
+import { appSecret } from "../../secrets/generate.js";
+import { readStore } from "../../secrets/store.js";
+import type { LabSecrets } from "../../secrets/types.js";
+
+// A stand-in for the cluster-layer renderers (other branches): a Flux Secret flagged for SOPS, built
+// from store values and an app password made on first use, and a plaintext k3s token file flagged secret.
+const fixture: Target = (lab, secrets) => {
+  const t = tree();
+  const secret = {
+    apiVersion: "v1", kind: "Secret", metadata: { name: "lab-credentials", namespace: "flux-system" }, type: "Opaque",
+    stringData: { "k3s-token": secrets.k3s.token, "grafana-admin": appSecret(secrets, "grafana", "admin-password"), "cluster-secret": secrets.talos.clusterSecret },
+    data: { [`wg-${lab.nodes[0]!.name}`]: Buffer.from(secrets.wireguard[`node/${lab.nodes[0]!.name}`]!.privateKey).toString("base64") },
+  };
+  addFile(t, "kubernetes/secrets/lab-credentials.sops.yaml", toYaml(secret), { encrypt: "sops" });
+  addFile(t, "kubernetes/config/cluster.yaml", toYaml({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "lab" }, data: { name: lab.name } }));
+  addFile(t, "k3s/token", secrets.k3s.token + "\n", { secret: true });
+  return t;
+};
+
+let key: TestKey;
+before(() => {
+  key = ageKeygen();
+  process.env.HOME = tempDir();
+  delete process.env.XDG_CONFIG_HOME;
+  delete process.env.DROVER_AGE_KEY_FILE;
+  delete process.env.SOPS_AGE_KEY;
+  process.env.SOPS_AGE_KEY_FILE = key.file;
+  renderDeps.generators = { talos: fakeTalosSecrets };
+  if (!targets.some(([f]) => f === "fixture")) targets.push(["fixture", ((lab, s) => fixture(lab, s)) as Target]);
+});
+
+/** A temp copy of the example lab encrypted to the test key (the fixture target's files land under fixture/). */
+function labDir(opts: { noSecretsSection?: boolean } = {}): string {
+  const dir = tempDir();
+  let text = readFileSync(exampleFiles().find((f) => f.includes("talos-mixed"))!, "utf8");
+  text = opts.noSecretsSection ? text.replace(/secrets:\n  recipients:\n(    - .*\n)+/, "") : text.replace(/(secrets:\n  recipients:\n)(    - .*\n)+/, `$1    - ${key.recipient}\n`);
+  writeFileSync(join(dir, "lab.yaml"), text);
+  return dir;
+}
+
+function readTree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const n of readdirSync(d).sort()) {
+      const p = join(d, n);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.set(relative(dir, p), readFileSync(p, "utf8"));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const sink = (f: (s: string) => void) => new Writable({ write(chunk, _enc, cb) { f(String(chunk)); cb(); } });
+  const code = await main(args, { out: sink((s) => (stdout += s)), err: sink((s) => (stderr += s)) });
+  return { code, stdout, stderr };
+}
+
+test("render twice gives a byte-identical tree; secret files are 0600; sops -d opens the Flux Secret", async () => {
+  const dir = labDir();
+  const r1 = await run(["render", dir, "--json"]);
+  assert.equal(r1.code, 0, r1.stderr);
+  const j1 = JSON.parse(r1.stdout);
+  assert.ok(j1.store.created && j1.store.saved.includes("app secret grafana/admin-password"), r1.stdout);
+  const out = join(dir, "out");
+  const first = readTree(out);
+  const r2 = await run(["render", dir, "--json"]);
+  assert.equal(r2.code, 0, r2.stderr);
+  assert.deepEqual(JSON.parse(r2.stdout).store.saved, []);
+  assert.deepEqual(readTree(out), first);
+  assert.equal(statSync(join(out, "fixture/k3s/token")).mode & 0o777, 0o600);
+  assert.equal(statSync(join(dir, "secrets.sops.yaml")).mode & 0o777, 0o600);
+
+  const d = sops(["-d", join(out, "fixture/kubernetes/secrets/lab-credentials.sops.yaml")], key.file);
+  assert.equal(d.status, 0, d.stderr);
+  const store = await readStore(join(dir, "secrets.sops.yaml"), "store", [key.identity]);
+  assert.match(d.stdout, new RegExp(`k3s-token: ${store.secrets.k3s.token}`));
+  assert.match(d.stdout, new RegExp(`grafana-admin: ${store.secrets.apps.grafana!["admin-password"]}`));
+
+  const text = await run(["render", dir]);
+  assert.match(text.stdout, /rendered \d+ files into/);
+  assert.match(text.stdout, /fixture\/\s+3/);
+});
+
+test("an interrupted render leaves the previous output intact", async () => {
+  const dir = labDir();
+  assert.equal((await run(["render", dir])).code, 0);
+  const out = join(dir, "out");
+  const before = readTree(out);
+  let n = 0;
+  renderDeps.writeTree = (t, o) => writeTree(t, o, { onFile: () => { if (++n === 2) throw new Error("disk full (simulated)"); } });
+  try {
+    const r = await run(["render", dir]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /disk full/);
+  } finally {
+    renderDeps.writeTree = writeTree;
+  }
+  assert.deepEqual(readTree(out), before);
+  assert.deepEqual(readdirSync(dir).filter((x) => x.startsWith(".out")), [], "no temporary folder left behind");
+});
+
+test("render without any age key says where it looked, exit 1, no stack trace", async () => {
+  const dir = labDir();
+  const saved = process.env.SOPS_AGE_KEY_FILE;
+  delete process.env.SOPS_AGE_KEY_FILE;
+  try {
+    const r = await run(["render", dir]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /no age key found; looked in:/);
+    assert.match(r.stderr, /SOPS_AGE_KEY_FILE: not set/);
+    assert.match(r.stderr, /\.config\/sops\/age\/keys\.txt/);
+    assert.match(r.stderr, /drover keys init/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+    assert.equal(existsSync(join(dir, "out")), false);
+  } finally {
+    process.env.SOPS_AGE_KEY_FILE = saved;
+  }
+});
+
+test("an invalid spec is rejected before any secret is made or file written", async () => {
+  const dir = labDir();
+  writeFileSync(join(dir, "lab.yaml"), readFileSync(join(dir, "lab.yaml"), "utf8").replace(/subnet: 10\.\d+\.0\.0\/24/, "subnet: 10.0.0.5/24"));
+  const r = await run(["render", dir]);
+  assert.equal(r.code, 1);
+  assert.equal(existsSync(join(dir, "secrets.sops.yaml")), false);
+  assert.equal(existsSync(join(dir, "out")), false);
+});
+
+test("without secrets: in lab.yaml the store is encrypted to the local key, and check says so", async () => {
+  const dir = labDir({ noSecretsSection: true });
+  const r = await run(["render", dir]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`encrypted to your local age key ${key.recipient}`));
+  const c = await run(["check", dir]);
+  assert.equal(c.code, 0, c.stderr);
+  assert.match(c.stdout, new RegExp(`secrets\\s+secrets.sops.yaml, encrypted to your local age key ${key.recipient}`));
+});
+
+test("keys init writes a 0600 key and refuses to overwrite it", async () => {
+  const file = join(tempDir(), "sub", "keys.txt");
+  const r = await run(["keys", "init", "--age-key", file, "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(JSON.parse(r.stdout).recipient, /^age1/);
+  assert.equal(statSync(file).mode & 0o777, 0o600);
+  const again = await run(["keys", "init", "--age-key", file]);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /already exists; refusing to overwrite/);
+});
+
+/** Every string in the store (min length 8, so that short words like "True" cannot match by chance). */
+function secretStrings(s: LabSecrets): string[] {
+  const out: string[] = [];
+  const walk = (v: unknown) => {
+    if (typeof v === "string") {
+      if (v.length >= 8 && !/^age1/.test(v) && !v.startsWith("-----BEGIN AGE")) out.push(v);
+    } else if (v && typeof v === "object") Object.values(v).forEach(walk);
+  };
+  const { manifestKey, ...rest } = s;
+  walk(rest);
+  out.push(manifestKey!.dataKey);
+  // PEM bodies: each base64 line on its own, too
+  for (const v of [...out]) if (v.includes("\n")) out.push(...v.split("\n").filter((l) => l.length >= 16 && !l.startsWith("-----")));
+  return out;
+}
+
+test("leak guard: no plaintext secret from the store appears anywhere under kubernetes/", async () => {
+  const dir = labDir();
+  assert.equal((await run(["render", dir])).code, 0);
+  const out = join(dir, "out");
+  const store = await readStore(join(dir, "secrets.sops.yaml"), "store", [key.identity]);
+  const secrets = secretStrings(store.secrets);
+  assert.ok(secrets.length > 20);
+  const files = [...readTree(out)].filter(([p]) => p.split("/").includes("kubernetes"));
+  assert.ok(files.length >= 2, "the render produced kubernetes/ files to check");
+  assert.deepEqual(leaks(files, secrets), []);
+  // the guard itself catches a leak: the same Secret, unencrypted
+  const plain = toYaml({ kind: "Secret", stringData: { token: store.secrets.k3s.token } });
+  assert.equal(leaks([["kubernetes/x.yaml", plain]], secrets).length, 2);
+});
+
+function leaks(files: [string, string][], secrets: string[]): string[] {
+  const found: string[] = [];
+  for (const [path, text] of files) {
+    for (const s of secrets) {
+      for (const form of [s, Buffer.from(s).toString("base64")]) if (text.includes(form)) found.push(`${path} contains a plaintext secret (${s.slice(0, 6)}…)`);
+    }
+    if (/^kind: Secret$/m.test(text) && !/^sops:\n/m.test(text)) found.push(`${path}: a Secret without sops encryption`);
+  }
+  return found;
+}

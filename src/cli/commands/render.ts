@@ -1,0 +1,101 @@
+// drover render [lab] [-o dir]: lab.yaml → secrets store → rendered tree, written atomically.
+import type { Command } from "commander";
+import { resolve, relative } from "node:path";
+import type { Context } from "../context.js";
+import { loadLab } from "../lab-file.js";
+import { bold, dim, green, table } from "../output.js";
+import { renderLab, writeTree, tree as newTree, addFile, sortedPaths } from "../../render/index.js";
+import type { FileTree } from "../../render/index.js";
+import type { LabSecrets } from "../../secrets/types.js";
+import { findLocalKey } from "../../secrets/keys.js";
+import { loadSecrets } from "../../secrets/store.js";
+import type { Generators } from "../../secrets/generate.js";
+import { encryptManifest } from "../../secrets/manifest.js";
+import { UserError } from "../errors.js";
+
+/** Seams for tests: secret generators (e.g. a Talos bundle stand-in) and the tree writer. */
+export const renderDeps: { generators: Partial<Generators>; writeTree: typeof writeTree } = { generators: {}, writeTree };
+
+/** Encrypts every file flagged `encrypt: "sops"`; the result has no flags left to act on. */
+export function encryptFlagged(t: FileTree, secrets: LabSecrets): FileTree {
+  const out = newTree();
+  for (const path of sortedPaths(t)) {
+    const f = t.get(path)!;
+    if (f.encrypt === "sops") {
+      let content: string;
+      try {
+        content = encryptManifest(f.content, secrets);
+      } catch (e) {
+        throw new Error(`internal: cannot SOPS-encrypt rendered ${path}: ${(e as Error).message}`);
+      }
+      addFile(out, path, content, { ...(f.secret ? { secret: true } : {}), ...(f.mode ? { mode: f.mode } : {}) });
+    } else addFile(out, path, f.content, f);
+  }
+  return out;
+}
+
+export interface RenderResult {
+  readonly outDir: string;
+  readonly files: number;
+  readonly folders: Record<string, number>;
+  readonly secretFiles: number;
+  readonly store: { file: string; created: boolean; saved: string[]; recipients: readonly string[]; recipientsFrom: string };
+}
+
+export async function render(labPath: string | undefined, opts: { out?: string; ageKey?: string }): Promise<RenderResult> {
+  const loaded = loadLab(labPath); // an invalid spec stops here: nothing is read, generated or written
+  const key = findLocalKey({ keyFile: opts.ageKey });
+  const store = await loadSecrets(loaded.lab, loaded.dir, key, { generators: renderDeps.generators });
+  const rendered = encryptFlagged(renderLab(loaded.lab, store.secrets), store.secrets);
+  const saved = store.save();
+  const outDir = resolve(opts.out ?? resolve(loaded.dir, "out"));
+  if (outDir === resolve(loaded.dir)) throw new UserError(`refusing to render into the lab folder itself (${outDir})`, "choose an output folder with -o, such as out/");
+  renderDeps.writeTree(rendered, outDir);
+  const folders: Record<string, number> = {};
+  for (const p of sortedPaths(rendered)) {
+    const top = p.includes("/") ? p.slice(0, p.indexOf("/")) : ".";
+    folders[top] = (folders[top] ?? 0) + 1;
+  }
+  return {
+    outDir,
+    files: rendered.size,
+    folders,
+    secretFiles: [...rendered.values()].filter((f) => f.secret).length,
+    store: { file: store.display, created: store.created, saved, recipients: store.recipients, recipientsFrom: store.recipientsFrom },
+  };
+}
+
+export function register(program: Command, ctx: Context): void {
+  program
+    .command("render")
+    .description("render the lab into files (Talos/k3s configs, WireGuard, Flux tree with SOPS-encrypted Secrets)")
+    .argument("[lab]", "path to lab.yaml (or its folder)", "lab.yaml")
+    .option("-o, --out <dir>", "output folder (default: out/ next to lab.yaml)")
+    .option("--age-key <file>", "age key file (default: DROVER_AGE_KEY_FILE, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, ~/.config/sops/age/keys.txt)")
+    .action(async (path: string, o: { out?: string; ageKey?: string }) => {
+      const out = ctx.output();
+      const r = await render(path, o);
+      if (out.json) {
+        out.out(JSON.stringify(r, null, 2));
+        return;
+      }
+      const rel = relative(process.cwd(), r.outDir) || ".";
+      const lines = [`${green(out, "✓")} rendered ${bold(out, String(r.files))} file${r.files === 1 ? "" : "s"} into ${bold(out, rel)}${r.secretFiles ? dim(out, ` (${r.secretFiles} secret, mode 0600)`) : ""}`];
+      if (r.files) lines.push(table([["folder", "files"], ...Object.entries(r.folders).map(([f, n]) => [`  ${f}/`, String(n)])]).replace(/^folder/, "  folder"));
+      if (r.store.saved.length) {
+        lines.push(`  secrets ${r.store.created ? "created" : "updated"} ${bold(out, r.store.file)}: ${summarizeAdditions(r.store.saved)}`);
+      } else lines.push(dim(out, `  secrets ${r.store.file} unchanged`));
+      if (r.store.recipientsFrom === "local key") lines.push(dim(out, `  encrypted to your local age key ${r.store.recipients[0]} (add secrets.recipients to lab.yaml to share the lab)`));
+      out.out(lines.join("\n"));
+    });
+}
+
+/** "12 wireguard keys, 66 preshared keys, k3s token" */
+export function summarizeAdditions(items: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const i of items) {
+    const kind = i.replace(/^(wireguard key|preshared key|app secret) .*/, "$1");
+    counts.set(kind, (counts.get(kind) ?? 0) + 1);
+  }
+  return [...counts].map(([k, n]) => (n > 1 ? `${n} ${k.replace(/key$/, "keys").replace(/secret$/, "secrets")}` : k)).join(", ");
+}

@@ -1,0 +1,102 @@
+// Backups of an app flagged `backup: true`, with the lab's engine:
+//  - VolSync (default): per volume a restic ReplicationSource on the lab's schedule and retention, and a
+//    ReplicationDestination the claim restores from when it is created (restore on rebuild). The restic
+//    repository is <target>/<namespace>/<app>/<volume>; its password is generated per app.
+//  - Velero: one Schedule in the velero namespace selecting the app's objects and volumes.
+import type { App, Lab } from "../../lab/types.js";
+import { appLabels, meta } from "./labels.js";
+import { pvcName } from "./names.js";
+
+export const resticSecretName = (a: App, volume: string): string => `${pvcName(a, volume)}-restic`;
+export const restoreSourceName = (a: App, volume: string): string => `${pvcName(a, volume)}-restore`;
+
+/** How VolSync takes a point-in-time copy on this storage class. */
+export function copyMethod(lab: Lab, a: App): "Snapshot" | "Clone" | "Direct" {
+  const type = lab.storageClasses.find((c) => c.name === a.storageClass)?.type;
+  if (type === "ceph-rbd" || type === "cephfs" || type === "longhorn") return "Snapshot";
+  if (type === "nfs" || type === "iscsi") return "Clone";
+  return "Direct";
+}
+
+/** restic repository URL of a volume on the first backup target. */
+export function resticRepository(lab: Lab, a: App, volume: string): string | undefined {
+  const t = lab.backups.targets[0];
+  if (!t) return undefined;
+  const path = `${a.namespace}/${a.name}/${volume}`;
+  if (t.type === "s3") return `s3:${(t.endpoint ?? "https://s3.amazonaws.com").replace(/\/$/, "")}/${t.bucket}/${path}`;
+  return `/repository/${path}`;
+}
+
+const ttlHours = (lab: Lab): string => `${Math.max(1, lab.backups.retention.daily) * 24}h0m0s`;
+
+export function backupObjects(lab: Lab, a: App, secretValue: (key: string) => string): { objects: Record<string, unknown>[]; secrets: Record<string, unknown>[] } {
+  if (!a.backup || !a.volumes.length || !lab.backups.targets.length) return { objects: [], secrets: [] };
+  const labels = appLabels(a);
+  if (lab.backups.engine === "velero") {
+    return {
+      objects: [{
+        apiVersion: "velero.io/v1",
+        kind: "Schedule",
+        metadata: meta(`${a.namespace}-${a.name}`, "velero", labels),
+        spec: {
+          schedule: lab.backups.schedule,
+          template: {
+            includedNamespaces: [a.namespace],
+            labelSelector: { matchLabels: { "app.kubernetes.io/instance": a.name } },
+            snapshotMoveData: true,
+            ttl: ttlHours(lab),
+          },
+        },
+      }],
+      secrets: [],
+    };
+  }
+  const method = copyMethod(lab, a);
+  const retain = { daily: lab.backups.retention.daily, weekly: lab.backups.retention.weekly, monthly: lab.backups.retention.monthly };
+  const objects: Record<string, unknown>[] = [];
+  const secrets: Record<string, unknown>[] = [];
+  for (const v of a.volumes) {
+    const repo = resticSecretName(a, v.name);
+    secrets.push({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: meta(repo, a.namespace, labels),
+      type: "Opaque",
+      stringData: { RESTIC_REPOSITORY: resticRepository(lab, a, v.name)!, RESTIC_PASSWORD: secretValue("restic-password") },
+    });
+    objects.push({
+      apiVersion: "volsync.backube/v1alpha1",
+      kind: "ReplicationSource",
+      metadata: meta(pvcName(a, v.name), a.namespace, labels),
+      spec: {
+        sourcePVC: pvcName(a, v.name),
+        trigger: { schedule: lab.backups.schedule },
+        restic: {
+          repository: repo,
+          copyMethod: method,
+          pruneIntervalDays: 7,
+          retain,
+          ...(a.catalog.runAsUser !== undefined ? { moverSecurityContext: { runAsUser: a.catalog.runAsUser, runAsGroup: a.catalog.runAsUser, fsGroup: a.catalog.fsGroup ?? a.catalog.runAsUser } } : {}),
+          ...(a.storageClass ? { storageClassName: a.storageClass } : {}),
+        },
+      },
+    });
+    objects.push({
+      apiVersion: "volsync.backube/v1alpha1",
+      kind: "ReplicationDestination",
+      metadata: meta(restoreSourceName(a, v.name), a.namespace, labels),
+      spec: {
+        trigger: { manual: "restore-once" },
+        restic: {
+          repository: repo,
+          copyMethod: "Snapshot",
+          capacity: `${Math.ceil(v.sizeBytes / 2 ** 20)}Mi`,
+          accessModes: ["ReadWriteOnce"],
+          ...(a.storageClass ? { storageClassName: a.storageClass } : {}),
+          ...(a.catalog.runAsUser !== undefined ? { moverSecurityContext: { runAsUser: a.catalog.runAsUser, runAsGroup: a.catalog.runAsUser, fsGroup: a.catalog.fsGroup ?? a.catalog.runAsUser } } : {}),
+        },
+      },
+    });
+  }
+  return { objects, secrets };
+}

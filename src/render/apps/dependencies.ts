@@ -1,0 +1,170 @@
+// Backing services. Decision: every app that needs Postgres or Redis gets its OWN instance, in its
+// namespace and folder (<app>-postgres StatefulSet with its PVC, <app>-redis Deployment), rather than
+// one shared server:
+//   - versions and builds differ per app (Immich needs Postgres with vector extensions),
+//   - an app's data is backed up, restored and removed together with the app,
+//   - the NetworkPolicy stays simple (only the app reaches its database), and one app's load or
+//     upgrade never takes another app's database down,
+//   - the cost is a few hundred MiB per instance, which a home lab can afford.
+// The catalog's standalone `postgres` and `redis` apps remain available for users who want a shared one.
+import type { App, Lab } from "../../lab/types.js";
+import type { Dependency } from "../../catalog/app.js";
+import { imageRef } from "../../catalog/app.js";
+import { catalogApp } from "../../catalog/index.js";
+import { parseBytes } from "../../net/quantity.js";
+import { componentLabels, meta } from "./labels.js";
+import { appSecretName } from "./names.js";
+import { containerSecurityContext, podSecurityContext } from "./security.js";
+
+export interface Endpoint {
+  readonly host: string;
+  readonly port: number;
+  readonly database?: string;
+  readonly user?: string;
+}
+
+export const dependencyName = (a: App, d: Dependency): string => `${a.name}-${d}`;
+/** Postgres role and database name: the instance name with '-' as '_' (no quoting needed). */
+export const databaseName = (a: App): string => a.name.replace(/-/g, "_");
+
+export function dependencyEndpoint(a: App, d: Dependency): Endpoint {
+  const host = `${dependencyName(a, d)}.${a.namespace}.svc.cluster.local`;
+  return d === "postgres" ? { host, port: 5432, database: databaseName(a), user: databaseName(a) } : { host, port: 6379 };
+}
+
+export const POSTGRES_VOLUME_SIZE = "5Gi";
+
+/** The storage class a dependency's volume goes on: the app's, else the lab's default. */
+export function dependencyStorageClass(lab: Lab, a: App): string | undefined {
+  return a.storageClass ?? lab.defaultStorageClass;
+}
+
+export interface DependencyPod {
+  readonly name: string;
+  readonly component: Dependency;
+  readonly cpuMillis: number;
+  readonly memoryBytes: number;
+  readonly volume: { readonly storageClass: string | undefined; readonly sizeBytes: number } | undefined;
+}
+
+const millis = (cpu: string): number => (cpu.endsWith("m") ? Number(cpu.slice(0, -1)) : Math.round(Number(cpu) * 1000));
+
+/** What each dependency asks of the scheduler (the what-if analysis reads this too). */
+export function dependencyPods(lab: Lab, a: App): DependencyPod[] {
+  return a.catalog.dependencies.map((d) => {
+    const c = catalogApp(d)!;
+    return {
+      name: dependencyName(a, d),
+      component: d,
+      cpuMillis: millis(c.resources.cpu),
+      memoryBytes: parseBytes(c.resources.memory)!,
+      volume: d === "postgres" ? { storageClass: dependencyStorageClass(lab, a), sizeBytes: parseBytes(POSTGRES_VOLUME_SIZE)! } : undefined,
+    };
+  });
+}
+
+/** The Kubernetes objects of one dependency, in a fixed order. */
+export function dependencyObjects(lab: Lab, a: App, d: Dependency): Record<string, unknown>[] {
+  const c = catalogApp(d)!;
+  const image = d === "postgres" && a.catalog.dependencyImages?.postgres ? a.catalog.dependencyImages.postgres : c.image;
+  const name = dependencyName(a, d);
+  const labels = componentLabels(a, d, c.name, image.tag);
+  const selector = { "app.kubernetes.io/instance": name };
+  const port = c.ports[0]!;
+  const sec = { runAsUser: c.runAsUser, fsGroup: c.fsGroup };
+  const resources = { requests: { cpu: c.resources.cpu, memory: c.resources.memory }, limits: { memory: c.resources.memory.replace(/^(\d+)/, (n) => String(Number(n) * 2)) } };
+  const probe = { tcpSocket: { port: port.name }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 };
+  const out: Record<string, unknown>[] = [];
+  if (d === "postgres") {
+    const db = databaseName(a);
+    out.push({
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: meta(`${name}-data`, a.namespace, labels),
+      spec: { accessModes: ["ReadWriteOnce"], ...(dependencyStorageClass(lab, a) ? { storageClassName: dependencyStorageClass(lab, a) } : {}), resources: { requests: { storage: POSTGRES_VOLUME_SIZE } } },
+    });
+    out.push({
+      apiVersion: "apps/v1",
+      kind: "StatefulSet",
+      metadata: meta(name, a.namespace, labels),
+      spec: {
+        serviceName: name,
+        replicas: 1,
+        selector: { matchLabels: selector },
+        template: {
+          metadata: { labels },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: podSecurityContext(sec),
+            containers: [{
+              name: d,
+              image: imageRef(image),
+              ports: [{ name: port.name, containerPort: port.port, protocol: port.protocol }],
+              env: [
+                { name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: appSecretName(a), key: "postgres-password" } } },
+                { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+                { name: "POSTGRES_DB", value: db },
+                { name: "POSTGRES_USER", value: db },
+              ],
+              readinessProbe: { exec: { command: ["pg_isready", "-U", db, "-d", db, "-h", "127.0.0.1"] }, periodSeconds: 10, timeoutSeconds: 5 },
+              livenessProbe: probe,
+              resources,
+              securityContext: containerSecurityContext(sec),
+              volumeMounts: [{ name: "data", mountPath: "/var/lib/postgresql/data" }, { name: "run", mountPath: "/var/run/postgresql" }],
+            }],
+            volumes: [{ name: "data", persistentVolumeClaim: { claimName: `${name}-data` } }, { name: "run", emptyDir: {} }],
+          },
+        },
+      },
+    });
+  } else {
+    out.push({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: meta(name, a.namespace, labels),
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: selector },
+        strategy: { type: "Recreate" },
+        template: {
+          metadata: { labels },
+          spec: {
+            automountServiceAccountToken: false,
+            securityContext: podSecurityContext(sec),
+            containers: [{
+              name: d,
+              image: imageRef(image),
+              ...(c.args ? { args: [...c.args] } : {}),
+              ports: [{ name: port.name, containerPort: port.port, protocol: port.protocol }],
+              readinessProbe: probe,
+              livenessProbe: probe,
+              resources,
+              securityContext: containerSecurityContext(sec),
+              volumeMounts: [{ name: "data", mountPath: "/data" }],
+            }],
+            volumes: [{ name: "data", emptyDir: {} }],
+          },
+        },
+      },
+    });
+  }
+  out.push({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: meta(name, a.namespace, labels),
+    spec: { type: "ClusterIP", selector, ports: [{ name: port.name, port: port.port, targetPort: port.name, protocol: port.protocol }] },
+  });
+  out.push({
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: meta(name, a.namespace, labels),
+    spec: {
+      podSelector: { matchLabels: selector },
+      policyTypes: ["Ingress", "Egress"],
+      // only the app that owns it; it talks to nobody
+      ingress: [{ from: [{ podSelector: { matchLabels: { "app.kubernetes.io/instance": a.name } } }], ports: [{ protocol: port.protocol, port: port.port }] }],
+      egress: [],
+    },
+  });
+  return out;
+}

@@ -1,0 +1,83 @@
+// Lab → the apps part of the Flux tree: kubernetes/apps/<namespace>/<app>/ for every enabled app
+// (see folder.ts for the layout), plus the functions (src/render/functions).
+import type { App, Lab } from "../../lab/types.js";
+import type { LabSecrets } from "../../secrets/types.js";
+import { tree, type FileTree } from "../tree.js";
+import { backupObjects } from "./backup.js";
+import { dependencyObjects } from "./dependencies.js";
+import { podDisruptionBudget } from "./disruption.js";
+import { clusterReadAccess, filesConfigMap } from "./extras.js";
+import { writeFolder, writeNamespaces, type Folder, type FolderFile, type PodSecurityLevel } from "./folder.js";
+import { networkPolicy } from "./network-policy.js";
+import { applyPatches } from "./patches.js";
+import { podPlan } from "./placement.js";
+import { ingress } from "./route.js";
+import { appSecret } from "./secret.js";
+import { clusterService, loadBalancerService } from "./service.js";
+import { volumeClaims } from "./storage.js";
+import { workload } from "./workload.js";
+import { functionFolders } from "../functions/index.js";
+
+const BASELINE_CAPS = new Set(["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"]);
+
+/** The Pod Security level the app's pods need. */
+export function podSecurityLevel(a: App, device: boolean): PodSecurityLevel {
+  if (device) return "privileged";
+  const caps = a.catalog.capabilities ?? [];
+  if (caps.some((c) => !BASELINE_CAPS.has(c))) return "privileged";
+  if (a.catalog.runAsUser === undefined || caps.some((c) => c !== "NET_BIND_SERVICE")) return "baseline";
+  return "restricted";
+}
+
+/** The folder of one app (exported for tests and for the what-if/dashboard views). */
+export function appFolder(lab: Lab, a: App, secrets: LabSecrets, allArchs?: ReadonlySet<string>): Folder {
+  const plan = podPlan(lab, a, allArchs);
+  const stored = secrets.apps[a.name] ?? {};
+  const secretValue = (k: string): string => {
+    const v = stored[k];
+    if (v === undefined) throw new Error(`internal: the secrets store has no ${a.name}/${k} (run ensureSecrets before rendering)`);
+    return v;
+  };
+  const backup = backupObjects(lab, a, secretValue);
+  const secret = appSecret(a, secrets);
+  const groups: [string, Record<string, unknown>[], boolean][] = [
+    ["rbac.yaml", clusterReadAccess(a), false],
+    ["configmap.yaml", [filesConfigMap(a)].filter(isObj), false],
+    ["pvc.yaml", volumeClaims(lab, a), false],
+    ["workload.yaml", [workload(lab, a, plan)], false],
+    ["service.yaml", [clusterService(a), loadBalancerService(lab, a)].filter(isObj), false],
+    ["ingress.yaml", [ingress(lab, a)].filter(isObj), false],
+    ["networkpolicy.yaml", [networkPolicy(lab, a)], false],
+    ["pdb.yaml", [podDisruptionBudget(a, plan)].filter(isObj), false],
+    ...a.catalog.dependencies.map((d): [string, Record<string, unknown>[], boolean] => [`${d}.yaml`, dependencyObjects(lab, a, d), false]),
+    ["backup.yaml", backup.objects, false],
+    ["secret.sops.yaml", secret ? [secret] : [], true],
+    ...backup.secrets.map((s): [string, Record<string, unknown>[], boolean] => [`${String((s.metadata as { name: string }).name).replace(new RegExp(`^${a.name}-`), "")}.sops.yaml`, [s], true]),
+  ];
+  // patches see every object of the app, in file order
+  const all = groups.flatMap(([, docs]) => docs);
+  const patched = a.patches.length ? applyPatches(all, a.patches, (i) => `app ${a.name}: patches[${i}]`) : all;
+  let at = 0;
+  const files: FolderFile[] = groups.map(([file, docs, isSecret]) => {
+    const out = patched.slice(at, at + docs.length);
+    at += docs.length;
+    return { file, docs: out, ...(isSecret ? { secret: true } : {}) };
+  });
+  return { namespace: a.namespace, name: a.name, files, podSecurity: podSecurityLevel(a, plan.serialDevice !== undefined) };
+}
+
+const isObj = (v: Record<string, unknown> | undefined): v is Record<string, unknown> => v !== undefined;
+
+/** Target: the apps and functions of the lab, under kubernetes/. */
+export function renderApps(lab: Lab, secrets: LabSecrets): FileTree {
+  const t = tree();
+  const archs = new Set(lab.nodes.map((n) => n.arch));
+  const folders: Folder[] = lab.apps.map((a) => appFolder(lab, a, secrets, archs));
+  folders.push(...functionFolders(lab));
+  for (const f of folders) writeFolder(t, f);
+  writeNamespaces(t, folders);
+  return t;
+}
+
+export { appWorkload } from "./workload.js";
+export { appRoutes, type AppRoute } from "./route.js";

@@ -1,0 +1,67 @@
+// The app's route: an Ingress on the public or private entry point, TLS from the matching issuer,
+// the SSO gate (forward-auth) unless the app signs users in itself, and the homepage annotations.
+// `appRoutes` lists every route with its allowed groups, for the identity provider's access rules.
+import type { App, Lab } from "../../lab/types.js";
+import { appLabels, meta } from "./labels.js";
+import { platformNames } from "./platform.js";
+
+export interface AppRoute {
+  readonly app: string;
+  readonly namespace: string;
+  readonly hostname: string;
+  readonly entry: "public" | "private";
+  /** forward-auth at the ingress */
+  readonly gated: boolean;
+  /** allowed groups (empty: any signed-in user); meaningful when gated */
+  readonly groups: readonly string[];
+  readonly twoFactor: boolean;
+}
+
+export function appRoute(a: App): AppRoute | undefined {
+  const http = a.catalog.ports.find((p) => p.http);
+  if (a.exposure.kind === "none" || !a.exposure.hostname || !http) return undefined;
+  const gated = a.groups !== undefined && (a.catalog.sso ?? "forward-auth") === "forward-auth";
+  return { app: a.name, namespace: a.namespace, hostname: a.exposure.hostname, entry: a.exposure.kind, gated, groups: a.groups ?? [], twoFactor: gated && a.twoFactor };
+}
+
+/** Every app route of the lab, in app order (the platform turns these into identity-provider access rules). */
+export function appRoutes(lab: Lab): AppRoute[] {
+  return lab.apps.map(appRoute).filter((r): r is AppRoute => r !== undefined);
+}
+
+const title = (s: string): string => s.split("-").map((w) => (w ? w[0]!.toUpperCase() + w.slice(1) : w)).join(" ");
+
+export function homepageAnnotations(a: App): Record<string, string> {
+  return {
+    "gethomepage.dev/enabled": "true",
+    "gethomepage.dev/name": a.name === a.catalog.name ? a.catalog.title : `${a.catalog.title} (${a.name})`,
+    "gethomepage.dev/group": title(a.namespace),
+    "gethomepage.dev/icon": a.catalog.icon,
+    "gethomepage.dev/description": a.catalog.description,
+    "gethomepage.dev/href": a.exposure.url!,
+    "gethomepage.dev/pod-selector": `app.kubernetes.io/instance=${a.name}`,
+  };
+}
+
+export function ingress(lab: Lab, a: App): Record<string, unknown> | undefined {
+  const r = appRoute(a);
+  if (!r) return undefined;
+  const http = a.catalog.ports.find((p) => p.http)!;
+  const annotations: Record<string, string> = {
+    "cert-manager.io/cluster-issuer": platformNames.clusterIssuer[r.entry],
+    ...homepageAnnotations(a),
+    ...(r.gated ? { ...platformNames.forwardAuth(lab), "drover.dev/allowed-groups": r.groups.join(",") || "*" } : {}),
+    // uploads (photos, documents, files) are not capped by the proxy
+    "nginx.ingress.kubernetes.io/proxy-body-size": "0",
+  };
+  return {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "Ingress",
+    metadata: meta(a.name, a.namespace, appLabels(a), annotations),
+    spec: {
+      ingressClassName: platformNames.ingressClass[r.entry],
+      tls: [{ hosts: [r.hostname], secretName: `${a.name}-tls` }],
+      rules: [{ host: r.hostname, http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: a.name, port: { name: http.name } } } }] } }],
+    },
+  };
+}

@@ -1,0 +1,45 @@
+// The app's Services: a ClusterIP Service for everything it listens on (the ingress and the other
+// pods use it), and a LoadBalancer Service with the lab's allocated address for its raw TCP/UDP ports
+// (DNS, git over SSH, sync protocols).
+import type { App, Lab } from "../../lab/types.js";
+import { appLabels, appSelector, meta } from "./labels.js";
+import { lbServiceName } from "./names.js";
+
+export function clusterService(a: App): Record<string, unknown> | undefined {
+  if (!a.catalog.ports.length) return undefined;
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: meta(a.name, a.namespace, appLabels(a)),
+    spec: {
+      type: "ClusterIP",
+      selector: appSelector(a),
+      ports: a.catalog.ports.map((p) => ({ name: p.name, port: p.servicePort ?? p.port, targetPort: p.name, protocol: p.protocol })),
+    },
+  };
+}
+
+/** Annotations that ask the load-balancer implementation for a specific address. */
+export function addressAnnotations(lab: Lab, address: string): Record<string, string> {
+  return lab.loadBalancer.implementation === "cilium" ? { "lbipam.cilium.io/ips": address } : { "metallb.io/loadBalancerIPs": address };
+}
+
+export function loadBalancerService(lab: Lab, a: App): Record<string, unknown> | undefined {
+  const ports = a.catalog.ports.filter((p) => p.loadBalancer);
+  if (!ports.length || a.exposure.kind === "none" || !a.loadBalancerAddress) return undefined;
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: meta(lbServiceName(a), a.namespace, appLabels(a), {
+      ...addressAnnotations(lab, a.loadBalancerAddress),
+      ...(a.exposure.hostname ? { "external-dns.alpha.kubernetes.io/hostname": a.exposure.hostname } : {}),
+    }),
+    spec: {
+      type: "LoadBalancer",
+      // keep client addresses (Pi-hole's per-client stats, Forgejo's SSH logs)
+      externalTrafficPolicy: "Local",
+      selector: appSelector(a),
+      ports: ports.map((p) => ({ name: p.name, port: p.servicePort ?? p.port, targetPort: p.name, protocol: p.protocol })),
+    },
+  };
+}

@@ -1,0 +1,149 @@
+// The app's Deployment (stateless) or StatefulSet (stateful): pinned image, environment, probes,
+// resources, security context, placement (arch, hosts, GPU, tolerations), spread across hosts, volumes.
+import type { App, Lab } from "../../lab/types.js";
+import type { SimPod } from "../../analyze/model.js";
+import { imageRef } from "../../catalog/app.js";
+import { appEnv } from "./env.js";
+import { appLabels, appSelector, meta } from "./labels.js";
+import { filesConfigMapName, pvcName } from "./names.js";
+import { GPU_RESOURCE, podPlan, type PodPlan } from "./placement.js";
+import { cpuQuantity, memoryQuantity } from "./quantity.js";
+import { containerSecurityContext, podSecurityContext } from "./security.js";
+import { dependencyPods } from "./dependencies.js";
+
+/** ConfigMap key for a file path: /app/config/settings.yaml → app-config-settings.yaml */
+export const fileKey = (path: string): string => path.replace(/^\/+/, "").replace(/[^A-Za-z0-9._-]/g, "-");
+
+function probes(a: App): Record<string, unknown> {
+  const http = a.catalog.ports.find((p) => p.http);
+  const first = a.catalog.ports[0];
+  const check = a.catalog.healthPath && http ? { httpGet: { path: a.catalog.healthPath, port: http.name } } : first ? { tcpSocket: { port: first.name } } : undefined;
+  if (!check || (first && first.protocol === "UDP" && !a.catalog.healthPath)) return {};
+  return {
+    startupProbe: { ...check, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 60 },
+    readinessProbe: { ...check, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+    livenessProbe: { ...check, periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 5 },
+  };
+}
+
+function affinity(plan: PodPlan): Record<string, unknown> | undefined {
+  if (!plan.requiredNodeAffinity.length) return undefined;
+  return {
+    nodeAffinity: {
+      requiredDuringSchedulingIgnoredDuringExecution: {
+        nodeSelectorTerms: [{ matchExpressions: plan.requiredNodeAffinity.map((t) => ({ key: t.key, operator: "In", values: [...t.values] })) }],
+      },
+    },
+  };
+}
+
+/** The pod template of the app's main workload. */
+export function podTemplate(lab: Lab, a: App, plan: PodPlan = podPlan(lab, a)): Record<string, unknown> {
+  const c = a.catalog;
+  const sec = { runAsUser: c.runAsUser, fsGroup: c.fsGroup, capabilities: c.capabilities, device: plan.serialDevice !== undefined };
+  const memLimit = Math.round(a.resources.memoryBytes * (c.memoryLimitFactor ?? 2));
+  const resources = {
+    requests: { cpu: cpuQuantity(a.resources.cpuMillis), memory: memoryQuantity(a.resources.memoryBytes), ...(plan.requests.gpus ? { [GPU_RESOURCE]: String(plan.requests.gpus) } : {}) },
+    limits: { memory: memoryQuantity(memLimit), ...(plan.requests.gpus ? { [GPU_RESOURCE]: String(plan.requests.gpus) } : {}) },
+  };
+  const mounts: Record<string, unknown>[] = a.volumes.map((v) => ({ name: v.name, mountPath: v.path }));
+  const volumes: Record<string, unknown>[] = a.volumes.map((v) => ({ name: v.name, persistentVolumeClaim: { claimName: pvcName(a, v.name) } }));
+  const files = Object.keys(c.files ?? {}).sort();
+  if (files.length) {
+    for (const f of files) mounts.push({ name: "files", mountPath: f, subPath: fileKey(f), readOnly: true });
+    volumes.push({ name: "files", configMap: { name: filesConfigMapName(a) } });
+  }
+  if (plan.serialDevice) {
+    mounts.push({ name: "serial", mountPath: plan.serialDevice });
+    volumes.push({ name: "serial", hostPath: { path: plan.serialDevice, type: "CharDevice" } });
+  }
+  const container: Record<string, unknown> = {
+    name: "app",
+    image: imageRef(c.image),
+    imagePullPolicy: "IfNotPresent",
+    ...(c.command ? { command: [...c.command] } : {}),
+    ...(c.args ? { args: [...c.args] } : {}),
+    ports: c.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol })),
+    env: appEnv(a),
+    ...probes(a),
+    resources,
+    securityContext: containerSecurityContext(sec),
+    ...(mounts.length ? { volumeMounts: mounts } : {}),
+  };
+  const aff = affinity(plan);
+  const spec: Record<string, unknown> = {
+    ...(c.clusterRead ? { serviceAccountName: a.name, automountServiceAccountToken: true } : { automountServiceAccountToken: false }),
+    enableServiceLinks: false,
+    securityContext: podSecurityContext(sec),
+    ...(Object.keys(plan.nodeSelector).length ? { nodeSelector: { ...plan.nodeSelector } } : {}),
+    ...(aff ? { affinity: aff } : {}),
+    ...(plan.tolerations.length ? { tolerations: plan.tolerations.map((t) => ({ ...t })) } : {}),
+    ...(plan.spread
+      ? {
+          topologySpreadConstraints: [{
+            maxSkew: plan.spread.maxSkew,
+            topologyKey: plan.spread.topologyKey,
+            whenUnsatisfiable: "DoNotSchedule",
+            nodeTaintsPolicy: "Honor",
+            labelSelector: { matchLabels: appSelector(a) },
+          }],
+        }
+      : {}),
+    containers: [container],
+    ...(volumes.length ? { volumes } : {}),
+  };
+  return { metadata: { labels: appLabels(a) }, spec };
+}
+
+/** Deployment or StatefulSet. */
+export function workload(lab: Lab, a: App, plan: PodPlan = podPlan(lab, a)): Record<string, unknown> {
+  const template = podTemplate(lab, a, plan);
+  const base = { replicas: plan.replicas, revisionHistoryLimit: 3, selector: { matchLabels: appSelector(a) } };
+  if (plan.kind === "StatefulSet") {
+    return { apiVersion: "apps/v1", kind: "StatefulSet", metadata: meta(a.name, a.namespace, appLabels(a)), spec: { ...base, serviceName: a.name, podManagementPolicy: "OrderedReady", updateStrategy: { type: "RollingUpdate" }, template } };
+  }
+  return { apiVersion: "apps/v1", kind: "Deployment", metadata: meta(a.name, a.namespace, appLabels(a)), spec: { ...base, strategy: plan.replicas > 1 ? { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 1 } } : { type: "Recreate" }, template } };
+}
+
+/**
+ * The pods an app puts in front of the scheduler — its replicas and its own Postgres/Redis — with the
+ * requests, node selection, tolerations, spread and volumes of the rendered templates. Pure; the
+ * what-if analysis schedules these. `dependencies: false` leaves out the Postgres/Redis pods.
+ */
+export function appWorkload(lab: Lab, a: App, allArchs: ReadonlySet<string> = new Set(lab.nodes.map((n) => n.arch)), opts: { dependencies?: boolean } = {}): SimPod[] {
+  const plan = podPlan(lab, a, allArchs);
+  const pods: SimPod[] = [];
+  for (let i = 0; i < plan.replicas; i++) {
+    pods.push({
+      id: `${a.namespace}/${a.name}-${i}`,
+      app: a.name,
+      ordinal: i,
+      labels: appSelector(a),
+      requests: plan.requests,
+      nodeSelector: plan.nodeSelector,
+      requiredNodeAffinity: plan.requiredNodeAffinity,
+      tolerations: plan.tolerations,
+      ...(plan.spread ? { spread: plan.spread } : {}),
+      nodeLocalVolume: plan.nodeLocalVolume,
+      stateless: plan.stateless,
+    });
+  }
+  if (a.replicas > 0 && opts.dependencies !== false) {
+    for (const d of dependencyPods(lab, a)) {
+      const local = d.volume?.storageClass !== undefined && lab.storageClasses.find((c) => c.name === d.volume!.storageClass)?.nodeLocal === true;
+      pods.push({
+        id: `${a.namespace}/${d.name}-0`,
+        app: a.name,
+        ordinal: 0,
+        labels: { "app.kubernetes.io/instance": d.name },
+        requests: { cpuMillis: d.cpuMillis, memoryBytes: d.memoryBytes, gpus: 0 },
+        nodeSelector: {},
+        requiredNodeAffinity: [],
+        tolerations: [],
+        nodeLocalVolume: local,
+        stateless: d.volume === undefined,
+      });
+    }
+  }
+  return pods;
+}

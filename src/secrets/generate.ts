@@ -1,0 +1,124 @@
+// Making the lab's secret material once, with node:crypto, and adding only what is missing later:
+// existing values are never changed, so every render after the first is byte-identical.
+import { randomBytes, randomInt, randomUUID } from "node:crypto";
+import type { Lab } from "../lab/types.js";
+import type { LabSecrets, TalosSecrets, WireguardKeyPair } from "./types.js";
+import { generatePresharedKey, generateWireguardKeyPair } from "./wireguard.js";
+import { generateTalosSecrets } from "./talos.js";
+import { wireguardPeerPairs, wireguardPeers } from "./peers.js";
+import { appSecretSpecs } from "../catalog/secrets.js";
+
+export interface Generators {
+  readonly talos: () => TalosSecrets;
+  readonly wireguard: () => WireguardKeyPair;
+  readonly presharedKey: () => string;
+  readonly k3sToken: () => string;
+  /** an app secret value of the given kind (admin password, database password, key) */
+  readonly appSecret: (kind: AppSecretKind) => string;
+}
+
+export const defaultGenerators: Generators = {
+  talos: generateTalosSecrets,
+  wireguard: generateWireguardKeyPair,
+  presharedKey: generatePresharedKey,
+  k3sToken: () => randomBytes(32).toString("hex"),
+  appSecret: (kind) => randomSecret(kind),
+};
+
+/**
+ * The lab's secrets: `existing` with whatever the lab now needs and lacks (a node's WireGuard keys, a
+ * peer pair's preshared key, the Talos bundle, the k3s token). Never changes an existing value; keeps
+ * material of removed nodes (harmless, and restores them unchanged if they come back).
+ * `added` names each addition, e.g. "wireguard key node/cp-1".
+ */
+export function ensureSecrets(lab: Lab, existing: LabSecrets | undefined, gen: Partial<Generators> = {}): { secrets: LabSecrets; added: string[] } {
+  const g = { ...defaultGenerators, ...gen };
+  const added: string[] = [];
+  const talos = existing?.talos ?? (added.push("talos secrets bundle"), g.talos());
+  const k3s = existing?.k3s ?? (added.push("k3s token"), { token: g.k3sToken() });
+  const wireguard: Record<string, WireguardKeyPair> = { ...existing?.wireguard };
+  for (const peer of wireguardPeers(lab)) {
+    if (!wireguard[peer]) {
+      wireguard[peer] = g.wireguard();
+      added.push(`wireguard key ${peer}`);
+    }
+  }
+  const psks: Record<string, string> = { ...existing?.wireguardPresharedKeys };
+  for (const pair of wireguardPeerPairs(lab)) {
+    if (!psks[pair]) {
+      psks[pair] = g.presharedKey();
+      added.push(`preshared key ${pair}`);
+    }
+  }
+  const apps: Record<string, Record<string, string>> = {};
+  for (const [app, values] of Object.entries(existing?.apps ?? {})) apps[app] = { ...values };
+  // each app's generated values (secrets.apps[instance][key]): made once, never changed
+  for (const a of lab.apps) {
+    const specs = appSecretSpecs(a);
+    for (const key of Object.keys(specs).sort()) {
+      if (apps[a.name]?.[key] !== undefined) continue;
+      (apps[a.name] ??= {})[key] = g.appSecret(specs[key]!);
+      added.push(`app secret ${a.name}/${key}`);
+    }
+  }
+  for (const app of Object.keys(apps)) apps[app] = sortKeys(apps[app]!);
+  const secrets: LabSecrets = {
+    version: 1,
+    talos,
+    k3s,
+    wireguard: sortKeys(wireguard),
+    wireguardPresharedKeys: sortKeys(psks),
+    apps: sortKeys(apps),
+    ...(existing?.manifestKey ? { manifestKey: existing.manifestKey } : {}),
+  };
+  return { secrets, added };
+}
+
+const sortKeys = <T>(o: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+
+export type AppSecretKind = "password" | "hex" | "base64" | "uuid";
+
+const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/** A new random value: password (32 letters and digits), hex (32 bytes), base64 (32 bytes), uuid. */
+export function randomSecret(kind: AppSecretKind): string {
+  switch (kind) {
+    case "password":
+      return Array.from({ length: 32 }, () => ALNUM[randomInt(ALNUM.length)]).join("");
+    case "hex":
+      return randomBytes(32).toString("hex");
+    case "base64":
+      return randomBytes(32).toString("base64");
+    case "uuid":
+      return randomUUID();
+  }
+}
+
+const pending = new WeakMap<LabSecrets, string[]>();
+
+/**
+ * An app's secret (admin password, OIDC client secret…): the stored value, or on first use a new
+ * random one, recorded in `secrets` and reported by `takeAdditions` so `drover render` saves the store.
+ * The only randomness a render can see, and only the first time: later renders read the stored value.
+ */
+export function appSecret(secrets: LabSecrets, app: string, name: string, kind: AppSecretKind = "password"): string {
+  const have = secrets.apps[app]?.[name];
+  if (have !== undefined) return have;
+  const apps = secrets.apps as Record<string, Record<string, string>>;
+  if (!Object.isFrozen(apps) && (!apps[app] || !Object.isFrozen(apps[app]))) {
+    const value = randomSecret(kind);
+    (apps[app] ??= {})[name] = value;
+    const list = pending.get(secrets) ?? [];
+    list.push(`app secret ${app}/${name}`);
+    pending.set(secrets, list);
+    return value;
+  }
+  throw new Error(`internal: app secret ${app}/${name} is missing and the secrets are frozen`);
+}
+
+/** The app secrets generated since the last call (and forgets them). */
+export function takeAdditions(secrets: LabSecrets): string[] {
+  const list = pending.get(secrets) ?? [];
+  pending.delete(secrets);
+  return list;
+}

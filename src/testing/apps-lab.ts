@@ -1,0 +1,98 @@
+// A lab that runs every catalog app (and a few functions), for the apps renderer's tests: mixed
+// arches, a GPU host, a host with a serial device, NFS and local storage, a load-balancer pool,
+// backups, replicas, pinning and patches.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { loadSpec } from "../spec/load.js";
+import { resolveLab, type ResolveOptions } from "../lab/resolve.js";
+import type { Lab } from "../lab/types.js";
+import { catalogNames } from "../catalog/index.js";
+import { ensureSecrets } from "../secrets/generate.js";
+import type { LabSecrets } from "../secrets/types.js";
+import { fakeTalosSecrets } from "./fake-talos.js";
+import { EXAMPLES } from "./paths.js";
+
+const SPECIAL: Record<string, string> = {
+  homepage: "{ name: homepage, replicas: 2, groups: [family] }",
+  atuin: "{ name: atuin, replicas: 3 }",
+  vaultwarden: "{ name: vaultwarden, exposure: public, backup: true }",
+  "paperless-ngx": "{ name: paperless-ngx, backup: true, storage: { class: nas, size: 40Gi } }",
+  ollama: "{ name: ollama, placement: { gpu: 1 } }",
+  jellyfin: "{ name: jellyfin, placement: { arch: [amd64] }, resources: { cpu: 2, memory: 2Gi } }",
+  octoprint: "{ name: octoprint, placement: { hosts: [printer-pi] }, storage: { class: local } }",
+  "home-assistant": "{ name: home-assistant, placement: { hosts: [printer-pi] } }",
+  grafana: "{ name: grafana, env: { GF_LOG_LEVEL: warn }, patches: [{ target: { kind: StatefulSet }, patch: { spec: { template: { spec: { containers: [{ name: app, env: [{ name: GF_LOG_MODE, value: console }] }] } } } } }] }",
+  etherpad: "{ name: etherpad, exposure: public }",
+  "0x0": "{ name: \"0x0\", exposure: public }",
+  postgres: "{ name: postgres, namespace: shared-db }",
+};
+
+export function appsLabYaml(): string {
+  const apps = catalogNames().map((n) => `  - ${SPECIAL[n] ?? `{ name: ${n} }`}`);
+  return `apiVersion: drover.dev/v1alpha1
+kind: Lab
+cluster:
+  name: every-app
+  endpoint: { address: 10.10.0.5 }
+  domains: { public: apps.example.net, private: apps.internal }
+sites:
+  - { name: home, lan: 10.10.0.0/16, gateway: 10.10.0.1 }
+hosts:
+  - { name: nuc1, site: home, arch: amd64, cpu: 8, memory: 32Gi, disks: [{ device: /dev/nvme0n1, size: 512Gi, use: system }] }
+  - { name: nuc2, site: home, arch: amd64, cpu: 8, memory: 32Gi, disks: [{ device: /dev/nvme0n1, size: 512Gi, use: system }] }
+  - { name: gpu-box, site: home, arch: amd64, cpu: 16, memory: 64Gi, gpus: [{ vendor: nvidia }], disks: [{ device: /dev/nvme0n1, size: 1Ti, use: system }] }
+  - { name: pi1, site: home, arch: arm64, cpu: 4, memory: 8Gi, disks: [{ device: /dev/mmcblk0, size: 64Gi, use: system }] }
+  - { name: printer-pi, site: home, arch: arm64, cpu: 4, memory: 8Gi, devices: [/dev/ttyUSB0], disks: [{ device: /dev/mmcblk0, size: 64Gi, use: system }] }
+nodes:
+  - { name: cp1, host: nuc1, role: controlplane, address: 10.10.0.11 }
+  - { name: w1, host: nuc2, address: 10.10.0.12 }
+  - { name: w2, host: gpu-box, address: 10.10.0.13 }
+  - { name: w3, host: pi1, address: 10.10.0.14 }
+  - { name: w4, host: printer-pi, address: 10.10.0.15 }
+network:
+  loadBalancer: { pool: 10.10.200.1-10.10.200.50 }
+storage:
+  classes:
+    - { name: nas, type: nfs, server: 10.10.0.2, path: /tank/k8s, default: true }
+    - { name: local, type: local }
+identity:
+  provider: authelia
+  groups: [{ name: admins }, { name: family }]
+  users: [{ name: ops, email: ops@apps.example.net, groups: [admins, family] }]
+  defaultPolicy: { groups: [admins], twoFactor: true }
+apps:
+${apps.join("\n")}
+backups:
+  targets: [{ name: nas-s3, type: s3, endpoint: "http://10.10.0.2:9000", bucket: backups }]
+functions:
+  - { name: nightly-report, file: functions/report.py, schedule: "0 6 * * *", env: { REPORT_TO: ops } }
+  - { name: hook, file: functions/hook.mjs, webhook: { path: /hook, exposure: public } }
+  - { name: cleanup, file: functions/cleanup.sh, schedule: "@daily", webhook: { path: /, exposure: private } }
+`;
+}
+
+export const FUNCTION_SOURCES: ReadonlyMap<string, string> = new Map([
+  ["functions/report.py", "import os\nprint('report for', os.environ.get('REPORT_TO'))\n"],
+  ["functions/hook.mjs", "let body = '';\nprocess.stdin.on('data', (d) => (body += d)).on('end', () => console.log(body.length));\n"],
+  ["functions/cleanup.sh", "#!/bin/bash\nset -eu\necho cleaned\n"],
+]);
+
+export function loadTestLab(text: string, opts: ResolveOptions = {}): Lab {
+  const r = loadSpec(text, "lab.yaml");
+  if (!r.spec) throw new Error(`test lab is invalid:\n${r.diagnostics.map((d) => `${d.line}:${d.column} ${d.path}: ${d.message}`).join("\n")}`);
+  return resolveLab(r.spec, opts);
+}
+
+export function appsLab(): Lab {
+  return loadTestLab(appsLabYaml(), { functionSources: FUNCTION_SOURCES });
+}
+
+export function exampleLab(name = "talos-mixed"): Lab {
+  return loadTestLab(readFileSync(join(EXAMPLES, name, "lab.yaml"), "utf8"));
+}
+
+/** Secrets for a lab with deterministic app values (a counter), made by ensureSecrets. */
+export function testSecrets(lab: Lab): LabSecrets {
+  let n = 0;
+  return ensureSecrets(lab, undefined, { talos: fakeTalosSecrets, appSecret: (kind) => `${kind}-value-${String(++n).padStart(4, "0")}-Zq9` }).secrets;
+}
