@@ -9,9 +9,9 @@ import { EXAMPLES } from "../testing/paths.js";
 const example = readFileSync(join(EXAMPLES, "talos-mixed", "lab.yaml"), "utf8");
 
 test("appending a node keeps every other byte and the list's flow style", () => {
-  const out = appendItem(example, "nodes", { name: "talos12", host: "nixos", kind: "vm", cpu: 2, memory: "2Gi", address: "192.168.10.32", mac: "52:54:00:10:00:32" });
+  const out = appendItem(example, "nodes", { name: "talos12", host: "gamer", kind: "vm", cpu: 2, memory: "2Gi", address: "192.168.10.32", mac: "52:54:00:10:00:32" });
   const added = out.split("\n").filter((l) => !example.split("\n").includes(l));
-  assert.deepEqual(added, ['  - { name: talos12, host: nixos, kind: vm, cpu: 2, memory: 2Gi, address: 192.168.10.32, mac: "52:54:00:10:00:32" }']);
+  assert.deepEqual(added, ['  - { name: talos12, host: gamer, kind: vm, cpu: 2, memory: 2Gi, address: 192.168.10.32, mac: "52:54:00:10:00:32" }']);
   assert.equal(out.replace(added[0]! + "\n", ""), example);
   const r = loadSpec(out);
   assert.ok(r.spec, JSON.stringify(r.diagnostics));
