@@ -5,6 +5,7 @@ import type { FileTree } from "./tree.js";
 import { mergeTrees } from "./tree.js";
 import { renderApps } from "./apps/index.js";
 import { renderSeats, renderWireguard } from "./wireguard/index.js";
+import { renderK3s } from "./k3s/index.js";
 
 export type Target = (lab: Lab, secrets: LabSecrets) => FileTree;
 
@@ -13,6 +14,7 @@ export const targets: [string, Target][] = [
   ["kubernetes", renderApps],
   ["wireguard", renderWireguard],
   ["seats", renderSeats],
+  ["k3s", renderK3s],
 ];
 
 export function renderLab(lab: Lab, secrets: LabSecrets): FileTree {
