@@ -4,12 +4,17 @@ import type { LabSecrets } from "../secrets/types.js";
 import type { FileTree } from "./tree.js";
 import { mergeTrees } from "./tree.js";
 import { renderApps } from "./apps/index.js";
+import { renderSeats, renderWireguard } from "./wireguard/index.js";
+import { renderK3s } from "./k3s/index.js";
 
 export type Target = (lab: Lab, secrets: LabSecrets) => FileTree;
 
 /** folder → target; later issues add theirs (talos, k3s, wireguard, seats, proxmox, boot, kubernetes). */
 export const targets: [string, Target][] = [
   ["kubernetes", renderApps],
+  ["wireguard", renderWireguard],
+  ["seats", renderSeats],
+  ["k3s", renderK3s],
 ];
 
 export function renderLab(lab: Lab, secrets: LabSecrets): FileTree {
