@@ -4,12 +4,14 @@ import type { LabSecrets } from "../secrets/types.js";
 import type { FileTree } from "./tree.js";
 import { mergeTrees } from "./tree.js";
 import { renderApps } from "./apps/index.js";
+import { renderTalos } from "./talos/index.js";
 
 export type Target = (lab: Lab, secrets: LabSecrets) => FileTree;
 
 /** folder → target; later issues add theirs (talos, k3s, wireguard, seats, proxmox, boot, kubernetes). */
 export const targets: [string, Target][] = [
   ["kubernetes", renderApps],
+  ["talos", renderTalos],
 ];
 
 export function renderLab(lab: Lab, secrets: LabSecrets): FileTree {
