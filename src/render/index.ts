@@ -6,6 +6,7 @@ import { mergeTrees } from "./tree.js";
 import { renderApps } from "./apps/index.js";
 import { renderSeats, renderWireguard } from "./wireguard/index.js";
 import { renderK3s } from "./k3s/index.js";
+import { renderTalos } from "./talos/index.js";
 
 export type Target = (lab: Lab, secrets: LabSecrets) => FileTree;
 
@@ -15,6 +16,7 @@ export const targets: [string, Target][] = [
   ["wireguard", renderWireguard],
   ["seats", renderSeats],
   ["k3s", renderK3s],
+  ["talos", renderTalos],
 ];
 
 export function renderLab(lab: Lab, secrets: LabSecrets): FileTree {
