@@ -41,7 +41,7 @@ export function bringInSteps(lab: Lab, node: Node, t: FileTree, outDir: string, 
   } else {
     steps.push({
       title: `boot ${node.name} (${node.kind} on ${node.host}) with this cloud-init user-data (NoCloud seed: cloud-localds seed.img user-data, or your hypervisor's cloud-init drive); it installs k3s ${lab.k3sVersion} and joins`,
-      commands: own ? [`cloud-localds ${node.name}-seed.img ${rel(outDir, own)}`] : [],
+      commands: own ? [`cloud-localds --network-config ${rel(outDir, own.replace(/user-data$/, "network-config"))} ${node.name}-seed.img ${rel(outDir, own)} ${rel(outDir, own.replace(/user-data$/, "meta-data"))}`] : [],
     });
   }
   steps.push(...peerUpdateSteps(lab, t, outDir, peers));
