@@ -7,10 +7,11 @@ import * as keys from "./keys.js";
 import * as whatIf from "./what-if.js";
 import * as ui from "./ui.js";
 import * as node from "./node.js";
+import * as keysRotate from "./keys-rotate.js";
 import { summarySections } from "./check.js";
 import { resilienceSummary } from "./what-if-summary.js";
 
 summarySections.push(resilienceSummary);
 
 /** Every command module; each registers itself on the program. */
-export const commands: readonly { register(program: Command, ctx: Context): void }[] = [check, schema, render, keys, whatIf, ui, node];
+export const commands: readonly { register(program: Command, ctx: Context): void }[] = [check, schema, render, keys, keysRotate, whatIf, ui, node];
