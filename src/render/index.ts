@@ -5,6 +5,8 @@ import type { FileTree } from "./tree.js";
 import { mergeTrees } from "./tree.js";
 import { renderApps } from "./apps/index.js";
 import { renderTalos } from "./talos/index.js";
+import { renderBoot } from "./boot/index.js";
+import { renderProxmox } from "./proxmox/index.js";
 
 export type Target = (lab: Lab, secrets: LabSecrets) => FileTree;
 
@@ -12,6 +14,8 @@ export type Target = (lab: Lab, secrets: LabSecrets) => FileTree;
 export const targets: [string, Target][] = [
   ["kubernetes", renderApps],
   ["talos", renderTalos],
+  ["boot", renderBoot],
+  ["proxmox", renderProxmox],
 ];
 
 export function renderLab(lab: Lab, secrets: LabSecrets): FileTree {
