@@ -7,6 +7,8 @@ import { renderApps } from "./apps/index.js";
 import { renderSeats, renderWireguard } from "./wireguard/index.js";
 import { renderK3s } from "./k3s/index.js";
 import { renderTalos } from "./talos/index.js";
+import { renderBoot } from "./boot/index.js";
+import { renderProxmox } from "./proxmox/index.js";
 
 export type Target = (lab: Lab, secrets: LabSecrets) => FileTree;
 
@@ -17,6 +19,8 @@ export const targets: [string, Target][] = [
   ["seats", renderSeats],
   ["k3s", renderK3s],
   ["talos", renderTalos],
+  ["boot", renderBoot],
+  ["proxmox", renderProxmox],
 ];
 
 export function renderLab(lab: Lab, secrets: LabSecrets): FileTree {

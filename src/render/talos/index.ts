@@ -10,11 +10,11 @@ import { installerImage, nodeSchematic, type Schematic } from "../boot/schematic
 import { clusterFacts, v1alpha1Document, type ClusterFacts } from "./machine.js";
 import { networkDocuments } from "./network.js";
 import { overlayIndex, wireguardDocument, type OverlayIndex } from "./overlay.js";
-import { PatchError, strategicMerge } from "./merge.js";
+import { PatchError, strategicMerge } from "../../spec/talos/merge.js";
 import { talosconfig } from "./talosconfig.js";
 import { emitYaml } from "./yaml.js";
 
-export { PatchError } from "./merge.js";
+export { PatchError } from "../../spec/talos/merge.js";
 
 type Doc = Record<string, unknown>;
 
