@@ -99,3 +99,34 @@ export async function fileInput(paths: readonly string[], opts: { ageKey?: strin
   }
   return { objects, source: paths.join(", ") };
 }
+
+/** The options every cluster command takes. */
+export interface ClusterOptions {
+  kubeconfig?: string;
+  context?: string;
+  ageKey?: string;
+  filename?: string[];
+}
+
+/** Adds --kubeconfig/--context/--age-key/-f to a command. */
+export function clusterOptions<T extends { option(flags: string, description: string, ...rest: never[]): T }>(cmd: T, withFiles = true): T {
+  let c = cmd
+    .option("--kubeconfig <file>", "kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)")
+    .option("--context <name>", "kubeconfig context (default: its current-context)")
+    .option("--age-key <file>", "age key file for the secrets store (default: DROVER_AGE_KEY_FILE, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, ~/.config/sops/age/keys.txt)");
+  if (withFiles) c = c.option("-f, --filename <path>", "use manifests from these files or folders instead of rendering lab.yaml (repeatable)", ((v: string, prev: string[] = []) => [...prev, v]) as never);
+  return c;
+}
+
+/** The desired objects: -f manifests when given, else the lab rendered in memory. */
+export async function clusterInput(labPath: string | undefined, o: ClusterOptions): Promise<ClusterInput> {
+  return o.filename?.length ? fileInput(o.filename, o) : labInput(labPath, o);
+}
+
+/** "90", "90s", "5m", "1h" → ms. */
+export function parseDuration(text: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw new UserError(`${flag} ${text} is not a duration`, `write it like 30s, 5m or 1h`, 2);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "ms" | "s" | "m" | "h"];
+  return Number(m[1]) * unit;
+}
