@@ -42,6 +42,8 @@ export interface ApplyOptions {
   signal?: AbortSignal;
   onProgress?: (p: ApplyProgress) => void;
   inventoryName?: string;
+  /** the lock holder's identity (default drover@host:pid) */
+  lockHolder?: string;
   /** test seam: called after each object is applied */
   afterObject?: (ref: ObjectRef) => void;
 }
@@ -160,7 +162,7 @@ export async function apply(client: Client, desiredIn: readonly KubeObject[], o:
 
   const desired = await prepare(client, desiredIn); // reaches the server: unreachable/401 fail here, nothing changed
   let lock: HeldLock | undefined;
-  if (!dryRun) lock = await acquireLock(client, { waitMs: o.lockWaitMs ?? 0, onWait: (holder, since) => progress({ phase: "lock", holder, ...(since ? { since } : {}) }) });
+  if (!dryRun) lock = await acquireLock(client, { waitMs: o.lockWaitMs ?? 0, ...(o.lockHolder ? { holder: o.lockHolder } : {}), onWait: (holder, since) => progress({ phase: "lock", holder, ...(since ? { since } : {}) }) });
   try {
     const { inventory: before, text: text0 } = await readInventory(client, invName);
     const inv = new Inventory(before.list());
