@@ -202,6 +202,12 @@ export async function apply(client: Client, desiredIn: readonly KubeObject[], o:
           if (!dryRun) inv.set({ ...ref, hash });
           results.set(key, { ref, action });
         } catch (e) {
+          if (dryRun && !cur && e instanceof UserError && /does not serve/.test(e.message)) {
+            // a custom resource whose CRD this apply creates: the server can't dry-run it yet
+            results.set(key, { ref, action: "created" });
+            progress({ phase: "apply", level, done: ++done, total: objects.length, ref, action: "created" });
+            return;
+          }
           failed = true;
           action = "failed";
           results.set(key, { ref, action, error: (e as Error).message });
@@ -213,7 +219,6 @@ export async function apply(client: Client, desiredIn: readonly KubeObject[], o:
       }, interrupted);
       if (level === 0 && !dryRun) {
         await waitCrds(client, objects.filter((c) => results.get(refKey(refOf(c)))?.action !== "failed"), (n) => progress({ phase: "crds", pending: n }), o.timeoutMs ?? 120_000, interrupted);
-        await client.discover(true);
       }
     }
     for (const d of desired) if (!results.has(refKey(refOf(d)))) results.set(refKey(refOf(d)), { ref: refOf(d), action: "not-applied" });
@@ -276,6 +281,18 @@ async function waitCrds(client: Client, crds: readonly KubeObject[], onPending: 
     onPending(pending.length);
     if (!pending.length) break;
     if (Date.now() > deadline) throw new UserError(`CustomResourceDefinitions not Established after ${timeoutMs / 1000} s: ${pending.map((c) => c.metadata.name).join(", ")}`, "check the API server's log");
+    await sleep(200);
+  }
+  // Established comes a moment before discovery serves the new kinds: wait for those too
+  const kinds = crds.flatMap((c) => {
+    const spec = (c as { spec?: { group?: string; names?: { kind?: string }; versions?: { name: string; served?: boolean }[] } }).spec;
+    return (spec?.versions ?? []).filter((v) => v.served !== false).map((v) => ({ apiVersion: `${spec?.group}/${v.name}`, kind: spec?.names?.kind ?? "" }));
+  });
+  for (;;) {
+    const map = await client.discover(true);
+    const missing = kinds.filter((k) => !map.get(k.apiVersion, k.kind));
+    if (!missing.length || stop()) return;
+    if (Date.now() > deadline) throw new UserError(`the API server does not serve ${missing.map((k) => `${k.kind} (${k.apiVersion})`).join(", ")} ${timeoutMs / 1000} s after their CRDs were established`, "check the API server's log");
     await sleep(200);
   }
 }

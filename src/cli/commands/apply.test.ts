@@ -69,7 +69,7 @@ test("drover apply of a lab: apps ready on kwok nodes, status shows topology and
   const first = drover(["apply", dir, ...kc, "--timeout", "2m"]);
   assert.equal(first.code, 0, first.stdout + first.stderr);
   assert.match(first.stdout, /✓ applied \d+ objects to https:\/\/127\.0\.0\.1:\d+: \d+ created, 0 configured, 0 unchanged, 0 pruned/);
-  assert.match(first.stdout, /Deployment homepage\/homepage {2}created/);
+  assert.match(first.stdout, /Deployment dashboard\/homepage {2}created/);
 
   const again = drover(["apply", dir, ...kc, "--json"]);
   assert.equal(again.code, 0, again.stderr);
@@ -94,7 +94,7 @@ test("drover apply of a lab: apps ready on kwok nodes, status shows topology and
   assert.match(text.stdout, /drift none/);
 
   // someone scales an app by hand: status shows drift, diff shows it
-  cluster.kubectl(["scale", "deployment", "homepage", "-n", "homepage", "--replicas", "5"]);
+  cluster.kubectl(["scale", "deployment", "homepage", "-n", "dashboard", "--replicas", "5"]);
   const drifted = JSON.parse(drover(["status", dir, ...kc, "--json"]).stdout);
   assert.deepEqual(drifted.drift.changed.map((r: { name: string }) => r.name), ["homepage"]);
 
@@ -102,14 +102,14 @@ test("drover apply of a lab: apps ready on kwok nodes, status shows topology and
   write("  - { name: homepage, replicas: 2, exposure: private }\n");
   const d = drover(["diff", dir, ...kc]);
   assert.equal(d.code, 1, d.stderr);
-  assert.match(d.stdout, /^--- live\/Deployment redis\/redis$/m);
+  assert.match(d.stdout, /^--- live\/Deployment databases\/redis$/m);
   assert.match(d.stdout, /^\+\+\+ \/dev\/null$/m);
   assert.match(d.stdout, /^-  replicas: 5$/m);
   assert.match(d.stdout, /^\+  replicas: 2$/m);
   const pruned = drover(["apply", dir, ...kc]);
   assert.equal(pruned.code, 0, pruned.stdout + pruned.stderr);
-  assert.match(pruned.stdout, /Deployment redis\/redis {2}pruned/);
-  assert.match(pruned.stdout, /Deployment homepage\/homepage {2}configured/);
+  assert.match(pruned.stdout, /Deployment databases\/redis {2}pruned/);
+  assert.match(pruned.stdout, /Deployment dashboard\/homepage {2}configured/);
   await cluster.waitFor("redis gone", () => !cluster.kubectl(["get", "deployments", "-A", "-o", "name"]).includes("redis"));
   const after = JSON.parse(drover(["status", dir, ...kc, "--json"]).stdout);
   assert.deepEqual([after.drift.missing.length, after.drift.changed.length, after.drift.extra.length], [0, 0, 0]);
