@@ -13,4 +13,4 @@ KUBECONFORM_VERSION=0.7.0
 KUSTOMIZE_VERSION=5.7.1
 HELM_VERSION=3.19.0
 # Debian packages (versions are whatever the machine's Debian release ships; recorded in the cache stamp).
-DEBIAN_PACKAGES="cloud-init wireguard-go wireguard-tools iproute2 iputils-ping chromium qrencode"
+DEBIAN_PACKAGES="cloud-init wireguard-go wireguard-tools iproute2 iputils-ping chromium qrencode nftables procps zbar-tools"
