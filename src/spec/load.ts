@@ -23,7 +23,7 @@ export function loadSpec(text: string, file = "lab.yaml"): LoadResult {
       source: parsed.source,
     };
   }
-  const result = LabSpecSchema.safeParse(value);
+  const result = LabSpecSchema.safeParse(withoutExtensions(value as Record<string, unknown>));
   if (!result.success) {
     const findings = result.error.issues.flatMap((i) => issueFindings(i, value));
     return { diagnostics: sortDiagnostics(dedupe(findings).map(place)), source: parsed.source };
@@ -32,6 +32,16 @@ export function loadSpec(text: string, file = "lab.yaml"): LoadResult {
   const diagnostics = sortDiagnostics(findings.map(place));
   const hasError = diagnostics.some((d) => d.severity === "error");
   return { spec: hasError ? undefined : result.data, diagnostics, source: parsed.source };
+}
+
+/**
+ * Top-level keys starting with "x-" are extension fields (as in Compose files): a place for YAML
+ * anchors shared by several entries (`x-pi: &pi {...}` then `- { <<: *pi, name: pi1 }`). Ignored.
+ */
+export function withoutExtensions(value: Record<string, unknown>): Record<string, unknown> {
+  const keys = Object.keys(value);
+  if (!keys.some((k) => k.startsWith("x-"))) return value;
+  return Object.fromEntries(keys.filter((k) => !k.startsWith("x-")).map((k) => [k, value[k]]));
 }
 
 export function locate(source: Source, f: Finding): Diagnostic {

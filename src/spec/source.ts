@@ -31,7 +31,7 @@ export function parseSource(file: string, text: string): { source: Source; value
   }
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, merge: true });
   } catch (e) {
     return { ...empty, findings: [{ severity: "error", path: [], message: `cannot parse YAML: ${(e as Error).message}` }] };
   }

@@ -73,6 +73,18 @@ export const addressesInSite: Rule = function* (spec) {
       yield error(["nodes", i, "address"], `${n.address} is the gateway of site ${site.s.name}`, "pick a free address");
     }
   }
+  for (const [hi, h] of spec.hosts.entries()) {
+    const site = siteOf.get(h.site);
+    if (!site?.c) continue;
+    const check = (addr: string | undefined, path: Path, what: string) => {
+      const ip = addr ? parseIp(addr) : undefined;
+      if (ip !== undefined && !cidrContains(site.c!, ip)) yield_.push(error(path, `${addr} is outside the LAN ${site.s.lan} of site ${site.s.name} (${what})`, `use an address in ${site.s.lan}, or move the host to the right site`));
+    };
+    const yield_: Finding[] = [];
+    if (spec.sites[site.i]!.kind !== "cloud") check(h.address, ["hosts", hi, "address"], `host ${h.name} is there`);
+    for (const [gi, g] of h.guests.entries()) check(g.address, ["hosts", hi, "guests", gi, "address"], `guest ${g.name} runs on host ${h.name}`);
+    yield* yield_;
+  }
   const overlay = cidrOf(spec.network.overlay.subnet);
   if (overlay) {
     for (const [i, s] of spec.network.seats.entries()) {
