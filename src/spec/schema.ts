@@ -24,7 +24,7 @@ export const DnsName = z
   });
 
 export const Ipv4 = z.string().refine((s) => parseIp(s) !== undefined, {
-  error: (iss) => `${String(iss.input)} is not an IPv4 address (expected e.g. 192.168.1.10)`,
+  error: (iss) => `${String(iss.input)} is not an IPv4 address; write four numbers from 0 to 255, such as 192.168.1.10`,
 });
 
 export const CidrText = z.string().superRefine((s, ctx) => {

@@ -61,6 +61,7 @@ export const appArchFits: Rule = function* (spec) {
     const pinHosts = a.placement?.hosts;
     const selector = a.placement?.nodeSelector;
     if (!pinHosts?.length && !(selector && Object.keys(selector).length)) continue;
+    if (pinHosts?.some((h) => !hosts.has(h))) continue; // an unknown host: reported by references
     const candidates = spec.nodes.filter((n) => {
       if (pinHosts?.length && !pinHosts.includes(n.host)) return false;
       const h = hosts.get(n.host);

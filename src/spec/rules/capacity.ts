@@ -99,7 +99,7 @@ export const controlPlanes: Rule = function* (spec) {
 export const renderable: Rule = function* (spec) {
   const hosts = new Map(spec.hosts.map((h) => [h.name, h]));
   for (const [i, n] of spec.nodes.entries()) {
-    if (n.kind === "baremetal" && !n.installDisk) {
+    if (n.kind === "baremetal" && !n.installDisk && hosts.has(n.host)) {
       const h = hosts.get(n.host);
       const system = h?.disks.find((d) => d.use === "system") ?? (h?.disks.length === 1 ? h.disks[0] : undefined);
       if (!system) yield error(["nodes", i], `bare-metal node ${n.name} needs an installDisk`, h?.disks.length ? `set installDisk: to one of ${h.disks.map((d) => d.device).join(", ")}, or mark one host disk use: system` : "add installDisk: /dev/sda (or the right device) to the node");

@@ -110,7 +110,7 @@ export const apiEndpoint: Rule = function* (spec) {
     yield error(["cluster", "endpoint", "address"], `the virtual IP ${ep.address} is also a node's address`, "a VIP must be a free address; or set vip: false to use that node's address directly");
   }
   const hostSite = new Map(spec.hosts.map((h) => [h.name, h.site]));
-  const cpSites = new Set(spec.nodes.filter((n) => n.role === "controlplane").map((n) => hostSite.get(n.host)));
+  const cpSites = new Set(spec.nodes.filter((n) => n.role === "controlplane").map((n) => hostSite.get(n.host)).filter((x): x is string => x !== undefined && spec.sites.some((s) => s.name === x)));
   if (ep.vip !== false) {
     const lans = spec.sites.filter((s) => cpSites.has(s.name));
     const inside = lans.some((s) => { const c = cidrOf(s.lan); return c && cidrContains(c, ip); });
