@@ -299,6 +299,31 @@ export class Client {
     });
   }
 
+  /** Server-side apply that also says whether the object was created (201) or already existed (200). */
+  async applyDetailed<T extends KubeObject = KubeObject>(obj: KubeObject, o: { dryRun?: boolean; force?: boolean; fieldManager?: string; signal?: AbortSignal } = {}): Promise<{ object: T; created: boolean }> {
+    const name = obj.metadata?.name;
+    if (!name) throw new UserError(`${obj.kind} has no metadata.name`, "every applied object needs a name");
+    const path = await this.pathFor(obj.apiVersion, obj.kind, obj.metadata.namespace, name);
+    const { res, url } = await this.send("PATCH", path, {
+      body: obj,
+      contentType: "application/apply-patch+yaml",
+      query: { fieldManager: o.fieldManager ?? this.fieldManager, force: o.force === false ? undefined : true, dryRun: o.dryRun ? "All" : undefined },
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+    let text: string;
+    try {
+      text = await readBody(res);
+    } catch (e) {
+      throw this.unreachable("PATCH", url, e as NodeJS.ErrnoException);
+    }
+    return { object: JSON.parse(text) as T, created: res.statusCode === 201 };
+  }
+
+  /** PUT: replaces the object (optimistic concurrency through metadata.resourceVersion; 409 when it moved). */
+  async replace<T extends KubeObject = KubeObject>(obj: KubeObject): Promise<T> {
+    return this.request<T>("PUT", await this.pathFor(obj.apiVersion, obj.kind, obj.metadata.namespace, obj.metadata.name ?? ""), { body: obj, query: { fieldManager: this.fieldManager } });
+  }
+
   /** A merge, strategic-merge or JSON patch (e.g. cordon); `subresource` such as "status". */
   async patch<T extends KubeObject = KubeObject>(ref: ObjectRef, patch: unknown, type: "merge" | "strategic" | "json" = "merge", o: { subresource?: string; dryRun?: boolean } = {}): Promise<T> {
     const contentType = { merge: "application/merge-patch+json", strategic: "application/strategic-merge-patch+json", json: "application/json-patch+json" }[type];

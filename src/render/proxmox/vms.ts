@@ -3,7 +3,7 @@
 // the Debian cloud image with the node's cloud-init user data for k3s), and create-vms.sh, which
 // creates the missing ones with `qm` (idempotent: existing VM ids are left alone).
 import type { Host, Lab, Node } from "../../lab/types.js";
-import { parseIp } from "../../net/ip.js";
+import { createHash } from "node:crypto";
 import { nodeMac } from "../node-mac.js";
 import { bootMedia, nodeSchematic, schematicId } from "../boot/schematic.js";
 
@@ -30,8 +30,27 @@ export interface VmDefinition {
   readonly gpuPassthrough: boolean;
 }
 
-/** A VM id that stays put when nodes are added or removed: 10000 + the low 16 bits of the node's address. */
-export const vmid = (node: Node): number => 10000 + ((parseIp(node.address) ?? 0) & 0xffff);
+const vmids = new WeakMap<Lab, Map<string, number>>();
+
+/**
+ * VM ids, unique in the lab and stable when other nodes come and go: 100000 + a hash of the node's name
+ * (mod 900,000), moved to the next free id on a collision (nodes taken in name order).
+ */
+export function vmid(lab: Lab, node: Node): number {
+  let m = vmids.get(lab);
+  if (!m) {
+    m = new Map();
+    const used = new Set<number>();
+    for (const name of lab.nodes.map((n) => n.name).sort()) {
+      let id = 100000 + (createHash("sha256").update(name).digest().readUInt32BE(0) % 900000);
+      while (used.has(id)) id = id === 999999 ? 100000 : id + 1;
+      used.add(id);
+      m.set(name, id);
+    }
+    vmids.set(lab, m);
+  }
+  return m.get(node.name)!;
+}
 
 export function vmDefinitions(lab: Lab, host: Host): VmDefinition[] {
   return host.nodes
@@ -48,7 +67,7 @@ export function vmDefinitions(lab: Lab, host: Host): VmDefinition[] {
         boot = { kind: "debian-cloud-image", url, file: url.slice(url.lastIndexOf("/") + 1), userData: `${node.name}.user-data.yaml` };
       }
       return {
-        vmid: vmid(node),
+        vmid: vmid(lab, node),
         name: node.name,
         role: node.role,
         arch: node.arch,
