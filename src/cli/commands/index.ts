@@ -6,10 +6,11 @@ import * as render from "./render.js";
 import * as keys from "./keys.js";
 import * as whatIf from "./what-if.js";
 import * as ui from "./ui.js";
+import * as seat from "./seat.js";
 import { summarySections } from "./check.js";
 import { resilienceSummary } from "./what-if-summary.js";
 
 summarySections.push(resilienceSummary);
 
 /** Every command module; each registers itself on the program. */
-export const commands: readonly { register(program: Command, ctx: Context): void }[] = [check, schema, render, keys, whatIf, ui];
+export const commands: readonly { register(program: Command, ctx: Context): void }[] = [check, schema, render, keys, whatIf, ui, seat];
