@@ -18,4 +18,4 @@ import { resilienceSummary } from "./what-if-summary.js";
 summarySections.push(resilienceSummary);
 
 /** Every command module; each registers itself on the program. */
-export const commands: readonly { register(program: Command, ctx: Context): void }[] = [] = [check, schema, render, keys, keysRotate, whatIf, ui, apply, diff, status, node, ] = [init, check];
+export const commands: readonly { register(program: Command, ctx: Context): void }[] = [init, check, schema, render, keys, keysRotate, whatIf, ui, apply, diff, status, node];
