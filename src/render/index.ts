@@ -4,12 +4,15 @@ import type { LabSecrets } from "../secrets/types.js";
 import type { FileTree } from "./tree.js";
 import { mergeTrees } from "./tree.js";
 import { renderApps } from "./apps/index.js";
+import { renderPlatform } from "./platform/index.js";
 
 export type Target = (lab: Lab, secrets: LabSecrets) => FileTree;
 
 /** folder → target; later issues add theirs (talos, k3s, wireguard, seats, proxmox, boot, kubernetes). */
 export const targets: [string, Target][] = [
   ["kubernetes", renderApps],
+  // the Flux layout and platform components, beside apps/ in the same kubernetes/ tree
+  ["kubernetes", renderPlatform],
 ];
 
 export function renderLab(lab: Lab, secrets: LabSecrets): FileTree {
