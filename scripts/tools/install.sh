@@ -237,6 +237,8 @@ MOD
   d=$(mod_dir "github.com/cert-manager/cert-manager@v$CERT_MANAGER_VERSION") || { log "platform: cannot fetch "github.com/cert-manager/cert-manager@v$CERT_MANAGER_VERSION""; exit 1; }
   cp_crds cert-manager "$d"/deploy/crds/*.yaml
   cp -r "$d/deploy/charts/cert-manager" "$charts/cert-manager"
+  chmod -R u+w "$charts/cert-manager"
+  sed -i -e "s/^version: .*/version: v$CERT_MANAGER_VERSION/" -e "s/^appVersion: .*/appVersion: v$CERT_MANAGER_VERSION/" "$charts/cert-manager/Chart.yaml"
   log "platform: MetalLB $METALLB_VERSION CRDs and chart"
   d=$(mod_dir "go.universe.tf/metallb@v$METALLB_VERSION") || { log "platform: cannot fetch "go.universe.tf/metallb@v$METALLB_VERSION""; exit 1; }
   cp_crds metallb "$d"/config/crd/bases/*.yaml
@@ -255,6 +257,12 @@ MOD
   d=$(mod_dir "github.com/envoyproxy/gateway@v$ENVOY_GATEWAY_VERSION") || { log "platform: cannot fetch "github.com/envoyproxy/gateway@v$ENVOY_GATEWAY_VERSION""; exit 1; }
   cp_crds envoy-gateway "$d"/charts/gateway-helm/charts/crds/crds/gatewayapi-crds.yaml "$d"/charts/gateway-helm/charts/crds/crds/generated/*.yaml
   cp -r "$d/charts/gateway-helm" "$charts/gateway-helm"
+  # what upstream's release does to the chart source: values.yaml from values.tmpl.yaml with the release's
+  # image, and the release version in Chart.yaml
+  chmod -R u+w "$charts/gateway-helm"
+  sed -e "s|\${GatewayImage}|docker.io/envoyproxy/gateway:v$ENVOY_GATEWAY_VERSION|" -e 's|\${GatewayImagePullPolicy}|IfNotPresent|' \
+    "$charts/gateway-helm/values.tmpl.yaml" > "$charts/gateway-helm/values.yaml"
+  sed -i -e "s/^version: .*/version: v$ENVOY_GATEWAY_VERSION/" -e "s/^appVersion: .*/appVersion: \"v$ENVOY_GATEWAY_VERSION\"/" "$charts/gateway-helm/Chart.yaml"
   chmod -R u+w "$crds" "$charts"
   touch "$crds/.done" "$charts/.done"; log "platform CRDs and charts: done"
 }
