@@ -51,7 +51,7 @@ function podManifest(p: SimPod, ns: string): Record<string, unknown> {
       containers: [{ name: "app", image: "registry.k8s.io/pause:3.10", resources: { requests, ...(Object.keys(limits).length ? { limits } : {}) } }],
       nodeSelector: p.nodeSelector,
       ...(Object.keys(affinity).length ? { affinity } : {}),
-      ...(p.spread ? { topologySpreadConstraints: [{ maxSkew: p.spread.maxSkew, topologyKey: p.spread.topologyKey, whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: { "app.kubernetes.io/instance": p.app } } }] } : {}),
+      ...(p.spread ? { topologySpreadConstraints: [{ maxSkew: p.spread.maxSkew, topologyKey: p.spread.topologyKey, whenUnsatisfiable: "DoNotSchedule", ...(p.spread.nodeTaintsPolicy ? { nodeTaintsPolicy: p.spread.nodeTaintsPolicy } : {}), labelSelector: { matchLabels: { "app.kubernetes.io/instance": p.app } } }] } : {}),
       tolerations: p.tolerations.map((t) => ({ ...(t.key ? { key: t.key } : {}), operator: t.operator, ...(t.value !== undefined ? { value: t.value } : {}), ...(t.effect ? { effect: t.effect } : {}) })),
       ...(p.nodeLocalVolume ? { volumes: [{ name: "data", persistentVolumeClaim: { claimName: podName(p.id) } }] } : {}),
     },

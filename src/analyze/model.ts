@@ -33,7 +33,12 @@ export interface SimPod {
   /** required pod anti-affinity against pods of the same app (label app.kubernetes.io/instance) per topology domain */
   readonly antiAffinity?: { readonly topologyKey: string };
   /** hard topology spread (whenUnsatisfiable: DoNotSchedule) of the app's pods */
-  readonly spread?: { readonly maxSkew: number; readonly topologyKey: string };
+  readonly spread?: {
+    readonly maxSkew: number;
+    readonly topologyKey: string;
+    /** Honor: nodes whose NoSchedule/NoExecute taints the pod does not tolerate are not domains (Kubernetes default: Ignore) */
+    readonly nodeTaintsPolicy?: "Honor" | "Ignore";
+  };
   /** the pod's volume is bound to one node once placed (node-local storage) */
   readonly nodeLocalVolume: boolean;
   /** stateless: may run anywhere again right away; stateful: needs its volume */

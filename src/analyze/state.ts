@@ -1,6 +1,7 @@
 // What is placed where during a simulation, indexed so that every filter is O(1) or O(domains),
 // and nodes can be taken away and given back (what-if scenarios run on one shared state).
 import type { SimNode, SimPod } from "./model.js";
+import { tolerates } from "./filters/taint-toleration.js";
 
 interface Used { cpuMillis: number; memoryBytes: number; pods: number; gpus: number }
 
@@ -82,12 +83,14 @@ export class NodeState {
 
   /** the smallest count of the app's pods over the eligible domains of a topology key (cached until the next change) */
   minDomainCount(pod: SimPod, topologyKey: string): number {
-    const key = `${pod.app}\0${topologyKey}\0${affinityKey(pod)}`;
+    const honorTaints = pod.spread?.nodeTaintsPolicy === "Honor";
+    const key = `${pod.app}\0${topologyKey}\0${affinityKey(pod)}${honorTaints ? `\0${JSON.stringify(pod.tolerations)}` : ""}`;
     const hit = this.minCache.get(key);
     if (hit !== undefined) return hit;
     const counts = this.appCounts(pod.app, topologyKey);
     let min = Infinity;
     for (const n of this.eligibleNodes(pod)) {
+      if (honorTaints && n.taints.some((t) => t.effect !== "PreferNoSchedule" && !tolerates(pod.tolerations, t))) continue;
       const d = n.labels[topologyKey];
       if (d !== undefined) min = Math.min(min, counts.get(d) ?? 0);
     }

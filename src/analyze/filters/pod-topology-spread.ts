@@ -3,7 +3,8 @@ import type { Filter } from "./index.js";
 /**
  * Hard spread (DoNotSchedule): placing here must not make (count in this domain + 1) minus the
  * minimum count over eligible domains exceed maxSkew. Eligible domains come from nodes matching the
- * pod's node selector/affinity (nodeAffinityPolicy: Honor; taints ignored: nodeTaintsPolicy: Ignore).
+ * pod's node selector/affinity (nodeAffinityPolicy: Honor); nodes with untolerated taints count as
+ * domains unless the constraint says nodeTaintsPolicy: Honor (Drover's rendered apps do).
  */
 export const podTopologySpread: Filter = (pod, node, state) => {
   const c = pod.spread;

@@ -16,7 +16,7 @@ export interface PodPlan {
   readonly requiredNodeAffinity: readonly { readonly key: string; readonly values: readonly string[] }[];
   readonly tolerations: readonly Toleration[];
   /** hard spread of the replicas across hosts (stateless apps with more than one replica) */
-  readonly spread: { readonly maxSkew: number; readonly topologyKey: string } | undefined;
+  readonly spread: { readonly maxSkew: number; readonly topologyKey: string; readonly nodeTaintsPolicy: "Honor" } | undefined;
   /** the volume binds to one node (local storage class) */
   readonly nodeLocalVolume: boolean;
   readonly stateless: boolean;
@@ -54,7 +54,7 @@ export function podPlan(lab: Lab, a: App, allArchs: ReadonlySet<string> = new Se
     nodeSelector: { ...a.placement.nodeSelector },
     requiredNodeAffinity: affinity,
     tolerations,
-    spread: stateless && a.replicas > 1 ? { maxSkew: 1, topologyKey: HOST_LABEL } : undefined,
+    spread: stateless && a.replicas > 1 ? { maxSkew: 1, topologyKey: HOST_LABEL, nodeTaintsPolicy: "Honor" } : undefined,
     nodeLocalVolume: nodeLocal,
     stateless,
     serialDevice: serial?.path,

@@ -84,7 +84,7 @@ export function podTemplate(lab: Lab, a: App, plan: PodPlan = podPlan(lab, a)): 
             maxSkew: plan.spread.maxSkew,
             topologyKey: plan.spread.topologyKey,
             whenUnsatisfiable: "DoNotSchedule",
-            nodeTaintsPolicy: "Honor",
+            nodeTaintsPolicy: plan.spread.nodeTaintsPolicy,
             labelSelector: { matchLabels: appSelector(a) },
           }],
         }
