@@ -26,9 +26,11 @@ export interface OverlayIndex {
   readonly leaderOf: ReadonlyMap<string, string>;
   readonly leaders: ReadonlySet<string>;
   readonly bySite: ReadonlyMap<string, readonly Node[]>;
+  /** the store's preshared keys as a Map (a plain object with 100,000 keys is slow to index) */
+  readonly psks: ReadonlyMap<string, string>;
 }
 
-export function overlayIndex(lab: Lab): OverlayIndex {
+export function overlayIndex(lab: Lab, secrets: LabSecrets): OverlayIndex {
   const c = parseCidr(lab.overlay.subnet);
   const subnet = "cidr" in c ? `${formatIp(c.cidr.base)}/${c.cidr.bits}` : lab.overlay.subnet;
   const bySite = new Map<string, Node[]>();
@@ -41,7 +43,7 @@ export function overlayIndex(lab: Lab): OverlayIndex {
   const leaderOf = new Map<string, string>();
   if (siteLeaders) for (const [site, leader] of Object.entries(lab.overlay.leaders)) leaderOf.set(site, leader);
   const leaders = new Set(siteLeaders ? leaderOf.values() : lab.nodes.map((n) => n.name));
-  return { subnet, leaderOf, leaders, bySite };
+  return { subnet, leaderOf, leaders, bySite, psks: new Map(Object.entries(secrets.wireguardPresharedKeys)) };
 }
 
 function key(secrets: LabSecrets, peer: string): { privateKey: string; publicKey: string } {
@@ -50,8 +52,8 @@ function key(secrets: LabSecrets, peer: string): { privateKey: string; publicKey
   return k;
 }
 
-function psk(secrets: LabSecrets, a: string, b: string): string {
-  const k = secrets.wireguardPresharedKeys[pairKey(a, b)];
+function psk(idx: OverlayIndex, a: string, b: string): string {
+  const k = idx.psks.get(pairKey(a, b));
   if (!k) throw new Error(`internal: no preshared key for ${a} and ${b} in the secrets store`);
   return k;
 }
@@ -71,7 +73,7 @@ export function nodePeers(lab: Lab, secrets: LabSecrets, idx: OverlayIndex, node
     const endpoint = ep && IP_PORT.test(ep) ? ep : undefined;
     out.push({
       publicKey: key(secrets, name).publicKey,
-      presharedKey: psk(secrets, self, name),
+      presharedKey: psk(idx, self, name),
       ...(endpoint ? { endpoint } : {}),
       ...(endpoint && keepalive ? { persistentKeepaliveInterval: keepalive } : {}),
       allowedIPs,
@@ -94,7 +96,7 @@ export function nodePeers(lab: Lab, secrets: LabSecrets, idx: OverlayIndex, node
   if (isLeader) {
     for (const s of lab.seats) {
       const name = seatPeer(s.name);
-      out.push({ publicKey: key(secrets, name).publicKey, presharedKey: psk(secrets, self, name), allowedIPs: [`${s.overlayAddress}/32`] });
+      out.push({ publicKey: key(secrets, name).publicKey, presharedKey: psk(idx, self, name), allowedIPs: [`${s.overlayAddress}/32`] });
     }
   }
   return out;

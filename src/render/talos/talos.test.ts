@@ -182,3 +182,13 @@ test("drover check rejects Talos older than 1.12 at cluster.talosVersion", () =>
   assert.ok(errs[0]!.hint);
   mkdirSync(tempDir(), { recursive: true });
 });
+
+test("the fast YAML emitter round-trips through a YAML 1.1 reader and a 1.2 one, quoting what either could misread", async () => {
+  const { emitYaml } = await import("./yaml.js");
+  const { parse: parse12 } = await import("yaml");
+  const tricky = { a: "yes", b: "1.12", c: "192.168.10.1", d: "", e: [], f: {}, g: [{ x: 1, y: [1, 2] }, [3, 4]], h: "a: b", i: "-x", j: "2024-01-01", k: "v1.35.4", l: "ab=", m: 'mac(link) == "x"', n: null, o: "0x1f", p: "1e5", q: "multi\nline", r: "~", s: "Y", "t/u.v": "NoSchedule", w: "12:30", x: "+abc/def==", y: "#x", z: "a #b", on: "off", "": "empty key" };
+  for (const version of ["1.1", "1.2"] as const) assert.deepEqual(parse12(emitYaml(tricky), { version }), tricky, version);
+  const lab = exampleLab();
+  const ctx = talosContext(lab, realSecrets(lab));
+  for (const n of lab.nodes) for (const d of nodeDocuments(ctx, n)) assert.deepEqual(parse12(emitYaml(d), { version: "1.1" }), d);
+});
