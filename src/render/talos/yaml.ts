@@ -5,14 +5,40 @@
 // (JSON string escapes are valid YAML). Values are plain data: objects, arrays, strings, numbers,
 // booleans, null.
 
-const PLAIN = /^[A-Za-z0-9_./@+][A-Za-z0-9_./@+=-]*$/;
 const NUMBER_LIKE = /^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9]+(?:[eE][-+]?[0-9]+)?|0x[0-9a-fA-F_]+|0b[01_]+|0o[0-7_]+|\.inf|\.nan)$/i;
 const SPECIAL = /^(?:y|n|yes|no|true|false|on|off|null|~)$/i;
 const TIMESTAMP = /^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}/;
 
+// characters a plain scalar may hold here: letters, digits and _ . / @ + = - (the first not = or -)
+const SAFE = new Uint8Array(128);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./@+=-") SAFE[c.charCodeAt(0)] = 1;
+
+function decide(s: string): string {
+  const n = s.length;
+  if (n === 0) return '""';
+  const c0 = s.charCodeAt(0);
+  if (c0 === 61 || c0 === 45) return JSON.stringify(s); // = or -
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128 || SAFE[c] === 0) return JSON.stringify(s);
+  }
+  // only strings starting with a digit, sign or dot can read as numbers or timestamps
+  if (((c0 >= 48 && c0 <= 57) || c0 === 43 || c0 === 46) && (NUMBER_LIKE.test(s) || TIMESTAMP.test(s))) return JSON.stringify(s);
+  if (n <= 5 && SPECIAL.test(s)) return JSON.stringify(s);
+  return s;
+}
+
+// long strings repeat across configs (certificates, keys, images): remember their form
+const cache = new Map<string, string>();
+
 export function scalar(s: string): string {
-  if (s !== "" && PLAIN.test(s) && !NUMBER_LIKE.test(s) && !SPECIAL.test(s) && !TIMESTAMP.test(s)) return s;
-  return JSON.stringify(s);
+  if (s.length < 200) return decide(s);
+  let v = cache.get(s);
+  if (v === undefined) {
+    if (cache.size > 1000) cache.clear();
+    cache.set(s, (v = decide(s)));
+  }
+  return v;
 }
 
 function atom(v: unknown): string | undefined {
