@@ -56,6 +56,12 @@ function taints(node: Node): Record<string, string> | undefined {
   return out;
 }
 
+/** machine.acceptedCAs during an OS CA rotation (src/ops/rotate/talos-ca.ts): the next CA, then the previous one. */
+function acceptedCAs(t: LabSecrets["talos"]): { acceptedCAs?: { crt: string }[] } {
+  const crts = [...(t.nextOsCa ? [t.nextOsCa.crt] : []), ...(t.acceptedOsCas ?? [])];
+  return crts.length ? { acceptedCAs: crts.map((c) => ({ crt: b64(c) })) } : {};
+}
+
 export function v1alpha1Document(lab: Lab, secrets: LabSecrets, facts: ClusterFacts, node: Node, installImage: string): Record<string, unknown> {
   const t = secrets.talos;
   const pki = facts.pki;
@@ -71,6 +77,7 @@ export function v1alpha1Document(lab: Lab, secrets: LabSecrets, facts: ClusterFa
     type: cp ? "controlplane" : "worker",
     token: t.trustdToken,
     ca: cp ? { crt: pki.osCrt, key: pki.osKey } : { crt: pki.osCrt },
+    ...acceptedCAs(t),
     certSANs: [node.address, node.overlayAddress],
     kubelet: {
       image: `${IMAGE.kubelet}:v${k8s}`,

@@ -46,7 +46,8 @@ export function talosconfig(lab: Lab, t: TalosSecrets): string {
       [lab.name]: {
         endpoints: lab.controlPlanes().map((n) => n.address),
         nodes: lab.nodes.map((n) => n.address),
-        ca: b64(t.certs.os.crt),
+        // during an OS CA rotation nodes may still present certificates of the previous CA
+        ca: b64([t.certs.os.crt, ...(t.acceptedOsCas ?? [])].map((c) => c.trimEnd() + "\n").join("")),
         crt: b64(admin.crt),
         key: b64(admin.key),
       },
