@@ -37,7 +37,7 @@ export function talosContext(lab: Lab, secrets: LabSecrets): TalosContext {
       return "cidr" in c && cidrContains(c.cidr, vip);
     })?.name;
   }
-  return { lab, secrets, facts: clusterFacts(lab), overlay: overlayIndex(lab, secrets), vipSite, schematics: new Map() };
+  return { lab, secrets, facts: clusterFacts(lab, secrets), overlay: overlayIndex(lab, secrets), vipSite, schematics: new Map() };
 }
 
 /** The node's schematic, shared between nodes that need the same image. */
