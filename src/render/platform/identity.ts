@@ -32,7 +32,7 @@ export function autheliaPasswordHash(user: string, password: string): string {
 }
 
 export function accessRules(lab: Lab): Obj[] {
-  const rules: Obj[] = [{ domain: [authHost(lab), ...(lab.domains.public ? [`auth.${lab.domains.public}`] : [])], policy: "bypass" }];
+  const rules: Obj[] = [{ domain: [...new Set([authHost(lab), authHost(lab, "public")])], policy: "bypass" }];
   for (const r of appRoutes(lab)) {
     if (!r.gated) continue;
     rules.push({
@@ -46,7 +46,7 @@ export function accessRules(lab: Lab): Obj[] {
 
 export function autheliaConfiguration(lab: Lab): Obj {
   const cookies: Obj[] = [{ domain: lab.domains.private, authelia_url: `https://${authHost(lab)}` }];
-  if (lab.domains.public) cookies.push({ domain: lab.domains.public, authelia_url: `https://auth.${lab.domains.public}` });
+  if (lab.domains.public) cookies.push({ domain: lab.domains.public, authelia_url: `https://${authHost(lab, "public")}` });
   return {
     server: { address: "tcp://0.0.0.0:9091/", endpoints: { authz: { "auth-request": { implementation: "AuthRequest" }, "ext-authz": { implementation: "ExtAuthz" } } } },
     log: { level: "info" },
@@ -136,7 +136,7 @@ function authelia(lab: Lab, s: SecretSource): { objects: Obj[]; secrets: Obj[] }
     { apiVersion: "v1", kind: "Service", metadata: meta("authelia", NS, labels), spec: { selector: { "app.kubernetes.io/instance": "authelia" }, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] } },
     portalIngress(lab, "authelia", "private", authHost(lab), "authelia"),
   ];
-  if (lab.domains.public) objects.push(portalIngress(lab, "authelia-public", "public", `auth.${lab.domains.public}`, "authelia"));
+  if (lab.domains.public) objects.push(portalIngress(lab, "authelia-public", "public", authHost(lab, "public"), "authelia"));
   const secrets = [secret("authelia", NS, {
     "jwt-secret": s.generated("authelia-jwt-secret", "hex"),
     "session-secret": s.generated("authelia-session-secret", "hex"),
