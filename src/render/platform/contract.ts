@@ -87,6 +87,31 @@ export function forwardAuth(lab: Lab, entry: Entry = "private"): Readonly<Record
   };
 }
 
+/**
+ * Gateway API: the Envoy Gateway SecurityPolicy that puts the SSO gate in front of an app's HTTPRoute
+ * (ext-authz to Authelia, or to oauth2-proxy for Keycloak). The identity component grants the
+ * cross-namespace reference (ReferenceGrant) for every namespace with a gated route.
+ */
+export function gatewayForwardAuth(lab: Lab, route: { readonly name: string; readonly namespace: string }): Readonly<Record<string, unknown>> | undefined {
+  if (lab.identity.provider === "none") return undefined;
+  const authelia = lab.identity.provider === "authelia";
+  return {
+    apiVersion: "gateway.envoyproxy.io/v1alpha1",
+    kind: "SecurityPolicy",
+    metadata: { name: `${route.name}-sso`, namespace: route.namespace, labels: { "app.kubernetes.io/managed-by": "drover" } },
+    spec: {
+      targetRefs: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: route.name }],
+      extAuth: {
+        http: {
+          backendRefs: [{ name: authelia ? "authelia" : "oauth2-proxy", namespace: NAMESPACES.identity, port: 80 }],
+          path: authelia ? "/api/authz/ext-authz/" : "/oauth2/auth",
+          headersToBackend: authelia ? ["Remote-User", "Remote-Groups", "Remote-Email", "Remote-Name"] : ["X-Auth-Request-User", "X-Auth-Request-Email", "X-Auth-Request-Groups"],
+        },
+      },
+    },
+  };
+}
+
 /** The annotation on an app's route that names its allowed groups ("*": any signed-in user). */
 export const ALLOWED_GROUPS_ANNOTATION = "drover.dev/allowed-groups";
 

@@ -187,5 +187,18 @@ function oauth2Proxy(lab: Lab, s: SecretSource): { objects: Obj[]; secrets: Obj[
 export function identity(lab: Lab, s: SecretSource, deps: readonly string[]): Component | undefined {
   if (lab.identity.provider === "none") return undefined;
   const r = lab.identity.provider === "authelia" ? authelia(lab, s) : oauth2Proxy(lab, s);
-  return { name: "identity", namespace: NS, podSecurity: "restricted", dependsOn: deps, objects: r.objects, secrets: r.secrets, charts: [] };
+  const gated = [...new Set(appRoutes(lab).filter((x) => x.gated).map((x) => x.namespace))].sort();
+  // Gateway API: the apps' SecurityPolicies (contract.gatewayForwardAuth) reach the gate across namespaces
+  const config: Obj[] = lab.ingress.controller === "gateway-api" && gated.length
+    ? [{
+        apiVersion: "gateway.networking.k8s.io/v1beta1",
+        kind: "ReferenceGrant",
+        metadata: meta("sso-gate", NS),
+        spec: {
+          from: gated.map((ns) => ({ group: "gateway.envoyproxy.io", kind: "SecurityPolicy", namespace: ns })),
+          to: [{ group: "", kind: "Service", name: lab.identity.provider === "authelia" ? "authelia" : "oauth2-proxy" }],
+        },
+      }]
+    : [];
+  return { name: "identity", namespace: NS, podSecurity: "restricted", dependsOn: deps, objects: r.objects, secrets: r.secrets, config, charts: [] };
 }

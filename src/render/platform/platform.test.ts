@@ -278,3 +278,19 @@ test("forward auth: Authelia's portal per entry point, oauth2-proxy for Keycloak
   assert.match(forwardAuth(kay)["nginx.ingress.kubernetes.io/auth-url"]!, /oauth2-proxy\.identity/);
   assert.deepEqual(forwardAuth(PLATFORM_LABS[4]![1]()), {});
 });
+
+test("Gateway API: the SSO gate as an Envoy SecurityPolicy per gated route passes kubeconform -strict; the identity component grants the reference", async () => {
+  const { gatewayForwardAuth } = await import("./contract.js");
+  const { appRoutes } = await import("../apps/route.js");
+  const { addFile, tree, toYaml } = await import("../tree.js");
+  const lab = PLATFORM_LABS[3]![1]();
+  const routes = appRoutes(lab).filter((r) => r.gated);
+  assert.ok(routes.length > 0);
+  const t = tree();
+  for (const r of routes) addFile(t, `${r.app}.yaml`, toYaml(gatewayForwardAuth(lab, { name: r.app, namespace: r.namespace })));
+  const k = kubeconformTree(t, { crds: crdFiles() });
+  assert.equal(describeProblems(k), undefined);
+  assert.equal(k.valid, routes.length);
+  const grant = renderPlatform(lab, testSecrets(lab)).get("infrastructure/identity/config/resources.yaml")!.content;
+  for (const r of routes) assert.ok(grant.includes(`namespace: ${r.namespace}`), r.namespace);
+});
