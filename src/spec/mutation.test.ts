@@ -75,6 +75,10 @@ function assertWellFormed(text: string): void {
   } catch (e) {
     assert.fail(`loadSpec threw ${(e as Error).stack}\n--- input ---\n${text.slice(0, 3000)}`);
   }
+  // the fast reader (js-yaml, no positions) and the positional reader (yaml) agree on every input
+  const positional = loadSpec(text, "lab.yaml", { fast: false });
+  assert.deepEqual(r.diagnostics, positional.diagnostics, `fast and positional readers disagree on:\n${text.slice(0, 3000)}`);
+  assert.deepEqual(r.spec, positional.spec, `fast and positional readers read different values from:\n${text.slice(0, 3000)}`);
   const lines = text.split(/\r?\n/).length;
   for (const d of r.diagnostics) {
     assert.ok(Number.isInteger(d.line) && d.line >= 1 && d.line <= lines + 1, `line ${d.line} of ${lines}: ${JSON.stringify(d)}`);

@@ -7,10 +7,7 @@ import * as keys from "./keys.js";
 import * as whatIf from "./what-if.js";
 import * as ui from "./ui.js";
 import * as init from "./init.js";
-import { summarySections } from "./check.js";
-import { resilienceSummary } from "./what-if-summary.js";
-
-summarySections.push(resilienceSummary);
+import "./check-sections.js";
 
 /** Every command module; each registers itself on the program. */
 export const commands: readonly { register(program: Command, ctx: Context): void }[] = [init, check, schema, render, keys, whatIf, ui];
