@@ -1,0 +1,76 @@
+// wg-quick configuration text, and its `wg setconf` subset (what `wg-quick strip` prints).
+import type { WgInterface } from "./mesh.js";
+
+export function wgQuickConf(i: WgInterface, header: string): string {
+  const lines: string[] = [];
+  for (const h of header.split("\n")) lines.push(`# ${h}`.trimEnd());
+  lines.push(`# ${i.comment}`, "[Interface]", `Address = ${i.address}`);
+  if (i.listenPort !== undefined) lines.push(`ListenPort = ${i.listenPort}`);
+  lines.push(`PrivateKey = ${i.privateKey}`, `MTU = ${i.mtu}`);
+  if (i.dns.length) lines.push(`DNS = ${i.dns.join(", ")}`);
+  for (const c of i.postUp) lines.push(`PostUp = ${c}`);
+  for (const c of i.postDown) lines.push(`PostDown = ${c}`);
+  for (const p of i.peers) {
+    lines.push("", `# ${p.comment}`, "[Peer]", `PublicKey = ${p.publicKey}`, `PresharedKey = ${p.presharedKey}`, `AllowedIPs = ${p.allowedIps.join(", ")}`);
+    if (p.endpoint) lines.push(`Endpoint = ${p.endpoint}`);
+    if (p.keepalive) lines.push(`PersistentKeepalive = ${p.keepalive}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** The keys only wg-quick understands; `wg setconf` rejects them. */
+const WG_QUICK_ONLY = new Set(["address", "dns", "mtu", "table", "preup", "predown", "postup", "postdown", "saveconfig"]);
+
+/** A wg-quick file without its wg-quick-only keys and comments: input for `wg setconf` / `wg syncconf`. */
+export function stripWgQuick(text: string): string {
+  const out: string[] = [];
+  for (const raw of text.split("\n")) {
+    const line = raw.replace(/#.*/, "").trim();
+    if (!line) continue;
+    const m = /^([A-Za-z]+)\s*=/.exec(line);
+    if (m && WG_QUICK_ONLY.has(m[1]!.toLowerCase())) continue;
+    out.push(line);
+  }
+  return out.join("\n") + "\n";
+}
+
+export interface WgQuickFields {
+  readonly address: string[];
+  readonly mtu: number | undefined;
+  readonly dns: string[];
+  readonly postUp: string[];
+  readonly postDown: string[];
+  readonly peers: { publicKey: string; allowedIps: string[]; endpoint: string | undefined }[];
+}
+
+/** Reads back the fields a test or an applier needs from a wg-quick file. */
+export function parseWgQuick(text: string): WgQuickFields {
+  const f = { address: [] as string[], mtu: undefined as number | undefined, dns: [] as string[], postUp: [] as string[], postDown: [] as string[], peers: [] as WgQuickFields["peers"] };
+  let section = "";
+  for (const raw of text.split("\n")) {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) continue;
+    if (line.startsWith("[")) {
+      section = line.toLowerCase();
+      if (section === "[peer]") f.peers.push({ publicKey: "", allowedIps: [], endpoint: undefined });
+      continue;
+    }
+    const eq = line.indexOf("=");
+    const key = line.slice(0, eq).trim().toLowerCase();
+    const value = line.slice(eq + 1).trim();
+    const list = () => value.split(",").map((s) => s.trim()).filter(Boolean);
+    if (section === "[interface]") {
+      if (key === "address") f.address.push(...list());
+      else if (key === "mtu") f.mtu = Number(value);
+      else if (key === "dns") f.dns.push(...list());
+      else if (key === "postup") f.postUp.push(value);
+      else if (key === "postdown") f.postDown.push(value);
+    } else if (section === "[peer]") {
+      const p = f.peers[f.peers.length - 1]!;
+      if (key === "publickey") p.publicKey = value;
+      else if (key === "allowedips") p.allowedIps.push(...list());
+      else if (key === "endpoint") p.endpoint = value;
+    }
+  }
+  return f;
+}
