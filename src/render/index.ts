@@ -9,6 +9,7 @@ import { renderK3s } from "./k3s/index.js";
 import { renderTalos } from "./talos/index.js";
 import { renderBoot } from "./boot/index.js";
 import { renderProxmox } from "./proxmox/index.js";
+import { renderPlatform } from "./platform/index.js";
 
 export type Target = (lab: Lab, secrets: LabSecrets) => FileTree;
 
@@ -21,6 +22,8 @@ export const targets: [string, Target][] = [
   ["talos", renderTalos],
   ["boot", renderBoot],
   ["proxmox", renderProxmox],
+  // the Flux layout and platform components, beside apps/ in the same kubernetes/ tree
+  ["kubernetes", renderPlatform],
 ];
 
 export function renderLab(lab: Lab, secrets: LabSecrets): FileTree {
