@@ -68,7 +68,7 @@ export function register(program: Command, ctx: Context): void {
       throw new UserError(`${loaded.display}: network.seats: there is no seat named ${name}`, loaded.lab.seats.length ? `seats: ${loaded.lab.seats.map((s) => s.name).join(", ")}` : "add one with drover seat add <name>");
     }
     const store = await loadSecrets(loaded.lab, loaded.dir, findLocalKey({ keyFile: o.ageKey }));
-    if (!store.secrets.wireguard[`seat/${name}`] || store.added.length) {
+    if (store.added.some((a) => a.endsWith(`seat/${name}`) || a.includes(`seat/${name}|`))) {
       throw new UserError(`the secrets store has no key for seat ${name} yet`, "run drover render (or drover seat add) first");
     }
     printSeat(out, name, seatConf(loaded.lab, store.secrets, name), undefined, seatHub(loaded.lab)?.name, undefined);
