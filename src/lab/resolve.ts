@@ -117,6 +117,13 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
     }
   }
 
+  const nodesByHost = new Map<string, string[]>();
+  const nodesBySite = new Map<string, string[]>();
+  const hostsBySite = new Map<string, string[]>();
+  for (const n of spec.nodes) (nodesByHost.get(n.host) ?? nodesByHost.set(n.host, []).get(n.host)!).push(n.name);
+  for (const n of nodes) (nodesBySite.get(n.site) ?? nodesBySite.set(n.site, []).get(n.site)!).push(n.name);
+  for (const h of spec.hosts) (hostsBySite.get(h.site) ?? hostsBySite.set(h.site, []).get(h.site)!).push(h.name);
+
   const hosts: Host[] = spec.hosts.map((h) => ({
     name: h.name,
     site: h.site,
@@ -132,7 +139,9 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
     address: h.address,
     mac: h.mac?.toLowerCase(),
     devices: h.devices,
-    nodes: spec.nodes.filter((n) => n.host === h.name).map((n) => n.name),
+    nodes: nodesByHost.get(h.name) ?? [],
+    chassis: h.chassis,
+    guests: h.guests.map((g) => ({ name: g.name, purpose: g.purpose, cpu: g.cpu, memoryBytes: parseBytes(g.memory)!, address: g.address, passthrough: g.passthrough })),
   }));
 
   const sites: Site[] = spec.sites.map((s) => ({
@@ -143,8 +152,8 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
     dns: s.dns,
     nat: s.nat,
     endpointHost: endpointHost(s.endpoint),
-    hosts: spec.hosts.filter((h) => h.site === s.name).map((h) => h.name),
-    nodes: spec.nodes.filter((n) => hostSpecs.get(n.host)?.site === s.name).map((n) => n.name),
+    hosts: hostsBySite.get(s.name) ?? [],
+    nodes: nodesBySite.get(s.name) ?? [],
   }));
 
   const seats: Seat[] = spec.network.seats.map((s) => ({

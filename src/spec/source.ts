@@ -6,6 +6,7 @@ import type { Finding, Path } from "./diagnostic.js";
 export const MAX_BYTES = 8 * 1024 * 1024;
 export const MAX_DEPTH = 64;
 export const MAX_ALIASES = 1000;
+export const MAX_SYNTAX_ERRORS = 5;
 
 export interface Source {
   readonly file: string;
@@ -31,14 +32,22 @@ export function parseSource(file: string, text: string): { source: Source; value
   }
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, merge: true });
   } catch (e) {
     return { ...empty, findings: [{ severity: "error", path: [], message: `cannot parse YAML: ${(e as Error).message}` }] };
   }
   const source: Source = { file, text, doc, lines };
   const findings: Finding[] = [];
+  // the first problems of a broken document are the real ones; later ones mostly follow from them
+  const seenLines = new Set<number>();
   for (const err of doc.errors) {
     const pos = lines.linePos(err.pos[0]);
+    if (seenLines.has(pos.line)) continue;
+    seenLines.add(pos.line);
+    if (findings.length === MAX_SYNTAX_ERRORS) {
+      findings.push({ severity: "error", path: [], message: `YAML syntax: ${doc.errors.length - MAX_SYNTAX_ERRORS} more problems after these`, hint: "fix the first ones and run drover check again", at: { line: pos.line, column: pos.col } });
+      break;
+    }
     findings.push({ severity: "error", path: [], message: `YAML syntax: ${firstLine(err.message)}`, hint: yamlHint(err.code), at: { line: pos.line, column: pos.col } });
   }
   if (findings.length) return { source, value: undefined, findings };
@@ -47,11 +56,18 @@ export function parseSource(file: string, text: string): { source: Source; value
     value = doc.toJS({ maxAliasCount: MAX_ALIASES });
   } catch (e) {
     const msg = (e as Error).message;
+    const unresolved = /^Unresolved alias[^:]*: (.*)$/.exec(firstLine(msg));
+    if (unresolved) {
+      const name = unresolved[1]!.trim();
+      const at = text.search(new RegExp(`\\*${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![A-Za-z0-9_-])`));
+      const p = lines.linePos(Math.max(0, at));
+      return { source, value: undefined, findings: [{ severity: "error", path: [], message: `the alias *${name} refers to no anchor`, hint: `define &${name} on an earlier value (for example under an x-${name}: key) before using *${name}`, at: { line: p.line, column: p.col } }] };
+    }
     const alias = /alias/i.test(msg);
     return {
       source,
       value: undefined,
-      findings: [{ severity: "error", path: [], message: alias ? "the document expands too many YAML aliases (an alias bomb?)" : `cannot read YAML: ${firstLine(msg)}`, hint: alias ? "lab.yaml may use anchors and aliases, but not to multiply content" : undefined }],
+      findings: [{ severity: "error", path: [], message: alias ? "the document expands too many YAML aliases (an alias bomb?)" : `cannot read YAML: ${firstLine(msg)}`, hint: alias ? "lab.yaml may use anchors and aliases, but not to multiply content" : "check the YAML at the start of the file" }],
     };
   }
   return { source, value, findings };
@@ -61,13 +77,22 @@ function firstLine(s: string): string {
   return s.split("\n")[0]!.replace(/ at line \d+, column \d+.*$/, "");
 }
 
-function yamlHint(code: string): string | undefined {
+function yamlHint(code: string): string {
   switch (code) {
     case "DUPLICATE_KEY": return "each key may appear once in a mapping; remove or rename the second one";
     case "BAD_INDENT": return "check the indentation: nested fields use the same number of spaces";
     case "TAB_AS_INDENT": return "YAML indentation must use spaces, not tabs";
-    case "MISSING_CHAR": return "a quote or bracket is not closed";
-    default: return undefined;
+    case "MISSING_CHAR": return "a quote or bracket is not closed; close it on the same line";
+    case "MULTIPLE_DOCS": return "a lab is one YAML document: remove the '---' line and what follows it, or merge the two";
+    case "BLOCK_AS_IMPLICIT_KEY":
+    case "MULTILINE_IMPLICIT_KEY": return "a key must be on one line and followed by ':'; check the indentation of this line against the line above";
+    case "UNEXPECTED_TOKEN": return "this line does not fit the structure around it; check its indentation and that 'key: value' pairs and '- ' list items are not mixed at one level";
+    case "BAD_ALIAS":
+    case "BAD_SCALAR_START": return "quote the value (\"…\") if it starts with a special character such as *, &, @, ` or %";
+    case "BAD_DIRECTIVE":
+    case "MISSING_ANCHOR": return "define the anchor (&name) before using it as an alias (*name)";
+    case "TAG_RESOLVE_FAILED": return "remove the !tag: lab.yaml uses plain YAML values";
+    default: return "fix the YAML at this position: check quotes, brackets, colons and indentation";
   }
 }
 

@@ -4,7 +4,11 @@ import { statSync } from "node:fs";
 import type { Lab } from "../lab/types.js";
 import { loadLab } from "../cli/lab-file.js";
 import { baseline, whatIf, type Baseline } from "../analyze/index.js";
-import type { DashboardSources, WhatIfView } from "./server.js";
+import type { DashboardSources, LiveView, PlanView, WhatIfView } from "./server.js";
+import { labInput } from "../cli/cluster-input.js";
+import { Client } from "../cluster/client.js";
+import { diff } from "../cluster/diff.js";
+import { clusterStatus } from "../cluster/status.js";
 
 export function labSource(path: string): () => Lab {
   let cached: { mtimeMs: number; lab: Lab } | undefined;
@@ -38,6 +42,40 @@ export function whatIfSource(): (lab: Lab, hosts: readonly string[]) => WhatIfVi
   };
 }
 
-export function sources(path: string, _kubeconfig?: string): DashboardSources {
-  return { lab: labSource(path), whatIf: whatIfSource() };
+/** The live cluster for the dashboard: node and app states, and the plan (what drover apply would change). */
+export function clusterSources(path: string, kubeconfig: string): Pick<DashboardSources, "live" | "plan"> {
+  let client: Client | undefined;
+  const connect = () => (client ??= Client.fromKubeconfig({ kubeconfig }));
+  return {
+    live: async (lab: Lab): Promise<LiveView> => {
+      try {
+        const s = await clusterStatus(connect(), { lab });
+        const nodes: LiveView["nodes"] = {};
+        for (const n of s.nodes) if (n.state !== "missing") nodes[n.name] = n.cordoned ? "cordoned" : n.state === "Ready" ? "ready" : "notready";
+        const apps: LiveView["apps"] = {};
+        const c = connect();
+        await Promise.all(lab.apps.map(async (a) => {
+          for (const kind of ["Deployment", "StatefulSet"]) {
+            const w = await c.get<{ apiVersion: string; kind: string; metadata: { name: string }; spec?: { replicas?: number }; status?: { readyReplicas?: number } }>({ apiVersion: "apps/v1", kind, name: a.name, namespace: a.namespace });
+            if (w) { apps[a.name] = { desired: w.spec?.replicas ?? 1, ready: w.status?.readyReplicas ?? 0 }; return; }
+          }
+        }));
+        return { online: true, nodes, apps };
+      } catch (e) {
+        return { online: false, reason: (e as Error).message, nodes: {}, apps: {} };
+      }
+    },
+    plan: async (): Promise<PlanView> => {
+      const input = await labInput(path);
+      const r = await diff(connect(), input.objects);
+      return {
+        online: true,
+        changes: r.changes.map((c) => ({ action: c.change === "prune" ? "delete" : c.change, kind: c.ref.kind, ...(c.ref.namespace ? { namespace: c.ref.namespace } : {}), name: c.ref.name, diff: c.diff })),
+      };
+    },
+  };
+}
+
+export function sources(path: string, kubeconfig?: string): DashboardSources {
+  return { lab: labSource(path), whatIf: whatIfSource(), ...(kubeconfig ? clusterSources(path, kubeconfig) : {}) };
 }

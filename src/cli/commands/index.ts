@@ -6,6 +6,12 @@ import * as render from "./render.js";
 import * as keys from "./keys.js";
 import * as whatIf from "./what-if.js";
 import * as ui from "./ui.js";
+import * as apply from "./apply.js";
+import * as diff from "./diff.js";
+import * as status from "./status.js";
+import * as node from "./node.js";
+import * as keysRotate from "./keys-rotate.js";
+import * as init from "./init.js";
 import * as seat from "./seat.js";
 import { summarySections } from "./check.js";
 import { resilienceSummary } from "./what-if-summary.js";
@@ -13,4 +19,4 @@ import { resilienceSummary } from "./what-if-summary.js";
 summarySections.push(resilienceSummary);
 
 /** Every command module; each registers itself on the program. */
-export const commands: readonly { register(program: Command, ctx: Context): void }[] = [check, schema, render, keys, whatIf, ui, seat];
+export const commands: readonly { register(program: Command, ctx: Context): void }[] = [init, check, schema, render, keys, keysRotate, whatIf, ui, apply, diff, status, node, seat];

@@ -1,0 +1,132 @@
+// What apply/diff/status compare the cluster with: the lab rendered in memory with its secrets store
+// (the same tree `drover render` writes, Secrets in plaintext here since they go straight to the API
+// over TLS), or manifests from files (-f), SOPS-encrypted ones decrypted with the local age key.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { parseAllDocuments } from "yaml";
+import { loadLab, type LoadedLab } from "./lab-file.js";
+import { UserError } from "./errors.js";
+import { renderLab, sortedPaths, type FileTree } from "../render/index.js";
+import { findLocalKey, tryLocalKey } from "../secrets/keys.js";
+import { loadSecrets } from "../secrets/store.js";
+import { decryptText } from "../secrets/sops/file.js";
+import { emitJson } from "../secrets/sops/index.js";
+import type { KubeObject } from "../cluster/objects.js";
+
+/** The rendered folder whose manifests make up the cluster layer. */
+export const CLUSTER_FOLDER = "kubernetes";
+
+export interface ClusterInput {
+  readonly objects: KubeObject[];
+  /** the lab, when the input came from lab.yaml (status needs it) */
+  readonly lab?: LoadedLab;
+  /** for messages */
+  readonly source: string;
+}
+
+const isKustomizeConfig = (o: Record<string, unknown>): boolean =>
+  typeof o.apiVersion === "string" && o.apiVersion.startsWith("kustomize.config.k8s.io/");
+
+/** Every Kubernetes object of a YAML stream; `display` names the file in errors. */
+export function parseManifests(text: string, display: string): KubeObject[] {
+  const out: KubeObject[] = [];
+  for (const doc of parseAllDocuments(text, { version: "1.1" })) {
+    if (doc.errors.length) {
+      const e = doc.errors[0]!;
+      const [line, col] = e.linePos?.[0] ? [e.linePos[0].line, e.linePos[0].col] : [1, 1];
+      throw new UserError(`${display}:${line}:${col}: not valid YAML: ${e.message.split("\n")[0]}`, "fix the manifest (or re-render it)");
+    }
+    const v = doc.toJS() as unknown;
+    if (v === null || v === undefined) continue;
+    if (typeof v !== "object" || Array.isArray(v)) throw new UserError(`${display}: a document is not a mapping`, "each document must be one Kubernetes object");
+    const o = v as Record<string, unknown>;
+    if (isKustomizeConfig(o)) continue;
+    if (o.kind === "List" && Array.isArray(o.items)) out.push(...(o.items as KubeObject[]));
+    else out.push(o as KubeObject);
+  }
+  return out;
+}
+
+/** The cluster layer of a rendered tree: every manifest under kubernetes/ (kustomization.yaml files are kustomize's, not objects). */
+export function treeObjects(t: FileTree): KubeObject[] {
+  const out: KubeObject[] = [];
+  for (const p of sortedPaths(t)) {
+    if (!p.startsWith(`${CLUSTER_FOLDER}/`) || !/\.ya?ml$/.test(p)) continue;
+    out.push(...parseManifests(t.get(p)!.content, p));
+  }
+  return out;
+}
+
+/** Renders the lab in memory (saving secrets the render had to make, as `drover render` does). */
+export async function labInput(labPath: string | undefined, opts: { ageKey?: string } = {}): Promise<ClusterInput> {
+  const loaded = loadLab(labPath);
+  const key = findLocalKey({ keyFile: opts.ageKey });
+  const store = await loadSecrets(loaded.lab, loaded.dir, key);
+  const rendered = renderLab(loaded.lab, store.secrets);
+  store.save();
+  return { objects: treeObjects(rendered), lab: loaded, source: loaded.display };
+}
+
+function walk(p: string, out: string[]): void {
+  const st = statSync(p);
+  if (st.isDirectory()) {
+    for (const n of readdirSync(p).sort()) if (!n.startsWith(".")) walk(join(p, n), out);
+  } else if (/\.(ya?ml|json)$/.test(p)) out.push(p);
+}
+
+/** Manifests from files or folders; `*.sops.yaml` and other SOPS files are decrypted with the local age key. */
+export async function fileInput(paths: readonly string[], opts: { ageKey?: string } = {}): Promise<ClusterInput> {
+  const files: string[] = [];
+  for (const p of paths) {
+    try {
+      walk(resolve(p), files);
+    } catch (e) {
+      throw new UserError(`${p}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, "give manifest files or folders with -f");
+    }
+  }
+  const objects: KubeObject[] = [];
+  let identities: readonly string[] | undefined;
+  for (const f of files) {
+    const display = relative(process.cwd(), f) || f;
+    if (/(^|\/)kustomization\.ya?ml$/.test(f)) continue;
+    let text = readFileSync(f, "utf8");
+    if (/^sops:\s*$/m.test(text) || /"sops"\s*:/.test(text)) {
+      identities ??= (tryLocalKey({ keyFile: opts.ageKey }) ?? findLocalKey({ keyFile: opts.ageKey })).identities;
+      const opened = await decryptText(text, display, identities);
+      text = emitJson(opened.doc);
+    }
+    objects.push(...parseManifests(text, display));
+  }
+  return { objects, source: paths.join(", ") };
+}
+
+/** The options every cluster command takes. */
+export interface ClusterOptions {
+  kubeconfig?: string;
+  context?: string;
+  ageKey?: string;
+  filename?: string[];
+}
+
+/** Adds --kubeconfig/--context/--age-key/-f to a command. */
+export function clusterOptions<T extends { option(flags: string, description: string, ...rest: never[]): T }>(cmd: T, withFiles = true): T {
+  let c = cmd
+    .option("--kubeconfig <file>", "kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)")
+    .option("--context <name>", "kubeconfig context (default: its current-context)")
+    .option("--age-key <file>", "age key file for the secrets store (default: DROVER_AGE_KEY_FILE, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, ~/.config/sops/age/keys.txt)");
+  if (withFiles) c = c.option("-f, --filename <path>", "use manifests from these files or folders instead of rendering lab.yaml (repeatable)", ((v: string, prev: string[] = []) => [...prev, v]) as never);
+  return c;
+}
+
+/** The desired objects: -f manifests when given, else the lab rendered in memory. */
+export async function clusterInput(labPath: string | undefined, o: ClusterOptions): Promise<ClusterInput> {
+  return o.filename?.length ? fileInput(o.filename, o) : labInput(labPath, o);
+}
+
+/** "90", "90s", "5m", "1h" → ms. */
+export function parseDuration(text: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw new UserError(`${flag} ${text} is not a duration`, `write it like 30s, 5m or 1h`, 2);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "ms" | "s" | "m" | "h"];
+  return Number(m[1]) * unit;
+}

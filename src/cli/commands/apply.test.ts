@@ -1,0 +1,193 @@
+// drover apply/diff/status as a user runs them, against a real control plane with kwok nodes: a lab
+// rendered in memory (apps become ready on the kwok nodes), status with node topology from Drover's
+// labels, an app removed from lab.yaml pruned; manifests from files with a Secret encrypted by the
+// real sops; an apply killed (SIGKILL) or interrupted (SIGINT) half-way, then run again: converges,
+// nothing orphaned.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { startCluster, type TestCluster } from "../../testing/cluster.js";
+import { ageKeygen, sops, tempDir, type TestKey } from "../../testing/age-key.js";
+import { ROOT } from "../../testing/paths.js";
+import { loadLab } from "../lab-file.js";
+
+let cluster: TestCluster;
+let key: TestKey;
+let home: string;
+before(async () => {
+  key = ageKeygen();
+  home = tempDir();
+  cluster = await startCluster();
+});
+after(async () => {
+  await cluster?.stop();
+});
+
+const BIN = join(ROOT, "bin", "drover.js");
+function env(): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: home, SOPS_AGE_KEY_FILE: key.file, NO_COLOR: "1" };
+}
+function drover(args: string[], cwd?: string): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", env: env(), cwd: cwd ?? ROOT, maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+const LAB = (apps: string) => `apiVersion: drover.dev/v1alpha1
+kind: Lab
+cluster:
+  name: tiny
+  endpoint: { address: 10.20.0.5 }
+  domains: { public: tiny.example.net, private: tiny.internal }
+sites:
+  - { name: attic, lan: 10.20.0.0/24, gateway: 10.20.0.1 }
+hosts:
+  - { name: nuc1, site: attic, arch: amd64, cpu: 8, memory: 32Gi, disks: [{ device: /dev/nvme0n1, size: 512Gi, use: system }] }
+  - { name: nuc2, site: attic, arch: amd64, cpu: 8, memory: 32Gi, disks: [{ device: /dev/nvme0n1, size: 512Gi, use: system }] }
+  - { name: pi1, site: attic, arch: arm64, cpu: 4, memory: 8Gi, disks: [{ device: /dev/mmcblk0, size: 64Gi, use: system }] }
+nodes:
+  - { name: cp1, host: nuc1, role: controlplane, address: 10.20.0.11 }
+  - { name: w1, host: nuc2, address: 10.20.0.12 }
+  - { name: w2, host: pi1, address: 10.20.0.13 }
+secrets:
+  recipients: [RECIPIENT]
+apps:
+${apps}`;
+
+test("drover apply of a lab: apps ready on kwok nodes, status shows topology and no drift, a removed app is pruned", async () => {
+  const dir = tempDir();
+  const write = (apps: string) => writeFileSync(join(dir, "lab.yaml"), LAB(apps).replace("RECIPIENT", key.recipient));
+  write("  - { name: homepage, replicas: 2, exposure: private }\n  - { name: redis }\n");
+  // register the lab's nodes as kwok nodes carrying the labels the node configs give them
+  for (const n of loadLab(join(dir, "lab.yaml")).lab.nodes) {
+    cluster.addNode({ name: n.name, cpu: "8", memory: "16Gi", labels: { ...n.labels, "kubernetes.io/arch": n.arch, ...(n.role === "controlplane" ? { "node-role.kubernetes.io/control-plane": "" } : {}) } });
+  }
+  cluster.kubectl(["cordon", "w2"]);
+  const kc = ["--kubeconfig", cluster.kubeconfig];
+
+  const first = drover(["apply", dir, ...kc, "--timeout", "2m"]);
+  assert.equal(first.code, 0, first.stdout + first.stderr);
+  assert.match(first.stdout, /✓ applied \d+ objects to https:\/\/127\.0\.0\.1:\d+: \d+ created, 0 configured, 0 unchanged, 0 pruned/);
+  assert.match(first.stdout, /Deployment dashboard\/homepage {2}created/);
+
+  const again = drover(["apply", dir, ...kc, "--json"]);
+  assert.equal(again.code, 0, again.stderr);
+  const j = JSON.parse(again.stdout);
+  assert.equal(j.writes, 0);
+  assert.equal(j.counts.created + j.counts.configured, 0);
+
+  const st = drover(["status", dir, ...kc, "--json"]);
+  assert.equal(st.code, 0, st.stderr);
+  const s = JSON.parse(st.stdout);
+  const node = (n: string) => s.nodes.find((x: { name: string }) => x.name === n);
+  assert.deepEqual({ ...node("cp1"), name: undefined }, { name: undefined, state: "Ready", cordoned: false, role: "controlplane", arch: "amd64", host: "nuc1", site: "attic", unknown: false });
+  assert.equal(node("w2").cordoned, true);
+  assert.equal(node("w2").arch, "arm64");
+  const homepage = s.apps.find((a: { name: string }) => a.name === "homepage");
+  assert.deepEqual([homepage.desired, homepage.ready, homepage.state], [2, 2, "ready"]);
+  assert.deepEqual(homepage.urls, ["https://homepage.tiny.internal"]);
+  assert.deepEqual([s.drift.missing.length, s.drift.changed.length, s.drift.extra.length], [0, 0, 0]);
+  const text = drover(["status", dir, ...kc]);
+  assert.match(text.stdout, /nodes \(3\/3 ready\)/);
+  assert.match(text.stdout, /w2 +Ready,cordoned +worker +arm64 +pi1 +attic/);
+  assert.match(text.stdout, /drift none/);
+
+  // someone scales an app by hand: status shows drift, diff shows it
+  cluster.kubectl(["scale", "deployment", "homepage", "-n", "dashboard", "--replicas", "5"]);
+  const drifted = JSON.parse(drover(["status", dir, ...kc, "--json"]).stdout);
+  assert.deepEqual(drifted.drift.changed.map((r: { name: string }) => r.name), ["homepage"]);
+
+  // redis leaves the spec
+  write("  - { name: homepage, replicas: 2, exposure: private }\n");
+  const d = drover(["diff", dir, ...kc]);
+  assert.equal(d.code, 1, d.stderr);
+  assert.match(d.stdout, /^--- live\/Deployment databases\/redis$/m);
+  assert.match(d.stdout, /^\+\+\+ \/dev\/null$/m);
+  assert.match(d.stdout, /^-  replicas: 5$/m);
+  assert.match(d.stdout, /^\+  replicas: 2$/m);
+  const pruned = drover(["apply", dir, ...kc]);
+  assert.equal(pruned.code, 0, pruned.stdout + pruned.stderr);
+  assert.match(pruned.stdout, /Deployment databases\/redis {2}pruned/);
+  assert.match(pruned.stdout, /Deployment dashboard\/homepage {2}configured/);
+  await cluster.waitFor("redis gone", () => !cluster.kubectl(["get", "deployments", "-A", "-o", "name"]).includes("redis"));
+  const after = JSON.parse(drover(["status", dir, ...kc, "--json"]).stdout);
+  assert.deepEqual([after.drift.missing.length, after.drift.changed.length, after.drift.extra.length], [0, 0, 0]);
+  assert.equal(drover(["diff", dir, ...kc]).code, 0);
+});
+
+/** A folder of manifests: a namespace, n ConfigMaps (50 a file) and a Secret encrypted by the real sops. */
+function manifests(dir: string, namespace: string, n: number): void {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "namespace.yaml"), `apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ${namespace}\n`);
+  writeFileSync(join(dir, "kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n");
+  for (let f = 0; f * 50 < n; f++) {
+    const docs = [];
+    for (let i = f * 50; i < Math.min(n, (f + 1) * 50); i++) docs.push(`apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}\n  namespace: ${namespace}\ndata:\n  i: "${i}"\n`);
+    writeFileSync(join(dir, `cm-${f}.yaml`), docs.join("---\n"));
+  }
+  const plain = join(dir, "creds.sops.yaml");
+  writeFileSync(plain, `apiVersion: v1\nkind: Secret\nmetadata:\n  name: creds\n  namespace: ${namespace}\nstringData:\n  token: very-secret\n`);
+  const enc = sops(["--encrypt", "--age", key.recipient, "--encrypted-regex", "^(data|stringData)$", "--in-place", plain], key.file);
+  assert.equal(enc.status, 0, enc.stderr);
+  assert.doesNotMatch(readFileSync(plain, "utf8"), /very-secret/);
+}
+
+function configMaps(namespace: string): string[] {
+  return cluster.kubectl(["get", "configmaps", "-n", namespace, "-o", "jsonpath={range .items[*]}{.metadata.name}{\"\\n\"}{end}"]).split("\n").filter((x) => x && x !== "kube-root-ca.crt").sort();
+}
+
+async function interruptedThenRerun(signal: NodeJS.Signals, namespace: string): Promise<void> {
+  const dir = join(tempDir(), "m");
+  manifests(dir, namespace, 600);
+  const kc = ["--kubeconfig", cluster.kubeconfig];
+  const child = spawn(process.execPath, [BIN, "apply", "-f", dir, ...kc, "--no-wait", "--concurrency", "2"], { env: env(), stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  child.stderr.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((r) => child.on("exit", (code, sig) => r(code ?? (sig ? -1 : null))));
+  await cluster.waitFor("the apply to be half-way", () => configMaps(namespace).length >= 60, 60_000);
+  child.kill(signal);
+  const code = await exited;
+  const made = configMaps(namespace).length;
+  assert.ok(made < 600, `the apply finished before it was interrupted (${made})`);
+  if (signal === "SIGINT") {
+    assert.equal(code, 130, out);
+    assert.match(out, /interrupted: what was applied is recorded/);
+    assert.throws(() => cluster.kubectl(["get", "lease", "drover-apply", "-n", "drover-system"]), /NotFound/, "the lock is released");
+  }
+  // the inventory was written before anything was applied: it tracks all 600, created or not
+  const inv = cluster.kubectl(["get", "configmap", "drover-inventory", "-n", "drover-system", "-o", "jsonpath={.data.objects}"]);
+  assert.ok(inv.includes(`"${namespace}","c599"`), "inventory lists objects not applied yet");
+
+  // the spec shrinks meanwhile: half the ConfigMaps (some of which the first run created) are dropped
+  manifests(dir, namespace, 300);
+  const rerun = drover(["apply", "-f", dir, ...kc, "--no-wait"]);
+  assert.equal(rerun.code, 0, rerun.stdout + rerun.stderr);
+  assert.deepEqual(configMaps(namespace), Array.from({ length: 300 }, (_, i) => `c${i}`).sort(), "exactly the spec: nothing orphaned");
+  assert.equal(Buffer.from(cluster.kubectl(["get", "secret", "creds", "-n", namespace, "-o", "jsonpath={.data.token}"]), "base64").toString(), "very-secret");
+  const again = drover(["apply", "-f", dir, ...kc, "--no-wait", "--json"]);
+  assert.equal(JSON.parse(again.stdout).writes, 0);
+}
+
+test("an apply killed half-way (SIGKILL), then run again with a smaller spec: converges, nothing orphaned", async () => {
+  await interruptedThenRerun("SIGKILL", "bulk-kill");
+});
+
+test("an apply interrupted with Ctrl-C stops cleanly (exit 130, lock released), and the next run converges", async () => {
+  await interruptedThenRerun("SIGINT", "bulk-int");
+});
+
+test("a dead API server or a missing kubeconfig: one clear line, exit 1", async () => {
+  const dir = join(tempDir(), "m");
+  manifests(dir, "x", 1);
+  const bad = join(tempDir(), "kubeconfig");
+  writeFileSync(bad, readFileSync(cluster.kubeconfig, "utf8").replace(/server: .*/, "server: https://127.0.0.1:9"));
+  const r = drover(["apply", "-f", dir, "--kubeconfig", bad]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^error: cannot reach the Kubernetes API at https:\/\/127\.0\.0\.1:9 .*connection refused\n {2}hint: check that the cluster is up and that the server address in kubeconfig .*, context test is right\n$/);
+  const missing = drover(["status", "--kubeconfig", join(dir, "nope")]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /error: kubeconfig .*nope does not exist/);
+});

@@ -1,0 +1,135 @@
+// drover apply [lab]: the rendered cluster layer onto the cluster with server-side apply, in
+// dependency order, pruning what Drover applied before and the spec dropped, then waiting for
+// workloads with a progress line. Ctrl-C stops cleanly (in-flight requests finish, the inventory
+// records what was applied); run it again to converge.
+import type { Command } from "commander";
+import type { Context } from "../context.js";
+import type { Output } from "../output.js";
+import { bold, dim, green, red, yellow } from "../output.js";
+import { clusterInput, clusterOptions, parseDuration, type ClusterOptions } from "../cluster-input.js";
+import { Client } from "../../cluster/client.js";
+import { apply, type ApplyProgress, type ApplyResult } from "../../cluster/apply.js";
+import { refText } from "../../cluster/objects.js";
+import { LEVEL_NAMES } from "../../cluster/order.js";
+import { EXIT_INVALID } from "../errors.js";
+
+interface ApplyFlags extends ClusterOptions {
+  dryRun?: boolean;
+  prune: boolean;
+  wait: boolean;
+  timeout: string;
+  waitLock: string;
+  concurrency: string;
+}
+
+/** A progress line on stderr: rewritten in place on a terminal, one line per step otherwise. */
+export function progressPrinter(o: Output, stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr): { update(p: ApplyProgress): void; done(): void } {
+  const tty = !!stream.isTTY && !o.json;
+  let last = "";
+  let lastLevel = -1;
+  const show = (line: string, milestone: boolean) => {
+    if (o.json) return;
+    if (tty) {
+      stream.write(`\r\x1b[K${line.slice(0, (process.stderr.columns ?? 100) - 1)}`);
+      last = line;
+    } else if (milestone && line !== last) {
+      stream.write(`${line}\n`);
+      last = line;
+    }
+  };
+  return {
+    update(p) {
+      switch (p.phase) {
+        case "lock":
+          show(`waiting for another apply to finish (${p.holder}${p.since ? `, since ${p.since}` : ""})`, true);
+          break;
+        case "apply": {
+          const name = LEVEL_NAMES[p.level] ?? "objects";
+          const milestone = p.done === p.total || p.level !== lastLevel;
+          lastLevel = p.level;
+          show(`applying ${name}: ${p.done}/${p.total}${p.ref && tty ? ` ${dim(o, refText(p.ref))}` : ""}`, milestone && p.done === p.total);
+          break;
+        }
+        case "crds":
+          show(`waiting for ${p.pending} CustomResourceDefinition${p.pending === 1 ? "" : "s"} to be established`, p.pending === 0);
+          break;
+        case "prune":
+          show(`pruning: ${p.done}/${p.total}`, p.done === p.total);
+          break;
+        case "wait":
+          show(`waiting for workloads: ${p.ready}/${p.total} ready${p.pending[0] ? ` — ${refText(p.pending[0].ref)}: ${p.pending[0].message}` : ""}`, true);
+          break;
+      }
+    },
+    done() {
+      if (tty && last) stream.write("\r\x1b[K");
+    },
+  };
+}
+
+export function printResult(o: Output, r: ApplyResult, server: string): void {
+  const c = r.counts;
+  const verb = r.dryRun ? "would apply (server dry run, nothing written)" : "applied";
+  const parts = [`${c.created} created`, `${c.configured} configured`, `${c.unchanged} unchanged`, `${c.pruned} ${r.dryRun ? "to prune" : "pruned"}`];
+  if (c.failed) parts.push(red(o, `${c.failed} failed`));
+  if (c["not-applied"]) parts.push(yellow(o, `${c["not-applied"]} not applied`));
+  const total = r.results.filter((x) => x.action !== "pruned").length;
+  const ok = !c.failed && !r.notReady.length && !r.interrupted;
+  const lines = [`${ok ? green(o, "✓") : red(o, "✗")} ${verb} ${bold(o, String(total))} objects to ${server}: ${parts.join(", ")}`];
+  for (const x of r.results) {
+    if (x.action === "unchanged" || x.action === "not-applied") continue;
+    const mark = x.action === "failed" ? red(o, "failed") : x.action === "pruned" ? yellow(o, r.dryRun ? "would prune" : "pruned") : x.action;
+    lines.push(`  ${refText(x.ref)}  ${mark}${x.error ? `: ${x.error}` : ""}`);
+  }
+  for (const n of r.notReady) lines.push(`  ${refText(n.ref)}  ${red(o, n.failed ? "failed" : "not ready")}: ${n.message}`);
+  if (r.interrupted) lines.push(yellow(o, "  interrupted: what was applied is recorded; run drover apply again to finish"));
+  else if (c["not-applied"]) lines.push(dim(o, "  objects after a failure were not applied; fix the failure and run drover apply again"));
+  o.out(lines.join("\n"));
+}
+
+export function register(program: Command, ctx: Context): void {
+  clusterOptions(program
+    .command("apply")
+    .description("apply the rendered cluster layer (server-side apply, CRDs and namespaces first), prune what the spec dropped, wait for readiness")
+    .argument("[lab]", "path to lab.yaml (or its folder)", "lab.yaml"))
+    .option("--dry-run", "server-side dry run: report what would change, write nothing")
+    .option("--no-prune", "keep objects Drover applied before that the spec no longer has")
+    .option("--no-wait", "do not wait for workloads to become ready")
+    .option("--timeout <duration>", "how long to wait for readiness", "5m")
+    .option("--wait-lock <duration>", "how long to wait when another apply holds the lock (0 = refuse)", "0")
+    .option("--concurrency <n>", "requests in flight at once", "32")
+    .action(async (path: string, f: ApplyFlags) => {
+      const o = ctx.output();
+      const timeoutMs = parseDuration(f.timeout, "--timeout");
+      const lockWaitMs = parseDuration(f.waitLock, "--wait-lock");
+      const input = await clusterInput(path, f);
+      const client = Client.fromKubeconfig({ kubeconfig: f.kubeconfig, context: f.context, maxSockets: Math.max(4, Math.min(64, Number(f.concurrency) || 32)) });
+      const abort = new AbortController();
+      let interrupts = 0;
+      const onSignal = (sig: NodeJS.Signals) => {
+        interrupts++;
+        if (interrupts > 1) process.exit(130);
+        if (!o.json) process.stderr.write(`\n${sig}: stopping after the requests in flight (press Ctrl-C again to quit at once)\n`);
+        abort.abort();
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
+      const progress = progressPrinter(o);
+      try {
+        const r = await apply(client, input.objects, {
+          dryRun: !!f.dryRun, prune: f.prune, wait: f.wait, timeoutMs, lockWaitMs,
+          concurrency: Number(f.concurrency) || 32, signal: abort.signal, onProgress: (p) => progress.update(p),
+        });
+        progress.done();
+        if (o.json) o.out(JSON.stringify({ server: client.server, ...r, results: r.results.map((x) => ({ ...x.ref, action: x.action, ...(x.error ? { error: x.error } : {}) })) }, null, 2));
+        else printResult(o, r, client.server);
+        if (r.interrupted) process.exitCode = 130;
+        else if (r.counts.failed || r.notReady.length) process.exitCode = EXIT_INVALID;
+      } finally {
+        progress.done();
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+        client.close();
+      }
+    });
+}

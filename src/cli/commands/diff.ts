@@ -1,0 +1,47 @@
+// drover diff [lab]: what drover apply would change, as unified diffs (live → desired after a server
+// dry run), Secret values redacted. Exit code 0 when in sync, 1 when there are changes (like diff(1)).
+import type { Command } from "commander";
+import type { Context } from "../context.js";
+import { bold, green, paint, type Output } from "../output.js";
+import { clusterInput, clusterOptions, type ClusterOptions } from "../cluster-input.js";
+import { Client } from "../../cluster/client.js";
+import { diff, type DiffResult } from "../../cluster/diff.js";
+import { refText } from "../../cluster/objects.js";
+
+function colorDiff(o: Output, text: string): string {
+  if (!o.color) return text;
+  return text.split("\n").map((l) => (l.startsWith("+++") || l.startsWith("---") ? paint(o, 1, l) : l.startsWith("+") ? paint(o, 32, l) : l.startsWith("-") ? paint(o, 31, l) : l.startsWith("@@") ? paint(o, 36, l) : l)).join("\n");
+}
+
+export function printDiff(o: Output, r: DiffResult, server: string): void {
+  if (!r.changes.length) {
+    o.out(`${green(o, "✓")} ${server} matches the spec (${r.unchanged} objects)`);
+    return;
+  }
+  const out: string[] = [];
+  for (const c of r.changes) out.push(colorDiff(o, c.diff.trimEnd()));
+  const n = (k: string) => r.changes.filter((c) => c.change === k).length;
+  out.push(`${bold(o, String(r.changes.length))} change${r.changes.length === 1 ? "" : "s"} against ${server}: ${n("create")} to create, ${n("update")} to update, ${n("prune")} to prune; ${r.unchanged} unchanged`);
+  o.out(out.join("\n"));
+}
+
+export function register(program: Command, ctx: Context): void {
+  clusterOptions(program
+    .command("diff")
+    .description("show what drover apply would change in the live cluster (server dry run; secrets redacted)")
+    .argument("[lab]", "path to lab.yaml (or its folder)", "lab.yaml"))
+    .option("--no-prune", "leave out what an apply would prune")
+    .action(async (path: string, f: ClusterOptions & { prune: boolean }) => {
+      const o = ctx.output();
+      const input = await clusterInput(path, f);
+      const client = Client.fromKubeconfig({ kubeconfig: f.kubeconfig, context: f.context });
+      try {
+        const r = await diff(client, input.objects, { prune: f.prune });
+        if (o.json) o.out(JSON.stringify({ server: client.server, unchanged: r.unchanged, changes: r.changes.map((c) => ({ ...c.ref, change: c.change, object: refText(c.ref), diff: c.diff })) }, null, 2));
+        else printDiff(o, r, client.server);
+        if (r.changes.length) process.exitCode = 1;
+      } finally {
+        client.close();
+      }
+    });
+}

@@ -1,0 +1,319 @@
+// drover apply: server-side apply (field manager "drover") of the desired objects, level by level
+// (order.ts; parallel within a level), CRDs waited for until Established; objects whose live state
+// already holds what was last applied are skipped without a request; objects Drover applied before
+// and the spec no longer has are pruned (inventory.ts); workloads are waited for (readiness.ts).
+// One apply at a time (lock.ts). The inventory is written before anything is applied (so an
+// interrupted apply leaves nothing untracked) and after (with the digests of what was applied).
+import { UserError } from "../cli/errors.js";
+import { ApiError, UnreachableError, type Client } from "./client.js";
+import { asStored, liveCovers, objectHash } from "./compare.js";
+import { Inventory, readInventory, writeInventory, INVENTORY_NAME } from "./inventory.js";
+import { acquireLock, type HeldLock } from "./lock.js";
+import { groupOf, refKey, refOf, refText, versionOf, type KubeObject, type ObjectRef } from "./objects.js";
+import { levels, levelOf } from "./order.js";
+import { readiness, waitedKind, type Readiness } from "./readiness.js";
+
+export type Action = "created" | "configured" | "unchanged" | "pruned" | "failed" | "not-applied";
+
+export interface ObjectResult {
+  readonly ref: ObjectRef;
+  readonly action: Action;
+  readonly error?: string;
+}
+
+export type ApplyProgress =
+  | { phase: "lock"; holder: string; since?: string }
+  | { phase: "apply"; level: number; done: number; total: number; ref?: ObjectRef; action?: Action }
+  | { phase: "crds"; pending: number }
+  | { phase: "prune"; done: number; total: number; ref?: ObjectRef }
+  | { phase: "wait"; ready: number; total: number; pending: { ref: ObjectRef; message: string }[] };
+
+export interface ApplyOptions {
+  dryRun?: boolean;
+  /** delete what Drover applied before and the spec no longer has (default true) */
+  prune?: boolean;
+  /** wait for workloads to become ready (default true) */
+  wait?: boolean;
+  timeoutMs?: number;
+  /** requests in flight at once (default 32) */
+  concurrency?: number;
+  /** how long to queue behind another apply (ms; default 0: refuse) */
+  lockWaitMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: ApplyProgress) => void;
+  inventoryName?: string;
+  /** the lock holder's identity (default drover@host:pid) */
+  lockHolder?: string;
+  /** test seam: called after each object is applied */
+  afterObject?: (ref: ObjectRef) => void;
+}
+
+export interface ApplyResult {
+  readonly dryRun: boolean;
+  readonly results: ObjectResult[];
+  readonly counts: Record<Action, number>;
+  /** workloads not ready when the wait ended (timeout or failure) */
+  readonly notReady: { ref: ObjectRef; message: string; failed: boolean }[];
+  readonly interrupted: boolean;
+  /** the writes this apply made to applied objects (PATCH/DELETE requests) */
+  readonly writes: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs fn over items with at most n in flight; stops taking new items once `stop()` says so. */
+export async function pool<T>(items: readonly T[], n: number, fn: (t: T) => Promise<void>, stop: () => boolean = () => false): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length && !stop()) {
+      const i = next++;
+      await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+}
+
+/** Checks the objects' shape and fills in namespaces; throws a UserError before anything is written. */
+export async function prepare(client: Client, objects: readonly KubeObject[]): Promise<KubeObject[]> {
+  const map = await client.discover();
+  // kinds that CRDs in this same apply will provide: group/version/kind → namespaced
+  const fromCrds = new Map<string, boolean>();
+  for (const o of objects) {
+    if (o.kind !== "CustomResourceDefinition" || groupOf(o.apiVersion) !== "apiextensions.k8s.io") continue;
+    const spec = (o as { spec?: { group?: string; scope?: string; names?: { kind?: string }; versions?: { name: string }[] } }).spec;
+    for (const v of spec?.versions ?? []) fromCrds.set(`${spec?.group}/${v.name}|${spec?.names?.kind}`, spec?.scope === "Namespaced");
+  }
+  const seen = new Map<string, number>();
+  const out: KubeObject[] = [];
+  for (const [i, o] of objects.entries()) {
+    const what = `object ${i + 1} (${o?.kind ?? "?"} ${o?.metadata?.name ?? "?"})`;
+    if (!o || typeof o !== "object" || typeof o.apiVersion !== "string" || typeof o.kind !== "string") throw new UserError(`${what} has no apiVersion or kind`, "every manifest needs apiVersion, kind and metadata.name");
+    if (!o.metadata || typeof o.metadata.name !== "string" || !o.metadata.name) throw new UserError(`${what} has no metadata.name`, "every manifest needs metadata.name");
+    const info = map.get(o.apiVersion, o.kind);
+    const namespaced = info ? info.namespaced : fromCrds.get(`${o.apiVersion}|${o.kind}`);
+    if (namespaced === undefined) {
+      throw new UserError(`${refText(refOf(o))}: the cluster at ${client.server} does not serve ${o.kind} in ${o.apiVersion}, and no CustomResourceDefinition being applied provides it`,
+        "install the CRD (or the controller that brings it) first, or check apiVersion and kind");
+    }
+    const meta = { ...o.metadata };
+    if (namespaced && !meta.namespace) meta.namespace = client.access.namespace;
+    if (!namespaced) delete meta.namespace;
+    const obj = { ...o, metadata: meta } as KubeObject;
+    const k = refKey(refOf(obj));
+    if (seen.has(k)) throw new UserError(`${refText(refOf(obj))} is listed twice (objects ${seen.get(k)! + 1} and ${i + 1})`, "each object may appear once in what is applied");
+    seen.set(k, i);
+    out.push(obj);
+  }
+  return out;
+}
+
+/** Strips what the server sets, for comparing a dry-run result with the live object. */
+export function comparable(o: KubeObject): KubeObject {
+  const { metadata, status: _s, ...rest } = o;
+  const m = { ...metadata };
+  for (const k of ["managedFields", "resourceVersion", "generation", "uid", "creationTimestamp", "selfLink"]) delete m[k];
+  return { ...rest, metadata: m } as KubeObject;
+}
+
+const sameJson = (a: unknown, b: unknown): boolean => JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === "object") return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]));
+  return v;
+}
+
+/** The live objects of the given kinds, by refKey (one LIST per kind). */
+export async function liveObjects(client: Client, objs: readonly KubeObject[]): Promise<Map<string, KubeObject>> {
+  const kinds = new Map<string, { apiVersion: string; kind: string; namespaces: Set<string> }>();
+  for (const o of objs) {
+    const k = `${o.apiVersion}|${o.kind}`;
+    const e = kinds.get(k) ?? { apiVersion: o.apiVersion, kind: o.kind, namespaces: new Set<string>() };
+    e.namespaces.add(o.metadata.namespace ?? "");
+    kinds.set(k, e);
+  }
+  const out = new Map<string, KubeObject>();
+  await Promise.all([...kinds.values()].map(async ({ apiVersion, kind, namespaces }) => {
+    // one namespace: list just that; several: list across all namespaces once
+    const only = namespaces.size === 1 ? [...namespaces][0] : undefined;
+    try {
+      const list = await client.list(apiVersion, kind, { ...(only ? { namespace: only } : {}) });
+      for (const it of list.items) out.set(refKey(refOf(it)), it);
+    } catch (e) {
+      if (e instanceof ApiError && (e.code === 404 || e.code === 403 || e.code === 405)) return; // not listable: each object is applied
+      if (e instanceof UserError && /does not serve/.test(e.message)) return;
+      throw e;
+    }
+  }));
+  return out;
+}
+
+const isManagedByUs = (o: KubeObject, manager: string): boolean => (o.metadata.managedFields ?? []).some((m) => m.manager === manager);
+
+export async function apply(client: Client, desiredIn: readonly KubeObject[], o: ApplyOptions = {}): Promise<ApplyResult> {
+  const dryRun = !!o.dryRun;
+  const prune = o.prune !== false;
+  const concurrency = o.concurrency ?? 32;
+  const progress = o.onProgress ?? (() => {});
+  const invName = o.inventoryName ?? INVENTORY_NAME;
+  const results = new Map<string, ObjectResult>();
+  const notReady: { ref: ObjectRef; message: string; failed: boolean }[] = [];
+  let writes = 0;
+  const interrupted = () => !!o.signal?.aborted;
+
+  const desired = await prepare(client, desiredIn); // reaches the server: unreachable/401 fail here, nothing changed
+  let lock: HeldLock | undefined;
+  if (!dryRun) lock = await acquireLock(client, { waitMs: o.lockWaitMs ?? 0, ...(o.lockHolder ? { holder: o.lockHolder } : {}), onWait: (holder, since) => progress({ phase: "lock", holder, ...(since ? { since } : {}) }) });
+  try {
+    const { inventory: before, text: text0 } = await readInventory(client, invName);
+    const inv = new Inventory(before.list());
+    for (const d of desired) if (!inv.has(refOf(d))) inv.set(refOf(d));
+    let invText = text0;
+    if (!dryRun) invText = await writeInventory(client, inv, text0, invName);
+    const lost = () => {
+      const why = lock?.lost();
+      if (why) throw new UserError(`lost the apply lock: ${why}`, "another drover apply took over; run apply again when it is done");
+    };
+
+    let failed = false;
+    for (const { level, objects } of levels(desired)) {
+      if (interrupted()) break;
+      lost();
+      // what the cluster has now, to skip unchanged objects (not needed on a first apply: nothing to skip)
+      const needLive = dryRun || objects.some((d) => inv.get(refOf(d))?.hash !== undefined);
+      const live = needLive ? await liveObjects(client, objects) : undefined;
+      let done = 0;
+      await pool(objects, concurrency, async (d) => {
+        const ref = refOf(d);
+        const key = refKey(ref);
+        const hash = objectHash(d);
+        const cur = live?.get(key);
+        let action: Action;
+        try {
+          if (!dryRun && cur && inv.get(ref)?.hash === hash && liveCovers(cur, d)) {
+            action = "unchanged";
+          } else {
+            const r = await client.applyDetailed(d, { dryRun });
+            if (dryRun) action = !cur ? "created" : sameJson(comparable(cur), comparable(r.object)) ? "unchanged" : "configured";
+            else {
+              writes++;
+              action = live ? (!cur ? "created" : cur.metadata.resourceVersion === r.object.metadata.resourceVersion ? "unchanged" : "configured") : r.created ? "created" : "configured";
+            }
+          }
+          if (!dryRun) inv.set({ ...ref, hash });
+          results.set(key, { ref, action });
+        } catch (e) {
+          if (dryRun && !cur && e instanceof UserError && /does not serve/.test(e.message)) {
+            // a custom resource whose CRD this apply creates: the server can't dry-run it yet
+            results.set(key, { ref, action: "created" });
+            progress({ phase: "apply", level, done: ++done, total: objects.length, ref, action: "created" });
+            return;
+          }
+          failed = true;
+          action = "failed";
+          results.set(key, { ref, action, error: (e as Error).message });
+          if (e instanceof UnreachableError || (e instanceof ApiError && e.code === 401)) throw e; // the whole apply is off
+        }
+        done++;
+        progress({ phase: "apply", level, done, total: objects.length, ref, action });
+        o.afterObject?.(ref);
+      }, interrupted);
+      if (level === 0 && !dryRun) {
+        await waitCrds(client, objects.filter((c) => results.get(refKey(refOf(c)))?.action !== "failed"), (n) => progress({ phase: "crds", pending: n }), o.timeoutMs ?? 120_000, interrupted);
+      }
+    }
+    for (const d of desired) if (!results.has(refKey(refOf(d)))) results.set(refKey(refOf(d)), { ref: refOf(d), action: "not-applied" });
+
+    // prune: what Drover applied before and the spec no longer has — never anything else
+    const wanted = new Set(desired.map((d) => refKey(refOf(d))));
+    const gone = before.list().filter((e) => !wanted.has(refKey(e)));
+    if (prune && !failed && !interrupted()) {
+      let done = 0;
+      const groups = levels(gone).reverse();
+      for (const { objects } of groups) {
+        lost();
+        await pool(objects, concurrency, async (e) => {
+          const ref: ObjectRef = { apiVersion: e.apiVersion, kind: e.kind, name: e.name, ...(e.namespace ? { namespace: e.namespace } : {}) };
+          try {
+            const cur = await client.get(ref).catch((err) => {
+              if (err instanceof UserError && /does not serve/.test(err.message)) return undefined; // its CRD is gone, so is it
+              throw err;
+            });
+            if (!cur || !isManagedByUs(cur, client.fieldManager)) {
+              if (!dryRun) inv.delete(ref); // already gone, or no longer ours: forget it, touch nothing
+            } else {
+              if (!dryRun) {
+                await client.delete(ref, { propagationPolicy: "Background", ...(cur.metadata.uid ? { uid: cur.metadata.uid } : {}) });
+                writes++;
+                inv.delete(ref);
+              }
+              results.set(refKey(ref), { ref, action: "pruned" });
+            }
+          } catch (err) {
+            results.set(refKey(ref), { ref, action: "failed", error: (err as Error).message });
+          }
+          progress({ phase: "prune", done: ++done, total: gone.length, ref });
+        }, interrupted);
+      }
+    }
+    if (!dryRun) invText = await writeInventory(client, inv, invText, invName);
+
+    if (!dryRun && o.wait !== false && !failed && !interrupted()) {
+      const waited = desired.filter((d) => waitedKind(d.apiVersion, d.kind) && d.kind !== "CustomResourceDefinition");
+      notReady.push(...(await waitReady(client, waited, o.timeoutMs ?? 300_000, progress, interrupted)));
+    }
+  } finally {
+    await lock?.release().catch(() => {});
+  }
+  const counts: Record<Action, number> = { created: 0, configured: 0, unchanged: 0, pruned: 0, failed: 0, "not-applied": 0 };
+  const list = [...results.values()].sort((a, b) => levelOf(a.ref) - levelOf(b.ref) || (refKey(a.ref) < refKey(b.ref) ? -1 : 1));
+  for (const r of list) counts[r.action]++;
+  return { dryRun, results: list, counts, notReady, interrupted: interrupted(), writes };
+}
+
+async function waitCrds(client: Client, crds: readonly KubeObject[], onPending: (n: number) => void, timeoutMs: number, stop: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let pending = [...crds];
+  while (pending.length && !stop()) {
+    const states = await Promise.all(pending.map(async (c) => ({ c, r: readiness((await client.get(refOf(c))) ?? c) })));
+    const failedOne = states.find((s) => s.r.failed);
+    if (failedOne) throw new UserError(`${refText(refOf(failedOne.c))}: ${failedOne.r.message}`, "fix the CustomResourceDefinition");
+    pending = states.filter((s) => !s.r.ready).map((s) => s.c);
+    onPending(pending.length);
+    if (!pending.length) break;
+    if (Date.now() > deadline) throw new UserError(`CustomResourceDefinitions not Established after ${timeoutMs / 1000} s: ${pending.map((c) => c.metadata.name).join(", ")}`, "check the API server's log");
+    await sleep(200);
+  }
+  // Established comes a moment before discovery serves the new kinds: wait for those too
+  const kinds = crds.flatMap((c) => {
+    const spec = (c as { spec?: { group?: string; names?: { kind?: string }; versions?: { name: string; served?: boolean }[] } }).spec;
+    return (spec?.versions ?? []).filter((v) => v.served !== false).map((v) => ({ apiVersion: `${spec?.group}/${v.name}`, kind: spec?.names?.kind ?? "" }));
+  });
+  for (;;) {
+    const map = await client.discover(true);
+    const missing = kinds.filter((k) => !map.get(k.apiVersion, k.kind));
+    if (!missing.length || stop()) return;
+    if (Date.now() > deadline) throw new UserError(`the API server does not serve ${missing.map((k) => `${k.kind} (${k.apiVersion})`).join(", ")} ${timeoutMs / 1000} s after their CRDs were established`, "check the API server's log");
+    await sleep(200);
+  }
+}
+
+/** Polls the workloads (one LIST per kind) until all are ready, one failed for good, or the time is up. */
+export async function waitReady(client: Client, objs: readonly KubeObject[], timeoutMs: number, progress: (p: ApplyProgress) => void, stop: () => boolean = () => false): Promise<{ ref: ObjectRef; message: string; failed: boolean }[]> {
+  if (!objs.length) return [];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const live = await liveObjects(client, objs);
+    const states: { ref: ObjectRef; r: Readiness }[] = objs.map((d) => {
+      const cur = live.get(refKey(refOf(d)));
+      return { ref: refOf(d), r: cur ? readiness(cur) : { ready: false, message: "not found" } };
+    });
+    const pending = states.filter((s) => !s.r.ready);
+    progress({ phase: "wait", ready: states.length - pending.length, total: states.length, pending: pending.slice(0, 5).map((s) => ({ ref: s.ref, message: s.r.message })) });
+    const failed = pending.filter((s) => s.r.failed);
+    if (!pending.length) return [];
+    if (failed.length || Date.now() > deadline || stop()) return pending.map((s) => ({ ref: s.ref, message: s.r.message, failed: !!s.r.failed }));
+    await sleep(500);
+  }
+}
+
+export { versionOf, asStored };

@@ -1,0 +1,36 @@
+// Lab → boot/: what a user needs to start each Talos node. One Image Factory schematic per distinct
+// image (schematics/<id>.yaml, to upload with `curl -X POST --data-binary @<id>.yaml
+// https://factory.talos.dev/schematics`; the factory answers with the same ID), and media.json listing
+// per node its schematic, the boot medium URL and the installer image its machine config names.
+import type { Lab } from "../../lab/types.js";
+import type { LabSecrets } from "../../secrets/types.js";
+import { addFile, tree, type FileTree } from "../tree.js";
+import { bootMedia, installerImage, nodeSchematic, schematicId, schematicYaml } from "./schematic.js";
+
+export function renderBoot(lab: Lab, _secrets: LabSecrets): FileTree {
+  const t = tree();
+  if (lab.distribution !== "talos") return t;
+  const texts = new Map<string, string>();
+  const nodes = lab.nodes.map((node) => {
+    const s = nodeSchematic(lab, node);
+    const text = schematicYaml(s);
+    const id = schematicId(s);
+    texts.set(id, text);
+    const media = bootMedia(s, node, lab.talosVersion);
+    return {
+      node: node.name,
+      host: node.host,
+      kind: node.kind,
+      arch: node.arch,
+      schematic: id,
+      extensions: s.customization.systemExtensions?.officialExtensions ?? [],
+      ...(s.overlay ? { overlay: s.overlay.name } : {}),
+      media: media.kind,
+      url: media.url,
+      installer: installerImage(s, lab.talosVersion),
+    };
+  });
+  for (const id of [...texts.keys()].sort()) addFile(t, `schematics/${id}.yaml`, texts.get(id)!);
+  addFile(t, "media.json", JSON.stringify({ talosVersion: lab.talosVersion, factory: "https://factory.talos.dev", nodes }, null, 2) + "\n");
+  return t;
+}
