@@ -8,6 +8,7 @@ import { renderSeats, renderWireguard } from "./index.js";
 import { parseWgQuick, stripWgQuick } from "./conf.js";
 import { rangeToCidrs } from "./ranges.js";
 import { publicKeyOf } from "../../secrets/wireguard.js";
+import { meshReport } from "../../analyze/mesh.js";
 
 test("same lab and secrets: byte-identical files; every file with a private key is secret", () => {
   const lab = meshLab();
@@ -75,6 +76,21 @@ test("ranges become the fewest covering CIDRs", () => {
   assert.deepEqual(rangeToCidrs("192.168.10.200-192.168.10.220"), ["192.168.10.200/29", "192.168.10.208/29", "192.168.10.216/30", "192.168.10.220/32"]);
   assert.deepEqual(rangeToCidrs("10.0.0.0/24"), ["10.0.0.0/24"]);
   assert.deepEqual(rangeToCidrs("10.0.0.5"), ["10.0.0.5/32"]);
+});
+
+test("every example lab: a config per node, each overlay address routed to one peer, no tunnel that cannot connect", () => {
+  for (const name of ["starter", "talos-mixed", "pi-cluster", "proxmox-k3s", "multi-site"]) {
+    const lab = exampleLab(name);
+    const s = testSecrets(lab);
+    const t = renderWireguard(lab, s);
+    assert.equal([...t.keys()].filter((p) => p.endsWith("/wg0.conf")).length, lab.nodes.length, name);
+    for (const [p, f] of [...t, ...renderSeats(lab, s)]) {
+      if (!p.endsWith(".conf")) continue;
+      const all = parseWgQuick(f.content).peers.flatMap((x) => x.allowedIps);
+      assert.equal(new Set(all).size, all.length, `${name} ${p}`);
+    }
+    assert.deepEqual(meshReport(lab).stuck, [], name);
+  }
 });
 
 test("the example lab renders a config per node and per seat", () => {
