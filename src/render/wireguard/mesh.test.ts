@@ -36,6 +36,7 @@ test("full-mesh: LAN endpoints on the site, public ones across sites, none for N
   const text = t.get("w1/wg0.conf")!.content;
   assert.match(text, /# node vps1[^\n]*\n\[Peer\][^[]*PersistentKeepalive = 25/);
   assert.doesNotMatch(t.get("vps1/wg0.conf")!.content, /PersistentKeepalive/);
+  assert.match(t.get("peers.txt")!.content, /# site home: its router forwards UDP 51820 \(198\.51\.100\.2:51820\) to cp1 10\.1\.0\.11:51820/);
   assert.doesNotMatch(t.get("w1/wg0.conf")!.content.split("# node vps1")[0]!, /PersistentKeepalive/, "no keepalive on the same LAN");
   // the interface's own key matches the public key its peers know
   const priv = /PrivateKey = (\S+)/.exec(text)![1]!;
