@@ -12,6 +12,7 @@ import { networkDocuments } from "./network.js";
 import { overlayIndex, wireguardDocument, type OverlayIndex } from "./overlay.js";
 import { PatchError, strategicMerge } from "../../spec/talos/merge.js";
 import { talosconfig } from "./talosconfig.js";
+import { registryMirrorDocuments } from "./registry.js";
 import { emitYaml } from "./yaml.js";
 
 export { PatchError } from "../../spec/talos/merge.js";
@@ -59,6 +60,7 @@ export function nodeDocuments(ctx: TalosContext, node: Node): Doc[] {
     v1alpha1Document(lab, secrets, ctx.facts, node, image),
     ...networkDocuments(node, nodeMac(lab, node), vip),
     wireguardDocument(lab, ctx.overlay, node),
+    ...registryMirrorDocuments(lab),
   ];
   for (const [i, patch] of node.patches.entries()) docs = applyPatch(docs, patch, ["patches", i]);
   return docs;

@@ -193,3 +193,12 @@ test("the fast YAML emitter round-trips through a YAML 1.1 reader and a 1.2 one,
   const ctx = talosContext(lab, realSecrets(lab));
   for (const n of lab.nodes) for (const d of nodeDocuments(ctx, n)) assert.deepEqual(parse12(emitYaml(d), { version: "1.1" }), d);
 });
+
+test("with network.registryMirror every node pulls through the lab's Zot mirror (RegistryMirrorConfig per upstream), and still validates", () => {
+  const lab = loadTestLab(exampleText().replace("network:\n", "network:\n  registryMirror: true\n"));
+  const files = validateAll(lab, realSecrets(lab));
+  const docs = parseAllDocuments(files.get("talos05.yaml")!).map((d) => d.toJS()).filter((d) => d.kind === "RegistryMirrorConfig");
+  assert.deepEqual(docs.map((d) => d.name).sort(), ["docker.io", "ghcr.io", "quay.io", "registry.k8s.io"]);
+  assert.deepEqual(docs.find((d) => d.name === "ghcr.io").endpoints, [{ url: "http://127.0.0.1:30500/v2/ghcr.io", overridePath: true }]);
+  assert.equal(docs[0].skipFallback, undefined);
+});
