@@ -16,6 +16,16 @@ import { loadSecrets } from "../../secrets/store.js";
 import { seatConf } from "../../render/wireguard/index.js";
 import { seatHub } from "../../secrets/peers.js";
 import { UserError } from "../errors.js";
+import { summarySections } from "./check.js";
+import { meshReport } from "../../analyze/mesh.js";
+
+// `drover check` shows the mesh: topology, tunnels, where seats connect, tunnels that cannot connect
+summarySections.push((lab) => {
+  const r = meshReport(lab);
+  const lines = [`${r.topology}, ${r.nodes} node${r.nodes === 1 ? "" : "s"}, ${r.tunnels} tunnel${r.tunnels === 1 ? "" : "s"}${r.hub ? `; ${lab.seats.length} seat${lab.seats.length === 1 ? "" : "s"} through ${r.hub.node}${r.hub.endpoint ? ` (${r.hub.endpoint})` : ""}` : ""}`];
+  for (const w of r.warnings) lines.push(`warning: ${w}`);
+  return { title: "wireguard", lines, json: { ...r } };
+});
 
 const DEVICES = ["laptop", "phone", "desktop", "tablet"];
 
@@ -68,7 +78,7 @@ export function register(program: Command, ctx: Context): void {
       throw new UserError(`${loaded.display}: network.seats: there is no seat named ${name}`, loaded.lab.seats.length ? `seats: ${loaded.lab.seats.map((s) => s.name).join(", ")}` : "add one with drover seat add <name>");
     }
     const store = await loadSecrets(loaded.lab, loaded.dir, findLocalKey({ keyFile: o.ageKey }));
-    if (!store.secrets.wireguard[`seat/${name}`] || store.added.length) {
+    if (store.added.some((a) => a.endsWith(`seat/${name}`) || a.includes(`seat/${name}|`))) {
       throw new UserError(`the secrets store has no key for seat ${name} yet`, "run drover render (or drover seat add) first");
     }
     printSeat(out, name, seatConf(loaded.lab, store.secrets, name), undefined, seatHub(loaded.lab)?.name, undefined);
