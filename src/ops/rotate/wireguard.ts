@@ -26,12 +26,25 @@ export function rolloutOrder(lab: Lab): string[] {
   return [...reachable, ...rest].map((n) => n.name);
 }
 
+/**
+ * One step per node in rollout order. Talos: re-apply the node's machine config (its WireguardConfig
+ * wg0 changes in place, no reboot). k3s/Debian: install wg0.conf and apply it with `wg syncconf`,
+ * which keeps the interface up.
+ */
 export function wireguardRollout(lab: Lab, order: readonly string[] = rolloutOrder(lab)): RolloutStep[] {
-  return order.map((node) => ({
-    node,
-    file: `wireguard/${node}/wg0.conf`,
-    action: "copy to /etc/wireguard/wg0.conf (mode 0600), then: wg syncconf wg0 <(wg-quick strip wg0)",
-  }));
+  return order.map((node) =>
+    lab.distribution === "talos"
+      ? {
+          node,
+          file: `talos/${node}.yaml`,
+          action: `talosctl --talosconfig talos/talosconfig --nodes ${lab.node(node).address} apply-config --file talos/${node}.yaml`,
+        }
+      : {
+          node,
+          file: `wireguard/${node}/wg0.conf`,
+          action: "copy to /etc/wireguard/wg0.conf (mode 0600), then: wg syncconf wg0 <(wg-quick strip wg0)",
+        },
+  );
 }
 
 export function rotateWireguardSecrets(secrets: LabSecrets, lab: Lab, gen: Partial<WireguardGenerators> = {}): { secrets: LabSecrets; changed: string[] } {
