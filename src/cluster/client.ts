@@ -300,6 +300,24 @@ export class Client {
     });
   }
 
+  /**
+   * Creates the object when it does not exist (POST, the API server's cheapest write); undefined when
+   * it already exists (409), so the caller applies instead. The answer's body is not parsed.
+   */
+  async createIfAbsent(obj: KubeObject): Promise<boolean> {
+    const path = await this.pathFor(obj.apiVersion, obj.kind, obj.metadata.namespace);
+    try {
+      const { res, url } = await this.send("POST", path, { body: obj, query: { fieldManager: this.fieldManager } });
+      await readBody(res).catch((e: NodeJS.ErrnoException) => {
+        throw this.unreachable("POST", url, e);
+      });
+      return true;
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 409 && e.reason === "AlreadyExists") return false;
+      throw e;
+    }
+  }
+
   /** Server-side apply that also says whether the object was created (201) or already existed (200). */
   async applyDetailed<T extends KubeObject = KubeObject>(obj: KubeObject, o: { dryRun?: boolean; force?: boolean; fieldManager?: string; signal?: AbortSignal } = {}): Promise<{ object: T; created: boolean }> {
     const name = obj.metadata?.name;
