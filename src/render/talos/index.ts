@@ -37,7 +37,7 @@ export function talosContext(lab: Lab, secrets: LabSecrets): TalosContext {
       return "cidr" in c && cidrContains(c.cidr, vip);
     })?.name;
   }
-  return { lab, secrets, facts: clusterFacts(lab), overlay: overlayIndex(lab), vipSite, schematics: new Map() };
+  return { lab, secrets, facts: clusterFacts(lab, secrets), overlay: overlayIndex(lab, secrets), vipSite, schematics: new Map() };
 }
 
 /** The node's schematic, shared between nodes that need the same image. */
@@ -58,7 +58,7 @@ export function nodeDocuments(ctx: TalosContext, node: Node): Doc[] {
   let docs: Doc[] = [
     v1alpha1Document(lab, secrets, ctx.facts, node, image),
     ...networkDocuments(node, nodeMac(lab, node), vip),
-    wireguardDocument(lab, secrets, ctx.overlay, node),
+    wireguardDocument(lab, ctx.overlay, node),
   ];
   for (const [i, patch] of node.patches.entries()) docs = applyPatch(docs, patch, ["patches", i]);
   return docs;
