@@ -12,9 +12,7 @@ import type { LabSecrets, WireguardKeyPair } from "../../secrets/types.js";
 import { generatePresharedKey, generateWireguardKeyPair } from "../../secrets/wireguard.js";
 import { nodePeer, seatHub } from "../../secrets/peers.js";
 import { publicEndpoint } from "../../render/wireguard/mesh.js";
-import type { Rotation, RotationStep } from "./types.js";
-import type { FileTree } from "../../render/tree.js";
-import { join, relative } from "node:path";
+import type { Rotation, RolloutStep, RotationResult } from "./types.js";
 
 export interface WireguardGenerators {
   readonly keyPair: () => WireguardKeyPair;
@@ -28,27 +26,25 @@ export function rolloutOrder(lab: Lab): string[] {
   return [...reachable, ...rest].map((n) => n.name);
 }
 
-const rel = (outDir: string, p: string) => relative(process.cwd(), join(outDir, p)) || p;
-
-/** One step per node in rollout order: install the node's new overlay config and apply it in place. */
-export function wireguardRollout(lab: Lab, tree: FileTree, outDir: string, order: readonly string[] = rolloutOrder(lab)): RotationStep[] {
-  const tc = [...tree.keys()].find((p) => p.endsWith("talosconfig"));
-  return order.map((name) => {
-    const n = lab.node(name);
-    if (lab.distribution === "talos") {
-      return {
-        title: `${name}${n.nat ? " (behind NAT)" : ""}: apply its machine config (the WireguardConfig wg0 changes in place)`,
-        commands: [`talosctl ${tc ? `--talosconfig ${rel(outDir, tc)} ` : ""}--nodes ${n.address} apply-config --file ${rel(outDir, `talos/${name}.yaml`)}`],
-      };
-    }
-    return {
-      title: `${name}${n.nat ? " (behind NAT)" : ""}: install wg0.conf and apply it without dropping the interface`,
-      commands: [
-        `scp ${rel(outDir, `wireguard/${name}/wg0.conf`)} root@${n.address}:/etc/wireguard/wg0.conf`,
-        `ssh root@${n.address} "chmod 600 /etc/wireguard/wg0.conf && wg syncconf wg0 <(wg-quick strip wg0)"`,
-      ],
-    };
-  });
+/**
+ * One step per node in rollout order. Talos: re-apply the node's machine config (its WireguardConfig
+ * wg0 changes in place, no reboot). k3s/Debian: install wg0.conf and apply it with `wg syncconf`,
+ * which keeps the interface up.
+ */
+export function wireguardRollout(lab: Lab, order: readonly string[] = rolloutOrder(lab)): RolloutStep[] {
+  return order.map((node) =>
+    lab.distribution === "talos"
+      ? {
+          node,
+          file: `talos/${node}.yaml`,
+          action: `talosctl --talosconfig talos/talosconfig --nodes ${lab.node(node).address} apply-config --file talos/${node}.yaml`,
+        }
+      : {
+          node,
+          file: `wireguard/${node}/wg0.conf`,
+          action: "copy to /etc/wireguard/wg0.conf (mode 0600), then: wg syncconf wg0 <(wg-quick strip wg0)",
+        },
+  );
 }
 
 export function rotateWireguardSecrets(secrets: LabSecrets, lab: Lab, gen: Partial<WireguardGenerators> = {}): { secrets: LabSecrets; changed: string[] } {
@@ -74,31 +70,14 @@ export function rotateWireguardSecrets(secrets: LabSecrets, lab: Lab, gen: Parti
 
 export function wireguardRotation(gen: Partial<WireguardGenerators> = {}): Rotation {
   return {
-    name: "wireguard",
-    description: "new WireGuard keys for every node, new preshared keys between nodes; rolled out reachable nodes first",
-    async rotate({ lab, store }) {
+    kind: "wireguard",
+    description: "new WireGuard keys for every node and new preshared keys between nodes; rolled out reachable nodes first",
+    rotate(store, lab): RotationResult {
       const { secrets, changed } = rotateWireguardSecrets(store.secrets, lab, gen);
-      return { store: { ...store, secrets }, changed: summarize(changed) };
-    },
-    rollout({ lab, tree, outDir }) {
-      const steps = wireguardRollout(lab, tree, outDir);
+      const notes: string[] = [];
       const hub = lab.seats.length ? seatHub(lab) : undefined;
-      if (hub) {
-        steps.push({
-          title: `the seat hub ${hub.name} has a new key: every seat imports its config again`,
-          commands: lab.seats.map((s) => `drover seat show ${s.name}`),
-        });
-      }
-      return steps;
+      if (hub) notes.push(`the seat hub ${hub.name} has a new key: re-import every seat's config (drover seat show <name>): ${lab.seats.map((s) => s.name).join(", ")}`);
+      return { store: { ...store, secrets }, changed, rollout: wireguardRollout(lab), notes };
     },
   };
 }
-
-/** "4 node keys", "6 preshared keys between nodes" (never the values) */
-function summarize(changed: readonly string[]): string[] {
-  const keys = changed.filter((c) => c.startsWith("wireguard key")).length;
-  const psks = changed.length - keys;
-  return [`${keys} node WireGuard key pair${keys === 1 ? "" : "s"} (${changed.filter((c) => c.startsWith("wireguard key")).map((c) => c.slice("wireguard key node/".length)).join(", ")})`, `${psks} preshared key${psks === 1 ? "" : "s"} between nodes`];
-}
-
-export const wireguardKeyRotation = wireguardRotation();
