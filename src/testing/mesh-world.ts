@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { Netns, NetnsSet } from "./netns.js";
+import { debianTool } from "./paths.js";
 import { parseWgQuick, stripWgQuick } from "../render/wireguard/conf.js";
 import { HOME_WAN, LB_ADDRESS, MESH_NODES } from "./mesh-lab.js";
 import { parseCidr, cidrContains, parseIp, formatIp } from "../net/ip.js";
@@ -51,6 +52,7 @@ export class MeshWorld {
   private constructor(private readonly set: NetnsSet, private readonly machines: Map<string, Machine>, private readonly routers: Map<string, Router> = new Map()) {}
 
   static async start(o: MeshWorldOptions): Promise<MeshWorld> {
+    requireTools();
     await NetnsSet.removeStale();
     const set = new NetnsSet();
     const machines = new Map<string, Machine>();
@@ -105,6 +107,7 @@ export class MeshWorld {
    * routers' WAN addresses.
    */
   static async forLab(lab: Lab): Promise<MeshWorld> {
+    requireTools();
     await NetnsSet.removeStale();
     const set = new NetnsSet();
     const machines = new Map<string, Machine>();
@@ -314,6 +317,12 @@ export class MeshWorld {
   async leftovers(): Promise<string[]> {
     return this.set.leftovers();
   }
+}
+
+/** the programs the world runs: fail with the install hint, never half-way */
+function requireTools(): void {
+  for (const t of ["wireguard-go", "wg", "ip", "ping", "nft", "conntrack", "sysctl"] as const) debianTool(t);
+  if (!existsSync("/dev/net/tun")) throw new Error("/dev/net/tun is missing: wireguard-go needs the TUN device");
 }
 
 function routerWan(lab: Lab, i: number): string {
