@@ -93,3 +93,21 @@ test("k3s labs boot VMs from the Debian cloud image with the node's cloud-init u
   assert.match(script, /--cicustom "user=\$SNIPPETS_STORAGE:snippets\/node0\.user-data\.yaml"/);
   assert.match(script, /--ipconfig0 ip=172\.16\.0\.12\/16,gw=172\.16\.0\.1/);
 });
+
+test("the proxmox-k3s example: an answer file per Proxmox host that tomllib reads, scripts bash accepts", async () => {
+  const { exampleLab } = await import("../../testing/apps-lab.js");
+  const lab = exampleLab("proxmox-k3s");
+  const t = renderProxmox(lab, realSecrets(lab));
+  const hosts = lab.hosts.filter((h) => h.hypervisor === "proxmox");
+  assert.ok(hosts.length >= 1);
+  const dir = tempDir("drover-proxmox-example-");
+  for (const h of hosts) {
+    const a = toml(t.get(`${h.name}/answer.toml`)!.content);
+    assert.match(String(a.global!.root_password_hashed), /^\$6\$[./0-9A-Za-z]{16}\$[./0-9A-Za-z]{86}$/);
+    writeFileSync(join(dir, `${h.name}.sh`), t.get(`${h.name}/create-vms.sh`)!.content);
+    assert.equal(spawnSync("bash", ["-n", join(dir, `${h.name}.sh`)]).status, 0);
+    const vms = (JSON.parse(t.get(`${h.name}/vms.json`)!.content) as { vms: VmDefinition[] }).vms;
+    assert.equal(vms.length, lab.nodes.filter((n) => n.host === h.name && n.kind === "vm").length);
+    for (const vm of vms) assert.equal(vm.boot.kind, "debian-cloud-image");
+  }
+});

@@ -221,3 +221,16 @@ test("cluster-wide and per-role patches apply before the node's own; a bad role 
   assert.equal(errs[0]!.path, "cluster.patches.controlplane[0].cluster.network");
   assert.equal(errs[0]!.line, bad.split("\n").findIndex((l) => l.includes("controlplane: [")) + 1);
 });
+
+test("every bundled Talos example renders configs that pass the schema and talosctl validate", () => {
+  const names = exampleFiles().map((f) => f.split("/").slice(-2)[0]!);
+  let checked = 0;
+  for (const name of names) {
+    const lab = exampleLab(name);
+    if (lab.distribution !== "talos" || name === "talos-mixed") continue;
+    const files = validateAll(lab, realSecrets(lab));
+    assert.equal(files.size, lab.nodes.length + 1, name);
+    checked++;
+  }
+  assert.ok(checked >= 3, `checked ${checked} Talos examples besides talos-mixed`);
+});
