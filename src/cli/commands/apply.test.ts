@@ -12,6 +12,7 @@ import { startCluster, type TestCluster } from "../../testing/cluster.js";
 import { ageKeygen, sops, tempDir, type TestKey } from "../../testing/age-key.js";
 import { ROOT } from "../../testing/paths.js";
 import { loadLab } from "../lab-file.js";
+import { startDashboard } from "../../ui/serve.js";
 
 let cluster: TestCluster;
 let key: TestKey;
@@ -97,6 +98,22 @@ test("drover apply of a lab: apps ready on kwok nodes, status shows topology and
   cluster.kubectl(["scale", "deployment", "homepage", "-n", "dashboard", "--replicas", "5"]);
   const drifted = JSON.parse(drover(["status", dir, ...kc, "--json"]).stdout);
   assert.deepEqual(drifted.drift.changed.map((r: { name: string }) => r.name), ["homepage"]);
+
+  // the dashboard started with --kubeconfig: live node states and the plan page's diff
+  process.env.SOPS_AGE_KEY_FILE = key.file;
+  process.env.HOME = home;
+  const d0 = await startDashboard({ labPath: join(dir, "lab.yaml"), host: "127.0.0.1", port: 0, assets: join(ROOT, "dist", "ui", "public"), loopbackOnly: true, kubeconfig: cluster.kubeconfig });
+  try {
+    const h = { Authorization: `Bearer ${d0.token}` };
+    const plan = await (await fetch(`http://127.0.0.1:${d0.port}/api/plan`, { headers: h })).json() as { online: boolean; changes: { action: string; kind: string; name: string; diff?: string }[] };
+    assert.equal(plan.online, true, JSON.stringify(plan));
+    assert.deepEqual(plan.changes.map((c) => `${c.action} ${c.kind}/${c.name}`), ["update Deployment/homepage"]);
+    assert.match(plan.changes[0]!.diff ?? "", /^\+  replicas: 2$/m);
+    const topo = await (await fetch(`http://127.0.0.1:${d0.port}/api/topology`, { headers: h })).json() as { online: boolean };
+    assert.equal(topo.online, true);
+  } finally {
+    await d0.close();
+  }
 
   // redis leaves the spec
   write("  - { name: homepage, replicas: 2, exposure: private }\n");

@@ -118,8 +118,9 @@ test("unmanaged and emptyDir pods refuse the drain with kubectl's messages; with
   const kinds = [...ours.details].sort();
   assert.deepEqual(kinds, [
     `cannot delete DaemonSet-managed Pods (use --ignore-daemonsets to ignore): ${ns}/${podsOf(ns, "agent", "rf-1")[0]}`,
-    `cannot delete Pods that declare no controller (use --force to override): ${ns}/loner`,
     `cannot delete Pods with local storage (use --delete-emptydir-data to override): ${ns}/${podsOf(ns, "scratch", "rf-1")[0]}`,
+    // kubectl's own wording, doubled "cannot delete" included (its unmanagedFatal already starts with it)
+    `cannot delete cannot delete Pods that declare no controller (use --force to override): ${ns}/loner`,
   ]);
   // the real kubectl refuses for the same reasons and the same pods
   let kubectlErr = "";

@@ -54,6 +54,7 @@ const labs: [string, () => Lab][] = [
   ["k3s lab (flannel)", () => k3sLab()],
   ["k3s lab (cilium)", () => k3sLab({ cni: "cilium" })],
   ["mesh lab", () => meshLab()],
+  ["example proxmox-k3s", () => exampleLab("proxmox-k3s")],
 ];
 
 for (const [name, make] of labs) {

@@ -71,10 +71,11 @@ export function publicEndpoint(lab: Lab, n: Node): string | undefined {
   return siteEntry(lab, n.site)?.name === n.name ? siteEndpoint(lab, n.site) : undefined;
 }
 
-/** How node `from` reaches node `to`. */
-function endpointFor(lab: Lab, from: Node, to: Node): string | undefined {
-  if (from.site === to.site) return `${to.address}:${lab.overlay.port}`;
-  return publicEndpoint(lab, to);
+/** How each node is reached from outside its site (computed once per lab: the site entry per site). */
+function publicEndpoints(lab: Lab): Map<string, string | undefined> {
+  const entries = new Map(lab.sites.map((s) => [s.name, siteEntry(lab, s.name)?.name]));
+  const eps = new Map(lab.sites.map((s) => [s.name, siteEndpoint(lab, s.name)]));
+  return new Map(lab.nodes.map((n) => [n.name, n.wireguardEndpoint ?? (entries.get(n.site) === n.name ? eps.get(n.site) : undefined)]));
 }
 
 /** Private routes a seat gets besides the overlay: the load-balancer pool and the private ingress. */
@@ -115,6 +116,11 @@ export function nodeInterfaces(lab: Lab, secrets: LabSecrets): WgInterface[] {
   const leaderOf = (site: string) => lab.overlay.leaders[site];
   const hub = lab.seats.length ? seatHub(lab) : undefined;
   const seatIps = lab.seats.map((s) => host32(s.overlayAddress));
+  const reach = publicEndpoints(lab);
+  const port = lab.overlay.port;
+  const siteNodes = new Map<string, string[]>();
+  for (const o of lab.nodes) (siteNodes.get(o.site) ?? siteNodes.set(o.site, []).get(o.site)!).push(host32(o.overlayAddress));
+  const allNodes = lab.nodes.map((o) => host32(o.overlayAddress));
   const byId = new Map<string, Node | Seat>([...lab.nodes.map((n): [string, Node] => [nodePeer(n.name), n]), ...lab.seats.map((s): [string, Seat] => [seatPeer(s.name), s])]);
 
   return lab.nodes.map((n) => {
@@ -124,7 +130,8 @@ export function nodeInterfaces(lab: Lab, secrets: LabSecrets): WgInterface[] {
     // order peers as the lab lists them: nodes in spec order, then seats
     const mine = new Set(partners.get(id) ?? []);
     const peers: WgPeer[] = [];
-    for (const [pid, p] of byId) {
+    const ordered = mine.size * 4 < byId.size ? [...byId].filter(([pid]) => mine.has(pid)) : byId;
+    for (const [pid, p] of ordered) {
       if (!mine.has(pid)) continue;
       const allowed: string[] = [host32(p.overlayAddress)];
       let endpoint: string | undefined;
@@ -135,15 +142,16 @@ export function nodeInterfaces(lab: Lab, secrets: LabSecrets): WgInterface[] {
       } else {
         const q = p as Node;
         comment = `node ${q.name} (site ${q.site}, ${q.address})`;
-        endpoint = endpointFor(lab, n, q);
+        endpoint = q.site === n.site ? `${q.address}:${port}` : reach.get(q.name);
         if (n.nat && q.site !== n.site && lab.overlay.keepalive > 0) keepalive = lab.overlay.keepalive;
         if (siteLeaders) {
           if (leaderOf(q.site) === q.name && q.site !== n.site) {
             // another site's leader: it relays for its whole site
-            for (const o of lab.nodes) if (o.site === q.site && o.name !== q.name) allowed.push(host32(o.overlayAddress));
+            for (const a of siteNodes.get(q.site)!) if (a !== allowed[0]) allowed.push(a);
           } else if (!isLeader && leaderOf(n.site) === q.name) {
             // our own leader: everything outside our site goes through it
-            for (const o of lab.nodes) if (o.site !== n.site) allowed.push(host32(o.overlayAddress));
+            const own = new Set(siteNodes.get(n.site));
+            for (const a of allNodes) if (!own.has(a)) allowed.push(a);
           }
         }
         // the seats' hub carries the seats, unless we talk to the seats ourselves
