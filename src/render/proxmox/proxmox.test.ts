@@ -90,8 +90,12 @@ test("k3s labs boot VMs from the Debian cloud image with the node's cloud-init u
   writeFileSync(join(dir, "s.sh"), script);
   assert.equal(spawnSync("bash", ["-n", join(dir, "s.sh")]).status, 0);
   assert.match(script, /debian-13-genericcloud-amd64\.qcow2/);
-  assert.match(script, /--cicustom "user=\$SNIPPETS_STORAGE:snippets\/node0\.user-data\.yaml"/);
-  assert.match(script, /--ipconfig0 ip=172\.16\.0\.12\/16,gw=172\.16\.0\.1/);
+  assert.match(script, /--cicustom "user=\$SNIPPETS_STORAGE:snippets\/big-node0-user-data\.yaml,network=\$SNIPPETS_STORAGE:snippets\/big-node0-network-config\.yaml"/);
+  // the snippets are the k3s renderer's files for the node, next to this folder in the rendered tree
+  assert.match(script, /install -D -m 0600 "\$K3S_DIR\/node0\/user-data"/);
+  const { renderLab } = await import("../index.js");
+  const all = renderLab(lab, realSecrets(lab));
+  assert.ok(all.has("k3s/node0/user-data") && all.has("k3s/node0/network-config") && all.has("proxmox/host0/create-vms.sh"));
 });
 
 test("the proxmox-k3s example: an answer file per Proxmox host that tomllib reads, scripts bash accepts", async () => {
