@@ -62,6 +62,10 @@ export function nodeDocuments(ctx: TalosContext, node: Node): Doc[] {
     wireguardDocument(lab, ctx.overlay, node),
     ...registryMirrorDocuments(lab),
   ];
+  // cluster-wide patches, then the node's role's, then the node's own
+  const role = lab.spec.cluster.patches;
+  for (const [i, patch] of (role?.all ?? []).entries()) docs = applyPatch(docs, patch, ["cluster", "patches", "all", i]);
+  for (const [i, patch] of (role?.[node.role] ?? []).entries()) docs = applyPatch(docs, patch, ["cluster", "patches", node.role, i]);
   for (const [i, patch] of node.patches.entries()) docs = applyPatch(docs, patch, ["patches", i]);
   return docs;
 }

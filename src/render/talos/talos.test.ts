@@ -137,6 +137,7 @@ test("the talosconfig's admin certificate is issued by the OS CA (openssl verifi
 });
 
 const exampleText = () => readFileSync(exampleFiles().find((f) => f.includes("talos-mixed"))!, "utf8");
+const withNodePatch = (text: string) => text.replace('{ name: talos09, host: rpi4-1, address: 192.168.10.29 }', '{ name: talos09, host: rpi4-1, address: 192.168.10.29, patches: [{ machine: { kubelet: { extraArgs: { max-pods: "150" } } } }] }');
 const withPatch = (patch: string) => exampleText().replace('{ name: talos09, host: rpi4-1, address: 192.168.10.29 }', `{ name: talos09, host: rpi4-1, address: 192.168.10.29, patches: ${patch} }`);
 
 test("node patches merge strategically: maps merge, lists append, typed documents merge or are added; the result validates", () => {
@@ -201,4 +202,35 @@ test("with network.registryMirror every node pulls through the lab's Zot mirror 
   assert.deepEqual(docs.map((d) => d.name).sort(), ["docker.io", "ghcr.io", "quay.io", "registry.k8s.io"]);
   assert.deepEqual(docs.find((d) => d.name === "ghcr.io").endpoints, [{ url: "http://127.0.0.1:30500/v2/ghcr.io", overridePath: true }]);
   assert.equal(docs[0].skipFallback, undefined);
+});
+
+test("cluster-wide and per-role patches apply before the node's own; a bad role patch is located in cluster.patches", () => {
+  const text = exampleText().replace("  talosVersion: 1.12.6\n", "  talosVersion: 1.12.6\n  patches:\n    all: [{ machine: { sysctls: { vm.max_map_count: \"262144\" } } }]\n    controlplane: [{ cluster: { allowSchedulingOnControlPlanes: true } }]\n    worker: [{ machine: { kubelet: { extraArgs: { max-pods: \"200\" } } } }]\n");
+  const lab = loadTestLab(withNodePatch(text));
+  const files = validateAll(lab, realSecrets(lab));
+  const cp = parseAllDocuments(files.get("talos01.yaml")!).map((d) => d.toJS())[0];
+  const w = parseAllDocuments(files.get("talos09.yaml")!).map((d) => d.toJS())[0];
+  assert.equal(cp.machine.sysctls["vm.max_map_count"], "262144");
+  assert.equal(cp.cluster.allowSchedulingOnControlPlanes, true);
+  assert.equal(cp.machine.kubelet.extraArgs, undefined);
+  assert.equal(w.cluster.allowSchedulingOnControlPlanes, undefined);
+  // the node's own patch wins over its role's
+  assert.equal(w.machine.kubelet.extraArgs["max-pods"], "150");
+  const bad = text.replace("controlplane: [{ cluster: { allowSchedulingOnControlPlanes: true } }]", "controlplane: [{ cluster: { network: [] } }]");
+  const errs = errorsOf(bad);
+  assert.equal(errs[0]!.path, "cluster.patches.controlplane[0].cluster.network");
+  assert.equal(errs[0]!.line, bad.split("\n").findIndex((l) => l.includes("controlplane: [")) + 1);
+});
+
+test("every bundled Talos example renders configs that pass the schema and talosctl validate", () => {
+  const names = exampleFiles().map((f) => f.split("/").slice(-2)[0]!);
+  let checked = 0;
+  for (const name of names) {
+    const lab = exampleLab(name);
+    if (lab.distribution !== "talos" || name === "talos-mixed") continue;
+    const files = validateAll(lab, realSecrets(lab));
+    assert.equal(files.size, lab.nodes.length + 1, name);
+    checked++;
+  }
+  assert.ok(checked >= 3, `checked ${checked} Talos examples besides talos-mixed`);
 });
