@@ -68,6 +68,7 @@ test("node add then remove, talos lab, no cluster: steps name the real files; er
   assert.equal(cp.code, 0, cp.err);
   const j = JSON.parse(cp.out);
   assert.equal(j.quorum.safe, true);
+  assert.ok(j.warnings.some((w: string) => /2 control planes: an even number/.test(w)), JSON.stringify(j.warnings));
   const cmds: string[] = j.steps.flatMap((s: { commands: string[] }) => s.commands);
   assert.ok(cmds.some((c) => /etcd leave/.test(c)) && cmds.some((c) => /etcd remove-member/.test(c)));
   for (const line of cmds.filter((c) => c.startsWith("talosctl "))) talosctlAccepts(line, process.cwd());
