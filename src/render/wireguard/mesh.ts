@@ -188,7 +188,8 @@ export function nodeInterfaces(lab: Lab, secrets: LabSecrets): WgInterface[] {
     if (isHub) {
       const site = lab.site(n.site);
       postUp.push(
-        `nft add table ip ${NAT_TABLE}; nft add chain ip ${NAT_TABLE} postrouting '{ type nat hook postrouting priority srcnat; }'; nft add rule ip ${NAT_TABLE} postrouting ip saddr { ${lab.seats.map((s) => s.overlayAddress).join(", ")} } ip daddr ${site.lan} masquerade`,
+        // idempotent (flush before adding), so it can be re-run on a live interface (see applyOnNode)
+        `nft add table ip ${NAT_TABLE}; nft flush table ip ${NAT_TABLE}; nft add chain ip ${NAT_TABLE} postrouting '{ type nat hook postrouting priority srcnat; }'; nft add rule ip ${NAT_TABLE} postrouting ip saddr { ${lab.seats.map((s) => s.overlayAddress).join(", ")} } ip daddr ${site.lan} masquerade`,
       );
       postDown.push(`nft delete table ip ${NAT_TABLE}`);
     }
