@@ -23,6 +23,7 @@ function validateAll(lab: Lab, secrets: LabSecrets): Map<string, string> {
   const dir = tempDir("drover-talos-");
   const files = new Map<string, string>();
   for (const [p, f] of t) {
+    if (p === ".gitignore") continue;
     assert.equal(f.secret, true, `${p} holds secrets and must be written 0600`);
     files.set(p, f.content);
     writeFileSync(join(dir, p), f.content);
@@ -233,4 +234,23 @@ test("every bundled Talos example renders configs that pass the schema and talos
     checked++;
   }
   assert.ok(checked >= 3, `checked ${checked} Talos examples besides talos-mixed`);
+});
+
+test("git ignores every rendered file that holds secrets (talos/, proxmox answer files), even inside a repository", async () => {
+  const { renderLab, writeTree } = await import("../index.js");
+  const lab = exampleLab();
+  const secrets = realSecrets(lab);
+  const dir = tempDir("drover-gitignore-");
+  const t = renderLab(lab, secrets);
+  const out = join(dir, "out");
+  writeTree(t, out);
+  assert.equal(spawnSync("git", ["init", "-q", dir]).status, 0);
+  const secretPaths = [...t].filter(([p, f]) => f.secret && (p.startsWith("talos/") || p.startsWith("proxmox/"))).map(([p]) => `out/${p}`);
+  assert.ok(secretPaths.length > lab.nodes.length);
+  const r = spawnSync("git", ["-C", dir, "check-ignore", "--stdin"], { input: secretPaths.join("\n") + "\n", encoding: "utf8" });
+  assert.deepEqual(r.stdout.trim().split("\n").sort(), secretPaths.sort());
+  // the .gitignore files themselves, boot media and VM scripts stay visible
+  const visible = ["out/talos/.gitignore", "out/boot/media.json"];
+  const v = spawnSync("git", ["-C", dir, "check-ignore", "--stdin"], { input: visible.join("\n") + "\n", encoding: "utf8" });
+  assert.equal(v.stdout.trim(), "");
 });
