@@ -32,5 +32,19 @@ export function renderBoot(lab: Lab, _secrets: LabSecrets): FileTree {
   });
   for (const id of [...texts.keys()].sort()) addFile(t, `schematics/${id}.yaml`, texts.get(id)!);
   addFile(t, "media.json", JSON.stringify({ talosVersion: lab.talosVersion, factory: "https://factory.talos.dev", nodes }, null, 2) + "\n");
+  const rows = nodes.map((n) => `| ${n.node} | ${n.host} (${n.kind}, ${n.arch}) | ${n.extensions.map((e) => e.replace("siderolabs/", "")).join(", ") || "—"}${n.overlay ? ` + ${n.overlay}` : ""} | [${n.media === "iso" ? "ISO" : "disk image"}](${n.url}) | \`${n.installer}\` |`);
+  addFile(t, "README.md", [
+    `# Boot media for lab ${lab.name} (Talos ${lab.talosVersion})`,
+    "",
+    "Boot each node from its medium (write a disk image to the SD card or disk; boot an ISO), then apply its",
+    "machine config from talos/ with `talosctl apply-config --insecure -n <address> -f talos/<node>.yaml`.",
+    "The images come from the Talos Image Factory; register a schematic there (the ID in the URL is the",
+    "SHA-256 of the file in schematics/) with `curl -X POST --data-binary @schematics/<id>.yaml https://factory.talos.dev/schematics`.",
+    "",
+    "| node | host | extensions | boot medium | installer |",
+    "|---|---|---|---|---|",
+    ...rows,
+    "",
+  ].join("\n"));
   return t;
 }

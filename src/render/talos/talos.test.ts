@@ -254,3 +254,12 @@ test("git ignores every rendered file that holds secrets (talos/, proxmox answer
   const v = spawnSync("git", ["-C", dir, "check-ignore", "--stdin"], { input: visible.join("\n") + "\n", encoding: "utf8" });
   assert.equal(v.stdout.trim(), "");
 });
+
+test("with flannel as the CNI Talos runs its default CNI and kube-proxy; the configs validate", () => {
+  const lab = loadTestLab(exampleText().replace("  talosVersion: 1.12.6\n", "  talosVersion: 1.12.6\n  cni: flannel\n"));
+  assert.equal(lab.cni, "flannel");
+  const files = validateAll(lab, realSecrets(lab));
+  const cp = parseAllDocuments(files.get("talos01.yaml")!).map((d) => d.toJS())[0];
+  assert.equal(cp.cluster.network.cni, undefined);
+  assert.equal(cp.cluster.proxy.disabled, undefined);
+});
