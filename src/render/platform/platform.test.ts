@@ -34,7 +34,7 @@ const docsOf = (t: FileTree): [string, Obj][] =>
 
 /** VolSync's module is not served by the Go module proxy here, so its kinds are the one gap in the CRD set. */
 const NO_SCHEMA_KINDS = new Set(["ReplicationSource", "ReplicationDestination"]);
-const checkable = (t: FileTree) => (p: string): boolean => !p.startsWith("kubernetes/bootstrap/") && !(p.endsWith("/backup.yaml") && /volsync\.backube/.test(t.get(p)!.content));
+const checkable = (t: FileTree) => (p: string): boolean => p.startsWith("kubernetes/") && !p.startsWith("kubernetes/bootstrap/") && !(p.endsWith("/backup.yaml") && /volsync\.backube/.test(t.get(p)!.content));
 
 /** Writes the tree to disk; flux-system's remote Flux release is replaced by the pinned Flux CRDs (no network in tests). */
 function writeOut(t: FileTree): string {
