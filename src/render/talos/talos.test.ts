@@ -23,6 +23,7 @@ function validateAll(lab: Lab, secrets: LabSecrets): Map<string, string> {
   const dir = tempDir("drover-talos-");
   const files = new Map<string, string>();
   for (const [p, f] of t) {
+    if (p === ".gitignore") continue;
     assert.equal(f.secret, true, `${p} holds secrets and must be written 0600`);
     files.set(p, f.content);
     writeFileSync(join(dir, p), f.content);
@@ -30,7 +31,9 @@ function validateAll(lab: Lab, secrets: LabSecrets): Map<string, string> {
   for (const n of lab.nodes) {
     const text = files.get(`${n.name}.yaml`)!;
     assert.equal(talosSchemaErrors(text), "", `${n.name}: Talos schema`);
-    const r = spawnSync(tool("talosctl"), ["validate", "--config", join(dir, `${n.name}.yaml`), "--mode", "metal", "--strict"], { encoding: "utf8" });
+    // cloud nodes boot the cloud's Talos image, which talosctl checks in cloud mode
+    const mode = n.kind === "cloud" && lab.host(n.host).provider ? "cloud" : "metal";
+    const r = spawnSync(tool("talosctl"), ["validate", "--config", join(dir, `${n.name}.yaml`), "--mode", mode, "--strict"], { encoding: "utf8" });
     assert.equal(r.status, 0, `talosctl validate ${n.name}:\n${r.stdout}${r.stderr}`);
   }
   return files;
@@ -233,4 +236,32 @@ test("every bundled Talos example renders configs that pass the schema and talos
     checked++;
   }
   assert.ok(checked >= 3, `checked ${checked} Talos examples besides talos-mixed`);
+});
+
+test("git ignores every rendered file that holds secrets (talos/, proxmox answer files), even inside a repository", async () => {
+  const { renderLab, writeTree } = await import("../index.js");
+  const lab = exampleLab();
+  const secrets = realSecrets(lab);
+  const dir = tempDir("drover-gitignore-");
+  const t = renderLab(lab, secrets);
+  const out = join(dir, "out");
+  writeTree(t, out);
+  assert.equal(spawnSync("git", ["init", "-q", dir]).status, 0);
+  const secretPaths = [...t].filter(([p, f]) => f.secret && (p.startsWith("talos/") || p.startsWith("proxmox/"))).map(([p]) => `out/${p}`);
+  assert.ok(secretPaths.length > lab.nodes.length);
+  const r = spawnSync("git", ["-C", dir, "check-ignore", "--stdin"], { input: secretPaths.join("\n") + "\n", encoding: "utf8" });
+  assert.deepEqual(r.stdout.trim().split("\n").sort(), secretPaths.sort());
+  // the .gitignore files themselves, boot media and VM scripts stay visible
+  const visible = ["out/talos/.gitignore", "out/boot/media.json"];
+  const v = spawnSync("git", ["-C", dir, "check-ignore", "--stdin"], { input: visible.join("\n") + "\n", encoding: "utf8" });
+  assert.equal(v.stdout.trim(), "");
+});
+
+test("with flannel as the CNI Talos runs its default CNI and kube-proxy; the configs validate", () => {
+  const lab = loadTestLab(exampleText().replace("  talosVersion: 1.12.6\n", "  talosVersion: 1.12.6\n  cni: flannel\n"));
+  assert.equal(lab.cni, "flannel");
+  const files = validateAll(lab, realSecrets(lab));
+  const cp = parseAllDocuments(files.get("talos01.yaml")!).map((d) => d.toJS())[0];
+  assert.equal(cp.cluster.network.cni, undefined);
+  assert.equal(cp.cluster.proxy.disabled, undefined);
 });
