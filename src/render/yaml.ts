@@ -1,0 +1,169 @@
+// Fast YAML emission for rendered manifests, byte-identical to the `yaml` package's stringify with
+// the shared options (block style, no folding, YAML 1.1 quoting, double quotes) at a fraction of the
+// cost: a 5,000-app lab renders about 40,000 documents, and the package builds a node tree per
+// document first. Scalars use the package's own YAML 1.1 tag tests, so a string is plain exactly
+// when the package would write it plain (Go's YAML 1.1 readers in kubectl, kustomize and Flux then
+// read a string). Anything this emitter does not reproduce exactly (top-level scalars, keys with
+// line breaks, block scalars with keep-chomping, -0, infinities, NaN, non-plain objects)
+// makes it return undefined, and the caller falls back to the package for that document.
+import { Document, stringify, type ToStringOptions, type DocumentOptions, type CreateNodeOptions, type SchemaOptions } from "yaml";
+
+export const YAML_OPTIONS: DocumentOptions & SchemaOptions & CreateNodeOptions & ToStringOptions = {
+  lineWidth: 0,
+  minContentWidth: 0,
+  aliasDuplicateObjects: false,
+  singleQuote: false,
+  version: "1.1",
+};
+
+/** The package's stringify: the reference this emitter matches, and the fallback. */
+export function packageYaml(value: unknown): string {
+  return stringify(value, YAML_OPTIONS);
+}
+
+// the YAML 1.1 tags (null, bool, int, float, timestamp, merge) whose implicit resolution would turn
+// a plain string into something else: the package's own regular expressions and selection rule
+const schema = new Document(null, { version: "1.1" }).schema;
+const RESOLVING: RegExp[] = [...schema.tags, ...((schema as { compat?: typeof schema.tags }).compat ?? [])]
+  .filter((t) => t.default && t.tag !== "tag:yaml.org,2002:str" && (t as { test?: RegExp }).test)
+  .map((t) => (t as { test: RegExp }).test);
+// strings a plain scalar cannot hold (the package's rule for block context)
+const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
+// characters the package always double-quotes with its own escapes
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
+const DOC_MARKER = /^(?:---|\.\.\.)/;
+
+/** Marker: this value needs the package. */
+class Fallback extends Error {}
+const FALLBACK = new Fallback();
+
+// scalar forms repeat a lot (keys, images, labels): remember them
+const lineCache = new Map<string, string>();
+const blockCache = new Map<string, string | null>();
+
+/** A string on one line, as key or value; undefined for strings it cannot write exactly. */
+function lineScalar(s: string): string | undefined {
+  let v = lineCache.get(s);
+  if (v !== undefined) return v;
+  // "<<": the package writes it plain (its merge tag), left to it
+  if (s.includes("\n") || CONTROL.test(s) || DOC_MARKER.test(s) || s === "<<") return undefined;
+  if (NOT_PLAIN.test(s)) v = JSON.stringify(s);
+  else {
+    v = s;
+    for (const re of RESOLVING) {
+      if (re.test(s)) {
+        v = JSON.stringify(s);
+        break;
+      }
+    }
+  }
+  if (lineCache.size > 100_000) lineCache.clear();
+  lineCache.set(s, v);
+  return v;
+}
+
+function key(s: string): string {
+  const v = lineScalar(s);
+  if (v === undefined) throw FALLBACK;
+  return v;
+}
+
+/**
+ * A string value of a pair or list item whose container is at `indent`: one line, or a block
+ * literal (the package's form taken from a one-pair probe document, whose container is at column 0,
+ * and moved to this indent).
+ */
+function valueScalar(s: string, indent: string): string {
+  const v = lineScalar(s);
+  if (v !== undefined) return v;
+  let b = blockCache.get(s);
+  if (b === undefined) {
+    const probe = packageYaml({ k: s });
+    const body = probe.slice(3, -1); // after "k: ", without the document's final newline
+    const header = body.slice(0, body.indexOf("\n") >>> 0);
+    // single-line (quoted) forms are the same in every context; block literals without keep-chomping move
+    b = !body.includes("\n") ? body : /^\|[0-9]?-?$/.test(header) ? body : null;
+    if (blockCache.size > 10_000) blockCache.clear();
+    blockCache.set(s, b);
+  }
+  if (b === null) throw FALLBACK;
+  if (!indent || !b.includes("\n")) return b;
+  // every non-empty content line gets the container's indent (empty lines stay empty, as the package writes them)
+  return b.replace(/\n(?=[^\n])/g, `\n${indent}`);
+}
+
+function isPlainObject(v: object): boolean {
+  const p = Object.getPrototypeOf(v);
+  return p === Object.prototype || p === null;
+}
+
+/** Scalars and empty collections on the same line as their key or dash; undefined for non-empty collections. */
+function inline(v: unknown, indent: string): string | undefined {
+  switch (typeof v) {
+    case "string":
+      return valueScalar(v, indent);
+    case "number":
+      if (Number.isFinite(v) && !Object.is(v, -0)) return JSON.stringify(v);
+      throw FALLBACK;
+    case "boolean":
+      return v ? "true" : "false";
+    case "object":
+      if (v === null) return "null";
+      if (Array.isArray(v)) return v.length ? undefined : "[]";
+      if (!isPlainObject(v)) throw FALLBACK;
+      for (const k in v) if ((v as Record<string, unknown>)[k] !== undefined) return undefined;
+      return "{}";
+  }
+  throw FALLBACK;
+}
+
+// out is a string accumulator: V8 ropes make += cheaper than array joins for many small pieces
+function emitMap(o: Record<string, unknown>, indent: string, first: string, out: string): string {
+  let prefix = first;
+  for (const k in o) {
+    const v = o[k];
+    if (v === undefined) continue;
+    const a = inline(v, indent);
+    if (a !== undefined) out += `${prefix}${key(k)}: ${a}\n`;
+    else {
+      out += `${prefix}${key(k)}:\n`;
+      const child = indent + "  ";
+      out = Array.isArray(v) ? emitSeq(v, child, child, out) : emitMap(v as Record<string, unknown>, child, child, out);
+    }
+    prefix = indent;
+  }
+  return out;
+}
+
+function emitSeq(xs: readonly unknown[], indent: string, first: string, out: string): string {
+  let prefix = first;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i];
+    if (x === undefined) throw FALLBACK;
+    const a = inline(x, indent);
+    if (a !== undefined) out += `${prefix}- ${a}\n`;
+    else {
+      const child = indent + "  ";
+      out = Array.isArray(x) ? emitSeq(x, child, `${prefix}- `, out) : emitMap(x as Record<string, unknown>, child, `${prefix}- `, out);
+    }
+    prefix = indent;
+  }
+  return out;
+}
+
+/** One document (no `---`), ending in a newline; undefined when the package has to write it. */
+export function fastYaml(doc: unknown): string | undefined {
+  if (typeof doc !== "object" || doc === null) return undefined;
+  try {
+    if (inline(doc, "") !== undefined) return undefined; // empty collections: left to the package
+    return Array.isArray(doc) ? emitSeq(doc, "", "", "") : emitMap(doc as Record<string, unknown>, "", "", "");
+  } catch (e) {
+    if (e === FALLBACK) return undefined;
+    throw e;
+  }
+}
+
+/** One document, the same bytes as the package writes. */
+export function emitYaml(doc: unknown): string {
+  return fastYaml(doc) ?? packageYaml(doc);
+}
