@@ -10,6 +10,8 @@ export interface RenderedFile {
   readonly mode?: number;
   /** SOPS-encrypt this file (a Kubernetes Secret: data/stringData) before writing; done by `drover render` */
   readonly encrypt?: "sops";
+  /** the data `content` was emitted from (toYaml), so encryption need not parse the text back */
+  readonly doc?: unknown;
 }
 
 export type FileTree = Map<string, RenderedFile>;
@@ -18,10 +20,10 @@ export function tree(): FileTree {
   return new Map();
 }
 
-export function addFile(t: FileTree, path: string, content: string, opts: { secret?: boolean; mode?: number; encrypt?: "sops" } = {}): void {
+export function addFile(t: FileTree, path: string, content: string, opts: { secret?: boolean; mode?: number; encrypt?: "sops"; doc?: unknown } = {}): void {
   if (path.startsWith("/") || path.split("/").includes("..")) throw new Error(`internal: bad render path ${path}`);
   if (t.has(path)) throw new Error(`internal: ${path} rendered twice`);
-  t.set(path, { content, ...(opts.secret ? { secret: true } : {}), ...(opts.mode ? { mode: opts.mode } : {}), ...(opts.encrypt ? { encrypt: opts.encrypt } : {}) });
+  t.set(path, { content, ...(opts.secret ? { secret: true } : {}), ...(opts.mode ? { mode: opts.mode } : {}), ...(opts.encrypt ? { encrypt: opts.encrypt } : {}), ...(opts.doc !== undefined ? { doc: opts.doc } : {}) });
 }
 
 /** Merges trees, each under an optional prefix. */

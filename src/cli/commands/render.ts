@@ -24,7 +24,7 @@ export function encryptFlagged(t: FileTree, secrets: LabSecrets): FileTree {
     if (f.encrypt === "sops") {
       let content: string;
       try {
-        content = encryptManifest(f.content, secrets);
+        content = encryptManifest(f.content, secrets, { doc: f.doc });
       } catch (e) {
         throw new Error(`internal: cannot SOPS-encrypt rendered ${path}: ${(e as Error).message}`);
       }

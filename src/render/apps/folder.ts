@@ -30,7 +30,7 @@ export function writeFolder(t: FileTree, f: Folder): void {
   for (const x of files) {
     if (x.secret) {
       if (x.docs.length !== 1) throw new Error(`internal: ${dir}/${x.file} must hold exactly one Secret`);
-      addFile(t, `${dir}/${x.file}`, toYaml(x.docs[0]), { encrypt: "sops" });
+      addFile(t, `${dir}/${x.file}`, toYaml(x.docs[0]), { encrypt: "sops", doc: x.docs[0] });
     } else addFile(t, `${dir}/${x.file}`, toYamlStream(x.docs));
   }
   addFile(t, `${dir}/kustomization.yaml`, toYaml(kustomization(files.map((x) => x.file))));

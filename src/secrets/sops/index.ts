@@ -7,7 +7,7 @@ import { emitJson, emitYaml, parseDocument } from "./format.js";
 export * from "./value.js";
 export * from "./document.js";
 export type { EncryptionRules } from "./tree.js";
-export { parseDocument, emitYaml, emitJson, FormatError } from "./format.js";
+export { parseDocument, emitYaml, emitJson, FormatError, needsQuotes } from "./format.js";
 
 export type SopsFormat = "yaml" | "json";
 
