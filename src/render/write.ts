@@ -97,22 +97,26 @@ function conflicts(t: FileTree, ex: Listing): boolean {
 
 const umask = process.umask();
 
-/** Whether the file at p already holds exactly this content with this mode. */
-function unchanged(p: string, f: RenderedFile, scratch: { buf: Buffer }): boolean {
-  const want = Buffer.from(f.content, "utf8");
+/** Whether the file at p already holds exactly this content with this mode (scratch buffers reused: no garbage per file). */
+function unchanged(p: string, f: RenderedFile, scratch: { read: Buffer; want: Buffer }): boolean {
+  const size = Buffer.byteLength(f.content, "utf8");
   const fd = openSync(p, "r");
   try {
     const st = fstatSync(fd);
     const mode = f.secret ? 0o600 : fileMode(f) & ~umask;
-    if (st.size !== want.length || (st.mode & 0o777) !== mode) return false;
-    if (scratch.buf.length < want.length) scratch.buf = Buffer.allocUnsafe(Math.max(want.length, scratch.buf.length * 2));
+    if (st.size !== size || (st.mode & 0o777) !== mode) return false;
+    if (scratch.read.length < size) {
+      scratch.read = Buffer.allocUnsafe(size * 2);
+      scratch.want = Buffer.allocUnsafe(size * 2);
+    }
     let n = 0;
-    while (n < want.length) {
-      const r = readSync(fd, scratch.buf, n, want.length - n, n);
+    while (n < size) {
+      const r = readSync(fd, scratch.read, n, size - n, n);
       if (r === 0) return false;
       n += r;
     }
-    return scratch.buf.subarray(0, n).equals(want);
+    scratch.want.write(f.content, 0, size, "utf8");
+    return scratch.read.compare(scratch.want, 0, size, 0, size) === 0;
   } finally {
     closeSync(fd);
   }
@@ -123,7 +127,7 @@ function update(t: FileTree, target: string, ex: Listing, opts: WriteOptions): n
   const staged: [string, string][] = []; // temporary → final
   const madeDirs: string[] = [];
   const haveDirs = new Set(ex.dirs);
-  const scratch = { buf: Buffer.allocUnsafe(1 << 16) };
+  const scratch = { read: Buffer.allocUnsafe(1 << 16), want: Buffer.allocUnsafe(1 << 16) };
   try {
     for (const path of sortedPaths(t)) {
       const f = t.get(path)!;
