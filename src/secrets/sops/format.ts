@@ -55,7 +55,13 @@ function fromNode(n: YamlNode | null | undefined, text: string, json: boolean): 
         const at = lineCol(text, (k as YamlNode | null)?.range?.[0] ?? 0);
         throw new FormatError("only scalar mapping keys are supported", at.line, at.column);
       }
-      m.set(String(k.value), fromNode(pair.value as YamlNode | null, text, json));
+      const name = String(k.value);
+      // checked here rather than by the parser's uniqueKeys, which compares every key with every other (a store has 100,000s)
+      if (m.has(name)) {
+        const at = lineCol(text, k.range?.[0] ?? 0);
+        throw new FormatError(`Map keys must be unique; ${JSON.stringify(name)} is repeated`, at.line, at.column);
+      }
+      m.set(name, fromNode(pair.value as YamlNode | null, text, json));
     }
     return m;
   }
@@ -80,7 +86,7 @@ function fromNode(n: YamlNode | null | undefined, text: string, json: boolean): 
 
 /** Parses one YAML (or, with json, JSON) document whose top level is a mapping. */
 export function parseDocument(text: string, json = false): SopsMap {
-  const docs = parseAllDocuments(text, { version: "1.2", uniqueKeys: true, keepSourceTokens: false });
+  const docs = parseAllDocuments(text, { version: "1.2", uniqueKeys: false, keepSourceTokens: false });
   if (!Array.isArray(docs)) throw new FormatError("not a YAML document");
   const real = docs.filter((d) => d.contents !== null || d.errors.length);
   if (real.length !== 1) throw new FormatError(real.length ? `holds ${real.length} YAML documents; one per file is supported` : "is empty");

@@ -228,3 +228,8 @@ test("property: the real sops decrypts random documents drover encrypted", async
     { numRuns: 25 },
   );
 });
+
+test("a repeated mapping key is an error with its line and column", () => {
+  assert.throws(() => parseDocument("a: 1\nb:\n  c: 2\n  c: 3\n"), (e: Error & { line?: number; column?: number }) => /"c" is repeated/.test(e.message) && e.line === 4 && e.column === 3);
+  assert.throws(() => parseDocument('{"a": 1, "a": 2}', true), /"a" is repeated/);
+});
