@@ -84,8 +84,86 @@ function fromNode(n: YamlNode | null | undefined, text: string, json: boolean): 
   throw new FormatError("unsupported YAML node (aliases are not supported)", at.line, at.column);
 }
 
+// The bulk of a secrets store (100,000s of values at 1,000 nodes): mappings nested by 4 spaces whose
+// values are ENC[…] strings, as emitYaml writes them. Read line by line; any top-level block with
+// anything else (lists, literals, other scalars) goes to the YAML parser, so results are the same.
+const FAST_KEY = /^[A-Za-z_][A-Za-z0-9._/|@+-]*$/;
+const FAST_VALUE = /^ENC\[AES256_GCM,data:[A-Za-z0-9+/=]*,iv:[A-Za-z0-9+/=]+,tag:[A-Za-z0-9+/=]+,type:[a-z]+\]$/;
+const CORE_WORDS = new Set(["null", "Null", "NULL", "true", "True", "TRUE", "false", "False", "FALSE"]);
+
+/** One top-level block (lines [from, to)) into out; false when it holds more than the simple form. */
+function fastBlock(lines: readonly string[], from: number, to: number, out: SopsMap): boolean {
+  const stack: SopsMap[] = [out];
+  let open = false; // the previous line was `key:` and must be followed by a deeper one
+  for (let i = from; i < to; i++) {
+    const line = lines[i]!;
+    let sp = 0;
+    while (line.charCodeAt(sp) === 32) sp++;
+    if (sp % 4 !== 0) return false;
+    const depth = sp / 4;
+    if (open ? depth !== stack.length - 1 : depth > stack.length - 1) return false;
+    open = false;
+    stack.length = depth + 1;
+    const colon = line.indexOf(":", sp);
+    if (colon < 0) return false;
+    const key = line.slice(sp, colon);
+    if (!FAST_KEY.test(key) || CORE_WORDS.has(key)) return false;
+    const m = stack[depth]!;
+    if (m.has(key)) throw new FormatError(`Map keys must be unique; ${JSON.stringify(key)} is repeated`, i + 1, sp + 1);
+    if (colon === line.length - 1) {
+      const child: SopsMap = new Map();
+      m.set(key, child);
+      stack.push(child);
+      open = true;
+      continue;
+    }
+    if (line.charCodeAt(colon + 1) !== 32) return false;
+    const v = line.slice(colon + 2);
+    if (v === '""') m.set(key, "");
+    else if (FAST_VALUE.test(v)) m.set(key, v);
+    else return false;
+  }
+  return !open;
+}
+
+function fastParse(text: string): SopsMap | undefined {
+  if (!text.endsWith("\n") || text.includes("\r") || text.includes("\t")) return undefined;
+  const lines = text.split("\n");
+  lines.pop();
+  const out: SopsMap = new Map();
+  let start = 0;
+  for (let i = 1; i <= lines.length; i++) {
+    if (i < lines.length && lines[i]!.charCodeAt(0) === 32) continue;
+    // lines [start, i) are one top-level key and everything under it
+    const first = lines[start]!;
+    if (first === "" || first.startsWith("#") || first.startsWith("-") || first.startsWith("---") || first.startsWith("%") || first.startsWith("...")) return undefined;
+    const block = new Map() as SopsMap;
+    if (!fastBlock(lines, start, i, block)) {
+      let parsed: SopsMap;
+      try {
+        parsed = slowParse(lines.slice(start, i).join("\n") + "\n", false);
+      } catch (e) {
+        if (e instanceof FormatError && e.line !== undefined) throw new FormatError(e.message, e.line + start, e.column);
+        throw e;
+      }
+      if (parsed.size !== 1) return undefined;
+      for (const [k, v] of parsed) block.set(k, v);
+    }
+    for (const [k, v] of block) {
+      if (out.has(k)) throw new FormatError(`Map keys must be unique; ${JSON.stringify(k)} is repeated`, start + 1, 1);
+      out.set(k, v);
+    }
+    start = i;
+  }
+  return out.size ? out : undefined;
+}
+
 /** Parses one YAML (or, with json, JSON) document whose top level is a mapping. */
 export function parseDocument(text: string, json = false): SopsMap {
+  return (!json && text.length > 65536 ? fastParse(text) : undefined) ?? slowParse(text, json);
+}
+
+function slowParse(text: string, json: boolean): SopsMap {
   const docs = parseAllDocuments(text, { version: "1.2", uniqueKeys: false, keepSourceTokens: false });
   if (!Array.isArray(docs)) throw new FormatError("not a YAML document");
   const real = docs.filter((d) => d.contents !== null || d.errors.length);

@@ -233,3 +233,23 @@ test("a repeated mapping key is an error with its line and column", () => {
   assert.throws(() => parseDocument("a: 1\nb:\n  c: 2\n  c: 3\n"), (e: Error & { line?: number; column?: number }) => /"c" is repeated/.test(e.message) && e.line === 4 && e.column === 3);
   assert.throws(() => parseDocument('{"a": 1, "a": 2}', true), /"a" is repeated/);
 });
+
+test("a large store reads back the same through the line reader, lists, literals and odd keys included", async () => {
+  const k = await ageKeygen();
+  const psks: SopsMap = new Map();
+  for (let i = 0; i < 3000; i++) psks.set(`node/n${i}|node/n${i + 1}`, `key-${i}`);
+  const doc: SopsMap = new Map<string, SopsValue>([
+    ["version", 1],
+    ["wireguardPresharedKeys", psks],
+    ["apps", new Map<string, SopsValue>([["a-1", new Map<string, SopsValue>([["password", "p"], ["empty", ""]])], ["True", new Map([["x", "y"]])]])],
+    ["odd", new Map<string, SopsValue>([["list", ["a", new Map([["b", "c"]])]], ["n", 3], ["f", 0.5], ["nil", null], ["text", "line 1\nline 2\n"]])],
+  ]);
+  const text = await encrypt(doc, [k.recipient]);
+  assert.ok(text.length > 65536);
+  assert.deepEqual(canon((await decrypt(text, [k.identity])).doc), canon(doc));
+  // a repeated key inside the bulk is still an error with its line
+  const lines = text.split("\n");
+  const at = lines.findIndex((l) => l.startsWith("    node/n5|"));
+  lines.splice(at + 1, 0, lines[at]!);
+  assert.throws(() => parseDocument(lines.join("\n")), (e: Error & { line?: number }) => /is repeated/.test(e.message) && e.line === at + 2);
+});
