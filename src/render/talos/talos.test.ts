@@ -265,3 +265,13 @@ test("with flannel as the CNI Talos runs its default CNI and kube-proxy; the con
   assert.equal(cp.cluster.network.cni, undefined);
   assert.equal(cp.cluster.proxy.disabled, undefined);
 });
+
+test("drover check warns when a Talos lab's site is reached by a DNS name (Talos peers take an IP), at the site's endpoint", () => {
+  const text = readFileSync(exampleFiles().find((f) => f.includes("multi-site"))!, "utf8");
+  const ws = loadSpec(text, "lab.yaml").diagnostics.filter((d) => d.severity === "warning" && /cannot dial/.test(d.message));
+  const named = text.split("\n").filter((l) => /^\s+endpoint: [a-z]/.test(l));
+  assert.equal(ws.length, named.length, JSON.stringify(ws));
+  for (const w of ws) assert.match(w.path, /^sites\[\d+\]\.endpoint$/);
+  const ip = text.replace(/(\n\s+endpoint: )[a-z][^\n]*/g, "$1198.51.100.7:51820");
+  assert.equal(loadSpec(ip, "lab.yaml").diagnostics.filter((d) => /cannot dial/.test(d.message)).length, 0);
+});
