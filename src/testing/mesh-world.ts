@@ -12,7 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { Netns, NetnsSet } from "./netns.js";
-import { parseWgQuick, stripWgQuick } from "../render/wireguard/conf.js";
+import { debianTool } from "./paths.js";
+import { APPLY_WG0, parseWgQuick, stripWgQuick } from "../render/wireguard/conf.js";
 import { HOME_WAN, LB_ADDRESS, MESH_NODES } from "./mesh-lab.js";
 import { parseCidr, cidrContains, parseIp, formatIp } from "../net/ip.js";
 import type { Lab } from "../lab/types.js";
@@ -51,6 +52,7 @@ export class MeshWorld {
   private constructor(private readonly set: NetnsSet, private readonly machines: Map<string, Machine>, private readonly routers: Map<string, Router> = new Map()) {}
 
   static async start(o: MeshWorldOptions): Promise<MeshWorld> {
+    requireTools();
     await NetnsSet.removeStale();
     const set = new NetnsSet();
     const machines = new Map<string, Machine>();
@@ -105,6 +107,7 @@ export class MeshWorld {
    * routers' WAN addresses.
    */
   static async forLab(lab: Lab): Promise<MeshWorld> {
+    requireTools();
     await NetnsSet.removeStale();
     const set = new NetnsSet();
     const machines = new Map<string, Machine>();
@@ -241,20 +244,22 @@ export class MeshWorld {
   }
 
   /**
-   * Applies a changed config to a running interface (`wg syncconf`: unchanged peers keep their
-   * sessions). When its PostUp/PostDown changed (the node became or stopped being a relay or the seat
-   * hub), their commands are run too, as `systemctl restart wg-quick@wg0` would.
+   * Applies a changed config to a running interface with the very command Drover prints for nodes
+   * (APPLY_WG0: `wg syncconf` of `wg-quick strip`, then the idempotent PostUp commands), pointed at
+   * this machine's interface and a copy of the file instead of wg0 and /etc/wireguard/wg0.conf.
    */
   async apply(name: string, conf: string): Promise<void> {
     const m = this.machine(name);
-    await this.wg(m, "syncconf", conf);
-    await this.routes(m, conf);
-    const before = parseWgQuick(m.conf ?? "");
-    const after = parseWgQuick(conf);
-    if (JSON.stringify([before.postUp, before.postDown]) !== JSON.stringify([after.postUp, after.postDown])) {
-      for (const c of before.postDown) await m.ns.script(c.replaceAll("%i", m.iface));
-      for (const c of after.postUp) await m.ns.script(c.replaceAll("%i", m.iface));
+    const dir = mkdtempSync(join(tmpdir(), "drover-wg-"));
+    try {
+      const file = join(dir, `${m.iface}.conf`);
+      writeFileSync(file, conf, { mode: 0o600 });
+      const cmd = APPLY_WG0.replaceAll("/etc/wireguard/wg0.conf", file).replace("wg-quick strip wg0", `wg-quick strip ${file}`).replace("wg syncconf wg0", `wg syncconf ${m.iface}`).replace("s/%i/wg0/g", `s/%i/${m.iface}/g`);
+      await m.ns.exec(["bash", "-c", cmd]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
+    await this.routes(m, conf);
     m.conf = conf;
   }
 
@@ -314,6 +319,12 @@ export class MeshWorld {
   async leftovers(): Promise<string[]> {
     return this.set.leftovers();
   }
+}
+
+/** the programs the world runs: fail with the install hint, never half-way */
+function requireTools(): void {
+  for (const t of ["wireguard-go", "wg", "ip", "ping", "nft", "conntrack", "sysctl"] as const) debianTool(t);
+  if (!existsSync("/dev/net/tun")) throw new Error("/dev/net/tun is missing: wireguard-go needs the TUN device");
 }
 
 function routerWan(lab: Lab, i: number): string {

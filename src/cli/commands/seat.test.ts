@@ -15,6 +15,7 @@ import { generateTalosSecrets } from "../../secrets/talos.js";
 import { meshLabYaml } from "../../testing/mesh-lab.js";
 import { readStore } from "../../secrets/store.js";
 import { sh } from "../../testing/netns.js";
+import { debianTool } from "../../testing/paths.js";
 import { parseHalfBlocks, qrPbm } from "../qr.js";
 
 let key: TestKey;
@@ -57,7 +58,7 @@ async function zbarText(blocks: string): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "drover-qr-"));
   try {
     writeFileSync(join(dir, "qr.pbm"), qrPbm(parseHalfBlocks(blocks), 6));
-    return (await sh(["zbarimg", "--quiet", "--raw", "-Sbinary", join(dir, "qr.pbm")])).stdout;
+    return (await sh([debianTool("zbarimg"), "--quiet", "--raw", "-Sbinary", join(dir, "qr.pbm")])).stdout;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -16,16 +16,6 @@ import { loadSecrets } from "../../secrets/store.js";
 import { seatConf } from "../../render/wireguard/index.js";
 import { seatHub } from "../../secrets/peers.js";
 import { UserError } from "../errors.js";
-import { summarySections } from "./check.js";
-import { meshReport } from "../../analyze/mesh.js";
-
-// `drover check` shows the mesh: topology, tunnels, where seats connect, tunnels that cannot connect
-summarySections.push((lab) => {
-  const r = meshReport(lab);
-  const lines = [`${r.topology}, ${r.nodes} node${r.nodes === 1 ? "" : "s"}, ${r.tunnels} tunnel${r.tunnels === 1 ? "" : "s"}${r.hub ? `; ${lab.seats.length} seat${lab.seats.length === 1 ? "" : "s"} through ${r.hub.node}${r.hub.endpoint ? ` (${r.hub.endpoint})` : ""}` : ""}`];
-  for (const w of r.warnings) lines.push(`warning: ${w}`);
-  return { title: "wireguard", lines, json: { ...r } };
-});
 
 const DEVICES = ["laptop", "phone", "desktop", "tablet"];
 

@@ -12,6 +12,9 @@ import type { LabSecrets, WireguardKeyPair } from "../../secrets/types.js";
 import { generatePresharedKey, generateWireguardKeyPair } from "../../secrets/wireguard.js";
 import { nodePeer, seatHub } from "../../secrets/peers.js";
 import { publicEndpoint } from "../../render/wireguard/mesh.js";
+import { APPLY_WG0 } from "../../render/wireguard/conf.js";
+
+const shellQuote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 import type { Rotation, RolloutStep, RotationResult } from "./types.js";
 
 export interface WireguardGenerators {

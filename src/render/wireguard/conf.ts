@@ -72,3 +72,10 @@ export function parseWgQuick(text: string): WgQuickFields {
   }
   return f;
 }
+
+/**
+ * The shell command (for ssh) that applies /etc/wireguard/wg0.conf to a running wg0 without dropping
+ * its tunnels: `wg syncconf` for keys and peers, then the file's PostUp commands, which Drover renders
+ * idempotent, so a node that has just become a relay or the seat hub forwards at once.
+ */
+export const APPLY_WG0 = `wg syncconf wg0 <(wg-quick strip wg0) && sed -n 's/^PostUp = //p' /etc/wireguard/wg0.conf | sed 's/%i/wg0/g' | bash -e`;

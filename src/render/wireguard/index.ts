@@ -9,6 +9,9 @@ import { nodeInterfaces, seatInterface } from "./mesh.js";
 import { wgQuickConf } from "./conf.js";
 import { siteEntry } from "../../secrets/peers.js";
 
+/** peers.txt lists each node's peers up to this many */
+const SUMMARY_PEERS = 64;
+
 const HEADER = "Rendered by drover from lab.yaml: do not edit (changes are lost on the next render).";
 
 export function renderWireguard(lab: Lab, secrets: LabSecrets): FileTree {
@@ -24,6 +27,7 @@ export function renderWireguard(lab: Lab, secrets: LabSecrets): FileTree {
     const name = i.id.slice("node/".length);
     addFile(t, `${name}/wg0.conf`, wgQuickConf(i, `${HEADER}\nInstall as /etc/wireguard/wg0.conf (mode 0600), then: systemctl enable --now wg-quick@wg0`), { secret: true });
     summary.push("", `${name} ${i.address} ${i.peers.length} peer${i.peers.length === 1 ? "" : "s"}`);
+    if (i.peers.length > SUMMARY_PEERS) continue; // large meshes: counts only
     for (const p of i.peers) summary.push(`  ${p.id} ${p.allowedIps.join(",")}${p.endpoint ? ` via ${p.endpoint}` : ""}${p.keepalive ? ` keepalive ${p.keepalive}s` : ""}`);
   }
   addFile(t, "peers.txt", summary.join("\n") + "\n");
