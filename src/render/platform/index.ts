@@ -55,4 +55,7 @@ export function renderPlatform(lab: Lab, secrets: LabSecrets): FileTree {
   return t;
 }
 
+export { backupTargetCredentials } from "./backups.js";
+export { secretSource } from "./secrets.js";
+export { REGISTRY_MIRROR } from "./registry.js";
 export { platformNames, NAMESPACES, INGRESS_CLASS, CLUSTER_ISSUER, ingressFor, forwardAuth } from "./contract.js";

@@ -294,3 +294,19 @@ test("Gateway API: the SSO gate as an Envoy SecurityPolicy per gated route passe
   const grant = renderPlatform(lab, testSecrets(lab)).get("infrastructure/identity/config/resources.yaml")!.content;
   for (const r of routes) assert.ok(grant.includes(`namespace: ${r.namespace}`), r.namespace);
 });
+
+test("backup targets: the in-lab S3 store's generated keys, or the user's keys for an external target", async () => {
+  const { backupTargetCredentials, secretSource } = await import("./index.js");
+  const gee = PLATFORM_LABS[3]![1]();
+  const store = testSecrets(gee);
+  const s = secretSource(store);
+  const inLab = backupTargetCredentials(gee, s, gee.backups.targets[0]!)!;
+  assert.equal(inLab.accessKey.length, 20);
+  assert.equal(s.missing.size, 0);
+  const kay = loadTestLab(K3S_METALLB);
+  const s2 = secretSource(testSecrets(kay));
+  assert.deepEqual(backupTargetCredentials(kay, s2, kay.backups.targets[0]!), { accessKey: "", secretKey: "" });
+  assert.ok(s2.missing.has("backup-b2-access-key"));
+  const config = renderPlatform(gee, store).get("infrastructure/object-store/seaweedfs-s3-config.sops.yaml")!.content;
+  assert.ok(config.includes(inLab.accessKey), "the store serves the keys the backups use");
+});
