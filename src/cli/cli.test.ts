@@ -147,3 +147,23 @@ test("init: writes a valid commented starter, refuses to overwrite without --for
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("init on a terminal asks its questions (answers typed ahead are kept); end of input cancels and writes nothing", () => {
+  const dir = mkdtempSync(join(tmpdir(), "drover-init-tty-"));
+  try {
+    const run = (answers: string, target: string) =>
+      spawnSync("bash", ["-c", `(sleep 1; printf '${answers}') | script -qec "'${process.execPath}' '${BIN}' init ${target}" /dev/null`], { cwd: dir, encoding: "utf8", timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } });
+    const r = run("garage\\nk3s\\n10.9.0.0/24\\narm64\\nhome.lan\\n", "lab");
+    assert.match(r.stdout, /Cluster name \[homelab\]: /);
+    assert.match(r.stdout, /Private domain for services \[home\.arpa\]: /);
+    assert.match(r.stdout, /wrote lab\/lab\.yaml/);
+    const text = readFileSync(join(dir, "lab", "lab.yaml"), "utf8");
+    for (const want of ["name: garage", "distribution: k3s", "lan: 10.9.0.0/24", "arch: arm64", "private: home.lan"]) assert.ok(text.includes(want), want);
+    assert.equal(drover(["check", "lab"], { cwd: dir }).code, 0);
+    const cancelled = run("garage\\n", "other");
+    assert.match(cancelled.stdout, /drover init was cancelled; nothing was written/);
+    assert.ok(!existsSync(join(dir, "other")));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -50,10 +50,17 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
 
   // ---- site leaders (site-leaders topology): the first always-on, reachable node of each site ----
   const leaders: Record<string, string> = {};
+  const better = (a: LabSpec["nodes"][number], b: LabSpec["nodes"][number]) => score(b) - score(a) || a.name.localeCompare(b.name);
+  const bySite = new Map<string, LabSpec["nodes"][number]>();
+  for (const n of spec.nodes) {
+    const site = hostSpecs.get(n.host)?.site;
+    if (site === undefined) continue;
+    const best = bySite.get(site);
+    if (!best || better(n, best) < 0) bySite.set(site, n); // the first of the order the ranking sorts by
+  }
   for (const s of spec.sites) {
-    const candidates = spec.nodes.filter((n) => hostSpecs.get(n.host)?.site === s.name);
-    const ranked = [...candidates].sort((a, b) => score(b) - score(a) || a.name.localeCompare(b.name));
-    if (ranked[0]) leaders[s.name] = ranked[0].name;
+    const leader = bySite.get(s.name);
+    if (leader) leaders[s.name] = leader.name;
   }
   function score(n: LabSpec["nodes"][number]): number {
     const h = hostSpecs.get(n.host);

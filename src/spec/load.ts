@@ -1,7 +1,8 @@
 // lab.yaml text → validated LabSpec, or every problem found, each placed at file:line:column.
 import type { z } from "zod";
 import { LabSpecSchema, type LabSpec } from "./schema.js";
-import { parseSource, positionOf, type Source } from "./source.js";
+import { parseSource, positionOf, precheck, lazySource, type Source } from "./source.js";
+import { fastYaml } from "./fast-yaml.js";
 import { didYouMean, pathText, type Diagnostic, type Finding, type Path } from "./diagnostic.js";
 import { checkRules } from "./rules/index.js";
 
@@ -12,7 +13,35 @@ export interface LoadResult {
   readonly source: Source;
 }
 
-export function loadSpec(text: string, file = "lab.yaml"): LoadResult {
+export interface LoadOptions {
+  /**
+   * Read a valid lab with the fast YAML reader and skip building the position-keeping document
+   * (default true). Anything the fast path cannot accept without a single diagnostic is read again
+   * by the positional path, so diagnostics are identical either way.
+   */
+  readonly fast?: boolean;
+}
+
+export function loadSpec(text: string, file = "lab.yaml", opts: LoadOptions = {}): LoadResult {
+  if (opts.fast !== false) {
+    const quick = loadQuick(text, file);
+    if (quick) return quick;
+  }
+  return loadPositional(text, file);
+}
+
+/** The fast path: only for a document that is valid with no warnings at all; undefined otherwise. */
+function loadQuick(text: string, file: string): LoadResult | undefined {
+  if (precheck(text).length) return undefined;
+  const value = fastYaml(text);
+  if (value === undefined || value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+  const result = LabSpecSchema.safeParse(withoutExtensions(value as Record<string, unknown>));
+  if (!result.success) return undefined;
+  if (checkRules(result.data).length) return undefined;
+  return { spec: result.data, diagnostics: [], source: lazySource(file, text) };
+}
+
+function loadPositional(text: string, file: string): LoadResult {
   const parsed = parseSource(file, text);
   const place = (f: Finding) => locate(parsed.source, f);
   if (parsed.findings.length) return { diagnostics: parsed.findings.map(place), source: parsed.source };

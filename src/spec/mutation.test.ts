@@ -1,6 +1,6 @@
 // Property: random mutations of the valid examples only ever produce positioned spec diagnostics —
 // never an exception — and whatever the loader accepts resolves into a Lab and a summary.
-// DROVER_PROPERTY_RUNS sets the number of mutated labs per property (default 800, two properties).
+// DROVER_PROPERTY_RUNS sets the number of mutated labs per property (default 1000, two properties).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -11,7 +11,7 @@ import { resolveLab } from "../lab/resolve.js";
 import { summarize } from "../cli/commands/check.js";
 import { exampleFiles } from "../testing/paths.js";
 
-const RUNS = Number(process.env.DROVER_PROPERTY_RUNS ?? 800);
+const RUNS = Number(process.env.DROVER_PROPERTY_RUNS ?? 1000);
 const texts = exampleFiles().map((f) => readFileSync(f, "utf8"));
 const values = texts.map((t) => parse(t, { merge: true }) as unknown);
 
@@ -75,6 +75,10 @@ function assertWellFormed(text: string): void {
   } catch (e) {
     assert.fail(`loadSpec threw ${(e as Error).stack}\n--- input ---\n${text.slice(0, 3000)}`);
   }
+  // the fast reader (js-yaml, no positions) and the positional reader (yaml) agree on every input
+  const positional = loadSpec(text, "lab.yaml", { fast: false });
+  assert.deepEqual(r.diagnostics, positional.diagnostics, `fast and positional readers disagree on:\n${text.slice(0, 3000)}`);
+  assert.deepEqual(r.spec, positional.spec, `fast and positional readers read different values from:\n${text.slice(0, 3000)}`);
   const lines = text.split(/\r?\n/).length;
   for (const d of r.diagnostics) {
     assert.ok(Number.isInteger(d.line) && d.line >= 1 && d.line <= lines + 1, `line ${d.line} of ${lines}: ${JSON.stringify(d)}`);

@@ -1,6 +1,11 @@
 // lab.yaml text → a YAML document that remembers where every value came from.
 // Hostile input (binary, huge, deeply nested, alias bombs) is refused with one clear finding.
-import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node as YamlNode, type Pair } from "yaml";
+import { createRequire } from "node:module";
+import type { LineCounter, Document, Node as YamlNode, Pair } from "yaml";
+
+/** The positional YAML library, loaded on first use: a valid lab read on the fast path never needs it. */
+let yamlLib: typeof import("yaml") | undefined;
+const Y = (): typeof import("yaml") => (yamlLib ??= createRequire(import.meta.url)("yaml") as typeof import("yaml"));
 import type { Finding, Path } from "./diagnostic.js";
 
 export const MAX_BYTES = 8 * 1024 * 1024;
@@ -17,24 +22,53 @@ export interface Source {
 
 export interface Position { line: number; column: number }
 
-export function parseSource(file: string, text: string): { source: Source; value: unknown; findings: Finding[] } {
-  const lines = new LineCounter();
-  const empty = { source: { file, text, doc: undefined, lines }, value: undefined };
+/** Problems found without parsing: too big, binary, nested too deep. */
+export function precheck(text: string): Finding[] {
   if (text.length > MAX_BYTES) {
-    return { ...empty, findings: [{ severity: "error", path: [], message: `the file is ${(text.length / 1048576).toFixed(1)} MiB; a lab spec may be at most ${MAX_BYTES / 1048576} MiB`, hint: "split generated data out of lab.yaml, or check that this is the right file" }] };
+    return [{ severity: "error", path: [], message: `the file is ${(text.length / 1048576).toFixed(1)} MiB; a lab spec may be at most ${MAX_BYTES / 1048576} MiB`, hint: "split generated data out of lab.yaml, or check that this is the right file" }];
   }
   if (text.includes("\u0000") || text.includes("\uFFFD")) {
-    return { ...empty, findings: [{ severity: "error", path: [], message: "the file is not UTF-8 text (it contains binary data)", hint: "lab.yaml must be a YAML text file" }] };
+    return [{ severity: "error", path: [], message: "the file is not UTF-8 text (it contains binary data)", hint: "lab.yaml must be a YAML text file" }];
   }
   const depth = nestingDepth(text);
   if (depth > MAX_DEPTH) {
-    return { ...empty, findings: [{ severity: "error", path: [], message: `the document nests ${depth} levels deep; at most ${MAX_DEPTH} are allowed`, hint: "a lab spec is a few levels deep; check for runaway brackets or indentation" }] };
+    return [{ severity: "error", path: [], message: `the document nests ${depth} levels deep; at most ${MAX_DEPTH} are allowed`, hint: "a lab spec is a few levels deep; check for runaway brackets or indentation" }];
   }
+  return [];
+}
+
+/**
+ * A Source whose YAML document (for positions) is parsed only when a position is asked for: a valid
+ * lab read on the fast path never needs one.
+ */
+export function lazySource(file: string, text: string): Source {
+  let parsed: { doc: Document.Parsed | undefined; lines: LineCounter } | undefined;
+  const get = () => {
+    if (!parsed) {
+      const lines = new (Y().LineCounter)();
+      let doc: Document.Parsed | undefined;
+      try {
+        doc = Y().parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, merge: true });
+      } catch {
+        doc = undefined;
+      }
+      parsed = { doc, lines };
+    }
+    return parsed;
+  };
+  return { file, text, get doc() { return get().doc; }, get lines() { return get().lines; } };
+}
+
+export function parseSource(file: string, text: string): { source: Source; value: unknown; findings: Finding[] } {
+  const lines = new (Y().LineCounter)();
+  const empty = { source: { file, text, doc: undefined, lines }, value: undefined };
+  const pre = precheck(text);
+  if (pre.length) return { ...empty, findings: pre };
   let doc: Document.Parsed;
   try {
-    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, merge: true });
+    doc = Y().parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, merge: true });
   } catch (e) {
-    return { ...empty, findings: [{ severity: "error", path: [], message: `cannot parse YAML: ${(e as Error).message}` }] };
+    return { ...empty, findings: [{ severity: "error", path: [], message: `cannot parse YAML: ${firstLine((e as Error).message)}`, hint: "fix the YAML at the start of the file" }] };
   }
   const source: Source = { file, text, doc, lines };
   const findings: Finding[] = [];
@@ -132,6 +166,7 @@ function nestingDepth(text: string): number {
 export function positionOf(source: Source, path: Path, atKey = false): Position {
   const doc = source.doc;
   if (!doc) return { line: 1, column: 1 };
+  const { isMap, isSeq, isPair, isScalar } = Y();
   let node: unknown = doc.contents;
   let best: YamlNode | Pair | undefined = doc.contents ?? undefined;
   for (let i = 0; i < path.length; i++) {

@@ -42,9 +42,16 @@ function exampleFilesOf(name: string): Map<string, string> {
 }
 
 async function ask(o: InitOptions): Promise<StarterAnswers> {
-  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  // lines are read as they come (answers typed ahead are kept); the terminal echoes them
+  const rl = createInterface({ input: process.stdin, terminal: false });
+  const lines = rl[Symbol.asyncIterator]();
   try {
-    const q = async (question: string, def: string) => (await rl.question(`${question} [${def}]: `)).trim() || def;
+    const q = async (question: string, def: string) => {
+      process.stderr.write(`${question} [${def}]: `);
+      const next = await lines.next();
+      if (next.done) throw new UserError("drover init was cancelled; nothing was written", "answer the questions, or pass --yes (and flags) to take the defaults", EXIT_USAGE);
+      return String(next.value).trim() || def;
+    };
     const name = o.name ?? (await q("Cluster name", STARTER_DEFAULTS.name));
     const distribution = o.distribution ?? (await q("Distribution (talos or k3s)", STARTER_DEFAULTS.distribution));
     const lan = o.lan ?? (await q("Home LAN (CIDR)", STARTER_DEFAULTS.lan));
