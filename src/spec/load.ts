@@ -13,6 +13,9 @@ export interface LoadResult {
   readonly source: Source;
 }
 
+/** Structural problems reported at most; a file with more is most likely not a lab spec at all. */
+export const MAX_ISSUES = 500;
+
 export interface LoadOptions {
   /**
    * Read a valid lab with the fast YAML reader and skip building the position-keeping document
@@ -59,7 +62,9 @@ function validate(value: unknown, source: Source): LoadResult {
   }
   const result = LabSpecSchema.safeParse(withoutExtensions(value as Record<string, unknown>));
   if (!result.success) {
-    const findings = foldMisspelled(result.error.issues.flatMap((i) => issueFindings(i, value)));
+    const issues = result.error.issues;
+    const findings = foldMisspelled(issues.slice(0, MAX_ISSUES).flatMap((i) => issueFindings(i, value)));
+    if (issues.length > MAX_ISSUES) findings.push({ severity: "error", path: [], message: `${issues.length - MAX_ISSUES} more problems not shown (${issues.length} in all)`, hint: "fix the ones above and run drover check again; is this the right file?" });
     return { diagnostics: sortDiagnostics(dedupe(findings).map(place)), source };
   }
   const findings = checkRules(result.data);
