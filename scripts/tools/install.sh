@@ -196,7 +196,7 @@ PY
 platform() {
   go_install amtool "$ALERTMANAGER_VERSION" "github.com/prometheus/alertmanager/cmd/amtool@v$ALERTMANAGER_VERSION"
   go_install controller-gen "$CONTROLLER_TOOLS_VERSION" "sigs.k8s.io/controller-tools/cmd/controller-gen@v$CONTROLLER_TOOLS_VERSION"
-  local key="$FLUX_VERSION-$CILIUM_VERSION-$CERT_MANAGER_VERSION-$METALLB_VERSION-$EXTERNAL_DNS_VERSION-$KUBE_PROMETHEUS_STACK_VERSION-$VELERO_VERSION-$ENVOY_GATEWAY_VERSION"
+  local key="$FLUX_VERSION-$CILIUM_VERSION-$CERT_MANAGER_VERSION-$METALLB_VERSION-$EXTERNAL_DNS_VERSION-$KUBE_PROMETHEUS_STACK_VERSION-$VELERO_VERSION-$ENVOY_GATEWAY_VERSION-$EXTERNAL_SNAPSHOTTER_VERSION"
   local crds="$CACHE/platform-crds-$key" charts="$CACHE/platform-charts-$key"
   if [ -f "$crds/.done" ] && [ -f "$charts/.done" ]; then log "platform CRDs and charts: cached"; return; fi
   lock platform-crds
@@ -253,6 +253,9 @@ MOD
   log "platform: Velero $VELERO_VERSION CRDs"
   d=$(mod_dir "github.com/vmware-tanzu/velero@v$VELERO_VERSION") || { log "platform: cannot fetch "github.com/vmware-tanzu/velero@v$VELERO_VERSION""; exit 1; }
   cp_crds velero "$d"/config/crd/v1/bases/*.yaml "$d"/config/crd/v2alpha1/bases/*.yaml
+  log "platform: external-snapshotter $EXTERNAL_SNAPSHOTTER_VERSION VolumeSnapshot CRDs"
+  d=$(mod_dir "github.com/kubernetes-csi/external-snapshotter/client/v8@v$EXTERNAL_SNAPSHOTTER_VERSION") || { log "platform: cannot fetch external-snapshotter"; exit 1; }
+  cp_crds snapshots "$d"/config/crd/snapshot.storage.k8s.io_*.yaml
   log "platform: Envoy Gateway $ENVOY_GATEWAY_VERSION CRDs (with its Gateway API CRDs) and chart"
   d=$(mod_dir "github.com/envoyproxy/gateway@v$ENVOY_GATEWAY_VERSION") || { log "platform: cannot fetch "github.com/envoyproxy/gateway@v$ENVOY_GATEWAY_VERSION""; exit 1; }
   cp_crds envoy-gateway "$d"/charts/gateway-helm/charts/crds/crds/gatewayapi-crds.yaml "$d"/charts/gateway-helm/charts/crds/crds/generated/*.yaml

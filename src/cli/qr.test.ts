@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sh } from "../testing/netns.js";
+import { debianTool } from "../testing/paths.js";
 import { meshLab } from "../testing/mesh-lab.js";
 import { testSecrets } from "../testing/apps-lab.js";
 import { seatConf } from "../render/wireguard/index.js";
@@ -15,7 +16,7 @@ async function zbar(image: Buffer): Promise<string> {
   try {
     const file = join(dir, "code.pbm");
     writeFileSync(file, image, { mode: 0o600 });
-    const r = await sh(["zbarimg", "--quiet", "--raw", "-Sbinary", file]);
+    const r = await sh([debianTool("zbarimg"), "--quiet", "--raw", "-Sbinary", file]);
     return r.stdout;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -5,6 +5,7 @@ import { join, relative } from "node:path";
 import type { Lab, Node } from "../lab/types.js";
 import type { FileTree } from "../render/tree.js";
 import { nodeFiles } from "./tree-diff.js";
+import { APPLY_WG0 } from "../render/wireguard/conf.js";
 
 export interface Step {
   readonly title: string;
@@ -60,7 +61,7 @@ export function peerUpdateSteps(lab: Lab, t: FileTree, outDir: string, peers: Re
       if (cfg) peerCmds.push(`talosctl ${tc ? `--talosconfig ${tc} ` : ""}apply-config --nodes ${n.address} --file ${rel(outDir, cfg)}`);
     } else {
       const wg = files.find((f) => f.startsWith("wireguard/") && f.endsWith("wg0.conf"));
-      if (wg) peerCmds.push(`scp ${rel(outDir, wg)} root@${n.address}:/etc/wireguard/wg0.conf && ssh root@${n.address} 'wg syncconf wg0 <(wg-quick strip wg0)'`);
+      if (wg) peerCmds.push(`scp ${rel(outDir, wg)} root@${n.address}:/etc/wireguard/wg0.conf && ssh root@${n.address} '${APPLY_WG0.replaceAll("'", "'\\''")}'`);
     }
   }
   return peerCmds.length ? [{ title: `update the ${peerCmds.length} peer${peerCmds.length === 1 ? "" : "s"} whose WireGuard peer list changed (applied live, no reboot)`, commands: peerCmds }] : [];

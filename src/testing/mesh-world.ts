@@ -12,15 +12,27 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { Netns, NetnsSet } from "./netns.js";
-import { parseWgQuick, stripWgQuick } from "../render/wireguard/conf.js";
+import { debianTool } from "./paths.js";
+import { APPLY_WG0, parseWgQuick, stripWgQuick } from "../render/wireguard/conf.js";
 import { HOME_WAN, LB_ADDRESS, MESH_NODES } from "./mesh-lab.js";
-import { parseCidr, cidrContains, parseIp } from "../net/ip.js";
+import { parseCidr, cidrContains, parseIp, formatIp } from "../net/ip.js";
+import type { Lab } from "../lab/types.js";
+import { siteEntry } from "../secrets/peers.js";
+
+interface Router {
+  readonly ns: Netns;
+  readonly gw: string;
+  readonly nat: boolean;
+  readonly lan: string;
+}
 
 interface Machine {
   readonly ns: Netns;
   readonly iface: string;
   wg?: ChildProcess;
   addresses: string[];
+  /** the config applied last */
+  conf?: string;
 }
 
 export interface MeshWorldOptions {
@@ -37,9 +49,10 @@ const NODE_NET: Record<string, { site: "home" | "cloud"; addresses: string[] }> 
 };
 
 export class MeshWorld {
-  private constructor(private readonly set: NetnsSet, private readonly machines: Map<string, Machine>) {}
+  private constructor(private readonly set: NetnsSet, private readonly machines: Map<string, Machine>, private readonly routers: Map<string, Router> = new Map()) {}
 
   static async start(o: MeshWorldOptions): Promise<MeshWorld> {
+    requireTools();
     await NetnsSet.removeStale();
     const set = new NetnsSet();
     const machines = new Map<string, Machine>();
@@ -85,6 +98,95 @@ export class MeshWorld {
     return new MeshWorld(set, machines);
   }
 
+  /**
+   * Any lab's machines as namespaces: an "internet" namespace; per site a router namespace whose WAN
+   * faces the internet (masquerading the LAN when the site is behind NAT, forwarding the site's
+   * WireGuard port to its entry node when it has an endpoint, routing the LAN when it is not behind
+   * NAT); per node a namespace on its site's router with its LAN address (and public address); per
+   * seat a namespace on the internet. Endpoint host names resolve (per-namespace /etc/hosts) to the
+   * routers' WAN addresses.
+   */
+  static async forLab(lab: Lab): Promise<MeshWorld> {
+    requireTools();
+    await NetnsSet.removeStale();
+    const set = new NetnsSet();
+    const machines = new Map<string, Machine>();
+    let world: MeshWorld;
+    try {
+      const inet = await set.add("inet");
+      await inet.sysctl("net.ipv4.ip_forward", 1);
+      const names: Record<string, string> = {};
+      let n = 0;
+      const ifname = () => `wg${set.id}${(n++).toString(36)}`.slice(0, 15);
+      const routers = new Map<string, Router>();
+      for (const [i, site] of lab.sites.entries()) {
+        const r = await set.add(`site${i}`);
+        await r.sysctl("net.ipv4.ip_forward", 1);
+        const epHost = site.endpointHost;
+        const wan = epHost && parseIp(epHost) !== undefined ? epHost : `100.64.${i}.2`;
+        if (epHost && parseIp(epHost) === undefined) names[epHost] = wan;
+        await set.link(inet, `w${i}`, r, "wan");
+        await inet.script(`ip addr add 100.64.${i}.1/32 dev w${i}; ip route add ${wan}/32 dev w${i}`);
+        await r.script(`ip addr add ${wan}/32 dev wan; ip route add 100.64.${i}.1/32 dev wan; ip route add default via 100.64.${i}.1 dev wan`);
+        if (!site.nat) await inet.exec(["ip", "route", "add", site.lan, "via", wan, "dev", `w${i}`]);
+        const lanCidr = parseCidr(site.lan);
+        const gw = site.gateway ?? ("cidr" in lanCidr ? formatIp(lanCidr.cidr.base + 1) : "0.0.0.0");
+        routers.set(site.name, { ns: r, gw, nat: site.nat, lan: site.lan });
+      }
+      world = new MeshWorld(set, machines, routers);
+      for (const [k, node] of lab.nodes.entries()) {
+        const { ns: r, gw } = routers.get(node.site)!;
+        const ns = await set.add(`n${k}`);
+        const pub = lab.spec.nodes.find((x) => x.name === node.name)?.publicAddress;
+        const addrs = [...(pub && parseIp(pub) !== undefined ? [pub] : []), node.address];
+        await set.link(r, `l${k}`, ns, "eth0");
+        await r.script([`ip addr add ${gw}/32 dev l${k}`, ...addrs.map((a) => `ip route add ${a}/32 dev l${k}`)].join("\n"));
+        if (addrs.length > 1) {
+          const site = lab.sites.findIndex((x) => x.name === node.site);
+          await inet.exec(["ip", "route", "add", `${addrs[0]}/32`, "via", routerWan(lab, site), "dev", `w${site}`]);
+        }
+        await ns.script([...addrs.map((a) => `ip addr add ${a}/32 dev eth0`), `ip route add ${gw}/32 dev eth0`, `ip route add default via ${gw} dev eth0`].join("\n"));
+        ns.hosts(names);
+        machines.set(node.name, { ns, iface: ifname(), addresses: [] });
+      }
+      for (const [i, seat] of lab.seats.entries()) {
+        const ns = await set.add(`s${i}`);
+        const addr = `192.0.2.${10 + i}`;
+        await set.link(inet, `s${i}`, ns, "eth0");
+        await inet.script(`ip addr add 192.0.2.1/32 dev s${i}; ip route add ${addr}/32 dev s${i}`);
+        await ns.script(`ip addr add ${addr}/32 dev eth0; ip route add 192.0.2.1/32 dev eth0; ip route add default via 192.0.2.1 dev eth0`);
+        ns.hosts(names);
+        machines.set(`seat/${seat.name}`, { ns, iface: ifname(), addresses: [] });
+      }
+      await world.natRules(lab);
+    } catch (e) {
+      await set.close();
+      throw e;
+    }
+    return world;
+  }
+
+  /**
+   * (Re)writes every site router's NAT: masquerade of the LAN behind NAT, and the site's forwarded
+   * WireGuard port to its current entry node (what a user changes on their router when the entry moves).
+   */
+  async natRules(lab: Lab): Promise<void> {
+    for (const site of lab.sites) {
+      const r = this.routers.get(site.name);
+      if (!r) continue;
+      const spec = lab.spec.sites.find((x) => x.name === site.name)!;
+      const entry = siteEntry(lab, site.name);
+      const port = spec.endpoint && /:(\d+)$/.test(spec.endpoint) ? Number(/:(\d+)$/.exec(spec.endpoint)![1]) : lab.overlay.port;
+      const rules = [
+        site.nat ? `  chain postrouting { type nat hook postrouting priority srcnat; oifname "wan" ip saddr ${site.lan} masquerade; }` : "",
+        site.nat && spec.endpoint && entry ? `  chain prerouting { type nat hook prerouting priority dstnat; iifname "wan" udp dport ${port} dnat to ${entry.address}:${lab.overlay.port}; }` : "",
+      ].filter(Boolean);
+      await r.ns.exec(["nft", "-f", "-"], { input: `table ip nat\ndelete table ip nat\n${rules.length ? `table ip nat {\n${rules.join("\n")}\n}\n` : ""}` });
+      // forget NAT mappings made for the old entry
+      await r.ns.exec(["sh", "-c", "conntrack -F 2>/dev/null || true"]);
+    }
+  }
+
   private machine(name: string): Machine {
     const m = this.machines.get(name);
     if (!m) throw new Error(`no machine ${name} in the mesh world`);
@@ -113,6 +215,7 @@ export class MeshWorld {
     await m.ns.exec(["ip", "link", "set", "mtu", String(f.mtu ?? 1420), "up", "dev", m.iface]);
     await this.routes(m, conf);
     for (const c of f.postUp) await m.ns.script(c.replaceAll("%i", m.iface));
+    m.conf = conf;
   }
 
   /** `wg setconf|syncconf` with the wg-quick file stripped to what wg reads (a 0600 temp file) */
@@ -140,11 +243,24 @@ export class MeshWorld {
     }
   }
 
-  /** Applies a changed config to a running interface (`wg syncconf`: unchanged peers keep their sessions). */
+  /**
+   * Applies a changed config to a running interface with the very command Drover prints for nodes
+   * (APPLY_WG0: `wg syncconf` of `wg-quick strip`, then the idempotent PostUp commands), pointed at
+   * this machine's interface and a copy of the file instead of wg0 and /etc/wireguard/wg0.conf.
+   */
   async apply(name: string, conf: string): Promise<void> {
     const m = this.machine(name);
-    await this.wg(m, "syncconf", conf);
+    const dir = mkdtempSync(join(tmpdir(), "drover-wg-"));
+    try {
+      const file = join(dir, `${m.iface}.conf`);
+      writeFileSync(file, conf, { mode: 0o600 });
+      const cmd = APPLY_WG0.replaceAll("/etc/wireguard/wg0.conf", file).replace("wg-quick strip wg0", `wg-quick strip ${file}`).replace("wg syncconf wg0", `wg syncconf ${m.iface}`).replace("s/%i/wg0/g", `s/%i/${m.iface}/g`);
+      await m.ns.exec(["bash", "-c", cmd]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
     await this.routes(m, conf);
+    m.conf = conf;
   }
 
   /** Stops a machine's WireGuard (the machine is gone). */
@@ -203,6 +319,17 @@ export class MeshWorld {
   async leftovers(): Promise<string[]> {
     return this.set.leftovers();
   }
+}
+
+/** the programs the world runs: fail with the install hint, never half-way */
+function requireTools(): void {
+  for (const t of ["wireguard-go", "wg", "ip", "ping", "nft", "conntrack", "sysctl"] as const) debianTool(t);
+  if (!existsSync("/dev/net/tun")) throw new Error("/dev/net/tun is missing: wireguard-go needs the TUN device");
+}
+
+function routerWan(lab: Lab, i: number): string {
+  const h = lab.sites[i]!.endpointHost;
+  return h && parseIp(h) !== undefined ? h : `100.64.${i}.2`;
 }
 
 /** The longest time between consecutive replies, in ms (0 with fewer than two). */

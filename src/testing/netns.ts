@@ -2,7 +2,7 @@
 // long-lived processes inside, and always clean up (processes killed, namespaces deleted), even when
 // a test fails. Needs root (the test machine runs as root).
 import { execFile, execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { promisify } from "node:util";
 
 const run = promisify(execFile);
@@ -55,6 +55,16 @@ export class Netns {
     return p;
   }
 
+  /**
+   * Names this namespace's programs resolve through /etc/hosts (`ip netns exec` mounts
+   * /etc/netns/<name>/hosts over /etc/hosts); removed with the namespace.
+   */
+  hosts(entries: Readonly<Record<string, string>>): void {
+    const dir = `/etc/netns/${this.name}`;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${dir}/hosts`, ["127.0.0.1 localhost", ...Object.entries(entries).map(([name, ip]) => `${ip} ${name}`)].join("\n") + "\n");
+  }
+
   /** Sets a sysctl in this namespace (net.* sysctls are per namespace). */
   sysctl(key: string, value: string | number): Promise<ExecResult> {
     return this.exec(["sysctl", "-q", "-w", `${key}=${value}`]);
@@ -103,6 +113,7 @@ export class NetnsSet {
         }
       }, () => undefined);
       await sh(["ip", "netns", "delete", n]).catch(() => undefined);
+      rmSync(`/etc/netns/${n}`, { recursive: true, force: true });
     }
   }
 
@@ -181,6 +192,7 @@ export class NetnsSet {
       } catch {
         /* already gone */
       }
+      rmSync(`/etc/netns/${ns.name}`, { recursive: true, force: true });
     }
   }
 }

@@ -58,8 +58,20 @@ export function toolData(prefix: "k8s-openapi" | "talos-schema"): string {
  */
 export function platformData(kind: "crds" | "charts"): string {
   const v = versions();
-  const key = [v.FLUX_VERSION, v.CILIUM_VERSION, v.CERT_MANAGER_VERSION, v.METALLB_VERSION, v.EXTERNAL_DNS_VERSION, v.KUBE_PROMETHEUS_STACK_VERSION, v.VELERO_VERSION, v.ENVOY_GATEWAY_VERSION].join("-");
+  const key = [v.FLUX_VERSION, v.CILIUM_VERSION, v.CERT_MANAGER_VERSION, v.METALLB_VERSION, v.EXTERNAL_DNS_VERSION, v.KUBE_PROMETHEUS_STACK_VERSION, v.VELERO_VERSION, v.ENVOY_GATEWAY_VERSION, v.EXTERNAL_SNAPSHOTTER_VERSION].join("-");
   const p = join(TOOLS_CACHE, `platform-${kind}-${key}`);
   if (!existsSync(join(p, ".done"))) throw new Error(`platform ${kind} are not at ${p}; run scripts/tools/install.sh platform`);
   return p;
+}
+
+/**
+ * Path to a program from a Debian package that scripts/tools/install.sh installs (DEBIAN_PACKAGES in
+ * versions.sh), e.g. debianTool("cloud-init"). Throws (failing the test) when it is missing.
+ */
+export function debianTool(name: "cloud-init" | "wireguard-go" | "wg" | "ip" | "ping" | "nft" | "conntrack" | "sysctl" | "zbarimg" | "qrencode"): string {
+  for (const dir of ["/usr/bin", "/usr/sbin", "/bin", "/sbin"]) {
+    const p = join(dir, name);
+    if (existsSync(p)) return p;
+  }
+  throw new Error(`${name} is not installed; run scripts/tools/install.sh debian (Debian packages: ${versions().DEBIAN_PACKAGES})`);
 }

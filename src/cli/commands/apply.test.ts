@@ -12,6 +12,9 @@ import { startCluster, type TestCluster } from "../../testing/cluster.js";
 import { ageKeygen, sops, tempDir, type TestKey } from "../../testing/age-key.js";
 import { ROOT } from "../../testing/paths.js";
 import { loadLab } from "../lab-file.js";
+import { startDashboard } from "../../ui/serve.js";
+import { loadSecrets } from "../../secrets/store.js";
+import { fakeTalosSecrets } from "../../testing/fake-talos.js";
 
 let cluster: TestCluster;
 let key: TestKey;
@@ -38,6 +41,7 @@ const LAB = (apps: string) => `apiVersion: drover.dev/v1alpha1
 kind: Lab
 cluster:
   name: tiny
+  distribution: k3s
   endpoint: { address: 10.20.0.5 }
   domains: { public: tiny.example.net, private: tiny.internal }
 sites:
@@ -59,8 +63,11 @@ test("drover apply of a lab: apps ready on kwok nodes, status shows topology and
   const dir = tempDir();
   const write = (apps: string) => writeFileSync(join(dir, "lab.yaml"), LAB(apps).replace("RECIPIENT", key.recipient));
   write("  - { name: homepage, replicas: 2, exposure: private }\n  - { name: redis }\n");
+  // the secrets store, made up front with a stand-in Talos bundle (its generator belongs to another part)
+  const loaded = loadLab(join(dir, "lab.yaml"));
+  (await loadSecrets(loaded.lab, dir, { identities: [key.identity], recipient: key.recipient, source: "test" }, { generators: { talos: fakeTalosSecrets } })).save();
   // register the lab's nodes as kwok nodes carrying the labels the node configs give them
-  for (const n of loadLab(join(dir, "lab.yaml")).lab.nodes) {
+  for (const n of loaded.lab.nodes) {
     cluster.addNode({ name: n.name, cpu: "8", memory: "16Gi", labels: { ...n.labels, "kubernetes.io/arch": n.arch, ...(n.role === "controlplane" ? { "node-role.kubernetes.io/control-plane": "" } : {}) } });
   }
   cluster.kubectl(["cordon", "w2"]);
@@ -97,6 +104,22 @@ test("drover apply of a lab: apps ready on kwok nodes, status shows topology and
   cluster.kubectl(["scale", "deployment", "homepage", "-n", "dashboard", "--replicas", "5"]);
   const drifted = JSON.parse(drover(["status", dir, ...kc, "--json"]).stdout);
   assert.deepEqual(drifted.drift.changed.map((r: { name: string }) => r.name), ["homepage"]);
+
+  // the dashboard started with --kubeconfig: live node states and the plan page's diff
+  process.env.SOPS_AGE_KEY_FILE = key.file;
+  process.env.HOME = home;
+  const d0 = await startDashboard({ labPath: join(dir, "lab.yaml"), host: "127.0.0.1", port: 0, assets: join(ROOT, "dist", "ui", "public"), loopbackOnly: true, kubeconfig: cluster.kubeconfig });
+  try {
+    const h = { Authorization: `Bearer ${d0.token}` };
+    const plan = await (await fetch(`http://127.0.0.1:${d0.port}/api/plan`, { headers: h })).json() as { online: boolean; changes: { action: string; kind: string; name: string; diff?: string }[] };
+    assert.equal(plan.online, true, JSON.stringify(plan));
+    assert.deepEqual(plan.changes.map((c) => `${c.action} ${c.kind}/${c.name}`), ["update Deployment/homepage"]);
+    assert.match(plan.changes[0]!.diff ?? "", /^\+  replicas: 2$/m);
+    const topo = await (await fetch(`http://127.0.0.1:${d0.port}/api/topology`, { headers: h })).json() as { online: boolean };
+    assert.equal(topo.online, true);
+  } finally {
+    await d0.close();
+  }
 
   // redis leaves the spec
   write("  - { name: homepage, replicas: 2, exposure: private }\n");

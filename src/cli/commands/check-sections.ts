@@ -3,3 +3,4 @@
 // import this file: register a new section here, not only in index.ts.
 import "./keys.js";
 import "./what-if-summary.js";
+import "./mesh-summary.js";

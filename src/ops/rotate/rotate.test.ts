@@ -14,10 +14,20 @@ import { tool } from "../../testing/paths.js";
 import { render } from "../../cli/commands/render.js";
 import { decryptFile } from "../../secrets/sops/file.js";
 import { nodeLabYaml } from "../node-lab.test-fixture.js";
-import { runRotation } from "./run.js";
-import { sopsRotation } from "./sops.js";
-import { joinTokenRotation } from "./join-token.js";
-import { talosCaRotation } from "./talos-ca.js";
+import { Writable } from "node:stream";
+import { main } from "../../cli/main.js";
+
+interface Rotated { kind: string; changed: string[]; rollout: { node: string; file: string; action: string }[]; notes: string[] }
+
+/** drover keys rotate <kind> <lab> --json, the real command */
+async function rotate(kind: string, dir: string): Promise<Rotated> {
+  let out = "";
+  let err = "";
+  const sink = (f: (s: string) => void) => new Writable({ write(c, _e, cb) { f(String(c)); cb(); } });
+  const code = await main(["keys", "rotate", kind, join(dir, "lab.yaml"), "--json"], { out: sink((x) => (out += x)), err: sink((x) => (err += x)) });
+  assert.equal(code, 0, err + out);
+  return JSON.parse(out) as Rotated;
+}
 
 let a: TestKey;
 let b: TestKey;
@@ -30,8 +40,6 @@ before(() => {
   delete process.env.SOPS_AGE_KEY;
   process.env.SOPS_AGE_KEY_FILE = a.file;
 });
-
-const rerender = (p: string) => render(p, {});
 
 function files(dir: string): Map<string, string> {
   const out = new Map<string, string>();
@@ -66,7 +74,7 @@ test("sops: after dropping a recipient and rotating, the old key opens neither t
   const before = await decryptFile(store, "store", [a.identity]);
 
   writeFileSync(join(dir, "lab.yaml"), readFileSync(join(dir, "lab.yaml"), "utf8").replace(`    - ${b.recipient}\n`, ""));
-  const r = await runRotation(sopsRotation, { labPath: join(dir, "lab.yaml"), rerender });
+  const r = await rotate("sops", dir);
   assert.equal(r.changed.length, 2);
   const after = await decryptFile(store, "store", [a.identity]);
   assert.notDeepEqual(after.envelope.dataKey, before.envelope.dataKey, "a new data key, not the old one re-wrapped");
@@ -89,14 +97,15 @@ test("join-token (k3s): a new token in the store and in every node's config.yaml
   const dir = await lab();
   const cfg = (n: string) => parse(readFileSync(join(dir, "out", "k3s", n, "config.yaml"), "utf8")) as { token: string };
   const old = cfg("cp1").token;
-  const r = await runRotation(joinTokenRotation, { labPath: join(dir, "lab.yaml"), rerender });
+  const r = await rotate("join-token", dir);
   assert.deepEqual(r.changed, ["k3s token"]);
   const token = cfg("cp1").token;
   assert.notEqual(token, old);
   for (const n of ["cp1", "cp2", "cp3", "w1", "w2", "w3"]) assert.equal(cfg(n).token, token);
   for (const [p, t] of files(join(dir, "out"))) assert.ok(!t.includes(old), `${p} still holds the old token`);
   assert.ok(sops(["-d", join(dir, "secrets.sops.yaml")], a.file).stdout.includes(token));
-  assert.match(r.steps.flatMap((s) => s.commands).join("\n"), /k3s token rotate --new-token/);
+  assert.match(r.rollout[0]!.action, /^k3s token rotate --new-token/);
+  assert.deepEqual(r.rollout.map((s) => s.node), ["cp1", "cp2", "cp3", "w1", "w2", "w3"]);
 });
 
 function talosValidate(dir: string, node: string): void {
@@ -115,7 +124,8 @@ test("join-token (Talos): new bootstrap and trustd tokens in every machine confi
   const dir = await lab({ distribution: "talos" });
   const oldCluster = clusterOf(dir, "w1").token;
   const oldMachine = machineOf(dir, "w1").token;
-  await runRotation(joinTokenRotation, { labPath: join(dir, "lab.yaml"), rerender });
+  const r = await rotate("join-token", dir);
+  assert.equal(r.rollout[0]!.action, "talosctl --talosconfig talos/talosconfig --nodes 192.168.50.11 apply-config --file talos/cp1.yaml");
   for (const n of ["cp1", "w1"]) {
     assert.notEqual(clusterOf(dir, n).token, oldCluster);
     assert.notEqual(machineOf(dir, n).token, oldMachine);
@@ -141,8 +151,8 @@ test("talos-ca: three phases — accept the new CA, switch to it while accepting
   };
 
   // phase 1: nodes accept a new CA; nothing else changes
-  const p1 = await runRotation(talosCaRotation, { labPath: join(dir, "lab.yaml"), rerender });
-  assert.match(p1.phase ?? "", /phase 1 of 3/);
+  const p1 = await rotate("talos-ca", dir);
+  assert.match(p1.notes[0]!, /phase 1 of 3/);
   const m1 = machineOf(dir, "cp1");
   assert.equal(unb64(m1.ca.crt), oldCa);
   assert.equal(m1.acceptedCAs?.length, 1);
@@ -155,8 +165,8 @@ test("talos-ca: three phases — accept the new CA, switch to it while accepting
   info();
 
   // phase 2: the new CA is the CA; the old stays accepted; talosconfig trusts both, its cert is the new CA's
-  const p2 = await runRotation(talosCaRotation, { labPath: join(dir, "lab.yaml"), rerender });
-  assert.match(p2.phase ?? "", /phase 2 of 3/);
+  const p2 = await rotate("talos-ca", dir);
+  assert.match(p2.notes[0]!, /phase 2 of 3/);
   const m2 = machineOf(dir, "cp1");
   assert.equal(unb64(m2.ca.crt), newCa);
   assert.deepEqual(m2.acceptedCAs?.map((c) => unb64(c.crt)), [oldCa]);
@@ -166,13 +176,14 @@ test("talos-ca: three phases — accept the new CA, switch to it while accepting
   info();
 
   // phase 3: only the new CA
-  const p3 = await runRotation(talosCaRotation, { labPath: join(dir, "lab.yaml"), rerender });
-  assert.match(p3.phase ?? "", /phase 3 of 3/);
+  const p3 = await rotate("talos-ca", dir);
+  assert.match(p3.notes[0]!, /phase 3 of 3/);
   const m3 = machineOf(dir, "cp1");
   assert.equal(unb64(m3.ca.crt), newCa);
   assert.equal(m3.acceptedCAs, undefined);
   assert.equal(unb64(talosconfig().ca), newCa);
   for (const n of ["cp1", "w1"]) talosValidate(dir, n);
   info();
-  assert.ok(!p3.steps.some((s) => s.commands.includes("drover keys rotate talos-ca")), "no phase after the third");
+  assert.ok(!p3.notes.some((n) => n.includes("drover keys rotate talos-ca")), "no phase after the third");
+  assert.ok(p2.notes.some((n) => n.includes("drover keys rotate talos-ca")));
 });

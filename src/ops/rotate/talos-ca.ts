@@ -7,12 +7,12 @@
 //   phase 3  the old CA is dropped
 // After each run: apply every node's config, then run the command again.
 import { randomBytes } from "node:crypto";
-import { join, relative } from "node:path";
 import { CA_VALIDITY_MS } from "../../secrets/talos.js";
 import { selfSignedCa } from "../../secrets/x509/certificate.js";
 import type { CertAndKey, TalosSecrets } from "../../secrets/types.js";
 import { UserError } from "../../cli/errors.js";
 import type { Rotation } from "./types.js";
+import { talosApplyRollout } from "./join-token.js";
 
 /** A new Ed25519 OS CA shaped like the one `talosctl gen secrets` makes. */
 export function newOsCa(now: Date): CertAndKey {
@@ -55,27 +55,24 @@ export function advanceOsCa(t: TalosSecrets, now: Date): { talos: TalosSecrets; 
   }
 }
 
-const rel = (outDir: string, p: string) => relative(process.cwd(), join(outDir, p)) || p;
-
-export const talosCaRotation: Rotation = {
-  name: "talos-ca",
-  description: "a new Talos OS CA (Talos API certificates), in three phases like talosctl rotate-ca; run it again after each rollout",
-  async rotate({ lab, store, now }) {
-    if (lab.distribution !== "talos") throw new UserError(`lab ${lab.name} runs ${lab.distribution}, which has no Talos OS CA`, "rotate join-token, sops or wireguard instead");
-    const next = advanceOsCa(store.secrets.talos, now);
-    return { store: { ...store, secrets: { ...store.secrets, talos: next.talos } }, changed: next.changed, phase: next.phase };
-  },
-  rollout({ lab, tree, outDir, result }) {
-    const tc = [...tree.keys()].find((p) => p.endsWith("talosconfig"));
-    const tcFlag = tc ? `--talosconfig ${rel(outDir, tc)} ` : "";
-    const cps = lab.controlPlanes();
-    const order = [...cps, ...lab.nodes.filter((n) => n.role !== "controlplane")];
-    const apply = order.map((n) => `talosctl ${tcFlag}--nodes ${n.address} apply-config --mode no-reboot --file ${rel(outDir, `talos/${n.name}.yaml`)}`);
-    const done = /phase 3/.test(result.phase ?? "");
-    return [
-      { title: `apply every node's config, control planes first${/phase 2/.test(result.phase ?? "") ? ` (the new talosconfig works with both CAs: keep it, the old one stops working in phase 3)` : ""}`, commands: apply },
-      { title: "check that every node answers with the new configuration", commands: [`talosctl ${tcFlag}--nodes ${order.map((n) => n.address).join(",")} version`] },
-      ...(done ? [] : [{ title: "then run the next phase", commands: ["drover keys rotate talos-ca"] }]),
-    ];
-  },
-};
+export function talosCaRotation(now: () => Date = () => new Date()): Rotation {
+  return {
+    kind: "talos-ca",
+    description: "a new Talos OS CA (the Talos API's certificates), in three phases like talosctl rotate-ca; run it again after each rollout",
+    rotate(store, lab) {
+      if (lab.distribution !== "talos") throw new UserError(`lab ${lab.name} runs ${lab.distribution}, which has no Talos OS CA`, "rotate join-token, sops or wireguard instead");
+      const next = advanceOsCa(store.secrets.talos, now());
+      const last = osCaPhase(next.talos) === "idle";
+      return {
+        store: { ...store, secrets: { ...store.secrets, talos: next.talos } },
+        changed: next.changed,
+        rollout: talosApplyRollout(lab, "no-reboot"),
+        notes: [
+          next.phase,
+          "run the talosctl commands in the output folder, control planes first",
+          ...(last ? [] : ["when every node has its new config, run `drover keys rotate talos-ca` again for the next phase"]),
+        ],
+      };
+    },
+  };
+}

@@ -1,46 +1,33 @@
-// A key rotation: takes the opened secrets store, replaces one kind of material, and says how to roll
-// the change out once the lab is re-rendered. Every rotation (wireguard, sops, join-token, talos-ca)
-// has this shape; run.ts does the reading, writing and re-rendering around it.
+// Key rotation, one kind at a time (`drover keys rotate <kind>`). A Rotation replaces material in the
+// secrets store and says how the change reaches the machines (a rollout: which rendered file goes to
+// which node, in which order). The caller writes the store and re-renders.
 import type { Lab } from "../../lab/types.js";
 import type { StoreFile } from "../../secrets/store.js";
-import type { FileTree } from "../../render/tree.js";
 
-export interface RotationStep {
-  readonly title: string;
-  readonly commands: readonly string[];
-}
+export type RotationKind = "wireguard" | "sops" | "join-token" | "talos-ca";
 
-export interface RotationInput {
-  readonly lab: Lab;
-  /** the decrypted store and the data-key envelope it is written with */
-  readonly store: StoreFile;
-  /** the age recipients the store must be readable by now (lab.yaml's secrets.recipients, or the local key) */
-  readonly recipients: readonly string[];
-  readonly now: Date;
+export interface RolloutStep {
+  /** the node to update */
+  readonly node: string;
+  /** the rendered file (relative to the output folder) that carries the new material */
+  readonly file: string;
+  /** what to do on the node, as a command or a sentence */
+  readonly action: string;
 }
 
 export interface RotationResult {
+  /** the store with the new material (same envelope unless the rotation re-encrypts) */
   readonly store: StoreFile;
-  /** what changed, one line each, no secret values ("k3s token", "store data key") */
+  /** what changed, one entry per item, e.g. "wireguard key node/cp1" */
   readonly changed: readonly string[];
-  /** a multi-phase rotation says where it is ("phase 1 of 3: …") */
-  readonly phase?: string;
-}
-
-export interface RolloutContext {
-  readonly lab: Lab;
-  /** the re-rendered tree (before SOPS encryption) */
-  readonly tree: FileTree;
-  /** where it was written */
-  readonly outDir: string;
-  readonly result: RotationResult;
+  /** nodes to update after the re-render, in order (empty when nothing on the machines changes) */
+  readonly rollout: readonly RolloutStep[];
+  /** things the user must know, e.g. clients that need their config again */
+  readonly notes: readonly string[];
 }
 
 export interface Rotation {
-  /** the word after `drover keys rotate` */
-  readonly name: string;
+  readonly kind: RotationKind;
   readonly description: string;
-  rotate(input: RotationInput): Promise<RotationResult>;
-  /** how to bring the new material to the machines */
-  rollout(ctx: RolloutContext): RotationStep[];
+  rotate(store: StoreFile, lab: Lab): RotationResult | Promise<RotationResult>;
 }

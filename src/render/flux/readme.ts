@@ -16,7 +16,7 @@ export function bootstrapReadme(lab: Lab, components: readonly Component[], miss
     "",
     "## Bootstrap",
     "",
-    `1. Push this folder to ${src.host === "external" ? `\`${src.url}\`` : `the in-lab forge \`${src.host}\` (\`${src.url}\`)`}, branch \`${src.branch}\`, as \`${path}/\`.`,
+    `1. Push this folder to ${src.host === "external" ? `\`${src.url}\`` : `the in-lab forge \`${src.host}\` (\`${src.url}\`)`}, branch \`${src.branch}\`, as \`${path}/\`.${src.host === "external" && !lab.gitops.url ? " (lab.yaml sets no gitops.url yet: set it, or gitops.forge, and render again.)" : ""}`,
   ];
   if (lab.cni === "cilium") {
     lines.push(`2. Install the CNI once, with the values Flux will keep applying: \`helm install cilium cilium --repo ${CHARTS.cilium.source.url} --version ${CHARTS.cilium.version} -n kube-system -f ${path}/bootstrap/cilium-values.yaml\`.`);

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { sh } from "../../testing/netns.js";
+import { debianTool } from "../../testing/paths.js";
 import { exampleLab, testSecrets } from "../../testing/apps-lab.js";
 import { k3sLab } from "../../testing/k3s-lab.js";
 import { meshLab } from "../../testing/mesh-lab.js";
@@ -15,7 +16,7 @@ import { renderK3s } from "./index.js";
 import { FLANNEL_WIREGUARD_PORT } from "./config.js";
 import type { Lab } from "../../lab/types.js";
 
-const CLOUD_INIT = "/usr/bin/cloud-init"; // Debian package cloud-init (scripts/tools/install.sh debian)
+const CLOUD_INIT = debianTool("cloud-init");
 
 function withDir<T>(f: (dir: string) => Promise<T>): Promise<T> {
   const dir = mkdtempSync(join(tmpdir(), "drover-k3s-"));
@@ -54,6 +55,7 @@ const labs: [string, () => Lab][] = [
   ["k3s lab (flannel)", () => k3sLab()],
   ["k3s lab (cilium)", () => k3sLab({ cni: "cilium" })],
   ["mesh lab", () => meshLab()],
+  ["example proxmox-k3s", () => exampleLab("proxmox-k3s")],
 ];
 
 for (const [name, make] of labs) {

@@ -30,8 +30,8 @@ export const INGRESS_CLASS: Readonly<Record<Entry, string>> = { public: "public"
 /** cert-manager ClusterIssuer per entry point: Let's Encrypt for public names, the lab's own CA for private ones. */
 export const CLUSTER_ISSUER: Readonly<Record<Entry, string>> = { public: "letsencrypt", private: "internal-ca" };
 
-/** The SSO portal's host name (Authelia, or oauth2-proxy in front of Keycloak). */
-export const authHost = (lab: Lab): string => `auth.${lab.domains.private}`;
+/** The SSO portal's host name on an entry point's domain (Authelia, or oauth2-proxy in front of Keycloak). */
+export const authHost = (lab: Lab, entry: Entry = "private"): string => `auth.${entry === "public" && lab.domains.public ? lab.domains.public : lab.domains.private}`;
 
 /** How an app route attaches to an entry point. */
 export interface IngressBinding {
@@ -65,8 +65,11 @@ export function forwardAuthUrl(lab: Lab): string | undefined {
   }
 }
 
-/** Ingress annotations (ingress-nginx) that put the SSO gate in front of a route. */
-export function forwardAuth(lab: Lab): Readonly<Record<string, string>> {
+/**
+ * Ingress annotations (ingress-nginx) that put the SSO gate in front of a route. Sign-in goes to the
+ * portal on the route's own domain (the session cookie is per domain); Keycloak's gate covers both.
+ */
+export function forwardAuth(lab: Lab, entry: Entry = "private"): Readonly<Record<string, string>> {
   const url = forwardAuthUrl(lab);
   if (!url) return {};
   if (lab.identity.provider === "keycloak") {
@@ -79,8 +82,33 @@ export function forwardAuth(lab: Lab): Readonly<Record<string, string>> {
   return {
     "nginx.ingress.kubernetes.io/auth-url": url,
     "nginx.ingress.kubernetes.io/auth-method": "GET",
-    "nginx.ingress.kubernetes.io/auth-signin": `https://${authHost(lab)}?rm=$request_method`,
+    "nginx.ingress.kubernetes.io/auth-signin": `https://${authHost(lab, entry)}?rm=$request_method`,
     "nginx.ingress.kubernetes.io/auth-response-headers": "Remote-User,Remote-Name,Remote-Groups,Remote-Email",
+  };
+}
+
+/**
+ * Gateway API: the Envoy Gateway SecurityPolicy that puts the SSO gate in front of an app's HTTPRoute
+ * (ext-authz to Authelia, or to oauth2-proxy for Keycloak). The identity component grants the
+ * cross-namespace reference (ReferenceGrant) for every namespace with a gated route.
+ */
+export function gatewayForwardAuth(lab: Lab, route: { readonly name: string; readonly namespace: string }): Readonly<Record<string, unknown>> | undefined {
+  if (lab.identity.provider === "none") return undefined;
+  const authelia = lab.identity.provider === "authelia";
+  return {
+    apiVersion: "gateway.envoyproxy.io/v1alpha1",
+    kind: "SecurityPolicy",
+    metadata: { name: `${route.name}-sso`, namespace: route.namespace, labels: { "app.kubernetes.io/managed-by": "drover" } },
+    spec: {
+      targetRefs: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: route.name }],
+      extAuth: {
+        http: {
+          backendRefs: [{ name: authelia ? "authelia" : "oauth2-proxy", namespace: NAMESPACES.identity, port: 80 }],
+          path: authelia ? "/api/authz/ext-authz/" : "/oauth2/auth",
+          headersToBackend: authelia ? ["Remote-User", "Remote-Groups", "Remote-Email", "Remote-Name"] : ["X-Auth-Request-User", "X-Auth-Request-Email", "X-Auth-Request-Groups"],
+        },
+      },
+    },
   };
 }
 
@@ -94,7 +122,7 @@ export interface PlatformNames {
   readonly ingressNamespace: string;
   /** namespace of the monitoring stack (scrapes app metrics) */
   readonly monitoringNamespace: string;
-  forwardAuth(lab: Lab): Readonly<Record<string, string>>;
+  forwardAuth(lab: Lab, entry?: Entry): Readonly<Record<string, string>>;
 }
 
 /** The contract as one object (what src/render/apps reads). */

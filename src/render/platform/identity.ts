@@ -32,7 +32,7 @@ export function autheliaPasswordHash(user: string, password: string): string {
 }
 
 export function accessRules(lab: Lab): Obj[] {
-  const rules: Obj[] = [{ domain: [authHost(lab), ...(lab.domains.public ? [`auth.${lab.domains.public}`] : [])], policy: "bypass" }];
+  const rules: Obj[] = [{ domain: [...new Set([authHost(lab), authHost(lab, "public")])], policy: "bypass" }];
   for (const r of appRoutes(lab)) {
     if (!r.gated) continue;
     rules.push({
@@ -46,7 +46,7 @@ export function accessRules(lab: Lab): Obj[] {
 
 export function autheliaConfiguration(lab: Lab): Obj {
   const cookies: Obj[] = [{ domain: lab.domains.private, authelia_url: `https://${authHost(lab)}` }];
-  if (lab.domains.public) cookies.push({ domain: lab.domains.public, authelia_url: `https://auth.${lab.domains.public}` });
+  if (lab.domains.public) cookies.push({ domain: lab.domains.public, authelia_url: `https://${authHost(lab, "public")}` });
   return {
     server: { address: "tcp://0.0.0.0:9091/", endpoints: { authz: { "auth-request": { implementation: "AuthRequest" }, "ext-authz": { implementation: "ExtAuthz" } } } },
     log: { level: "info" },
@@ -136,7 +136,7 @@ function authelia(lab: Lab, s: SecretSource): { objects: Obj[]; secrets: Obj[] }
     { apiVersion: "v1", kind: "Service", metadata: meta("authelia", NS, labels), spec: { selector: { "app.kubernetes.io/instance": "authelia" }, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] } },
     portalIngress(lab, "authelia", "private", authHost(lab), "authelia"),
   ];
-  if (lab.domains.public) objects.push(portalIngress(lab, "authelia-public", "public", `auth.${lab.domains.public}`, "authelia"));
+  if (lab.domains.public) objects.push(portalIngress(lab, "authelia-public", "public", authHost(lab, "public"), "authelia"));
   const secrets = [secret("authelia", NS, {
     "jwt-secret": s.generated("authelia-jwt-secret", "hex"),
     "session-secret": s.generated("authelia-session-secret", "hex"),
@@ -187,5 +187,18 @@ function oauth2Proxy(lab: Lab, s: SecretSource): { objects: Obj[]; secrets: Obj[
 export function identity(lab: Lab, s: SecretSource, deps: readonly string[]): Component | undefined {
   if (lab.identity.provider === "none") return undefined;
   const r = lab.identity.provider === "authelia" ? authelia(lab, s) : oauth2Proxy(lab, s);
-  return { name: "identity", namespace: NS, podSecurity: "restricted", dependsOn: deps, objects: r.objects, secrets: r.secrets, charts: [] };
+  const gated = [...new Set(appRoutes(lab).filter((x) => x.gated).map((x) => x.namespace))].sort();
+  // Gateway API: the apps' SecurityPolicies (contract.gatewayForwardAuth) reach the gate across namespaces
+  const config: Obj[] = lab.ingress.controller === "gateway-api" && gated.length
+    ? [{
+        apiVersion: "gateway.networking.k8s.io/v1beta1",
+        kind: "ReferenceGrant",
+        metadata: meta("sso-gate", NS),
+        spec: {
+          from: gated.map((ns) => ({ group: "gateway.envoyproxy.io", kind: "SecurityPolicy", namespace: ns })),
+          to: [{ group: "", kind: "Service", name: lab.identity.provider === "authelia" ? "authelia" : "oauth2-proxy" }],
+        },
+      }]
+    : [];
+  return { name: "identity", namespace: NS, podSecurity: "restricted", dependsOn: deps, objects: r.objects, secrets: r.secrets, config, charts: [] };
 }

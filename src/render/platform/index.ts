@@ -17,6 +17,7 @@ import { monitoring } from "./monitoring.js";
 import { identity } from "./identity.js";
 import { backups } from "./backups.js";
 import { registry } from "./registry.js";
+import { snapshots } from "./snapshots.js";
 import { secretSource } from "./secrets.js";
 
 /** The lab's platform components, in dependency order. */
@@ -36,9 +37,10 @@ export function platformComponents(lab: Lab, secrets: LabSecrets): { components:
   const s3 = add(objectStore(lab, s, stores.length ? stores : cni));
   add(monitoring(lab, s, [...stores, ...ingress, ...certs]));
   const idp = add(identity(lab, s, [...stores, ...ingress, ...certs]));
-  const backup = add(backups(lab, s, [...stores, ...s3]));
+  const snaps = add(snapshots(lab, stores.length ? stores : cni));
+  const backup = add(backups(lab, s, [...stores, ...s3, ...snaps]));
   add(registry(lab, stores.length ? stores : cni));
-  return { components: list, appsDependOn: [...base, ...certs, ...ingress, ...stores, ...s3, ...idp, ...backup], missing: s.missing };
+  return { components: list, appsDependOn: [...base, ...certs, ...ingress, ...stores, ...s3, ...idp, ...snaps, ...backup], missing: s.missing };
 }
 
 /** Target: the platform and the Flux layout, under kubernetes/. */

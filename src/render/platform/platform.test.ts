@@ -34,7 +34,7 @@ const docsOf = (t: FileTree): [string, Obj][] =>
 
 /** VolSync's module is not served by the Go module proxy here, so its kinds are the one gap in the CRD set. */
 const NO_SCHEMA_KINDS = new Set(["ReplicationSource", "ReplicationDestination"]);
-const checkable = (t: FileTree) => (p: string): boolean => !p.startsWith("kubernetes/bootstrap/") && !(p.endsWith("/backup.yaml") && /volsync\.backube/.test(t.get(p)!.content));
+const checkable = (t: FileTree) => (p: string): boolean => p.startsWith("kubernetes/") && !p.startsWith("kubernetes/bootstrap/") && !(p.endsWith("/backup.yaml") && /volsync\.backube/.test(t.get(p)!.content));
 
 /** Writes the tree to disk; flux-system's remote Flux release is replaced by the pinned Flux CRDs (no network in tests). */
 function writeOut(t: FileTree): string {
@@ -231,4 +231,66 @@ test("credentials only the user has are listed in the README, and secret referen
   const withTopic = { ...s, apps: { ...s.apps, _external: { "ntfy-topic": "t0p1c", "smtp-password": "pw" } } };
   const relay = renderPlatform(lab, withTopic).get("infrastructure/monitoring/apprise-relay-urls.sops.yaml")!.content;
   assert.match(relay, /ntfys:\/\/ntfy\.sh\/kay-t0p1c/);
+});
+
+test("every platform Secret, encrypted as drover render does, decrypts with the real sops to the rendered plaintext", async () => {
+  const { ageKeygen, sops } = await import("../../testing/age-key.js");
+  const { newManifestKey } = await import("../../secrets/manifest.js");
+  const { encryptFlagged } = await import("../../cli/commands/render.js");
+  const key = ageKeygen();
+  for (const make of [PLATFORM_LABS[0]![1], PLATFORM_LABS[2]![1], PLATFORM_LABS[3]![1]]) {
+    const lab = make();
+    const s = { ...testSecrets(lab), manifestKey: await newManifestKey([key.recipient], new Date("2026-01-01T00:00:00Z")) };
+    const plain = renderPlatform(lab, s);
+    const enc = encryptFlagged(plain, s);
+    let n = 0;
+    for (const [p, f] of plain) {
+      if (f.encrypt !== "sops") continue;
+      const file = join(key.dir, `${n}.sops.yaml`);
+      writeFileSync(file, enc.get(p)!.content);
+      const r = sops(["--decrypt", file], key.file);
+      assert.equal(r.status, 0, `${p}: ${r.stderr}`);
+      const a = parseAllDocuments(r.stdout)[0]!.toJS() as Obj;
+      const b = parseAllDocuments(f.content)[0]!.toJS() as Obj;
+      assert.deepEqual(a.stringData, b.stringData, p);
+      assert.ok(!enc.get(p)!.content.includes(Object.values(b.stringData as Record<string, string>).find((v) => v.length > 12) ?? "\0"), `${p} leaks plaintext`);
+      n++;
+    }
+    assert.ok(n > 0, lab.name);
+  }
+});
+
+test("forward auth: Authelia's portal per entry point, oauth2-proxy for Keycloak, nothing without SSO; access rules follow the routes' groups", async () => {
+  const { forwardAuth } = await import("./contract.js");
+  const { accessRules } = await import("./identity.js");
+  const ex = PLATFORM_LABS[0]![1]();
+  assert.match(forwardAuth(ex, "public")["nginx.ingress.kubernetes.io/auth-signin"]!, /^https:\/\/auth\.roper\.example\.net/);
+  assert.match(forwardAuth(ex)["nginx.ingress.kubernetes.io/auth-signin"]!, /^https:\/\/auth\.lab\.roper\.internal/);
+  const rules = accessRules(ex);
+  const { appRoutes } = await import("../apps/route.js");
+  const gated = appRoutes(ex).filter((r) => r.gated);
+  assert.ok(gated.length >= 3);
+  assert.equal(rules.length, gated.length + 1, "one rule per gated route after the portal's bypass");
+  const hp = rules.find((r) => (r.domain as string[]).includes(ex.app("homepage").exposure.hostname!))!;
+  assert.deepEqual(hp, { domain: [ex.app("homepage").exposure.hostname], policy: "two_factor", subject: [["group:family"]] });
+  assert.ok(!rules.some((r) => (r.domain as string[]).includes(ex.app("vaultwarden").exposure.hostname!)), "apps that sign users in themselves are not gated");
+  const kay = loadTestLab(K3S_METALLB);
+  assert.match(forwardAuth(kay)["nginx.ingress.kubernetes.io/auth-url"]!, /oauth2-proxy\.identity/);
+  assert.deepEqual(forwardAuth(PLATFORM_LABS[4]![1]()), {});
+});
+
+test("Gateway API: the SSO gate as an Envoy SecurityPolicy per gated route passes kubeconform -strict; the identity component grants the reference", async () => {
+  const { gatewayForwardAuth } = await import("./contract.js");
+  const { appRoutes } = await import("../apps/route.js");
+  const { addFile, tree, toYaml } = await import("../tree.js");
+  const lab = PLATFORM_LABS[3]![1]();
+  const routes = appRoutes(lab).filter((r) => r.gated);
+  assert.ok(routes.length > 0);
+  const t = tree();
+  for (const r of routes) addFile(t, `${r.app}.yaml`, toYaml(gatewayForwardAuth(lab, { name: r.app, namespace: r.namespace })));
+  const k = kubeconformTree(t, { crds: crdFiles() });
+  assert.equal(describeProblems(k), undefined);
+  assert.equal(k.valid, routes.length);
+  const grant = renderPlatform(lab, testSecrets(lab)).get("infrastructure/identity/config/resources.yaml")!.content;
+  for (const r of routes) assert.ok(grant.includes(`namespace: ${r.namespace}`), r.namespace);
 });

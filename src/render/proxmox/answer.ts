@@ -5,10 +5,10 @@
 // take kebab-case).
 import type { Host, Lab } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
-import { appSecret } from "../../secrets/generate.js";
+import { appSecret, derivedSecret } from "../../secrets/generate.js";
 import { cryptSalt, sha512Crypt } from "../../secrets/sha512-crypt.js";
 
-/** Where the host's root password lives in the secrets store: apps.proxmox["<host>-root-password"]. */
+/** Where the host's root password lives in the secrets store: apps.proxmox["<host>-root-password"] (its hash beside it, "-sha512-crypt"). */
 export const rootPasswordKey = (host: string): [string, string] => ["proxmox", `${host}-root-password`];
 
 const q = (s: string): string => JSON.stringify(s); // a TOML basic string (JSON escapes are TOML escapes for these)
@@ -17,7 +17,10 @@ export function answerToml(lab: Lab, secrets: LabSecrets, host: Host): string {
   const site = lab.site(host.site);
   const [app, name] = rootPasswordKey(host.name);
   const password = appSecret(secrets, app, name, "password");
-  const hash = sha512Crypt(password, cryptSalt(`${lab.name}/${host.name}/${password}`));
+  // 5,000 SHA-512 rounds per host: computed once and kept in the store next to the password; the salt
+  // is derived from the password, so a changed password makes the stored hash stale
+  const salt = cryptSalt(`${lab.name}/${host.name}/${password}`);
+  const hash = derivedSecret(secrets, app, `${name}-sha512-crypt`, () => sha512Crypt(password, salt), (have) => have.split("$")[2] !== salt);
   const domain = lab.domains.private;
   const mailto = lab.network.tls.email ?? `root@${domain}`;
   const prefix = site.lan.split("/")[1];

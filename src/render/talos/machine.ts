@@ -15,6 +15,8 @@ export interface ClusterFacts {
   readonly multiSite: boolean;
   readonly overlaySubnet: string;
   readonly certSANs: readonly string[];
+  /** the bundle's PEMs base64-encoded once (each config carries several) */
+  readonly pki: Readonly<Record<"osCrt" | "osKey" | "k8sCrt" | "k8sKey" | "aggCrt" | "aggKey" | "saKey" | "etcdCrt" | "etcdKey", string>>;
 }
 
 const canonical = (text: string): string => {
@@ -22,7 +24,8 @@ const canonical = (text: string): string => {
   return "cidr" in c ? `${formatIp(c.cidr.base)}/${c.cidr.bits}` : text;
 };
 
-export function clusterFacts(lab: Lab): ClusterFacts {
+export function clusterFacts(lab: Lab, secrets: LabSecrets): ClusterFacts {
+  const c = secrets.talos.certs;
   const lanOf = new Map(lab.sites.map((s) => [s.name, canonical(s.lan)]));
   const sites = new Set(lab.nodes.map((n) => n.site));
   return {
@@ -31,6 +34,10 @@ export function clusterFacts(lab: Lab): ClusterFacts {
     multiSite: sites.size > 1,
     overlaySubnet: canonical(lab.overlay.subnet),
     certSANs: [...new Set([lab.endpoint.address, ...lab.controlPlanes().map((n) => n.address)])],
+    pki: {
+      osCrt: b64(c.os.crt), osKey: b64(c.os.key), k8sCrt: b64(c.k8s.crt), k8sKey: b64(c.k8s.key), aggCrt: b64(c.k8sAggregator.crt),
+      aggKey: b64(c.k8sAggregator.key), saKey: b64(c.k8sServiceAccount.key), etcdCrt: b64(c.etcd.crt), etcdKey: b64(c.etcd.key),
+    },
   };
 }
 
@@ -57,6 +64,7 @@ function acceptedCAs(t: LabSecrets["talos"]): { acceptedCAs?: { crt: string }[] 
 
 export function v1alpha1Document(lab: Lab, secrets: LabSecrets, facts: ClusterFacts, node: Node, installImage: string): Record<string, unknown> {
   const t = secrets.talos;
+  const pki = facts.pki;
   const cp = node.role === "controlplane";
   const k8s = lab.kubernetesVersion;
   const cilium = lab.cni === "cilium";
@@ -68,7 +76,7 @@ export function v1alpha1Document(lab: Lab, secrets: LabSecrets, facts: ClusterFa
   const machine: Record<string, unknown> = {
     type: cp ? "controlplane" : "worker",
     token: t.trustdToken,
-    ca: cp ? { crt: b64(t.certs.os.crt), key: b64(t.certs.os.key) } : { crt: b64(t.certs.os.crt) },
+    ca: cp ? { crt: pki.osCrt, key: pki.osKey } : { crt: pki.osCrt },
     ...acceptedCAs(t),
     certSANs: [node.address, node.overlayAddress],
     kubelet: {
@@ -105,9 +113,9 @@ export function v1alpha1Document(lab: Lab, secrets: LabSecrets, facts: ClusterFa
         network,
         token: t.bootstrapToken,
         secretboxEncryptionSecret: t.secretboxEncryptionSecret,
-        ca: { crt: b64(t.certs.k8s.crt), key: b64(t.certs.k8s.key) },
-        aggregatorCA: { crt: b64(t.certs.k8sAggregator.crt), key: b64(t.certs.k8sAggregator.key) },
-        serviceAccount: { key: b64(t.certs.k8sServiceAccount.key) },
+        ca: { crt: pki.k8sCrt, key: pki.k8sKey },
+        aggregatorCA: { crt: pki.aggCrt, key: pki.aggKey },
+        serviceAccount: { key: pki.saKey },
         apiServer: {
           image: `${IMAGE.apiServer}:v${k8s}`,
           certSANs: facts.certSANs,
@@ -128,7 +136,7 @@ export function v1alpha1Document(lab: Lab, secrets: LabSecrets, facts: ClusterFa
         proxy: cilium ? { disabled: true, image: `${IMAGE.proxy}:v${k8s}` } : { image: `${IMAGE.proxy}:v${k8s}` },
         scheduler: { image: `${IMAGE.scheduler}:v${k8s}` },
         discovery,
-        etcd: { ca: { crt: b64(t.certs.etcd.crt), key: b64(t.certs.etcd.key) }, advertisedSubnets: [nodeSubnet] },
+        etcd: { ca: { crt: pki.etcdCrt, key: pki.etcdKey }, advertisedSubnets: [nodeSubnet] },
         extraManifests: [],
         inlineManifests: [],
       }
@@ -139,7 +147,7 @@ export function v1alpha1Document(lab: Lab, secrets: LabSecrets, facts: ClusterFa
         clusterName: lab.name,
         network,
         token: t.bootstrapToken,
-        ca: { crt: b64(t.certs.k8s.crt) },
+        ca: { crt: pki.k8sCrt },
         discovery,
       };
   return { version: "v1alpha1", debug: false, machine, cluster };

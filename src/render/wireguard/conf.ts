@@ -2,20 +2,18 @@
 import type { WgInterface } from "./mesh.js";
 
 export function wgQuickConf(i: WgInterface, header: string): string {
-  const lines: string[] = [];
-  for (const h of header.split("\n")) lines.push(`# ${h}`.trimEnd());
-  lines.push(`# ${i.comment}`, "[Interface]", `Address = ${i.address}`);
-  if (i.listenPort !== undefined) lines.push(`ListenPort = ${i.listenPort}`);
-  lines.push(`PrivateKey = ${i.privateKey}`, `MTU = ${i.mtu}`);
-  if (i.dns.length) lines.push(`DNS = ${i.dns.join(", ")}`);
-  for (const c of i.postUp) lines.push(`PostUp = ${c}`);
-  for (const c of i.postDown) lines.push(`PostDown = ${c}`);
+  let out = "";
+  for (const h of header.split("\n")) out += `# ${h}`.trimEnd() + "\n";
+  out += `# ${i.comment}\n[Interface]\nAddress = ${i.address}\n`;
+  if (i.listenPort !== undefined) out += `ListenPort = ${i.listenPort}\n`;
+  out += `PrivateKey = ${i.privateKey}\nMTU = ${i.mtu}\n`;
+  if (i.dns.length) out += `DNS = ${i.dns.join(", ")}\n`;
+  for (const c of i.postUp) out += `PostUp = ${c}\n`;
+  for (const c of i.postDown) out += `PostDown = ${c}\n`;
   for (const p of i.peers) {
-    lines.push("", `# ${p.comment}`, "[Peer]", `PublicKey = ${p.publicKey}`, `PresharedKey = ${p.presharedKey}`, `AllowedIPs = ${p.allowedIps.join(", ")}`);
-    if (p.endpoint) lines.push(`Endpoint = ${p.endpoint}`);
-    if (p.keepalive) lines.push(`PersistentKeepalive = ${p.keepalive}`);
+    out += `\n# ${p.comment}\n[Peer]\nPublicKey = ${p.publicKey}\nPresharedKey = ${p.presharedKey}\nAllowedIPs = ${p.allowedIps.join(", ")}\n${p.endpoint ? `Endpoint = ${p.endpoint}\n` : ""}${p.keepalive ? `PersistentKeepalive = ${p.keepalive}\n` : ""}`;
   }
-  return lines.join("\n") + "\n";
+  return out;
 }
 
 /** The keys only wg-quick understands; `wg setconf` rejects them. */
@@ -74,3 +72,10 @@ export function parseWgQuick(text: string): WgQuickFields {
   }
   return f;
 }
+
+/**
+ * The shell command (for ssh) that applies /etc/wireguard/wg0.conf to a running wg0 without dropping
+ * its tunnels: `wg syncconf` for keys and peers, then the file's PostUp commands, which Drover renders
+ * idempotent, so a node that has just become a relay or the seat hub forwards at once.
+ */
+export const APPLY_WG0 = `wg syncconf wg0 <(wg-quick strip wg0) && sed -n 's/^PostUp = //p' /etc/wireguard/wg0.conf | sed 's/%i/wg0/g' | bash -e`;

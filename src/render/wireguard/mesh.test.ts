@@ -8,6 +8,7 @@ import { renderSeats, renderWireguard } from "./index.js";
 import { parseWgQuick, stripWgQuick } from "./conf.js";
 import { rangeToCidrs } from "./ranges.js";
 import { publicKeyOf } from "../../secrets/wireguard.js";
+import { meshReport } from "../../analyze/mesh.js";
 
 test("same lab and secrets: byte-identical files; every file with a private key is secret", () => {
   const lab = meshLab();
@@ -35,6 +36,7 @@ test("full-mesh: LAN endpoints on the site, public ones across sites, none for N
   const text = t.get("w1/wg0.conf")!.content;
   assert.match(text, /# node vps1[^\n]*\n\[Peer\][^[]*PersistentKeepalive = 25/);
   assert.doesNotMatch(t.get("vps1/wg0.conf")!.content, /PersistentKeepalive/);
+  assert.match(t.get("peers.txt")!.content, /# site home: its router forwards UDP 51820 \(198\.51\.100\.2:51820\) to cp1 10\.1\.0\.11:51820/);
   assert.doesNotMatch(t.get("w1/wg0.conf")!.content.split("# node vps1")[0]!, /PersistentKeepalive/, "no keepalive on the same LAN");
   // the interface's own key matches the public key its peers know
   const priv = /PrivateKey = (\S+)/.exec(text)![1]!;
@@ -75,6 +77,21 @@ test("ranges become the fewest covering CIDRs", () => {
   assert.deepEqual(rangeToCidrs("192.168.10.200-192.168.10.220"), ["192.168.10.200/29", "192.168.10.208/29", "192.168.10.216/30", "192.168.10.220/32"]);
   assert.deepEqual(rangeToCidrs("10.0.0.0/24"), ["10.0.0.0/24"]);
   assert.deepEqual(rangeToCidrs("10.0.0.5"), ["10.0.0.5/32"]);
+});
+
+test("every example lab: a config per node, each overlay address routed to one peer, no tunnel that cannot connect", () => {
+  for (const name of ["starter", "talos-mixed", "pi-cluster", "proxmox-k3s", "multi-site"]) {
+    const lab = exampleLab(name);
+    const s = testSecrets(lab);
+    const t = renderWireguard(lab, s);
+    assert.equal([...t.keys()].filter((p) => p.endsWith("/wg0.conf")).length, lab.nodes.length, name);
+    for (const [p, f] of [...t, ...renderSeats(lab, s)]) {
+      if (!p.endsWith(".conf")) continue;
+      const all = parseWgQuick(f.content).peers.flatMap((x) => x.allowedIps);
+      assert.equal(new Set(all).size, all.length, `${name} ${p}`);
+    }
+    assert.deepEqual(meshReport(lab).stuck, [], name);
+  }
 });
 
 test("the example lab renders a config per node and per seat", () => {

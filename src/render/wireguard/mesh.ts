@@ -14,7 +14,7 @@
 import type { Lab, Node, Seat } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
 import { pairKey } from "../../secrets/types.js";
-import { nodePeer, seatHub, seatPeer, servicesSite, siteEntry, wireguardPeerPairs } from "../../secrets/peers.js";
+import { nodePeer, seatHub, seatPeer, servicesSite, siteEntry } from "../../secrets/peers.js";
 import { rangeToCidrs } from "./ranges.js";
 
 export interface WgPeer {
@@ -71,10 +71,11 @@ export function publicEndpoint(lab: Lab, n: Node): string | undefined {
   return siteEntry(lab, n.site)?.name === n.name ? siteEndpoint(lab, n.site) : undefined;
 }
 
-/** How node `from` reaches node `to`. */
-function endpointFor(lab: Lab, from: Node, to: Node): string | undefined {
-  if (from.site === to.site) return `${to.address}:${lab.overlay.port}`;
-  return publicEndpoint(lab, to);
+/** How each node is reached from outside its site (computed once per lab: the site entry per site). */
+function publicEndpoints(lab: Lab): Map<string, string | undefined> {
+  const entries = new Map(lab.sites.map((s) => [s.name, siteEntry(lab, s.name)?.name]));
+  const eps = new Map(lab.sites.map((s) => [s.name, siteEndpoint(lab, s.name)]));
+  return new Map(lab.nodes.map((n) => [n.name, n.wireguardEndpoint ?? (entries.get(n.site) === n.name ? eps.get(n.site) : undefined)]));
 }
 
 /** Private routes a seat gets besides the overlay: the load-balancer pool and the private ingress. */
@@ -104,56 +105,82 @@ const host32 = (addr: string) => `${addr}/32`;
 
 /** The interface of every node, in spec order. */
 export function nodeInterfaces(lab: Lab, secrets: LabSecrets): WgInterface[] {
-  const pairs = wireguardPeerPairs(lab);
-  const partners = new Map<string, string[]>();
-  for (const p of pairs) {
-    const [a, b] = p.split("|") as [string, string];
-    (partners.get(a) ?? partners.set(a, []).get(a)!).push(b);
-    (partners.get(b) ?? partners.set(b, []).get(b)!).push(a);
-  }
   const siteLeaders = lab.overlay.topology === "site-leaders";
   const leaderOf = (site: string) => lab.overlay.leaders[site];
   const hub = lab.seats.length ? seatHub(lab) : undefined;
   const seatIps = lab.seats.map((s) => host32(s.overlayAddress));
-  const byId = new Map<string, Node | Seat>([...lab.nodes.map((n): [string, Node] => [nodePeer(n.name), n]), ...lab.seats.map((s): [string, Seat] => [seatPeer(s.name), s])]);
+  const reach = publicEndpoints(lab);
+  const port = lab.overlay.port;
+  const keepalive = lab.overlay.keepalive > 0 ? lab.overlay.keepalive : undefined;
+  // per node, computed once: what every peer entry for it shares
+  const info = new Map(
+    lab.nodes.map((q) => {
+      const id = nodePeer(q.name);
+      const ip = host32(q.overlayAddress);
+      return [q.name, { id, ip, only: Object.freeze([ip]) as readonly string[], comment: `node ${q.name} (site ${q.site}, ${q.address})`, publicKey: keyPair(secrets, id).publicKey, lan: `${q.address}:${port}` }];
+    }),
+  );
+  const siteNodes = new Map<string, string[]>();
+  for (const o of lab.nodes) (siteNodes.get(o.site) ?? siteNodes.set(o.site, []).get(o.site)!).push(info.get(o.name)!.ip);
+  const leaders = new Set(Object.values(lab.overlay.leaders));
+  // everything outside a site, for its non-leaders' route through their leader (once per site)
+  const outside = new Map<string, string[]>();
+  const outsideOf = (site: string): string[] => {
+    let o = outside.get(site);
+    if (!o) outside.set(site, (o = lab.nodes.filter((x) => x.site !== site).map((x) => info.get(x.name)!.ip)));
+    return o;
+  };
 
   return lab.nodes.map((n) => {
-    const id = nodePeer(n.name);
+    const me = info.get(n.name)!;
+    const id = me.id;
     const isLeader = siteLeaders && leaderOf(n.site) === n.name;
     const isHub = hub?.name === n.name;
-    // order peers as the lab lists them: nodes in spec order, then seats
-    const mine = new Set(partners.get(id) ?? []);
     const peers: WgPeer[] = [];
-    for (const [pid, p] of byId) {
-      if (!mine.has(pid)) continue;
-      const allowed: string[] = [host32(p.overlayAddress)];
-      let endpoint: string | undefined;
-      let keepalive: number | undefined;
-      let comment: string;
-      if (pid.startsWith("seat/")) {
-        comment = `seat ${p.name}${(p as Seat).owner ? ` (${(p as Seat).owner}'s ${(p as Seat).device})` : ` (${(p as Seat).device})`}`;
-      } else {
-        const q = p as Node;
-        comment = `node ${q.name} (site ${q.site}, ${q.address})`;
-        endpoint = endpointFor(lab, n, q);
-        if (n.nat && q.site !== n.site && lab.overlay.keepalive > 0) keepalive = lab.overlay.keepalive;
-        if (siteLeaders) {
-          if (leaderOf(q.site) === q.name && q.site !== n.site) {
-            // another site's leader: it relays for its whole site
-            for (const o of lab.nodes) if (o.site === q.site && o.name !== q.name) allowed.push(host32(o.overlayAddress));
-          } else if (!isLeader && leaderOf(n.site) === q.name) {
-            // our own leader: everything outside our site goes through it
-            for (const o of lab.nodes) if (o.site !== n.site) allowed.push(host32(o.overlayAddress));
-          }
-        }
-        // the seats' hub carries the seats, unless we talk to the seats ourselves
-        if (hub && !isHub && hub.name === q.name && !(siteLeaders && !isLeader && q.site !== n.site)) {
-          allowed.push(...seatIps);
-        } else if (hub && !isHub && siteLeaders && !isLeader && leaderOf(n.site) === q.name && hub.site !== n.site) {
-          allowed.push(...seatIps);
+    // peers in spec order (the topology of src/secrets/peers.ts), then seats
+    for (const q of lab.nodes) {
+      if (q === n) continue;
+      const sameSite = q.site === n.site;
+      if (siteLeaders && !sameSite && !(isLeader && leaders.has(q.name))) continue;
+      const qi = info.get(q.name)!;
+      let allowed: readonly string[] = qi.only;
+      const extra: string[] = [];
+      if (siteLeaders) {
+        if (!sameSite) {
+          // another site's leader: it relays for its whole site
+          for (const a of siteNodes.get(q.site)!) if (a !== qi.ip) extra.push(a);
+        } else if (!isLeader && leaderOf(n.site) === q.name) {
+          // our own leader: everything outside our site goes through it
+          extra.push(...outsideOf(n.site));
         }
       }
-      peers.push({ id: pid, comment, publicKey: keyPair(secrets, pid).publicKey, presharedKey: psk(secrets, id, pid), allowedIps: allowed, endpoint, keepalive });
+      // the seats' hub carries the seats (a non-leader elsewhere reaches them through its own leader)
+      if (hub && !isHub && hub.name === q.name && !(siteLeaders && !isLeader && !sameSite)) extra.push(...seatIps);
+      else if (hub && !isHub && siteLeaders && !isLeader && leaderOf(n.site) === q.name && hub.site !== n.site) extra.push(...seatIps);
+      if (extra.length) allowed = [qi.ip, ...extra];
+      peers.push({
+        id: qi.id,
+        comment: qi.comment,
+        publicKey: qi.publicKey,
+        presharedKey: psk(secrets, id, qi.id),
+        allowedIps: allowed,
+        endpoint: sameSite ? qi.lan : reach.get(q.name),
+        keepalive: n.nat && !sameSite ? keepalive : undefined,
+      });
+    }
+    if (isHub) {
+      for (const s of lab.seats) {
+        const sid = seatPeer(s.name);
+        peers.push({
+          id: sid,
+          comment: `seat ${s.name}${s.owner ? ` (${s.owner}'s ${s.device})` : ` (${s.device})`}`,
+          publicKey: keyPair(secrets, sid).publicKey,
+          presharedKey: psk(secrets, id, sid),
+          allowedIps: [host32(s.overlayAddress)],
+          endpoint: undefined,
+          keepalive: undefined,
+        });
+      }
     }
     const postUp: string[] = [];
     const postDown: string[] = [];
@@ -161,7 +188,8 @@ export function nodeInterfaces(lab: Lab, secrets: LabSecrets): WgInterface[] {
     if (isHub) {
       const site = lab.site(n.site);
       postUp.push(
-        `nft add table ip ${NAT_TABLE}; nft add chain ip ${NAT_TABLE} postrouting '{ type nat hook postrouting priority srcnat; }'; nft add rule ip ${NAT_TABLE} postrouting ip saddr { ${lab.seats.map((s) => s.overlayAddress).join(", ")} } ip daddr ${site.lan} masquerade`,
+        // idempotent (flush before adding), so it can be re-run on a live interface (see applyOnNode)
+        `nft add table ip ${NAT_TABLE}; nft flush table ip ${NAT_TABLE}; nft add chain ip ${NAT_TABLE} postrouting '{ type nat hook postrouting priority srcnat; }'; nft add rule ip ${NAT_TABLE} postrouting ip saddr { ${lab.seats.map((s) => s.overlayAddress).join(", ")} } ip daddr ${site.lan} masquerade`,
       );
       postDown.push(`nft delete table ip ${NAT_TABLE}`);
     }

@@ -17,6 +17,9 @@ export const talosRules: Rule = function* (spec) {
       yield error(["cluster", "talosVersion"], `Talos ${v} is not supported: Drover renders machine configs for Talos 1.${TALOS_MIN_MINOR} and later (multi-document network configuration)`, `set talosVersion: 1.12.6, and upgrade the nodes with talosctl upgrade before rendering`);
     }
   }
+  for (const group of ["all", "controlplane", "worker"] as const) {
+    for (const [j, patch] of (spec.cluster.patches?.[group] ?? []).entries()) yield* checkPatch(patch, ["cluster", "patches", group, j]);
+  }
   for (const [i, n] of spec.nodes.entries()) {
     if (n.publicAddress && parseIp(n.publicAddress) === undefined) {
       yield error(["nodes", i, "publicAddress"], `${n.publicAddress} is not an IPv4 address; Talos's WireGuard peers take an address, not a DNS name`, "use the node's public IPv4 address");
