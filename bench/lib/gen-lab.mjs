@@ -8,7 +8,7 @@ export function genLabYaml({ hosts = 500, nodesPerHost = 2, apps = 5000, replica
   out.push("apiVersion: drover.dev/v1alpha1", "kind: Lab");
   out.push("cluster: { name: big, endpoint: { address: 172.16.0.5 }, domains: { public: big.example.net, private: big.internal } }");
   out.push("identity: { provider: authelia, groups: [{ name: admins }], users: [{ name: ops, email: ops@big.example.net, groups: [admins] }] }");
-  out.push("network: { overlay: { subnet: 10.200.0.0/20 }, loadBalancer: { pool: 172.16.255.0-172.16.255.200 } }");
+  out.push("network: { overlay: { subnet: 10.200.0.0/20, topology: site-leaders }, loadBalancer: { pool: 172.16.255.0-172.16.255.200 } }");
   out.push("storage: { classes: [{ name: nas, type: nfs, server: 172.16.0.2, path: /tank, default: true }] }");
   out.push("sites:");
   for (let s = 0; s < sites; s++) out.push(`  - { name: site${s}, lan: 172.${16 + s}.0.0/16, gateway: 172.${16 + s}.0.1${s ? `, endpoint: site${s}.big.example.net:51820` : ""} }`);

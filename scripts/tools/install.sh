@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds or installs the real upstream tools used by Drover's test suite, pinned by version,
 # cached outside the repo in $DROVER_TOOLS (default ~/.cache/drover-tools/<name>-<version>/bin).
-# Usage: scripts/tools/install.sh [all|quick|controlplane|talos|debian]...   (default: all)
+# Usage: scripts/tools/install.sh [all|quick|controlplane|talos|debian|platform]...   (default: all)
 # Prints one progress line per tool; a cached tool costs nothing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -157,11 +157,124 @@ debian() {
   log "debian packages: done"
 }
 
+# ---- platform (issue 4): upstream CRDs and charts for the Flux tree, and amtool -------------------------
+# $CACHE/platform-crds-<flux>/<project>/*.yaml (CRD files), $CACHE/platform-charts-<flux>/<chart>/ (charts
+# that live in their project's Go module), $CACHE/amtool-<version>/bin/amtool.
+mod_dir() { # module@version -> an extracted copy of the module zip from the Go module proxy, its h1: hash
+  # checked against the checksum database (works for modules whose go directive is newer than the local Go)
+  local mv=$1 m=${1%@*} v=${1#*@}
+  local out="$CACHE/.modules/$m@$v"
+  if [ -f "$out/.done" ]; then echo "$out"; return; fi
+  local esc; esc=$(python3 -c 'import re,sys; print(re.sub(r"[A-Z]", lambda x: "!"+x.group(0).lower(), sys.argv[1]))' "$m")
+  local tmp; tmp=$(mktemp -d)
+  curl -fsSL "https://proxy.golang.org/$esc/@v/$v.zip" -o "$tmp/m.zip" || return 1
+  # the checksum database, through the proxy (as the go command reaches it)
+  curl -fsSL "https://proxy.golang.org/sumdb/sum.golang.org/lookup/$esc@$v" -o "$tmp/sum.txt" || return 1
+  python3 - "$tmp/m.zip" "$tmp/sum.txt" "$mv" <<'PY'
+import base64, hashlib, sys, zipfile
+zf, sumfile, mv = sys.argv[1:]
+want = None
+for line in open(sumfile):
+    parts = line.split()
+    if len(parts) == 3 and parts[0] + "@" + parts[1] == mv:
+        want = parts[2]
+if not want:
+    sys.exit(f"{mv}: not in the checksum database answer")
+z = zipfile.ZipFile(zf)
+lines = "".join(f"{hashlib.sha256(z.read(n)).hexdigest()}  {n}\n" for n in sorted(z.namelist()))
+got = "h1:" + base64.b64encode(hashlib.sha256(lines.encode()).digest()).decode()
+if got != want:
+    sys.exit(f"{mv}: zip hash {got} does not match the checksum database {want}")
+PY
+  [ $? -eq 0 ] || return 1
+  rm -rf "$out"; mkdir -p "$out"
+  (cd "$tmp" && unzip -q m.zip && cp -r "$tmp/$m@$v/." "$out/")
+  chmod -R u+w "$out"; rm -rf "$tmp"; touch "$out/.done"
+  echo "$out"
+}
+
+platform() {
+  go_install amtool "$ALERTMANAGER_VERSION" "github.com/prometheus/alertmanager/cmd/amtool@v$ALERTMANAGER_VERSION"
+  go_install controller-gen "$CONTROLLER_TOOLS_VERSION" "sigs.k8s.io/controller-tools/cmd/controller-gen@v$CONTROLLER_TOOLS_VERSION"
+  local key="$FLUX_VERSION-$CILIUM_VERSION-$CERT_MANAGER_VERSION-$METALLB_VERSION-$EXTERNAL_DNS_VERSION-$KUBE_PROMETHEUS_STACK_VERSION-$VELERO_VERSION-$ENVOY_GATEWAY_VERSION-$EXTERNAL_SNAPSHOTTER_VERSION"
+  local crds="$CACHE/platform-crds-$key" charts="$CACHE/platform-charts-$key"
+  if [ -f "$crds/.done" ] && [ -f "$charts/.done" ]; then log "platform CRDs and charts: cached"; return; fi
+  lock platform-crds
+  if [ -f "$crds/.done" ] && [ -f "$charts/.done" ]; then log "platform CRDs and charts: cached"; return; fi
+  rm -rf "$crds" "$charts"; mkdir -p "$crds" "$charts"
+  local d
+  cp_crds() { # project source-folder...
+    local project=$1; shift; mkdir -p "$crds/$project"
+    local f; for f in "$@"; do cp "$f" "$crds/$project/"; done
+  }
+  log "platform: Flux $FLUX_VERSION CRDs"
+  d=$(mod_dir "github.com/fluxcd/source-controller@v$FLUX_SOURCE_CONTROLLER_VERSION") || { log "platform: cannot fetch "github.com/fluxcd/source-controller@v$FLUX_SOURCE_CONTROLLER_VERSION""; exit 1; }; cp_crds flux "$d"/config/crd/bases/*.yaml
+  d=$(mod_dir "github.com/fluxcd/kustomize-controller@v$FLUX_KUSTOMIZE_CONTROLLER_VERSION") || { log "platform: cannot fetch "github.com/fluxcd/kustomize-controller@v$FLUX_KUSTOMIZE_CONTROLLER_VERSION""; exit 1; }; cp_crds flux "$d"/config/crd/bases/*.yaml
+  # helm-controller and notification-controller: generated from their api modules, as upstream does
+  local gen; gen=$(mktemp -d)
+  cat > "$gen/go.mod" <<MOD
+module drover.local/fluxcrds
+
+go 1.26
+
+require (
+	github.com/fluxcd/helm-controller/api v$FLUX_HELM_CONTROLLER_VERSION
+	github.com/fluxcd/notification-controller/api v$FLUX_NOTIFICATION_CONTROLLER_VERSION
+)
+MOD
+  printf 'package fluxcrds\n\nimport (\n\t_ "github.com/fluxcd/helm-controller/api/v2"\n\t_ "github.com/fluxcd/notification-controller/api/v1"\n\t_ "github.com/fluxcd/notification-controller/api/v1beta3"\n)\n' > "$gen/tools.go"
+  (cd "$gen" && go mod tidy >/dev/null 2>&1 && go mod download)
+  (cd "$gen" && "$CACHE/controller-gen-$CONTROLLER_TOOLS_VERSION/bin/controller-gen" crd:crdVersions=v1 \
+     paths=github.com/fluxcd/helm-controller/api/v2 output:crd:dir="$crds/flux")
+  (cd "$gen" && "$CACHE/controller-gen-$CONTROLLER_TOOLS_VERSION/bin/controller-gen" crd:crdVersions=v1 \
+     paths=github.com/fluxcd/notification-controller/api/... output:crd:dir="$crds/flux")
+  rm -rf "$gen"
+  log "platform: Cilium $CILIUM_VERSION CRDs and chart"
+  d=$(mod_dir "github.com/cilium/cilium@v$CILIUM_VERSION") || { log "platform: cannot fetch "github.com/cilium/cilium@v$CILIUM_VERSION""; exit 1; }
+  cp_crds cilium "$d"/pkg/k8s/apis/cilium.io/client/crds/v2/*.yaml "$d"/pkg/k8s/apis/cilium.io/client/crds/v2alpha1/*.yaml
+  cp -r "$d/install/kubernetes/cilium" "$charts/cilium"
+  log "platform: cert-manager $CERT_MANAGER_VERSION CRDs and chart"
+  d=$(mod_dir "github.com/cert-manager/cert-manager@v$CERT_MANAGER_VERSION") || { log "platform: cannot fetch "github.com/cert-manager/cert-manager@v$CERT_MANAGER_VERSION""; exit 1; }
+  cp_crds cert-manager "$d"/deploy/crds/*.yaml
+  cp -r "$d/deploy/charts/cert-manager" "$charts/cert-manager"
+  chmod -R u+w "$charts/cert-manager"
+  sed -i -e "s/^version: .*/version: v$CERT_MANAGER_VERSION/" -e "s/^appVersion: .*/appVersion: v$CERT_MANAGER_VERSION/" "$charts/cert-manager/Chart.yaml"
+  log "platform: MetalLB $METALLB_VERSION CRDs and chart"
+  d=$(mod_dir "go.universe.tf/metallb@v$METALLB_VERSION") || { log "platform: cannot fetch "go.universe.tf/metallb@v$METALLB_VERSION""; exit 1; }
+  cp_crds metallb "$d"/config/crd/bases/*.yaml
+  cp -r "$d/charts/metallb" "$charts/metallb"
+  log "platform: external-dns $EXTERNAL_DNS_VERSION CRDs and chart"
+  d=$(mod_dir "sigs.k8s.io/external-dns@v$EXTERNAL_DNS_VERSION") || { log "platform: cannot fetch "sigs.k8s.io/external-dns@v$EXTERNAL_DNS_VERSION""; exit 1; }
+  cp_crds external-dns "$d"/config/crd/standard/*.yaml
+  cp -r "$d/charts/external-dns" "$charts/external-dns"
+  log "platform: prometheus-community charts ($PROMETHEUS_COMMUNITY_CHARTS): kube-prometheus-stack's prometheus-operator CRDs"
+  d=$(mod_dir "github.com/prometheus-community/helm-charts@$PROMETHEUS_COMMUNITY_CHARTS") || { log "platform: cannot fetch "github.com/prometheus-community/helm-charts@$PROMETHEUS_COMMUNITY_CHARTS""; exit 1; }
+  cp_crds prometheus-operator "$d"/charts/kube-prometheus-stack/charts/crds/crds/*.yaml
+  log "platform: Velero $VELERO_VERSION CRDs"
+  d=$(mod_dir "github.com/vmware-tanzu/velero@v$VELERO_VERSION") || { log "platform: cannot fetch "github.com/vmware-tanzu/velero@v$VELERO_VERSION""; exit 1; }
+  cp_crds velero "$d"/config/crd/v1/bases/*.yaml "$d"/config/crd/v2alpha1/bases/*.yaml
+  log "platform: external-snapshotter $EXTERNAL_SNAPSHOTTER_VERSION VolumeSnapshot CRDs"
+  d=$(mod_dir "github.com/kubernetes-csi/external-snapshotter/client/v8@v$EXTERNAL_SNAPSHOTTER_VERSION") || { log "platform: cannot fetch external-snapshotter"; exit 1; }
+  cp_crds snapshots "$d"/config/crd/snapshot.storage.k8s.io_*.yaml
+  log "platform: Envoy Gateway $ENVOY_GATEWAY_VERSION CRDs (with its Gateway API CRDs) and chart"
+  d=$(mod_dir "github.com/envoyproxy/gateway@v$ENVOY_GATEWAY_VERSION") || { log "platform: cannot fetch "github.com/envoyproxy/gateway@v$ENVOY_GATEWAY_VERSION""; exit 1; }
+  cp_crds envoy-gateway "$d"/charts/gateway-helm/charts/crds/crds/gatewayapi-crds.yaml "$d"/charts/gateway-helm/charts/crds/crds/generated/*.yaml
+  cp -r "$d/charts/gateway-helm" "$charts/gateway-helm"
+  # what upstream's release does to the chart source: values.yaml from values.tmpl.yaml with the release's
+  # image, and the release version in Chart.yaml
+  chmod -R u+w "$charts/gateway-helm"
+  sed -e "s|\${GatewayImage}|docker.io/envoyproxy/gateway:v$ENVOY_GATEWAY_VERSION|" -e 's|\${GatewayImagePullPolicy}|IfNotPresent|' \
+    "$charts/gateway-helm/values.tmpl.yaml" > "$charts/gateway-helm/values.yaml"
+  sed -i -e "s/^version: .*/version: v$ENVOY_GATEWAY_VERSION/" -e "s/^appVersion: .*/appVersion: \"v$ENVOY_GATEWAY_VERSION\"/" "$charts/gateway-helm/Chart.yaml"
+  chmod -R u+w "$crds" "$charts"
+  touch "$crds/.done" "$charts/.done"; log "platform CRDs and charts: done"
+}
+
 targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(all)
 for t in "${targets[@]}"; do
   case $t in
-    all) debian; quick; talos; controlplane ;;
-    quick|controlplane|talos|debian) $t ;;
+    all) debian; quick; talos; controlplane; platform ;;
+    quick|controlplane|talos|debian|platform) $t ;;
     *) echo "unknown target $t" >&2; exit 2 ;;
   esac
 done

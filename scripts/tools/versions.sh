@@ -13,4 +13,26 @@ KUBECONFORM_VERSION=0.7.0
 KUSTOMIZE_VERSION=5.7.1
 HELM_VERSION=3.19.0
 # Debian packages (versions are whatever the machine's Debian release ships; recorded in the cache stamp).
-DEBIAN_PACKAGES="cloud-init wireguard-go wireguard-tools iproute2 iputils-ping chromium qrencode"
+DEBIAN_PACKAGES="cloud-init wireguard-go wireguard-tools iproute2 iputils-ping chromium qrencode nftables procps zbar-tools conntrack shellcheck"
+# Platform layer (issue 4): the upstream projects whose CRDs and charts Drover's Flux tree uses, from the
+# Go module proxy. Flux 2.9.5 ships source/kustomize-controller 1.9.5, helm-controller 1.6.4 and
+# notification-controller 1.9.4 (their CRDs are generated from the api modules with controller-gen when
+# the controller module itself is not served).
+FLUX_VERSION=2.9.5
+FLUX_SOURCE_CONTROLLER_VERSION=1.9.5
+FLUX_KUSTOMIZE_CONTROLLER_VERSION=1.9.5
+FLUX_HELM_CONTROLLER_VERSION=1.6.4
+FLUX_NOTIFICATION_CONTROLLER_VERSION=1.9.4
+CONTROLLER_TOOLS_VERSION=0.20.0
+CILIUM_VERSION=1.20.2
+CERT_MANAGER_VERSION=1.21.2
+METALLB_VERSION=0.16.2
+EXTERNAL_DNS_VERSION=0.23.0
+KUBE_PROMETHEUS_STACK_VERSION=88.6.1
+# the prometheus-community/helm-charts commit holding kube-prometheus-stack 88.6.1 (its CRDs)
+PROMETHEUS_COMMUNITY_CHARTS=v0.0.0-20260828105119-ed5d7d9b5933
+VELERO_VERSION=1.18.3
+ENVOY_GATEWAY_VERSION=1.9.1
+ALERTMANAGER_VERSION=0.35.0
+# VolumeSnapshot CRDs (the snapshot controller VolSync copies through)
+EXTERNAL_SNAPSHOTTER_VERSION=8.7.0

@@ -1,6 +1,5 @@
 // The drover command. Exit codes: 0 ok, 1 invalid input, 2 usage or internal error.
 import { Command, CommanderError } from "commander";
-import { commands } from "./commands/index.js";
 import { makeOutput, printDiagnostics, red } from "./output.js";
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UserError } from "./errors.js";
 import { InvalidLab } from "./lab-file.js";
@@ -20,7 +19,7 @@ export async function main(argv: readonly string[], stream?: Parameters<typeof m
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) })
     .addHelpText("after", "\nExit codes: 0 ok, 1 invalid input (lab.yaml, secrets, cluster state), 2 usage or internal error.");
   program.hook("preAction", (cmd) => { json = !!cmd.optsWithGlobals().json; });
-  for (const c of commands) c.register(program, ctx);
+  for (const c of await commandsFor(argv)) c.register(program, ctx);
   program.commands.forEach((c) => c.exitOverride().option("--json", "machine-readable output on stdout"));
   try {
     await program.parseAsync(argv as string[], { from: "user" });
@@ -51,3 +50,24 @@ export async function main(argv: readonly string[], stream?: Parameters<typeof m
 }
 
 export const VERSION = "0.1.0";
+
+type CommandModule = { register(program: Command, ctx: Context): void };
+
+/**
+ * The command modules to load: only the one asked for when it is a plain command with its own
+ * small module (starting `drover check` does not load the renderer, the dashboard or the cluster
+ * client); every command for help, unknown commands and the rest.
+ */
+async function commandsFor(argv: readonly string[]): Promise<readonly CommandModule[]> {
+  const name = argv.find((a) => !a.startsWith("-"));
+  const wantsHelp = argv.includes("--help") || argv.includes("-h");
+  if (!wantsHelp) {
+    if (name === "check") {
+      const [check] = await Promise.all([import("./commands/check.js"), import("./commands/check-sections.js")]);
+      return [check];
+    }
+    if (name === "init") return [await import("./commands/init.js")];
+    if (name === "schema") return [await import("./commands/schema.js")];
+  }
+  return (await import("./commands/index.js")).commands;
+}

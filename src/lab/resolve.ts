@@ -50,10 +50,17 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
 
   // ---- site leaders (site-leaders topology): the first always-on, reachable node of each site ----
   const leaders: Record<string, string> = {};
+  const better = (a: LabSpec["nodes"][number], b: LabSpec["nodes"][number]) => score(b) - score(a) || a.name.localeCompare(b.name);
+  const bySite = new Map<string, LabSpec["nodes"][number]>();
+  for (const n of spec.nodes) {
+    const site = hostSpecs.get(n.host)?.site;
+    if (site === undefined) continue;
+    const best = bySite.get(site);
+    if (!best || better(n, best) < 0) bySite.set(site, n); // the first of the order the ranking sorts by
+  }
   for (const s of spec.sites) {
-    const candidates = spec.nodes.filter((n) => hostSpecs.get(n.host)?.site === s.name);
-    const ranked = [...candidates].sort((a, b) => score(b) - score(a) || a.name.localeCompare(b.name));
-    if (ranked[0]) leaders[s.name] = ranked[0].name;
+    const leader = bySite.get(s.name);
+    if (leader) leaders[s.name] = leader.name;
   }
   function score(n: LabSpec["nodes"][number]): number {
     const h = hostSpecs.get(n.host);
@@ -117,6 +124,13 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
     }
   }
 
+  const nodesByHost = new Map<string, string[]>();
+  const nodesBySite = new Map<string, string[]>();
+  const hostsBySite = new Map<string, string[]>();
+  for (const n of spec.nodes) (nodesByHost.get(n.host) ?? nodesByHost.set(n.host, []).get(n.host)!).push(n.name);
+  for (const n of nodes) (nodesBySite.get(n.site) ?? nodesBySite.set(n.site, []).get(n.site)!).push(n.name);
+  for (const h of spec.hosts) (hostsBySite.get(h.site) ?? hostsBySite.set(h.site, []).get(h.site)!).push(h.name);
+
   const hosts: Host[] = spec.hosts.map((h) => ({
     name: h.name,
     site: h.site,
@@ -132,7 +146,9 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
     address: h.address,
     mac: h.mac?.toLowerCase(),
     devices: h.devices,
-    nodes: spec.nodes.filter((n) => n.host === h.name).map((n) => n.name),
+    nodes: nodesByHost.get(h.name) ?? [],
+    chassis: h.chassis,
+    guests: h.guests.map((g) => ({ name: g.name, purpose: g.purpose, cpu: g.cpu, memoryBytes: parseBytes(g.memory)!, address: g.address, passthrough: g.passthrough })),
   }));
 
   const sites: Site[] = spec.sites.map((s) => ({
@@ -143,8 +159,8 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
     dns: s.dns,
     nat: s.nat,
     endpointHost: endpointHost(s.endpoint),
-    hosts: spec.hosts.filter((h) => h.site === s.name).map((h) => h.name),
-    nodes: spec.nodes.filter((n) => hostSpecs.get(n.host)?.site === s.name).map((n) => n.name),
+    hosts: hostsBySite.get(s.name) ?? [],
+    nodes: nodesBySite.get(s.name) ?? [],
   }));
 
   const seats: Seat[] = spec.network.seats.map((s) => ({

@@ -35,6 +35,19 @@ export interface Host {
   readonly mac: string | undefined;
   readonly devices: readonly string[];
   readonly nodes: readonly string[];
+  /** hosts with the same chassis (carrier board, enclosure) fail together */
+  readonly chassis: string | undefined;
+  /** non-Kubernetes VMs on this hypervisor (a virtualised NAS, a backup server) */
+  readonly guests: readonly Guest[];
+}
+
+export interface Guest {
+  readonly name: string;
+  readonly purpose: "nas" | "backup" | "router" | "desktop" | "other";
+  readonly cpu: number;
+  readonly memoryBytes: number;
+  readonly address: string | undefined;
+  readonly passthrough: readonly string[];
 }
 
 export interface Node {

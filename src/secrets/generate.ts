@@ -102,11 +102,20 @@ const pending = new WeakMap<LabSecrets, string[]>();
  * The only randomness a render can see, and only the first time: later renders read the stored value.
  */
 export function appSecret(secrets: LabSecrets, app: string, name: string, kind: AppSecretKind = "password"): string {
+  return derivedSecret(secrets, app, name, () => randomSecret(kind));
+}
+
+/**
+ * A value kept in the store under apps[app][name], made by `make` when missing or when `stale` says
+ * the stored one no longer fits (e.g. a password hash, costly to compute on every render, whose
+ * password changed). Recorded like appSecret's values, so `drover render` saves it.
+ */
+export function derivedSecret(secrets: LabSecrets, app: string, name: string, make: () => string, stale: (have: string) => boolean = () => false): string {
   const have = secrets.apps[app]?.[name];
-  if (have !== undefined) return have;
+  if (have !== undefined && !stale(have)) return have;
   const apps = secrets.apps as Record<string, Record<string, string>>;
   if (!Object.isFrozen(apps) && (!apps[app] || !Object.isFrozen(apps[app]))) {
-    const value = randomSecret(kind);
+    const value = make();
     (apps[app] ??= {})[name] = value;
     const list = pending.get(secrets) ?? [];
     list.push(`app secret ${app}/${name}`);

@@ -1,7 +1,9 @@
 // Which WireGuard peers talk to each other, hence which pairs need a preshared key.
-// full-mesh: every node with every node, every seat with every node.
-// site-leaders: nodes of a site with each other, leaders with each other, seats with every leader.
-import type { Lab } from "../lab/types.js";
+// full-mesh: every node with every node. site-leaders: nodes of a site with each other, leaders with
+// each other (leaders relay for their site). Seats (road-warrior clients) talk to one hub node only:
+// the entry node of the site that holds the private services, which relays for them.
+import type { Lab, Node } from "../lab/types.js";
+import { parseIp, parseCidr, parseRange, cidrContains } from "../net/ip.js";
 import { pairKey } from "./types.js";
 
 export const nodePeer = (name: string): string => `node/${name}`;
@@ -10,6 +12,43 @@ export const seatPeer = (name: string): string => `seat/${name}`;
 /** Every peer ("node/<name>", "seat/<name>") in the lab, nodes first, each group in spec order. */
 export function wireguardPeers(lab: Lab): string[] {
   return [...lab.nodes.map((n) => nodePeer(n.name)), ...lab.seats.map((s) => seatPeer(s.name))];
+}
+
+/**
+ * The node that stands for a site towards the outside: its leader (site-leaders), else the first
+ * reachable node, else the first always-on node, else its first node. The site's `endpoint`
+ * (a forwarded port on the site's router) leads to this node.
+ */
+export function siteEntry(lab: Lab, site: string): Node | undefined {
+  const leader = lab.overlay.leaders[site];
+  if (leader) return lab.node(leader);
+  const nodes = lab.nodes.filter((n) => n.site === site);
+  return nodes.find((n) => n.wireguardEndpoint) ?? nodes.find((n) => !n.volatile) ?? nodes[0];
+}
+
+/**
+ * The site whose LAN holds the private services (the load-balancer pool, the private ingress);
+ * without them, the site of the first control plane.
+ */
+export function servicesSite(lab: Lab): string {
+  const probe = lab.loadBalancer.pool ? parseRangeStart(lab.loadBalancer.pool) : lab.ingress.privateAddress ? parseIp(lab.ingress.privateAddress) : undefined;
+  if (probe !== undefined) {
+    for (const s of lab.sites) {
+      const c = parseCidr(s.lan);
+      if ("cidr" in c && cidrContains(c.cidr, probe) && lab.nodes.some((n) => n.site === s.name)) return s.name;
+    }
+  }
+  return (lab.controlPlanes()[0] ?? lab.nodes[0]!).site;
+}
+
+function parseRangeStart(text: string): number | undefined {
+  const r = parseRange(text);
+  return "range" in r ? r.range.first : undefined;
+}
+
+/** The node every seat connects to (undefined for a lab without nodes). */
+export function seatHub(lab: Lab): Node | undefined {
+  return siteEntry(lab, servicesSite(lab));
 }
 
 /** Peer pairs (pairKey form, "a|b" sorted), sorted, without duplicates. */
@@ -27,6 +66,7 @@ export function wireguardPeerPairs(lab: Lab): string[] {
     }
   }
   for (let i = 0; i < leaders.length; i++) for (let j = i + 1; j < leaders.length; j++) add(nodePeer(leaders[i]!), nodePeer(leaders[j]!));
-  for (const s of lab.seats) for (const l of leaders) add(seatPeer(s.name), nodePeer(l));
+  const hub = lab.seats.length ? seatHub(lab) : undefined;
+  if (hub) for (const s of lab.seats) add(seatPeer(s.name), nodePeer(hub.name));
   return [...pairs].sort();
 }

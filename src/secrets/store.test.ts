@@ -6,7 +6,7 @@ import { loadSpec } from "../spec/load.js";
 import { resolveLab } from "../lab/resolve.js";
 import { exampleFiles } from "../testing/paths.js";
 import { ageKeygen, sops, tempDir } from "../testing/age-key.js";
-import { fakeTalosSecrets } from "../testing/fake-talos.js";
+import { generateTalosSecrets } from "./talos.js";
 import { ensureSecrets, appSecret, takeAdditions } from "./generate.js";
 import { loadSecrets, readStore } from "./store.js";
 import { encryptManifest } from "./manifest.js";
@@ -22,7 +22,7 @@ const labOf = (text: string) => {
   return resolveLab(r.spec);
 };
 const withRecipients = (text: string, rs: string[]) => text.replace(/secrets:\n  recipients:\n(    - .*\n)+/, `secrets:\n  recipients:\n${rs.map((r) => `    - ${r}\n`).join("")}`);
-const gen = { talos: fakeTalosSecrets };
+const gen = { talos: generateTalosSecrets };
 
 test("ensureSecrets makes keys for every node and seat and a PSK per peering pair; later calls add only what is new", () => {
   const text = exampleText();

@@ -119,7 +119,7 @@ export async function loadSecrets(lab: Lab, labDir: string, key: LocalKey, opts:
   const old = existed ? await readStore(path, display, key.identities) : undefined;
   const added: string[] = [];
   const { secrets: ensured, added: material } = ensureSecrets(lab, old?.secrets, opts.generators);
-  added.push(...material);
+  for (const m of material) added.push(m);
   let envelope = old?.envelope ?? (await newEnvelope(recipients));
   if (old && !sameRecipients(envelope.age, recipients)) {
     envelope = await rewrapEnvelope(envelope, recipients);

@@ -20,6 +20,10 @@ export interface TalosSecrets {
     readonly k8sServiceAccount: { readonly key: string }; // ECDSA P-256 key
     readonly os: CertAndKey; // Ed25519 CA
   };
+  /** OS CA rotation, phase 1 (`drover keys rotate talos-ca`): the next CA, accepted by every node (machine.acceptedCAs) before it is used */
+  readonly nextOsCa?: CertAndKey;
+  /** OS CA rotation, phase 2: previous OS CA certificates (PEM) still accepted by the nodes and trusted by the talosconfig */
+  readonly acceptedOsCas?: readonly string[];
 }
 
 export interface WireguardKeyPair {

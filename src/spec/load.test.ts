@@ -2,11 +2,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { loadSpec } from "./load.js";
-import { exampleFiles } from "../testing/paths.js";
+import { join } from "node:path";
+import { EXAMPLES, exampleFiles } from "../testing/paths.js";
 
 test("every bundled example is a valid lab", () => {
   const files = exampleFiles();
-  assert.ok(files.length >= 1);
+  assert.equal(files.length, 5, "starter, talos-mixed, pi-cluster, proxmox-k3s and multi-site");
   for (const f of files) {
     const r = loadSpec(readFileSync(f, "utf8"), f);
     const errors = r.diagnostics.filter((d) => d.severity === "error");
@@ -16,7 +17,7 @@ test("every bundled example is a valid lab", () => {
 });
 
 test("a CIDR with host bits set is located and explained", () => {
-  const text = readFileSync(exampleFiles()[0]!, "utf8").replace(/subnet: 10\.\d+\.0\.0\/24/, "subnet: 10.0.0.5/24");
+  const text = readFileSync(join(EXAMPLES, "talos-mixed", "lab.yaml"), "utf8").replace(/subnet: 10\.\d+\.0\.0\/24/, "subnet: 10.0.0.5/24");
   const r = loadSpec(text, "lab.yaml");
   const d = r.diagnostics.find((x) => x.path === "network.overlay.subnet");
   assert.ok(d, JSON.stringify(r.diagnostics));

@@ -1,7 +1,8 @@
 // lab.yaml text → validated LabSpec, or every problem found, each placed at file:line:column.
 import type { z } from "zod";
 import { LabSpecSchema, type LabSpec } from "./schema.js";
-import { parseSource, positionOf, type Source } from "./source.js";
+import { parseSource, positionOf, precheck, lazySource, type Source } from "./source.js";
+import { fastYaml } from "./fast-yaml.js";
 import { didYouMean, pathText, type Diagnostic, type Finding, type Path } from "./diagnostic.js";
 import { checkRules } from "./rules/index.js";
 
@@ -12,7 +13,35 @@ export interface LoadResult {
   readonly source: Source;
 }
 
-export function loadSpec(text: string, file = "lab.yaml"): LoadResult {
+export interface LoadOptions {
+  /**
+   * Read a valid lab with the fast YAML reader and skip building the position-keeping document
+   * (default true). Anything the fast path cannot accept without a single diagnostic is read again
+   * by the positional path, so diagnostics are identical either way.
+   */
+  readonly fast?: boolean;
+}
+
+export function loadSpec(text: string, file = "lab.yaml", opts: LoadOptions = {}): LoadResult {
+  if (opts.fast !== false) {
+    const quick = loadQuick(text, file);
+    if (quick) return quick;
+  }
+  return loadPositional(text, file);
+}
+
+/** The fast path: only for a document that is valid with no warnings at all; undefined otherwise. */
+function loadQuick(text: string, file: string): LoadResult | undefined {
+  if (precheck(text).length) return undefined;
+  const value = fastYaml(text);
+  if (value === undefined || value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+  const result = LabSpecSchema.safeParse(withoutExtensions(value as Record<string, unknown>));
+  if (!result.success) return undefined;
+  if (checkRules(result.data).length) return undefined;
+  return { spec: result.data, diagnostics: [], source: lazySource(file, text) };
+}
+
+function loadPositional(text: string, file: string): LoadResult {
   const parsed = parseSource(file, text);
   const place = (f: Finding) => locate(parsed.source, f);
   if (parsed.findings.length) return { diagnostics: parsed.findings.map(place), source: parsed.source };
@@ -23,15 +52,25 @@ export function loadSpec(text: string, file = "lab.yaml"): LoadResult {
       source: parsed.source,
     };
   }
-  const result = LabSpecSchema.safeParse(value);
+  const result = LabSpecSchema.safeParse(withoutExtensions(value as Record<string, unknown>));
   if (!result.success) {
-    const findings = result.error.issues.flatMap((i) => issueFindings(i, value));
+    const findings = foldMisspelled(result.error.issues.flatMap((i) => issueFindings(i, value)));
     return { diagnostics: sortDiagnostics(dedupe(findings).map(place)), source: parsed.source };
   }
   const findings = checkRules(result.data);
   const diagnostics = sortDiagnostics(findings.map(place));
   const hasError = diagnostics.some((d) => d.severity === "error");
   return { spec: hasError ? undefined : result.data, diagnostics, source: parsed.source };
+}
+
+/**
+ * Top-level keys starting with "x-" are extension fields (as in Compose files): a place for YAML
+ * anchors shared by several entries (`x-pi: &pi {...}` then `- { <<: *pi, name: pi1 }`). Ignored.
+ */
+export function withoutExtensions(value: Record<string, unknown>): Record<string, unknown> {
+  const keys = Object.keys(value);
+  if (!keys.some((k) => k.startsWith("x-"))) return value;
+  return Object.fromEntries(keys.filter((k) => !k.startsWith("x-")).map((k) => [k, value[k]]));
 }
 
 export function locate(source: Source, f: Finding): Diagnostic {
@@ -49,6 +88,17 @@ export function locate(source: Source, f: Finding): Diagnostic {
 
 function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
   return ds.sort((a, b) => a.line - b.line || a.column - b.column || a.path.localeCompare(b.path) || a.message.localeCompare(b.message));
+}
+
+/** "memory is required" next to "unknown field 'ram': did you mean memory?" says the same thing twice: keep the second. */
+function foldMisspelled(fs: Finding[]): Finding[] {
+  const meant = new Set<string>();
+  for (const f of fs) {
+    const m = f.atKey && f.hint ? /^did you mean (\S+)\?$/.exec(f.hint) : null;
+    if (m) meant.add(pathText([...f.path.slice(0, -1), m[1]!]));
+  }
+  if (meant.size === 0) return fs;
+  return fs.filter((f) => !(f.message === "is required" && meant.has(pathText(f.path))));
 }
 
 function dedupe(fs: Finding[]): Finding[] {
@@ -98,41 +148,47 @@ function issueFindings(issue: Issue, root: unknown): Finding[] {
   switch (issue.code) {
     case "unrecognized_keys": {
       const known = knownKeys(LabSpecSchema as unknown as Schema, path, root);
+      const here = valueAt(root, path);
+      const present = here && typeof here === "object" ? new Set(Object.keys(here)) : new Set<string>();
+      const absent = known.filter((k) => !present.has(k));
       return issue.keys.map((k) => ({
         severity: "error" as const,
         path: [...path, k],
         atKey: true,
         message: `unknown field '${k}'`,
-        hint: didYouMean(k, known) ?? (known.length ? `known fields here: ${known.join(", ")}` : undefined),
+        hint: suggestField(k, known, absent) ?? (known.length ? `known fields here: ${known.join(", ")}` : "remove it"),
       }));
     }
     case "invalid_type": {
       if (actual === undefined) {
-        return [{ severity: "error", path, message: "is required", hint: `add ${lastName(path)}: (${EXPECTED[issue.expected] ?? issue.expected})` }];
+        return [{ severity: "error", path, message: "is required", hint: requiredHint(path, EXPECTED[issue.expected] ?? issue.expected) }];
       }
-      return [{ severity: "error", path, message: `must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${describe(actual)}` }];
+      return [{ severity: "error", path, message: `must be ${EXPECTED[issue.expected] ?? issue.expected}, not ${describe(actual)}`, ...(FIELD_EXAMPLES[lastName(path)] ? { hint: `for example ${lastName(path)}: ${FIELD_EXAMPLES[lastName(path)]}` } : {}) }];
     }
     case "invalid_value": {
       const values = issue.values.map(String);
-      if (values.length === 1) return [{ severity: "error", path, message: issue.message.startsWith("must") ? issue.message : `must be ${values[0]}` }];
+      if (actual === undefined) return [{ severity: "error", path, message: "is required", hint: `add ${lastName(path)}: ${values.length === 1 ? values[0] : `one of ${values.join(", ")}`}` }];
+      if (values.length === 1) return [{ severity: "error", path, message: issue.message.startsWith("must") ? issue.message : `must be ${values[0]}`, hint: `write ${lastName(path)}: ${values[0]}` }];
       return [{
         severity: "error",
         path,
-        message: `${describe(actual)} is not one of ${values.join(", ")}`,
-        hint: typeof actual === "string" ? didYouMean(actual, values) : undefined,
+        message: `must be one of ${values.join(", ")}, not ${describe(actual)}`,
+        ...(typeof actual === "string" && suggestValue(actual, values) ? { hint: suggestValue(actual, values) } : {}),
       }];
     }
     case "invalid_union": {
       const disc = (issue as { note?: string; discriminator?: string }).discriminator;
       if (disc || (issue as { note?: string }).note === "No matching discriminator") {
         const field = disc ?? "type";
-        const options = discriminatorValues(LabSpecSchema as unknown as Schema, path, root);
-        const got = valueAt(root, [...path, field]);
+        const atField = path[path.length - 1] === field;
+        const options = ((issue as { options?: unknown[] }).options ?? discriminatorValues(LabSpecSchema as unknown as Schema, atField ? path.slice(0, -1) : path, root)).map(String);
+        const fieldPath = atField ? path : [...path, field];
+        const got = valueAt(root, fieldPath);
         return [{
           severity: "error",
-          path: got === undefined ? path : [...path, field],
-          message: got === undefined ? `needs a ${field}: one of ${options.join(", ")}` : `${describe(got)} is not one of ${options.join(", ")}`,
-          hint: typeof got === "string" ? didYouMean(got, options) : undefined,
+          path: got === undefined ? fieldPath.slice(0, -1) : fieldPath,
+          message: got === undefined ? `needs a ${field}: one of ${options.join(", ")}` : `must be one of ${options.join(", ")}, not ${describe(got)}`,
+          hint: (typeof got === "string" ? didYouMean(got, options) : undefined) ?? `add ${field}: ${options[0]} (or another of the above)`,
         }];
       }
       // a plain union: report the branch that got furthest
@@ -141,7 +197,7 @@ function issueFindings(issue: Issue, root: unknown): Finding[] {
       return best && best.length ? best : [{ severity: "error", path, message: issue.message }];
     }
     case "too_small": {
-      if (issue.origin === "array") return [{ severity: "error", path, message: issue.message.startsWith("Too small") ? `needs at least ${issue.minimum} item${Number(issue.minimum) === 1 ? "" : "s"}` : issue.message }];
+      if (issue.origin === "array") return [{ severity: "error", path, message: issue.message.startsWith("Too small") ? `needs at least ${issue.minimum} item${Number(issue.minimum) === 1 ? "" : "s"}` : issue.message, hint: `add an entry under ${lastName(path)}:${FIELD_EXAMPLES[lastName(path)] ? ` ${FIELD_EXAMPLES[lastName(path)]}` : ""}` }];
       if (issue.origin === "string") return [{ severity: "error", path, message: Number(issue.minimum) === 1 ? "must not be empty" : `must be at least ${issue.minimum} characters` }];
       return [{ severity: "error", path, message: `${describe(actual)} is too small: must be at least ${issue.minimum}` }];
     }
@@ -161,7 +217,7 @@ function issueFindings(issue: Issue, root: unknown): Finding[] {
 }
 
 function splitHint(message: string): [string, string | undefined] {
-  const i = message.indexOf("; did you mean");
+  const i = message.indexOf("; ");
   if (i < 0) return [message, undefined];
   return [message.slice(0, i), message.slice(i + 2)];
 }
@@ -169,6 +225,59 @@ function splitHint(message: string): [string, string | undefined] {
 function lastName(path: Path): string {
   for (let i = path.length - 1; i >= 0; i--) if (typeof path[i] === "string") return String(path[i]);
   return "the field";
+}
+
+/** Example values for "is required" and wrong-type hints, by field name. */
+const FIELD_EXAMPLES: Record<string, string> = {
+  apiVersion: "drover.dev/v1alpha1", kind: "Lab", cluster: "{ name: lab, endpoint: { address: 192.168.1.5 }, domains: { private: lab.internal } }",
+  endpoint: "{ address: 192.168.1.5 }", domains: "{ private: lab.internal }", private: "lab.internal", public: "example.com",
+  name: "nuc-1", site: "home", host: "nuc1", arch: "amd64", cpu: "4", memory: "16Gi", size: "64Gi", lan: "192.168.1.0/24",
+  address: "192.168.1.10", gateway: "192.168.1.1", device: "/dev/sda", email: "you@example.com", server: "192.168.1.10",
+  path: "/mnt/tank/k8s", portal: "192.168.1.10:3260", pool: "192.168.1.200-192.168.1.220", subnet: "10.200.0.0/24",
+  bucket: "backups", file: "functions/hello.py", effect: "NoSchedule", key: "dedicated", vendor: "nvidia",
+  monitors: "[192.168.1.11:6789]", clusterID: "<ceph fsid>", fsName: "cephfs", target: "{ kind: Deployment }", patch: "{}",
+  sites: "[{ name: home, lan: 192.168.1.0/24 }]", hosts: "[{ name: nuc1, site: home, arch: amd64, cpu: 4, memory: 16Gi }]",
+  nodes: "[{ name: node1, host: nuc1, role: controlplane, address: 192.168.1.20 }]", recipients: "[age1…]", groups: "[admins]",
+  disks: "[{ device: /dev/sda, size: 256Gi }]", dns: "[192.168.1.1]", replicas: "2", port: "51820", nat: "true", backup: "true",
+};
+
+function requiredHint(path: Path, expected: string): string {
+  const name = lastName(path);
+  return `add ${name}: ${FIELD_EXAMPLES[name] ?? `(${expected})`}`;
+}
+
+/** Values people write that Drover spells differently. */
+const VALUE_SYNONYMS: Record<string, string> = {
+  master: "controlplane", "control-plane": "controlplane", server: "controlplane", agent: "worker", node: "worker",
+  x86_64: "amd64", x86: "amd64", x64: "amd64", aarch64: "arm64", arm: "arm64", armv8: "arm64",
+  internal: "private", lan: "private", external: "public", internet: "public", hidden: "none", off: "none",
+  mesh: "full-mesh", fullmesh: "full-mesh", hub: "site-leaders", "hub-and-spoke": "site-leaders", star: "site-leaders",
+  kvm: "libvirt", qemu: "libvirt", pve: "proxmox", "always_on": "always-on", alwayson: "always-on", desktop: "volatile",
+  route53: "none", "pi-hole": "pihole", vm: "vm", virtual: "vm", metal: "baremetal", physical: "baremetal",
+};
+
+function suggestValue(v: string, values: readonly string[]): string | undefined {
+  const syn = VALUE_SYNONYMS[v.toLowerCase()];
+  if (syn && values.includes(syn) && syn !== v) return syn === "none" ? `Drover cannot manage ${v}; use one of ${values.join(", ")}` : `did you mean ${syn}?`;
+  return didYouMean(v, values);
+}
+
+/** Words people write for a field Drover spells differently. */
+const SYNONYMS: Record<string, string> = {
+  ram: "memory", mem: "memory", cores: "cpu", cpus: "cpu", vcpu: "cpu", vcpus: "cpu", ip: "address", ipAddress: "address", ip_address: "address",
+  hostname: "name", cidr: "lan", subnet: "lan", network: "lan", master: "role", type: "kind", os: "distribution", version: "kubernetesVersion",
+  wireguard: "overlay", wg: "overlay", lb: "loadBalancer", metallb: "loadBalancer", expose: "exposure", visibility: "exposure",
+  storageClass: "storage", volume: "storage", nodeSelector: "placement", users: "identity", groups: "identity", disk: "disks", gpu: "gpus",
+};
+
+/** "did you mean" for an unknown field: a known synonym, a missing field it resembles, or the closest known field. */
+function suggestField(key: string, known: readonly string[], absent: readonly string[]): string | undefined {
+  const syn = SYNONYMS[key] ?? SYNONYMS[key.toLowerCase()];
+  if (syn && known.includes(syn)) return `did you mean ${syn}?`;
+  const lower = key.toLowerCase();
+  const related = absent.find((k) => lower.startsWith(k.toLowerCase()) || k.toLowerCase().startsWith(lower));
+  if (related) return `did you mean ${related}?`;
+  return didYouMean(key, absent) ?? didYouMean(key, known);
 }
 
 // ---------- walking the schema (for "did you mean" on unknown fields) ----------

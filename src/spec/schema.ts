@@ -24,7 +24,7 @@ export const DnsName = z
   });
 
 export const Ipv4 = z.string().refine((s) => parseIp(s) !== undefined, {
-  error: (iss) => `${String(iss.input)} is not an IPv4 address (expected e.g. 192.168.1.10)`,
+  error: (iss) => `${String(iss.input)} is not an IPv4 address; write four numbers from 0 to 255, such as 192.168.1.10`,
 });
 
 export const CidrText = z.string().superRefine((s, ctx) => {
@@ -97,6 +97,8 @@ export const Cluster = z.strictObject({
   podCIDR: CidrText.default("10.244.0.0/16"),
   serviceCIDR: CidrText.default("10.96.0.0/12"),
   cni: z.enum(["cilium", "flannel"]).optional(),
+  /** Strategic-merge patches for every node's Talos machine config or k3s config, and per role; node patches apply after these. */
+  patches: z.strictObject({ all: z.array(Patch).default([]), controlplane: z.array(Patch).default([]), worker: z.array(Patch).default([]) }).optional(),
   domains: z.strictObject({
     public: DnsName.optional(),
     private: DnsName,
@@ -128,6 +130,18 @@ export const Gpu = z.strictObject({
   count: z.number().int().min(1).default(1),
 });
 
+/** A virtual machine on a hypervisor host that is not a Kubernetes node (a virtualised TrueNAS, a backup server). */
+export const Guest = z.strictObject({
+  name: Name,
+  purpose: z.enum(["nas", "backup", "router", "desktop", "other"]).default("other"),
+  cpu: z.number().int().min(1),
+  memory: Bytes,
+  address: Ipv4.optional(),
+  /** host disks (e.g. /dev/sdb) or PCI devices (e.g. an HBA, "0000:03:00.0") handed to the guest */
+  passthrough: z.array(z.string().min(1)).default([]),
+  os: z.string().optional(),
+});
+
 export const Host = z.strictObject({
   name: Name,
   site: Name,
@@ -144,6 +158,10 @@ export const Host = z.strictObject({
   mac: Mac.optional(),
   model: z.string().optional(),
   devices: z.array(z.string().min(1)).default([]),
+  /** Hosts sharing a chassis (a carrier board such as a DeskPi Super6C, one enclosure or power supply) fail together. */
+  chassis: Name.optional(),
+  /** Virtual machines on this hypervisor that are not Kubernetes nodes; they take the host's CPU and memory. */
+  guests: z.array(Guest).default([]),
 });
 
 export const Node = z.strictObject({
@@ -367,3 +385,4 @@ export type StorageClassSpec = z.output<typeof StorageClass>;
 export type SeatSpec = z.output<typeof Seat>;
 export type FunctionSpecT = z.output<typeof FunctionSpec>;
 export type TaintSpec = z.output<typeof Taint>;
+export type GuestSpec = z.output<typeof Guest>;

@@ -9,7 +9,7 @@ import type { Lab } from "../lab/types.js";
 import { catalogNames } from "../catalog/index.js";
 import { ensureSecrets } from "../secrets/generate.js";
 import type { LabSecrets } from "../secrets/types.js";
-import { fakeTalosSecrets } from "./fake-talos.js";
+import { generateTalosSecrets } from "../secrets/talos.js";
 import { EXAMPLES } from "./paths.js";
 
 const SPECIAL: Record<string, string> = {
@@ -94,5 +94,5 @@ export function exampleLab(name = "talos-mixed"): Lab {
 /** Secrets for a lab with deterministic app values (a counter), made by ensureSecrets. */
 export function testSecrets(lab: Lab): LabSecrets {
   let n = 0;
-  return ensureSecrets(lab, undefined, { talos: fakeTalosSecrets, appSecret: (kind) => `${kind}-value-${String(++n).padStart(4, "0")}-Zq9` }).secrets;
+  return ensureSecrets(lab, undefined, { talos: generateTalosSecrets, appSecret: (kind) => `${kind}-value-${String(++n).padStart(4, "0")}-Zq9` }).secrets;
 }

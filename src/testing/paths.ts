@@ -27,7 +27,7 @@ export const TOOLS_CACHE = process.env.DROVER_TOOLS ?? join(homedir(), ".cache",
  * Path to a pinned upstream tool built by scripts/tools/install.sh, e.g. tool("sops").
  * Throws (failing the test) when it is missing: tests never silently skip a real check.
  */
-export function tool(name: "sops" | "age" | "age-keygen" | "kubeconform" | "kustomize" | "helm" | "kwok" | "kwokctl" | "talosctl" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kubectl" | "etcd"): string {
+export function tool(name: "sops" | "age" | "age-keygen" | "kubeconform" | "kustomize" | "helm" | "kwok" | "kwokctl" | "talosctl" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kubectl" | "etcd" | "amtool"): string {
   const v = versions();
   const table: Record<string, [string, string]> = {
     sops: ["sops", v.SOPS_VERSION!], age: ["age", v.AGE_VERSION!], "age-keygen": ["age", v.AGE_VERSION!],
@@ -35,6 +35,7 @@ export function tool(name: "sops" | "age" | "age-keygen" | "kubeconform" | "kust
     kwok: ["kwok", v.KWOK_VERSION!], kwokctl: ["kwok", v.KWOK_VERSION!], talosctl: ["talosctl", v.TALOS_VERSION!],
     "kube-apiserver": ["kubernetes", v.KUBERNETES_VERSION!], "kube-controller-manager": ["kubernetes", v.KUBERNETES_VERSION!],
     "kube-scheduler": ["kubernetes", v.KUBERNETES_VERSION!], kubectl: ["kubernetes", v.KUBERNETES_VERSION!], etcd: ["etcd", v.ETCD_VERSION!],
+    amtool: ["amtool", v.ALERTMANAGER_VERSION!],
   };
   const [dir, version] = table[name]!;
   const p = join(TOOLS_CACHE, `${dir}-${version}`, "bin", name);
@@ -49,4 +50,28 @@ export function toolData(prefix: "k8s-openapi" | "talos-schema"): string {
   const p = join(TOOLS_CACHE, `${prefix}-${version}`);
   if (!existsSync(p)) throw new Error(`${prefix} ${version} is not at ${p}; run scripts/tools/install.sh`);
   return p;
+}
+
+/**
+ * The platform's upstream CRD files ("crds": <project>/*.yaml) or charts ("charts": <chart>/) fetched by
+ * `scripts/tools/install.sh platform` at the versions pinned in versions.sh.
+ */
+export function platformData(kind: "crds" | "charts"): string {
+  const v = versions();
+  const key = [v.FLUX_VERSION, v.CILIUM_VERSION, v.CERT_MANAGER_VERSION, v.METALLB_VERSION, v.EXTERNAL_DNS_VERSION, v.KUBE_PROMETHEUS_STACK_VERSION, v.VELERO_VERSION, v.ENVOY_GATEWAY_VERSION, v.EXTERNAL_SNAPSHOTTER_VERSION].join("-");
+  const p = join(TOOLS_CACHE, `platform-${kind}-${key}`);
+  if (!existsSync(join(p, ".done"))) throw new Error(`platform ${kind} are not at ${p}; run scripts/tools/install.sh platform`);
+  return p;
+}
+
+/**
+ * Path to a program from a Debian package that scripts/tools/install.sh installs (DEBIAN_PACKAGES in
+ * versions.sh), e.g. debianTool("cloud-init"). Throws (failing the test) when it is missing.
+ */
+export function debianTool(name: "cloud-init" | "wireguard-go" | "wg" | "ip" | "ping" | "nft" | "conntrack" | "sysctl" | "zbarimg" | "qrencode"): string {
+  for (const dir of ["/usr/bin", "/usr/sbin", "/bin", "/sbin"]) {
+    const p = join(dir, name);
+    if (existsSync(p)) return p;
+  }
+  throw new Error(`${name} is not installed; run scripts/tools/install.sh debian (Debian packages: ${versions().DEBIAN_PACKAGES})`);
 }

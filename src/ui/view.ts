@@ -1,6 +1,7 @@
 // What the dashboard shows, computed from the Lab. Only public facts: no secret value ever goes here.
 import type { Lab } from "../lab/types.js";
 import { humanBytes } from "../net/quantity.js";
+import { seatHub } from "../secrets/peers.js";
 
 export interface ServiceTile {
   name: string;
@@ -72,9 +73,9 @@ export function meshEdges(lab: Lab): { a: string; b: string }[] {
   } else {
     for (let i = 0; i < nodes.length; i++) for (let j = i + 1; j < nodes.length; j++) edges.push({ a: nodes[i]!.name, b: nodes[j]!.name });
   }
-  const reachable = nodes.filter((n) => n.wireguardEndpoint).map((n) => n.name);
-  const seatPeers = reachable.length ? reachable : lab.overlay.topology === "site-leaders" ? Object.values(lab.overlay.leaders) : nodes.map((n) => n.name);
-  for (const s of lab.seats) for (const p of seatPeers) edges.push({ a: `seat:${s.name}`, b: p });
+  // seats connect to one hub node, which relays for them (src/secrets/peers.ts)
+  const hub = lab.seats.length ? seatHub(lab) : undefined;
+  if (hub) for (const s of lab.seats) edges.push({ a: `seat:${s.name}`, b: hub.name });
   return edges;
 }
 

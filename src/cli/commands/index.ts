@@ -9,10 +9,10 @@ import * as ui from "./ui.js";
 import * as apply from "./apply.js";
 import * as diff from "./diff.js";
 import * as status from "./status.js";
-import { summarySections } from "./check.js";
-import { resilienceSummary } from "./what-if-summary.js";
-
-summarySections.push(resilienceSummary);
+import * as node from "./node.js";
+import * as init from "./init.js";
+import * as seat from "./seat.js";
+import "./check-sections.js";
 
 /** Every command module; each registers itself on the program. */
-export const commands: readonly { register(program: Command, ctx: Context): void }[] = [check, schema, render, keys, whatIf, ui, apply, diff, status];
+export const commands: readonly { register(program: Command, ctx: Context): void }[] = [init, check, schema, render, keys, whatIf, ui, apply, diff, status, node, seat];

@@ -6,6 +6,12 @@ import { bold, green } from "../output.js";
 import { initKeyFile, keyInitPath, tryLocalKey } from "../../secrets/keys.js";
 import { summarySections } from "./check.js";
 import { DEFAULT_STORE_FILE } from "../../secrets/store.js";
+import { findLocalKey } from "../../secrets/keys.js";
+import { loadLab } from "../lab-file.js";
+import { rotateKeys, rotationKinds } from "../../ops/rotate/index.js";
+import { render, summarizeAdditions } from "./render.js";
+import { dim } from "../output.js";
+import { relative } from "node:path";
 
 summarySections.push((lab) => {
   const file = lab.spec.secrets?.file ?? DEFAULT_STORE_FILE;
@@ -33,5 +39,33 @@ export function register(program: Command, ctx: Context): void {
         out.out(
           `${green(out, "✓")} wrote ${bold(out, made.path)} (mode 0600)\n  public key: ${bold(out, made.recipient)}\n  add it to lab.yaml under secrets.recipients; back the file up — without it the secrets cannot be decrypted`,
         );
+    });
+
+  keys
+    .command("rotate")
+    .description(`rotate key material in the secrets store, re-render, and print the rollout (${rotationKinds().join(", ")})`)
+    .argument("<kind>", rotationKinds().join("|"))
+    .argument("[lab]", "path to lab.yaml (or its folder)", "lab.yaml")
+    .option("-o, --out <dir>", "output folder (default: out/ next to lab.yaml)")
+    .option("--age-key <file>", "age key file (default: DROVER_AGE_KEY_FILE, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, ~/.config/sops/age/keys.txt)")
+    .option("--json", "machine-readable output on stdout")
+    .action(async (kind: string, labPath: string, o: { out?: string; ageKey?: string }) => {
+      const out = ctx.output();
+      const loaded = loadLab(labPath);
+      const key = findLocalKey({ keyFile: o.ageKey });
+      const r = await rotateKeys(kind, loaded.lab, loaded.dir, key);
+      const rendered = await render(labPath, o);
+      const rel = relative(process.cwd(), rendered.outDir) || ".";
+      if (out.json) {
+        out.out(JSON.stringify({ kind, store: r.storeFile, changed: r.changed, outDir: rendered.outDir, rollout: r.rollout, notes: r.notes }, null, 2));
+        return;
+      }
+      const lines = [`${green(out, "✓")} rotated ${bold(out, kind)} in ${bold(out, r.storeFile)}: ${summarizeAdditions(r.changed)}`, `  re-rendered ${rendered.files} files into ${rel}`];
+      if (r.rollout.length) {
+        lines.push("  roll out in this order (each step on that node):");
+        r.rollout.forEach((s, i) => lines.push(`  ${String(i + 1).padStart(3)}. ${bold(out, s.node)}: ${rel}/${s.file} → ${s.action}`));
+      }
+      for (const n of r.notes) lines.push(dim(out, `  note: ${n}`));
+      out.out(lines.join("\n"));
     });
 }

@@ -9,7 +9,7 @@ import { targets, tree, addFile, toYaml, writeTree } from "../../render/index.js
 import type { Target } from "../../render/index.js";
 import { ageKeygen, sops, tempDir } from "../../testing/age-key.js";
 import type { TestKey } from "../../testing/age-key.js";
-import { fakeTalosSecrets } from "../../testing/fake-talos.js";
+import { generateTalosSecrets } from "../../secrets/talos.js";
 import { exampleFiles } from "../../testing/paths.js";
 import { appSecret } from "../../secrets/generate.js";
 import { readStore } from "../../secrets/store.js";
@@ -38,7 +38,7 @@ before(() => {
   delete process.env.DROVER_AGE_KEY_FILE;
   delete process.env.SOPS_AGE_KEY;
   process.env.SOPS_AGE_KEY_FILE = key.file;
-  renderDeps.generators = { talos: fakeTalosSecrets };
+  renderDeps.generators = { talos: generateTalosSecrets };
   if (!targets.some(([f]) => f === "fixture")) targets.push(["fixture", ((lab, s) => fixture(lab, s)) as Target]);
 });
 

@@ -1,10 +1,23 @@
 // `drover check` lines from the what-if analysis: the worst single-host failure, what the volatile
 // hosts take with them, and the headroom left after the worst failure.
-import type { SummarySection } from "./check.js";
+import { summarySections, type SummarySection } from "./check.js";
 import { baseline, allSingle, volatileOff } from "../../analyze/index.js";
 import { humanBytes, formatMillicores } from "../../net/quantity.js";
 
+/** Above this size the summary skips the simulation (seconds on a large lab); `drover what-if` runs it in full. */
+export const RESILIENCE_SUMMARY_LIMIT = { nodes: 200, apps: 1000 };
+
+/** At most `max` names, then "and N more". */
+const some = (names: readonly string[], max = 8) => (names.length > max ? `${names.slice(0, max).join(", ")} and ${names.length - max} more` : names.join(", "));
+
 export const resilienceSummary: SummarySection = (lab) => {
+  if (lab.nodes.length > RESILIENCE_SUMMARY_LIMIT.nodes || lab.apps.length > RESILIENCE_SUMMARY_LIMIT.apps) {
+    return {
+      title: "resilience",
+      lines: [`not simulated for a lab of ${lab.nodes.length} nodes and ${lab.apps.length} apps (limit ${RESILIENCE_SUMMARY_LIMIT.nodes} and ${RESILIENCE_SUMMARY_LIMIT.apps}); run drover what-if`],
+      json: { skipped: true, reason: "lab too large for the summary", limit: RESILIENCE_SUMMARY_LIMIT },
+    };
+  }
   const b = baseline(lab);
   const singles = allSingle(b);
   const worst = singles[0];
@@ -18,9 +31,9 @@ export const resilienceSummary: SummarySection = (lab) => {
     const down = r.apps.filter((a) => a.outcome === "down").map((a) => a.app);
     const restarted = r.apps.filter((a) => a.outcome === "restarted").map((a) => a.app);
     const degraded = r.apps.filter((a) => a.outcome === "degraded").map((a) => a.app);
-    if (down.length) parts.push(`down: ${down.join(", ")}`);
-    if (restarted.length) parts.push(`restart elsewhere: ${restarted.join(", ")}`);
-    if (degraded.length) parts.push(`degraded: ${degraded.join(", ")}`);
+    if (down.length) parts.push(`down: ${some(down)}`);
+    if (restarted.length) parts.push(`restart elsewhere: ${some(restarted)}`);
+    if (degraded.length) parts.push(`degraded: ${some(degraded)}`);
     for (const s of r.spofs) parts.push(`${s.component}: ${s.reason}`);
     return parts.join("; ") || "nothing is affected";
   };
@@ -32,9 +45,11 @@ export const resilienceSummary: SummarySection = (lab) => {
   }
   if (lab.hosts.some((h) => h.power === "volatile")) {
     const v = volatileOff(b);
-    lines.push(`volatile hosts off (${v.down.join(", ")}): ${describe(v)}`);
+    lines.push(`volatile hosts off (${some(v.down)}): ${describe(v)}`);
     json.volatileOff = { hosts: v.down, affected: affected(v).map((a) => ({ app: a.app, outcome: a.outcome, reason: a.reason })), etcd: v.etcd, api: v.api, spofs: v.spofs, headroom: v.headroom };
   }
   json.unplaceable = Object.fromEntries(b.pending);
   return { title: "resilience", lines, json };
 };
+
+summarySections.push(resilienceSummary);

@@ -16,6 +16,7 @@ import { lintRendered } from "../../catalog/lint.js";
 import type { FileTree } from "../tree.js";
 import type { Lab } from "../../lab/types.js";
 import { UserError } from "../../cli/errors.js";
+import { NAMESPACES } from "../platform/contract.js";
 
 type Obj = Record<string, any>;
 const docs = (t: FileTree, path: string): Obj[] => parseAllDocuments(t.get(path)!.content).map((d) => d.toJS() as Obj);
@@ -172,7 +173,7 @@ test("NetworkPolicy: deny by default, ingress controller in, DNS and own depende
   const t = renderApps(lab, testSecrets(lab));
   const np = docs(t, "apps/office/paperless-ngx/networkpolicy.yaml")[0]!;
   assert.deepEqual(np.spec.policyTypes, ["Ingress", "Egress"]);
-  assert.deepEqual(np.spec.ingress[0].from, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }]);
+  assert.deepEqual(np.spec.ingress[0].from, [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": NAMESPACES.ingress } } }]);
   const targets = np.spec.egress.flatMap((e: Obj) => (e.to ?? []).map((x: Obj) => x.podSelector?.matchLabels?.["app.kubernetes.io/instance"])).filter(Boolean);
   assert.deepEqual(targets, ["paperless-ngx-postgres", "paperless-ngx-redis"]);
   assert.deepEqual(np.spec.egress[0].ports, [{ protocol: "UDP", port: 53 }, { protocol: "TCP", port: 53 }]);

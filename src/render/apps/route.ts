@@ -50,7 +50,7 @@ export function ingress(lab: Lab, a: App): Record<string, unknown> | undefined {
   const annotations: Record<string, string> = {
     "cert-manager.io/cluster-issuer": platformNames.clusterIssuer[r.entry],
     ...homepageAnnotations(a),
-    ...(r.gated ? { ...platformNames.forwardAuth(lab), "drover.dev/allowed-groups": r.groups.join(",") || "*" } : {}),
+    ...(r.gated ? { ...platformNames.forwardAuth(lab, r.entry), "drover.dev/allowed-groups": r.groups.join(",") || "*" } : {}),
     // uploads (photos, documents, files) are not capped by the proxy
     "nginx.ingress.kubernetes.io/proxy-body-size": "0",
   };

@@ -61,6 +61,7 @@ export const appArchFits: Rule = function* (spec) {
     const pinHosts = a.placement?.hosts;
     const selector = a.placement?.nodeSelector;
     if (!pinHosts?.length && !(selector && Object.keys(selector).length)) continue;
+    if (pinHosts?.some((h) => !hosts.has(h))) continue; // an unknown host: reported by references
     const candidates = spec.nodes.filter((n) => {
       if (pinHosts?.length && !pinHosts.includes(n.host)) return false;
       const h = hosts.get(n.host);
@@ -79,6 +80,13 @@ export const appArchFits: Rule = function* (spec) {
     const where: (string | number)[] = pinHosts?.length ? ["apps", i, "placement", "hosts"] : ["apps", i, "placement", "nodeSelector"];
     if (!candidates.length) {
       yield error(where, `no node matches ${c.title}'s placement${pinHosts?.length ? ` (hosts ${pinHosts.join(", ")})` : ""}${selector && Object.keys(selector).length ? ` (nodeSelector ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(", ")})` : ""}`, "pin the app to hosts that run nodes, or use labels the nodes carry");
+      continue;
+    }
+    // Talos taints control planes NoSchedule when the lab has workers (k3s does not)
+    const tainted = spec.cluster.distribution === "talos" && spec.nodes.some((n) => n.role === "worker");
+    const tolerates = (a.placement?.tolerations ?? []).some((t) => t.key === "node-role.kubernetes.io/control-plane");
+    if (tainted && !tolerates && candidates.every((n) => n.role === "controlplane")) {
+      yield error(where, `${c.title}'s placement allows only control-plane nodes (${candidates.map((n) => n.name).join(", ")}), which Talos keeps free of apps`, "pin it to a host that runs a worker, or add placement.tolerations: [{ key: node-role.kubernetes.io/control-plane, effect: NoSchedule }]");
       continue;
     }
     const allowed = (a.placement?.arch ?? c.archs).filter((x) => c.archs.includes(x));

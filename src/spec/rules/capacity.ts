@@ -4,17 +4,16 @@ import { humanBytes, parseBytes } from "../../net/quantity.js";
 
 /** VMs never promise more CPU or memory than their host has; bare-metal nodes take the whole host. */
 export const hostCapacity: Rule = function* (spec) {
-  const hosts = new Map(spec.hosts.map((h, i) => [h.name, { h, i }]));
   const byHost = new Map<string, number[]>();
   for (const [i, n] of spec.nodes.entries()) {
     const list = byHost.get(n.host) ?? [];
     list.push(i);
     byHost.set(n.host, list);
   }
-  for (const [hostName, idx] of byHost) {
-    const entry = hosts.get(hostName);
-    if (!entry) continue;
-    const { h, i: hi } = entry;
+  for (const [hi, h] of spec.hosts.entries()) {
+    const hostName = h.name;
+    const idx = byHost.get(hostName) ?? [];
+    if (idx.length === 0 && h.guests.length === 0) continue;
     const nodes = idx.map((i) => ({ n: spec.nodes[i]!, i }));
     const metal = nodes.filter((x) => x.n.kind !== "vm");
     const vms = nodes.filter((x) => x.n.kind === "vm");
@@ -23,6 +22,12 @@ export const hostCapacity: Rule = function* (spec) {
     }
     if (metal.length && vms.length) {
       for (const x of vms) yield error(["nodes", x.i, "kind"], `host ${hostName} runs bare-metal node ${metal[0]!.n.name}, so it cannot also run VMs`, "run the host as a hypervisor with VM nodes only");
+    }
+    if (metal.length && h.guests.length) {
+      yield error(["hosts", hi, "guests"], `host ${hostName} runs bare-metal node ${metal[0]!.n.name}, so it cannot also run guest VMs`, "make the Kubernetes node a VM (kind: vm) beside the guests, or move the guests to a hypervisor host");
+    }
+    if (h.guests.length && h.hypervisor === "none") {
+      yield error(["hosts", hi, "guests"], `host ${hostName} has guest VMs but no hypervisor`, "set hypervisor: proxmox or libvirt on the host");
     }
     for (const x of vms) {
       if (x.n.cpu === undefined) yield error(["nodes", x.i], `VM node ${x.n.name} needs cpu`, "add cpu: <cores> to the node");
@@ -33,11 +38,27 @@ export const hostCapacity: Rule = function* (spec) {
       if (x.n.cpu !== undefined && x.n.cpu > h.cpu) yield error(["nodes", x.i, "cpu"], `${x.n.cpu} CPUs is more than host ${hostName} has (${h.cpu})`);
       if (x.n.kind === "cloud" && !h.provider) yield warning(["hosts", hi, "provider"], `host ${hostName} runs cloud node ${x.n.name} but names no provider`, "set provider: hetzner, aws, … so provisioning aids can be rendered");
     }
-    const cpu = vms.reduce((s, x) => s + (x.n.cpu ?? 0), 0);
-    if (cpu > h.cpu) yield error(["nodes", vms[vms.length - 1]!.i, "cpu"], `the VMs on host ${hostName} ask for ${cpu} CPUs but the host has ${h.cpu} cores (${vms.map((x) => `${x.n.name} ${x.n.cpu}`).join(", ")})`, "lower the VMs' cpu or move a VM to another host");
-    const mem = vms.reduce((s, x) => s + (x.n.memory ? parseBytes(x.n.memory) ?? 0 : 0), 0);
+    // VMs and guests together must fit the host; the problem is reported at the last one that does not fit
+    const parts = [
+      ...vms.map((x) => ({ path: ["nodes", x.i] as (string | number)[], name: x.n.name, cpu: x.n.cpu ?? 0, mem: x.n.memory ? parseBytes(x.n.memory) ?? 0 : 0 })),
+      ...h.guests.map((g, gi) => ({ path: ["hosts", hi, "guests", gi] as (string | number)[], name: `guest ${g.name}`, cpu: g.cpu, mem: parseBytes(g.memory) ?? 0 })),
+    ];
+    if (parts.length === 0) continue;
+    const last = parts[parts.length - 1]!;
+    const cpu = parts.reduce((s, x) => s + x.cpu, 0);
+    if (cpu > h.cpu) yield error([...last.path, "cpu"], `the VMs on host ${hostName} ask for ${cpu} CPUs but the host has ${h.cpu} cores (${parts.map((x) => `${x.name} ${x.cpu}`).join(", ")})`, "lower the VMs' cpu or move a VM to another host");
+    const mem = parts.reduce((s, x) => s + x.mem, 0);
     const hostMem = parseBytes(h.memory) ?? 0;
-    if (mem > hostMem) yield error(["nodes", vms[vms.length - 1]!.i, "memory"], `the VMs on host ${hostName} ask for ${humanBytes(mem)} but the host has ${humanBytes(hostMem)}`, "lower the VMs' memory or move a VM to another host");
+    if (mem > hostMem) yield error([...last.path, "memory"], `the VMs on host ${hostName} ask for ${humanBytes(mem)} but the host has ${humanBytes(hostMem)}`, "lower the VMs' memory or move a VM to another host");
+    // passthrough of host disks: the disk exists and is not the host's system disk
+    for (const [gi, g] of h.guests.entries()) {
+      for (const [pi, dev] of g.passthrough.entries()) {
+        if (!dev.startsWith("/dev/")) continue; // a PCI device such as an HBA
+        const disk = h.disks.find((d) => d.device === dev);
+        if (!disk) yield error(["hosts", hi, "guests", gi, "passthrough", pi], `host ${hostName} has no disk ${dev}`, h.disks.length ? `pass through one of ${h.disks.map((d) => d.device).join(", ")}, or add the disk to the host's disks` : "list the disk under the host's disks first");
+        else if (disk.use === "system") yield error(["hosts", hi, "guests", gi, "passthrough", pi], `${dev} is the system disk of host ${hostName}; a guest cannot own it`, "pass through a data disk (use: passthrough)");
+      }
+    }
   }
 };
 
@@ -61,6 +82,12 @@ export const controlPlanes: Rule = function* (spec) {
       yield warning(["nodes", cps.find((x) => power.get(x.n.host) === "volatile")!.i, "host"], `with the volatile hosts off only ${cps.length - volatile} of ${cps.length} control planes remain; etcd needs ${quorum} for quorum`, "move a control plane to an always-on host");
     }
   }
+  const chassis = new Map(spec.hosts.map((h) => [h.name, h.chassis]));
+  const cpChassis = new Set(cps.map((x) => chassis.get(x.n.host)));
+  const onlyChassis = [...cpChassis][0];
+  if (cps.length > 1 && cpChassis.size === 1 && onlyChassis !== undefined && new Set(cps.map((x) => x.n.host)).size > 1) {
+    yield warning(["nodes", cps[0]!.i, "host"], `every control plane sits in chassis ${onlyChassis}: one power supply or board failure stops the cluster`, "that is often the point of a carrier board; back up etcd off the chassis, or add a control plane elsewhere");
+  }
   const hostCount = new Map<string, number>();
   for (const x of cps) hostCount.set(x.n.host, (hostCount.get(x.n.host) ?? 0) + 1);
   for (const [host, count] of hostCount) {
@@ -72,7 +99,7 @@ export const controlPlanes: Rule = function* (spec) {
 export const renderable: Rule = function* (spec) {
   const hosts = new Map(spec.hosts.map((h) => [h.name, h]));
   for (const [i, n] of spec.nodes.entries()) {
-    if (n.kind === "baremetal" && !n.installDisk) {
+    if (n.kind === "baremetal" && !n.installDisk && hosts.has(n.host)) {
       const h = hosts.get(n.host);
       const system = h?.disks.find((d) => d.use === "system") ?? (h?.disks.length === 1 ? h.disks[0] : undefined);
       if (!system) yield error(["nodes", i], `bare-metal node ${n.name} needs an installDisk`, h?.disks.length ? `set installDisk: to one of ${h.disks.map((d) => d.device).join(", ")}, or mark one host disk use: system` : "add installDisk: /dev/sda (or the right device) to the node");

@@ -6,11 +6,12 @@ import { references } from "./references.js";
 import { allNetwork } from "./network.js";
 import { hostCapacity, controlPlanes, renderable } from "./capacity.js";
 import { appsFit, functionsWellFormed, appArchFits, appDevices, appPatchTargets } from "./apps.js";
+import { talosRules } from "./talos.js";
 
 export type { Rule } from "./rule.js";
 
 /** Every cross-field rule, in reporting order. */
-export const rules: readonly Rule[] = [uniqueNames, uniqueAddresses, references, allNetwork, hostCapacity, controlPlanes, renderable, appsFit, appArchFits, appDevices, appPatchTargets, functionsWellFormed];
+export const rules: readonly Rule[] = [uniqueNames, uniqueAddresses, references, allNetwork, hostCapacity, controlPlanes, renderable, appsFit, appArchFits, appDevices, appPatchTargets, functionsWellFormed, talosRules];
 
 export function checkRules(spec: LabSpec): Finding[] {
   const out: Finding[] = [];

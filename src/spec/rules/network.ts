@@ -73,6 +73,18 @@ export const addressesInSite: Rule = function* (spec) {
       yield error(["nodes", i, "address"], `${n.address} is the gateway of site ${site.s.name}`, "pick a free address");
     }
   }
+  for (const [hi, h] of spec.hosts.entries()) {
+    const site = siteOf.get(h.site);
+    if (!site?.c) continue;
+    const check = (addr: string | undefined, path: Path, what: string) => {
+      const ip = addr ? parseIp(addr) : undefined;
+      if (ip !== undefined && !cidrContains(site.c!, ip)) yield_.push(error(path, `${addr} is outside the LAN ${site.s.lan} of site ${site.s.name} (${what})`, `use an address in ${site.s.lan}, or move the host to the right site`));
+    };
+    const yield_: Finding[] = [];
+    if (spec.sites[site.i]!.kind !== "cloud") check(h.address, ["hosts", hi, "address"], `host ${h.name} is there`);
+    for (const [gi, g] of h.guests.entries()) check(g.address, ["hosts", hi, "guests", gi, "address"], `guest ${g.name} runs on host ${h.name}`);
+    yield* yield_;
+  }
   const overlay = cidrOf(spec.network.overlay.subnet);
   if (overlay) {
     for (const [i, s] of spec.network.seats.entries()) {
@@ -98,7 +110,7 @@ export const apiEndpoint: Rule = function* (spec) {
     yield error(["cluster", "endpoint", "address"], `the virtual IP ${ep.address} is also a node's address`, "a VIP must be a free address; or set vip: false to use that node's address directly");
   }
   const hostSite = new Map(spec.hosts.map((h) => [h.name, h.site]));
-  const cpSites = new Set(spec.nodes.filter((n) => n.role === "controlplane").map((n) => hostSite.get(n.host)));
+  const cpSites = new Set(spec.nodes.filter((n) => n.role === "controlplane").map((n) => hostSite.get(n.host)).filter((x): x is string => x !== undefined && spec.sites.some((s) => s.name === x)));
   if (ep.vip !== false) {
     const lans = spec.sites.filter((s) => cpSites.has(s.name));
     const inside = lans.some((s) => { const c = cidrOf(s.lan); return c && cidrContains(c, ip); });

@@ -15,6 +15,7 @@ export const references: Rule = function* (spec) {
   const users = spec.identity.users.map((u) => u.name);
   const apps = spec.apps.map((a) => a.name);
   const catalog = catalogNames();
+  const catalogSet = new Set(catalog);
   const siteSet = new Set(sites), hostSet = new Set(hosts), classSet = new Set(classes), groupSet = new Set(groups), userSet = new Set(users);
 
   for (const [i, h] of spec.hosts.entries()) {
@@ -33,7 +34,7 @@ export const references: Rule = function* (spec) {
   }
   for (const [i, a] of spec.apps.entries()) {
     const app = a.app ?? a.name;
-    if (!catalog.includes(app)) {
+    if (!catalogSet.has(app)) {
       yield error(["apps", i, a.app ? "app" : "name"], `${app} is not in the app catalog`, didYouMean(app, catalog) ?? (a.app ? "run `drover catalog` to list the apps" : "name the catalog app with `app:`, or run `drover catalog` to list them"));
     }
     if (a.storage?.class && !classSet.has(a.storage.class)) yield error(["apps", i, "storage", "class"], `unknown storage class ${a.storage.class}`, hintFor(a.storage.class, classes, "storage classes"));

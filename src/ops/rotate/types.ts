@@ -1,0 +1,33 @@
+// Key rotation, one kind at a time (`drover keys rotate <kind>`). A Rotation replaces material in the
+// secrets store and says how the change reaches the machines (a rollout: which rendered file goes to
+// which node, in which order). The caller writes the store and re-renders.
+import type { Lab } from "../../lab/types.js";
+import type { StoreFile } from "../../secrets/store.js";
+
+export type RotationKind = "wireguard" | "sops" | "join-token" | "talos-ca";
+
+export interface RolloutStep {
+  /** the node to update */
+  readonly node: string;
+  /** the rendered file (relative to the output folder) that carries the new material */
+  readonly file: string;
+  /** what to do on the node, as a command or a sentence */
+  readonly action: string;
+}
+
+export interface RotationResult {
+  /** the store with the new material (same envelope unless the rotation re-encrypts) */
+  readonly store: StoreFile;
+  /** what changed, one entry per item, e.g. "wireguard key node/cp1" */
+  readonly changed: readonly string[];
+  /** nodes to update after the re-render, in order (empty when nothing on the machines changes) */
+  readonly rollout: readonly RolloutStep[];
+  /** things the user must know, e.g. clients that need their config again */
+  readonly notes: readonly string[];
+}
+
+export interface Rotation {
+  readonly kind: RotationKind;
+  readonly description: string;
+  rotate(store: StoreFile, lab: Lab): RotationResult | Promise<RotationResult>;
+}

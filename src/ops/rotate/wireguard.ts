@@ -1,0 +1,86 @@
+// Rotating the mesh's WireGuard keys: every node gets a new key pair, every node-to-node pair a new
+// preshared key. Seats keep theirs (their devices hold them); they need a new config only when the
+// hub's public key changed, which it did.
+//
+// Rollout order, "reachable first": nodes that others can reach (public address, no NAT, the site's
+// forwarded port) take their new config first, then the nodes behind NAT. A node behind NAT can only be
+// reached after it has sent a handshake itself; when it switches last, every reachable peer already
+// knows its new key, so its first keepalive re-establishes the tunnels at once. The other way round
+// the reachable nodes would wait for the NATed nodes' next handshake retry (every 5 s).
+import type { Lab } from "../../lab/types.js";
+import type { LabSecrets, WireguardKeyPair } from "../../secrets/types.js";
+import { generatePresharedKey, generateWireguardKeyPair } from "../../secrets/wireguard.js";
+import { nodePeer, seatHub } from "../../secrets/peers.js";
+import { publicEndpoint } from "../../render/wireguard/mesh.js";
+import { APPLY_WG0 } from "../../render/wireguard/conf.js";
+
+const shellQuote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+import type { Rotation, RolloutStep, RotationResult } from "./types.js";
+
+export interface WireguardGenerators {
+  readonly keyPair: () => WireguardKeyPair;
+  readonly presharedKey: () => string;
+}
+
+/** Nodes in rollout order: reachable ones first, then those behind NAT, each group in spec order. */
+export function rolloutOrder(lab: Lab): string[] {
+  const reachable = lab.nodes.filter((n) => publicEndpoint(lab, n) !== undefined || !n.nat);
+  const rest = lab.nodes.filter((n) => !reachable.includes(n));
+  return [...reachable, ...rest].map((n) => n.name);
+}
+
+/**
+ * One step per node in rollout order. Talos: re-apply the node's machine config (its WireguardConfig
+ * wg0 changes in place, no reboot). k3s/Debian: install wg0.conf and apply it with `wg syncconf`,
+ * which keeps the interface up.
+ */
+export function wireguardRollout(lab: Lab, order: readonly string[] = rolloutOrder(lab)): RolloutStep[] {
+  return order.map((node) =>
+    lab.distribution === "talos"
+      ? {
+          node,
+          file: `talos/${node}.yaml`,
+          action: `talosctl --talosconfig talos/talosconfig --nodes ${lab.node(node).address} apply-config --file talos/${node}.yaml`,
+        }
+      : {
+          node,
+          file: `wireguard/${node}/wg0.conf`,
+          action: "copy to /etc/wireguard/wg0.conf (mode 0600), then: wg syncconf wg0 <(wg-quick strip wg0)",
+        },
+  );
+}
+
+export function rotateWireguardSecrets(secrets: LabSecrets, lab: Lab, gen: Partial<WireguardGenerators> = {}): { secrets: LabSecrets; changed: string[] } {
+  const keyPair = gen.keyPair ?? generateWireguardKeyPair;
+  const presharedKey = gen.presharedKey ?? generatePresharedKey;
+  const changed: string[] = [];
+  const wireguard = { ...secrets.wireguard };
+  const nodes = new Set(lab.nodes.map((n) => nodePeer(n.name)));
+  for (const peer of Object.keys(wireguard).sort()) {
+    if (!nodes.has(peer)) continue;
+    wireguard[peer] = keyPair();
+    changed.push(`wireguard key ${peer}`);
+  }
+  const psks = { ...secrets.wireguardPresharedKeys };
+  for (const pair of Object.keys(psks).sort()) {
+    const [a, b] = pair.split("|") as [string, string];
+    if (!nodes.has(a) || !nodes.has(b)) continue;
+    psks[pair] = presharedKey();
+    changed.push(`preshared key ${pair}`);
+  }
+  return { secrets: { ...secrets, wireguard, wireguardPresharedKeys: psks }, changed };
+}
+
+export function wireguardRotation(gen: Partial<WireguardGenerators> = {}): Rotation {
+  return {
+    kind: "wireguard",
+    description: "new WireGuard keys for every node and new preshared keys between nodes; rolled out reachable nodes first",
+    rotate(store, lab): RotationResult {
+      const { secrets, changed } = rotateWireguardSecrets(store.secrets, lab, gen);
+      const notes: string[] = [];
+      const hub = lab.seats.length ? seatHub(lab) : undefined;
+      if (hub) notes.push(`the seat hub ${hub.name} has a new key: re-import every seat's config (drover seat show <name>): ${lab.seats.map((s) => s.name).join(", ")}`);
+      return { store: { ...store, secrets }, changed, rollout: wireguardRollout(lab), notes };
+    },
+  };
+}

@@ -1,0 +1,55 @@
+// Seats (road-warrior WireGuard clients: laptops, phones): added to and removed from lab.yaml, and
+// on removal forgotten by the secrets store, so that the next render drops the seat from every node.
+import { existsSync } from "node:fs";
+import { relative, resolve, dirname } from "node:path";
+import { readLabText, InvalidLab } from "../cli/lab-file.js";
+import { loadSpec } from "../spec/load.js";
+import { addSeatText, removeSeatText, type SeatEntry } from "../spec/seats-edit.js";
+import { replaceFileAtomic } from "./atomic-write.js";
+import type { LocalKey } from "../secrets/keys.js";
+import { DEFAULT_STORE_FILE, readStore, writeStore } from "../secrets/store.js";
+import type { LabSecrets } from "../secrets/types.js";
+import { seatPeer } from "../secrets/peers.js";
+
+/** Writes new lab.yaml text only if it is a valid spec; the file is untouched otherwise. */
+function commitSpec(path: string, display: string, text: string): void {
+  const r = loadSpec(text, display);
+  if (!r.spec) throw new InvalidLab(r.diagnostics.filter((d) => d.severity === "error"), display);
+  replaceFileAtomic(path, text);
+}
+
+export function addSeat(labPath: string | undefined, seat: SeatEntry): { path: string; display: string } {
+  const { path, display, text } = readLabText(labPath);
+  commitSpec(path, display, addSeatText(text, display, seat));
+  return { path, display };
+}
+
+/** A copy of the secrets without a peer's key and without every preshared key it was part of. */
+export function forgetPeer(secrets: LabSecrets, peer: string): LabSecrets {
+  const wireguard = Object.fromEntries(Object.entries(secrets.wireguard).filter(([p]) => p !== peer));
+  const psks = Object.fromEntries(Object.entries(secrets.wireguardPresharedKeys).filter(([pair]) => !pair.split("|").includes(peer)));
+  return { ...secrets, wireguard, wireguardPresharedKeys: psks };
+}
+
+/** Removes the seat from lab.yaml and its keys from the secrets store. */
+export async function removeSeat(labPath: string | undefined, name: string, key: LocalKey): Promise<{ path: string; display: string; forgot: string[] }> {
+  const { path, display, text } = readLabText(labPath);
+  const next = removeSeatText(text, display, name);
+  const r = loadSpec(next, display);
+  if (!r.spec) throw new InvalidLab(r.diagnostics.filter((d) => d.severity === "error"), display);
+  // read the store before touching lab.yaml: a key that cannot open it stops everything here
+  const storePath = resolve(dirname(path), r.spec.secrets?.file ?? DEFAULT_STORE_FILE);
+  const storeDisplay = relative(process.cwd(), storePath) || storePath;
+  const store = existsSync(storePath) ? await readStore(storePath, storeDisplay, key.identities) : undefined;
+  replaceFileAtomic(path, next);
+  const forgot: string[] = [];
+  if (store) {
+    const peer = seatPeer(name);
+    const secrets = forgetPeer(store.secrets, peer);
+    const n = Object.keys(store.secrets.wireguardPresharedKeys).length - Object.keys(secrets.wireguardPresharedKeys).length;
+    if (store.secrets.wireguard[peer]) forgot.push(`wireguard key ${peer}`);
+    if (n) forgot.push(`${n} preshared key${n === 1 ? "" : "s"}`);
+    if (forgot.length) writeStore(storePath, { secrets, envelope: store.envelope });
+  }
+  return { path, display, forgot };
+}

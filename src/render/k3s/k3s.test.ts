@@ -1,0 +1,130 @@
+// k3s on Debian: the rendered cloud-init is checked by cloud-init itself (Debian's cloud-init package):
+// `cloud-init schema --config-file` for every user-data, `cloud-init devel net-convert` for every
+// network-config (to the renderers Debian uses). Then the k3s config's meaning, node by node.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { sh } from "../../testing/netns.js";
+import { debianTool } from "../../testing/paths.js";
+import { exampleLab, testSecrets } from "../../testing/apps-lab.js";
+import { k3sLab } from "../../testing/k3s-lab.js";
+import { meshLab } from "../../testing/mesh-lab.js";
+import { renderK3s } from "./index.js";
+import { FLANNEL_WIREGUARD_PORT } from "./config.js";
+import type { Lab } from "../../lab/types.js";
+
+const CLOUD_INIT = debianTool("cloud-init");
+
+function withDir<T>(f: (dir: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), "drover-k3s-"));
+  return f(dir).finally(() => rmSync(dir, { recursive: true, force: true }));
+}
+
+async function schema(text: string): Promise<{ ok: boolean; out: string }> {
+  return withDir(async (dir) => {
+    const file = join(dir, "user-data");
+    writeFileSync(file, text, { mode: 0o600 });
+    try {
+      const r = await sh([CLOUD_INIT, "schema", "--config-file", file]);
+      return { ok: true, out: r.stdout + r.stderr };
+    } catch (e) {
+      return { ok: false, out: (e as Error).message };
+    }
+  });
+}
+
+async function netConvert(text: string, output: "eni" | "networkd" | "netplan"): Promise<string> {
+  return withDir(async (dir) => {
+    const file = join(dir, "network-config");
+    writeFileSync(file, text);
+    const out = join(dir, "out");
+    await sh([CLOUD_INIT, "devel", "net-convert", "-p", file, "-k", "yaml", "-d", out, "-D", "debian", "-O", output]);
+    const files: string[] = [];
+    const walk = (d: string) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) e.isDirectory() ? walk(join(d, e.name)) : files.push(readFileSync(join(d, e.name), "utf8"));
+    };
+    walk(out);
+    return files.join("\n");
+  });
+}
+
+const labs: [string, () => Lab][] = [
+  ["k3s lab (flannel)", () => k3sLab()],
+  ["k3s lab (cilium)", () => k3sLab({ cni: "cilium" })],
+  ["mesh lab", () => meshLab()],
+  ["example proxmox-k3s", () => exampleLab("proxmox-k3s")],
+];
+
+for (const [name, make] of labs) {
+  test(`${name}: every user-data passes cloud-init schema; every network-config converts to Debian's network setup`, { timeout: 120_000 }, async () => {
+    const lab = make();
+    const t = renderK3s(lab, testSecrets(lab));
+    await Promise.all(
+      lab.nodes.map(async (n) => {
+        const ud = t.get(`${n.name}/user-data`)!;
+        assert.ok(ud.secret, "user-data holds the token");
+        assert.match(ud.content, /^#cloud-config\n/);
+        const r = await schema(ud.content);
+        assert.ok(r.ok, `${n.name}/user-data: ${r.out}`);
+        assert.match(r.out, /Valid cloud-config/);
+        const nc = t.get(`${n.name}/network-config`)!.content;
+        const rendered = n.mac ? await netConvert(nc, "eni") : await netConvert(nc, "netplan");
+        assert.ok(rendered.includes(`${n.address}/${n.prefix}`), `${n.name}: address missing from\n${rendered}`);
+        if (n.gateway) assert.ok(rendered.includes(n.gateway), `${n.name}: gateway missing`);
+        if (n.mac) {
+          const networkd = await netConvert(nc, "networkd");
+          assert.match(networkd, new RegExp(`MACAddress=${n.mac}`, "i"));
+          for (const d of n.dns) assert.ok(networkd.includes(`DNS=${d}`), `${n.name}: DNS ${d}`);
+        }
+      }),
+    );
+  });
+}
+
+test("cloud-init schema really rejects a broken user-data (the check is live)", async () => {
+  const r = await schema("#cloud-config\nruncmd: 5\nwrite_files: [{ path: 3 }]\n");
+  assert.equal(r.ok, false);
+  assert.match(r.out, /runcmd/);
+});
+
+test("k3s config: the first server starts etcd, others join; labels, taints, patches, external IPs, flannel port", () => {
+  const lab = k3sLab();
+  const s = testSecrets(lab);
+  const t = renderK3s(lab, s);
+  const cfg = (n: string) => parse(t.get(`${n}/config.yaml`)!.content) as Record<string, unknown>;
+  assert.equal(cfg("srv1")["cluster-init"], true);
+  assert.equal(cfg("srv1").server, undefined);
+  for (const n of ["srv2", "srv3", "gpu1", "edge1"]) {
+    assert.equal(cfg(n).server, "https://192.168.20.11:6443", n);
+    assert.equal(cfg(n).token, s.k3s.token);
+  }
+  assert.deepEqual(cfg("gpu1")["node-taint"], ["nvidia.com/gpu=true:NoSchedule"]);
+  assert.ok((cfg("gpu1")["node-label"] as string[]).includes("accelerator=nvidia"));
+  assert.equal(cfg("gpu1")["tls-san"], undefined, "agents have no API server");
+  assert.deepEqual(cfg("srv3")["kubelet-arg"], ["max-pods=150"], "per-node patch");
+  assert.equal(cfg("edge1")["node-external-ip"], "203.0.113.50");
+  assert.equal(cfg("srv1")["node-external-ip"], lab.node("srv1").overlayAddress, "a NATed node is reached over the overlay from other sites");
+  assert.equal(cfg("srv1")["flannel-backend"], "wireguard-native");
+  assert.equal(cfg("srv1")["flannel-external-ip"], true);
+  assert.deepEqual(cfg("srv1").disable, ["servicelb", "traefik"]);
+  assert.ok((cfg("srv1")["tls-san"] as string[]).includes("k3s.debby.example.net"));
+  const ud = parse(t.get("srv1/user-data")!.content) as { write_files: { path: string; content: string }[] };
+  const net = JSON.parse(ud.write_files.find((f) => f.path.endsWith("flannel-net-conf.json"))!.content);
+  assert.equal(net.Backend.ListenPort, FLANNEL_WIREGUARD_PORT);
+  assert.notEqual(FLANNEL_WIREGUARD_PORT, lab.overlay.port);
+  assert.equal(ud.write_files.find((f) => f.path === "/etc/wireguard/wg0.conf")!.content.includes(s.wireguard["node/srv1"]!.privateKey), true);
+  const cilium = parse(renderK3s(k3sLab({ cni: "cilium" }), s).get("srv2/config.yaml")!.content);
+  assert.equal(cilium["flannel-backend"], "none");
+  assert.equal(cilium["disable-network-policy"], true);
+});
+
+test("same lab and secrets: byte-identical; a Talos lab renders no k3s files", () => {
+  const lab = k3sLab();
+  const s = testSecrets(lab);
+  assert.deepEqual([...renderK3s(lab, s)], [...renderK3s(lab, s)]);
+  const talos = exampleLab();
+  assert.equal(renderK3s(talos, testSecrets(talos)).size, 0);
+});

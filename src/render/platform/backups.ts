@@ -1,0 +1,56 @@
+// The backup engine behind apps flagged `backup`: VolSync (restic per volume, restore on rebuild by a
+// ReplicationDestination the claim is populated from; see src/render/apps/backup.ts) or Velero (one
+// BackupStorageLocation per S3 target, file-system backups of the volumes by the node agent).
+import type { Lab } from "../../lab/types.js";
+import { helmRelease, secret, type Component, type Obj } from "../flux/layout.js";
+import { NAMESPACES } from "./contract.js";
+import type { SecretSource } from "./secrets.js";
+
+export const VELERO_AWS_PLUGIN = "velero/velero-plugin-for-aws:v1.14.1";
+
+export function veleroValues(lab: Lab): Obj {
+  const s3 = lab.backups.targets.filter((t) => t.type === "s3");
+  return {
+    initContainers: [{ name: "velero-plugin-for-aws", image: VELERO_AWS_PLUGIN, imagePullPolicy: "IfNotPresent", volumeMounts: [{ mountPath: "/target", name: "plugins" }] }],
+    credentials: { useSecret: true, existingSecret: "velero-credentials" },
+    deployNodeAgent: true,
+    snapshotsEnabled: false,
+    configuration: {
+      defaultVolumesToFsBackup: true,
+      backupStorageLocation: s3.map((t, i) => ({
+        name: t.name,
+        provider: "aws",
+        bucket: t.bucket,
+        default: i === 0,
+        credential: { name: "velero-credentials", key: `cloud-${t.name}` },
+        config: { region: t.region ?? "us-east-1", s3ForcePathStyle: "true", ...(t.endpoint ? { s3Url: t.endpoint } : {}) },
+      })),
+      volumeSnapshotLocation: [],
+    },
+  };
+}
+
+export function backups(lab: Lab, s: SecretSource, deps: readonly string[]): Component | undefined {
+  const flagged = lab.apps.some((a) => a.backup);
+  if (!lab.backups.targets.length || !flagged) return undefined;
+  if (lab.backups.engine === "volsync") {
+    const ns = NAMESPACES.backup;
+    return { name: "backups", namespace: ns, podSecurity: "restricted", dependsOn: deps, objects: [helmRelease("volsync", ns, "volsync", { manageCRDs: true, metrics: { disableAuth: true } })], charts: ["volsync"] };
+  }
+  const ns = NAMESPACES.velero;
+  const creds: Record<string, string> = {};
+  for (const t of lab.backups.targets.filter((x) => x.type === "s3")) {
+    const ini = `[default]\naws_access_key_id=${s.external(`backup-${t.name}-access-key`, `S3 access key for backup target ${t.name}`)}\naws_secret_access_key=${s.external(`backup-${t.name}-secret-key`, `S3 secret key for backup target ${t.name}`)}\n`;
+    creds[`cloud-${t.name}`] = ini;
+    if (!creds.cloud) creds.cloud = ini;
+  }
+  return {
+    name: "backups",
+    namespace: ns,
+    podSecurity: "privileged",
+    dependsOn: deps,
+    objects: [helmRelease("velero", ns, "velero", veleroValues(lab))],
+    secrets: [secret("velero-credentials", ns, creds)],
+    charts: ["velero"],
+  };
+}

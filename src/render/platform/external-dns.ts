@@ -1,0 +1,74 @@
+// external-dns: records for the routes and load-balanced services, one instance per provider: the
+// private domain in Pi-hole (or an RFC 2136 server), the public domain in Cloudflare (or RFC 2136).
+// Each instance only publishes its entry point's routes (by ingress class or Gateway).
+import type { Lab } from "../../lab/types.js";
+import { helmRelease, secret, type Component, type Obj } from "../flux/layout.js";
+import { INGRESS_CLASS, NAMESPACES, type Entry } from "./contract.js";
+import type { SecretSource } from "./secrets.js";
+import type { LabSecrets } from "../../secrets/types.js";
+
+const NS = NAMESPACES.externalDns;
+
+function piholeServer(lab: Lab): string {
+  const p = lab.apps.find((a) => a.catalog.name === "pihole");
+  if (!p) return "http://pihole.dns.svc.cluster.local";
+  const http = p.catalog.ports.find((x) => x.http)!;
+  return `http://${p.name}.${p.namespace}.svc.cluster.local:${http.servicePort ?? http.port}`;
+}
+
+export function externalDnsValues(lab: Lab, e: Entry, provider: "cloudflare" | "pihole" | "rfc2136", domain: string, secretName: string): Obj {
+  const gateway = lab.ingress.controller === "gateway-api";
+  const args: string[] = [];
+  const env: Obj[] = [];
+  if (gateway) args.push(`--gateway-name=${INGRESS_CLASS[e]}`, `--gateway-namespace=${NAMESPACES.ingress}`);
+  else args.push(`--ingress-class=${INGRESS_CLASS[e]}`);
+  if (provider === "pihole") {
+    args.push(`--pihole-server=${piholeServer(lab)}`, "--pihole-api-version=6");
+    env.push({ name: "EXTERNAL_DNS_PIHOLE_PASSWORD", valueFrom: { secretKeyRef: { name: secretName, key: "password" } } });
+  } else if (provider === "cloudflare") {
+    args.push("--cloudflare-dns-records-per-page=5000");
+    env.push({ name: "CF_API_TOKEN", valueFrom: { secretKeyRef: { name: secretName, key: "api-token" } } });
+  } else {
+    const r = lab.network.dns.rfc2136!;
+    const [host, port] = r.server.split(":");
+    args.push(`--rfc2136-host=${host}`, `--rfc2136-port=${port ?? "53"}`, `--rfc2136-zone=${r.zone}`, `--rfc2136-tsig-keyname=${r.keyName}`, "--rfc2136-tsig-secret-alg=hmac-sha256", "--rfc2136-tsig-axfr");
+    env.push({ name: "EXTERNAL_DNS_RFC2136_TSIG_SECRET", valueFrom: { secretKeyRef: { name: secretName, key: "secret" } } });
+  }
+  return {
+    fullnameOverride: `external-dns-${e}`,
+    provider: { name: provider },
+    sources: gateway ? ["service", "gateway-httproute"] : ["service", "ingress"],
+    domainFilters: [domain],
+    policy: "sync",
+    registry: provider === "pihole" ? "noop" : "txt",
+    ...(provider === "pihole" ? {} : { txtOwnerId: `${lab.name}-${e}` }),
+    interval: "1m",
+    env,
+    extraArgs: args,
+  };
+}
+
+/** The in-lab Pi-hole's generated admin password, or the external one. */
+function piholePassword(lab: Lab, secrets: LabSecrets, s: SecretSource): string {
+  const p = lab.apps.find((a) => a.catalog.name === "pihole");
+  const v = p ? secrets.apps[p.name]?.["admin-password"] : undefined;
+  return v ?? s.external("pihole-password", "Pi-hole web/API password for external-dns");
+}
+
+export function externalDns(lab: Lab, store: LabSecrets, s: SecretSource, deps: readonly string[]): Component | undefined {
+  const objects: Obj[] = [];
+  const secrets: Obj[] = [];
+  const dns = lab.network.dns;
+  const add = (e: Entry, provider: "cloudflare" | "pihole" | "rfc2136", domain: string): void => {
+    const name = `external-dns-${e}`;
+    const data: Record<string, string> = provider === "cloudflare" ? { "api-token": s.external("cloudflare-api-token", "Cloudflare API token (Zone:DNS:Edit) for DNS-01 and external-dns") }
+      : provider === "pihole" ? { password: piholePassword(lab, store, s) }
+      : { secret: s.external("rfc2136-tsig-secret", `TSIG secret of key ${dns.rfc2136?.keyName ?? ""}`) };
+    secrets.push(secret(name, NS, data));
+    objects.push(helmRelease(name, NS, "external-dns", externalDnsValues(lab, e, provider, domain, name)));
+  };
+  if (dns.public !== "none" && lab.domains.public && !(dns.public === "rfc2136" && !dns.rfc2136)) add("public", dns.public, lab.domains.public);
+  if (dns.private !== "none" && !(dns.private === "rfc2136" && !dns.rfc2136)) add("private", dns.private, lab.domains.private);
+  if (!objects.length) return undefined;
+  return { name: "external-dns", namespace: NS, podSecurity: "restricted", dependsOn: deps, objects, secrets, charts: ["external-dns"] };
+}

@@ -1,0 +1,240 @@
+// The WireGuard mesh as data: for every node and seat, its interface and its peers (keys, allowed
+// addresses, endpoints, keepalives). Pure; the text formats (wg-quick) are in conf.ts.
+//
+// Rules:
+// - peers come from the topology (src/secrets/peers.ts): full-mesh, or site-leaders where leaders
+//   relay for their site; seats connect to one hub node, which relays for them.
+// - Endpoint: a peer on the same site is reached on its LAN address; a peer elsewhere only where it is
+//   reachable (a public address, a site without NAT, or the site's forwarded endpoint for its entry node).
+//   A peer with no endpoint is reached once it has contacted us.
+// - PersistentKeepalive: on peers across sites when we are behind NAT (keeps the NAT mapping open so
+//   the other side can reach us), and on every peer of a seat (roaming, usually behind NAT).
+// - Relays (leaders, the seat hub) forward between peers: PostUp enables IPv4 forwarding; the hub also
+//   masquerades seat traffic into its LAN so the private services answer.
+import type { Lab, Node, Seat } from "../../lab/types.js";
+import type { LabSecrets } from "../../secrets/types.js";
+import { pairKey } from "../../secrets/types.js";
+import { nodePeer, seatHub, seatPeer, servicesSite, siteEntry } from "../../secrets/peers.js";
+import { rangeToCidrs } from "./ranges.js";
+
+export interface WgPeer {
+  /** "node/<name>" or "seat/<name>" */
+  readonly id: string;
+  /** a one-line comment naming the peer */
+  readonly comment: string;
+  readonly publicKey: string;
+  readonly presharedKey: string;
+  readonly allowedIps: readonly string[];
+  readonly endpoint: string | undefined;
+  readonly keepalive: number | undefined;
+}
+
+export interface WgInterface {
+  readonly id: string;
+  readonly comment: string;
+  /** overlay address with prefix, e.g. 10.200.0.7/24 */
+  readonly address: string;
+  readonly privateKey: string;
+  readonly listenPort: number | undefined;
+  readonly mtu: number;
+  readonly dns: readonly string[];
+  /** wg-quick PostUp / PostDown commands (%i is the interface) */
+  readonly postUp: readonly string[];
+  readonly postDown: readonly string[];
+  readonly peers: readonly WgPeer[];
+}
+
+const NAT_TABLE = "drover-seats";
+
+function keyPair(secrets: LabSecrets, id: string) {
+  const kp = secrets.wireguard[id];
+  if (!kp) throw new Error(`internal: no WireGuard key for ${id} in the secrets store (ensureSecrets adds it)`);
+  return kp;
+}
+
+function psk(secrets: LabSecrets, a: string, b: string): string {
+  const k = secrets.wireguardPresharedKeys[pairKey(a, b)];
+  if (!k) throw new Error(`internal: no preshared key for ${a} and ${b} in the secrets store`);
+  return k;
+}
+
+/** host:port of a site's forwarded endpoint (port defaults to the overlay port) */
+function siteEndpoint(lab: Lab, site: string): string | undefined {
+  const ep = lab.spec.sites.find((s) => s.name === site)?.endpoint;
+  if (!ep) return undefined;
+  return /:\d+$/.test(ep) ? ep : `${ep}:${lab.overlay.port}`;
+}
+
+/** How a node is reached from outside its site, if it can be. */
+export function publicEndpoint(lab: Lab, n: Node): string | undefined {
+  if (n.wireguardEndpoint) return n.wireguardEndpoint;
+  return siteEntry(lab, n.site)?.name === n.name ? siteEndpoint(lab, n.site) : undefined;
+}
+
+/** How each node is reached from outside its site (computed once per lab: the site entry per site). */
+function publicEndpoints(lab: Lab): Map<string, string | undefined> {
+  const entries = new Map(lab.sites.map((s) => [s.name, siteEntry(lab, s.name)?.name]));
+  const eps = new Map(lab.sites.map((s) => [s.name, siteEndpoint(lab, s.name)]));
+  return new Map(lab.nodes.map((n) => [n.name, n.wireguardEndpoint ?? (entries.get(n.site) === n.name ? eps.get(n.site) : undefined)]));
+}
+
+/** Private routes a seat gets besides the overlay: the load-balancer pool and the private ingress. */
+export function privateRoutes(lab: Lab): string[] {
+  const out: string[] = [];
+  if (lab.loadBalancer.pool) out.push(...rangeToCidrs(lab.loadBalancer.pool));
+  const ing = lab.ingress.privateAddress;
+  if (ing && !out.some((c) => inCidr(ing, c))) out.push(`${ing}/32`);
+  return out;
+}
+
+function inCidr(ip: string, cidr: string): boolean {
+  const [base, bits] = cidr.split("/");
+  const n = (s: string) => s.split(".").reduce((a, o) => a * 256 + Number(o), 0);
+  const size = 2 ** (32 - Number(bits));
+  return Math.floor(n(ip) / size) === Math.floor(n(base!) / size);
+}
+
+/** The private DNS server seats use: the private DNS app's load-balancer address, when there is one. */
+export function privateDns(lab: Lab): string[] {
+  if (lab.network.dns.private !== "pihole") return [];
+  const a = lab.apps.find((x) => x.catalog.name === "pihole")?.loadBalancerAddress;
+  return a ? [a] : [];
+}
+
+const host32 = (addr: string) => `${addr}/32`;
+
+/** The interface of every node, in spec order. */
+export function nodeInterfaces(lab: Lab, secrets: LabSecrets): WgInterface[] {
+  const siteLeaders = lab.overlay.topology === "site-leaders";
+  const leaderOf = (site: string) => lab.overlay.leaders[site];
+  const hub = lab.seats.length ? seatHub(lab) : undefined;
+  const seatIps = lab.seats.map((s) => host32(s.overlayAddress));
+  const reach = publicEndpoints(lab);
+  const port = lab.overlay.port;
+  const keepalive = lab.overlay.keepalive > 0 ? lab.overlay.keepalive : undefined;
+  // per node, computed once: what every peer entry for it shares
+  const info = new Map(
+    lab.nodes.map((q) => {
+      const id = nodePeer(q.name);
+      const ip = host32(q.overlayAddress);
+      return [q.name, { id, ip, only: Object.freeze([ip]) as readonly string[], comment: `node ${q.name} (site ${q.site}, ${q.address})`, publicKey: keyPair(secrets, id).publicKey, lan: `${q.address}:${port}` }];
+    }),
+  );
+  const siteNodes = new Map<string, string[]>();
+  for (const o of lab.nodes) (siteNodes.get(o.site) ?? siteNodes.set(o.site, []).get(o.site)!).push(info.get(o.name)!.ip);
+  const leaders = new Set(Object.values(lab.overlay.leaders));
+  // everything outside a site, for its non-leaders' route through their leader (once per site)
+  const outside = new Map<string, string[]>();
+  const outsideOf = (site: string): string[] => {
+    let o = outside.get(site);
+    if (!o) outside.set(site, (o = lab.nodes.filter((x) => x.site !== site).map((x) => info.get(x.name)!.ip)));
+    return o;
+  };
+
+  return lab.nodes.map((n) => {
+    const me = info.get(n.name)!;
+    const id = me.id;
+    const isLeader = siteLeaders && leaderOf(n.site) === n.name;
+    const isHub = hub?.name === n.name;
+    const peers: WgPeer[] = [];
+    // peers in spec order (the topology of src/secrets/peers.ts), then seats
+    for (const q of lab.nodes) {
+      if (q === n) continue;
+      const sameSite = q.site === n.site;
+      if (siteLeaders && !sameSite && !(isLeader && leaders.has(q.name))) continue;
+      const qi = info.get(q.name)!;
+      let allowed: readonly string[] = qi.only;
+      const extra: string[] = [];
+      if (siteLeaders) {
+        if (!sameSite) {
+          // another site's leader: it relays for its whole site
+          for (const a of siteNodes.get(q.site)!) if (a !== qi.ip) extra.push(a);
+        } else if (!isLeader && leaderOf(n.site) === q.name) {
+          // our own leader: everything outside our site goes through it
+          extra.push(...outsideOf(n.site));
+        }
+      }
+      // the seats' hub carries the seats (a non-leader elsewhere reaches them through its own leader)
+      if (hub && !isHub && hub.name === q.name && !(siteLeaders && !isLeader && !sameSite)) extra.push(...seatIps);
+      else if (hub && !isHub && siteLeaders && !isLeader && leaderOf(n.site) === q.name && hub.site !== n.site) extra.push(...seatIps);
+      if (extra.length) allowed = [qi.ip, ...extra];
+      peers.push({
+        id: qi.id,
+        comment: qi.comment,
+        publicKey: qi.publicKey,
+        presharedKey: psk(secrets, id, qi.id),
+        allowedIps: allowed,
+        endpoint: sameSite ? qi.lan : reach.get(q.name),
+        keepalive: n.nat && !sameSite ? keepalive : undefined,
+      });
+    }
+    if (isHub) {
+      for (const s of lab.seats) {
+        const sid = seatPeer(s.name);
+        peers.push({
+          id: sid,
+          comment: `seat ${s.name}${s.owner ? ` (${s.owner}'s ${s.device})` : ` (${s.device})`}`,
+          publicKey: keyPair(secrets, sid).publicKey,
+          presharedKey: psk(secrets, id, sid),
+          allowedIps: [host32(s.overlayAddress)],
+          endpoint: undefined,
+          keepalive: undefined,
+        });
+      }
+    }
+    const postUp: string[] = [];
+    const postDown: string[] = [];
+    if (isLeader || isHub) postUp.push("sysctl -q -w net.ipv4.ip_forward=1");
+    if (isHub) {
+      const site = lab.site(n.site);
+      postUp.push(
+        // idempotent (flush before adding), so it can be re-run on a live interface (see applyOnNode)
+        `nft add table ip ${NAT_TABLE}; nft flush table ip ${NAT_TABLE}; nft add chain ip ${NAT_TABLE} postrouting '{ type nat hook postrouting priority srcnat; }'; nft add rule ip ${NAT_TABLE} postrouting ip saddr { ${lab.seats.map((s) => s.overlayAddress).join(", ")} } ip daddr ${site.lan} masquerade`,
+      );
+      postDown.push(`nft delete table ip ${NAT_TABLE}`);
+    }
+    return {
+      id,
+      comment: `node ${n.name} (site ${n.site}, ${n.nat ? "behind NAT" : "reachable"}), ${lab.overlay.topology}${isLeader ? ", site leader" : ""}${isHub ? ", seat hub" : ""}`,
+      address: `${n.overlayAddress}/${lab.overlay.prefix}`,
+      privateKey: keyPair(secrets, id).privateKey,
+      listenPort: lab.overlay.port,
+      mtu: lab.overlay.mtu,
+      dns: [],
+      postUp,
+      postDown,
+      peers,
+    };
+  });
+}
+
+/** A seat's interface: one peer, the hub, carrying the overlay and the private services. */
+export function seatInterface(lab: Lab, secrets: LabSecrets, seat: Seat): WgInterface {
+  const hub = seatHub(lab);
+  if (!hub) throw new Error("internal: a lab without nodes has no seat hub");
+  const id = seatPeer(seat.name);
+  const hid = nodePeer(hub.name);
+  const site = servicesSite(lab);
+  return {
+    id,
+    comment: `seat ${seat.name}${seat.owner ? ` for ${seat.owner}` : ""} (${seat.device}) on lab ${lab.name}`,
+    address: host32(seat.overlayAddress),
+    privateKey: keyPair(secrets, id).privateKey,
+    listenPort: undefined,
+    mtu: lab.overlay.mtu,
+    dns: privateDns(lab),
+    postUp: [],
+    postDown: [],
+    peers: [
+      {
+        id: hid,
+        comment: `node ${hub.name} (site ${site} entry, relays for the lab)`,
+        publicKey: keyPair(secrets, hid).publicKey,
+        presharedKey: psk(secrets, id, hid),
+        allowedIps: [lab.overlay.subnet, ...privateRoutes(lab)],
+        endpoint: publicEndpoint(lab, hub),
+        keepalive: lab.overlay.keepalive > 0 ? lab.overlay.keepalive : 25,
+      },
+    ],
+  };
+}
