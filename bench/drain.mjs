@@ -66,7 +66,7 @@ for (let round = 1; round <= ROUNDS; round++) {
   const dir = tempDir("drover-bench-drain-");
   writeFileSync(join(dir, "lab.yaml"), nodeLabYaml({ recipient: key.recipient, workers: 2 }));
   const env = { SOPS_AGE_KEY_FILE: key.file, HOME: dir };
-  time(process.execPath, [join(root, "bin/drover.js"), "render", join(dir, "lab.yaml")], env);
+  const renderMs = time(process.execPath, [join(root, "bin/drover.js"), "render", join(dir, "lab.yaml")], env);
   // the lab's w1 and w2: w1 for drover, w2 for kubectl; fresh Nodes each round
   await fill("w1", `drover-${round}`);
   await fill("w2", `kubectl-${round}`);
@@ -84,7 +84,7 @@ for (let round = 1; round <= ROUNDS; round++) {
       await endState("w1", `drover-${round}`);
     }
   }
-  console.log(`round ${round} (${order.join(" then ")}): drover node remove ${(t.drover / 1000).toFixed(2)} s, kubectl drain + delete node ${(t.kubectl / 1000).toFixed(2)} s, kubectl / drover ${(t.kubectl / t.drover).toFixed(2)}×`);
+  console.log(`round ${round} (${order.join(" then ")}): drover node remove ${(t.drover / 1000).toFixed(2)} s (a plain \`drover render\` of this lab: ${(renderMs / 1000).toFixed(2)} s), kubectl drain + delete node ${(t.kubectl / 1000).toFixed(2)} s, kubectl / drover ${(t.kubectl / t.drover).toFixed(2)}×`);
   results.push(t);
   for (let i = 1; i <= 4; i++) c.kubectl(["cordon", `target-${i}`]);
   c.kubectl(["delete", "deployment", "-n", "bench", `drover-${round}`, `kubectl-${round}`, "--wait=false"]);

@@ -12,6 +12,7 @@ import { loadSecrets } from "../secrets/store.js";
 import { decryptText } from "../secrets/sops/file.js";
 import { emitJson } from "../secrets/sops/index.js";
 import type { KubeObject } from "../cluster/objects.js";
+import { readManifestYaml } from "../cluster/manifest-yaml.js";
 
 /** The rendered folder whose manifests make up the cluster layer. */
 export const CLUSTER_FOLDER = "kubernetes";
@@ -29,14 +30,20 @@ const isKustomizeConfig = (o: Record<string, unknown>): boolean =>
 
 /** Every Kubernetes object of a YAML stream; `display` names the file in errors. */
 export function parseManifests(text: string, display: string): KubeObject[] {
+  // the fast reader for plain manifests; any document outside its subset sends the whole file to the full parser
+  const fast: unknown[] = [];
+  for (const seg of text.split(/^---[ \t]*$/m)) {
+    if (seg.trim() === "") continue;
+    const v = readManifestYaml(seg);
+    if (v === undefined) return parseManifestsFully(text, display);
+    fast.push(v);
+  }
+  return collect(fast, display);
+}
+
+function collect(values: readonly unknown[], display: string): KubeObject[] {
   const out: KubeObject[] = [];
-  for (const doc of parseAllDocuments(text, { version: "1.1" })) {
-    if (doc.errors.length) {
-      const e = doc.errors[0]!;
-      const [line, col] = e.linePos?.[0] ? [e.linePos[0].line, e.linePos[0].col] : [1, 1];
-      throw new UserError(`${display}:${line}:${col}: not valid YAML: ${e.message.split("\n")[0]}`, "fix the manifest (or re-render it)");
-    }
-    const v = doc.toJS() as unknown;
+  for (const v of values) {
     if (v === null || v === undefined) continue;
     if (typeof v !== "object" || Array.isArray(v)) throw new UserError(`${display}: a document is not a mapping`, "each document must be one Kubernetes object");
     const o = v as Record<string, unknown>;
@@ -45,6 +52,19 @@ export function parseManifests(text: string, display: string): KubeObject[] {
     else out.push(o as KubeObject);
   }
   return out;
+}
+
+function parseManifestsFully(text: string, display: string): KubeObject[] {
+  const values: unknown[] = [];
+  for (const doc of parseAllDocuments(text, { version: "1.1" })) {
+    if (doc.errors.length) {
+      const e = doc.errors[0]!;
+      const [line, col] = e.linePos?.[0] ? [e.linePos[0].line, e.linePos[0].col] : [1, 1];
+      throw new UserError(`${display}:${line}:${col}: not valid YAML: ${e.message.split("\n")[0]}`, "fix the manifest (or re-render it)");
+    }
+    values.push(doc.toJS() as unknown);
+  }
+  return collect(values, display);
 }
 
 /** The cluster layer of a rendered tree: every manifest under kubernetes/ (kustomization.yaml files are kustomize's, not objects). */

@@ -58,9 +58,13 @@ function versions(namespaces: string[]): Map<string, string> {
   return out;
 }
 
+function managers(configMap: string): string[] {
+  return JSON.parse(cluster.kubectl(["get", "configmap", configMap, "-n", "media", "-o", "json", "--show-managed-fields"])).metadata.managedFields.map((m: { manager: string; operation: string }) => `${m.manager}/${m.operation}`);
+}
+
 function spec(): KubeObject[] {
   // deliberately out of order: the CR before its CRD, objects before their namespace
-  return [backup("media", "nightly"), deployment("media", "jellyfin"), cm("media", "settings"), service("media", "jellyfin"), secret("media", "db", "s3cret"),
+  return [backup("media", "nightly"), deployment("media", "jellyfin"), cm("media", "settings", { k: "settings", mode: "fast" }), service("media", "jellyfin"), secret("media", "db", "s3cret"),
     deployment("tools", "homepage", 1), cm("tools", "links"), cm("tools", "extra"), ns("tools"), ns("media"), crd];
 }
 
@@ -75,8 +79,8 @@ test("apply: CRDs, namespaces and the rest in order; workloads waited for; a sec
   assert.ok(phases.some((p) => p.phase === "wait"), "waited for workloads");
   assert.equal(cluster.kubectl(["get", "deployment", "jellyfin", "-n", "media", "-o", "jsonpath={.status.availableReplicas}"]), "2");
   assert.equal(Buffer.from(cluster.kubectl(["get", "secret", "db", "-n", "media", "-o", "jsonpath={.data.password}"]), "base64").toString(), "s3cret");
-  const managers = JSON.parse(cluster.kubectl(["get", "configmap", "settings", "-n", "media", "-o", "json", "--show-managed-fields"])).metadata.managedFields.map((m: { manager: string; operation: string }) => `${m.manager}/${m.operation}`);
-  assert.deepEqual(managers, ["drover/Apply"]);
+  // created with a plain create (the server's cheapest write): drover owns the fields as an Update
+  assert.deepEqual(managers("settings"), ["drover/Update"]);
 
   const rv = versions(["media", "tools"]);
   const c0 = { ...client.requests };
@@ -94,6 +98,17 @@ test("drift made by someone else is put back; an object deleted behind Drover's 
   assert.equal(r.counts.configured, 1);
   assert.equal(r.counts.created, 1);
   assert.equal(cluster.kubectl(["get", "configmap", "links", "-n", "tools", "-o", "jsonpath={.data.k}"]), "links");
+});
+
+test("a field dropped from the spec is removed from an object Drover created; ownership moves to drover's Apply entry", async () => {
+  const changed = spec().map((o) => (o.metadata.name === "settings" ? cm("media", "settings", { k: "settings" }) : o));
+  const r = await apply(client, changed, { wait: false });
+  assert.equal(r.results.find((x) => x.ref.name === "settings")?.action, "configured");
+  assert.equal(cluster.kubectl(["get", "configmap", "settings", "-n", "media", "-o", "jsonpath={.data}"]), '{"k":"settings"}');
+  assert.deepEqual(managers("settings"), ["drover/Apply"]);
+  // and back
+  await apply(client, spec(), { wait: false });
+  assert.equal(cluster.kubectl(["get", "configmap", "settings", "-n", "media", "-o", "jsonpath={.data.mode}"]), "fast");
 });
 
 test("dry run reports changes and writes nothing (not even the lock)", async () => {
@@ -148,7 +163,8 @@ test("the Lease lock: a second apply refuses, or waits and then runs without int
   // two applies at once: one runs entirely before the other
   const order: string[] = [];
   const many = (tag: string) => [ns("lock-test"), ...Array.from({ length: 40 }, (_, i) => cm("lock-test", `c${i}`, { by: tag }))];
-  await Promise.all(["A", "B"].map((tag) => apply(client, many(tag), { wait: false, prune: false, inventoryName: `inv-${tag}`, lockHolder: `drover@test:${tag}`, lockWaitMs: 60_000, afterObject: () => order.push(tag) })));
+  const both = await Promise.all(["A", "B"].map((tag) => apply(client, many(tag), { wait: false, prune: false, inventoryName: `inv-${tag.toLowerCase()}`, lockHolder: `drover@test:${tag}`, lockWaitMs: 60_000, afterObject: () => order.push(tag) })));
+  assert.deepEqual(both.map((r) => r.counts.failed), [0, 0]);
   const first = order[0]!;
   const switches = order.filter((t, i) => i > 0 && t !== order[i - 1]).length;
   assert.equal(switches, 1, `applies interleaved: ${order.join("")}`);

@@ -11,6 +11,7 @@ import { Inventory, readInventory, writeInventory, INVENTORY_NAME } from "./inve
 import { acquireLock, type HeldLock } from "./lock.js";
 import { groupOf, refKey, refOf, refText, versionOf, type KubeObject, type ObjectRef } from "./objects.js";
 import { levels, levelOf } from "./order.js";
+import { upgradeOwnership } from "./ownership.js";
 import { readiness, waitedKind, type Readiness } from "./readiness.js";
 
 export type Action = "created" | "configured" | "unchanged" | "pruned" | "failed" | "not-applied";
@@ -191,13 +192,24 @@ export async function apply(client: Client, desiredIn: readonly KubeObject[], o:
         try {
           if (!dryRun && cur && inv.get(ref)?.hash === hash && liveCovers(cur, d)) {
             action = "unchanged";
-          } else {
+          } else if (dryRun) {
             const r = await client.applyDetailed(d, { dryRun });
-            if (dryRun) action = !cur ? "created" : sameJson(comparable(cur), comparable(r.object)) ? "unchanged" : "configured";
-            else {
+            action = !cur ? "created" : sameJson(comparable(cur), comparable(r.object)) ? "unchanged" : "configured";
+          } else if (!cur && (await client.createIfAbsent(d))) {
+            // absent (or not looked up on a first apply): a plain create is far cheaper for the server
+            writes++;
+            action = "created";
+          } else {
+            // it exists: server-side apply, after moving ownership recorded by an earlier create to drover's Apply entry
+            let before = cur ?? (await client.get(ref));
+            const upgraded = before ? await upgradeOwnership(client, before) : undefined;
+            if (upgraded) {
               writes++;
-              action = live ? (!cur ? "created" : cur.metadata.resourceVersion === r.object.metadata.resourceVersion ? "unchanged" : "configured") : r.created ? "created" : "configured";
+              before = upgraded;
             }
+            const r = await client.applyDetailed(d);
+            writes++;
+            action = !before ? (r.created ? "created" : "configured") : before.metadata.resourceVersion === r.object.metadata.resourceVersion ? "unchanged" : "configured";
           }
           if (!dryRun) inv.set({ ...ref, hash });
           results.set(key, { ref, action });

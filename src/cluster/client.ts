@@ -117,6 +117,7 @@ export class Client {
   /** One request; resolves with the response (status < 400) or rejects with ApiError/UnreachableError. */
   private send(method: string, path: string, o: RequestOptions, attempt = 0): Promise<{ res: IncomingMessage; url: string }> {
     const url = `${this.server}${path}${queryString(o.query)}`;
+    const shown = `${this.server}${path}`; // for messages: the endpoint without the query
     const body = o.body === undefined ? undefined : typeof o.body === "string" ? o.body : JSON.stringify(o.body);
     this.requests[method] = (this.requests[method] ?? 0) + 1;
     return new Promise((resolve, reject) => {
@@ -135,11 +136,11 @@ export class Client {
           return;
         }
         if (e.name === "AbortError") return reject(e);
-        reject(this.unreachable(method, url, e));
+        reject(this.unreachable(method, shown, e));
       });
       req.on("response", (res) => {
         const status = res.statusCode ?? 0;
-        if (status < 400) return resolve({ res, url });
+        if (status < 400) return resolve({ res, url: shown });
         readBody(res).then(async (text) => {
           if (status === 429 && attempt < (o.retry429 ?? 5)) {
             const after = Number(res.headers["retry-after"] ?? "1");
@@ -147,8 +148,8 @@ export class Client {
             this.send(method, path, o, attempt + 1).then(resolve, reject);
             return;
           }
-          reject(this.apiError(method, url, status, text));
-        }, (e) => reject(this.unreachable(method, url, e as NodeJS.ErrnoException)));
+          reject(this.apiError(method, shown, status, text));
+        }, (e) => reject(this.unreachable(method, shown, e as NodeJS.ErrnoException)));
       });
       if (body !== undefined) req.write(body);
       req.end();
@@ -297,6 +298,26 @@ export class Client {
       contentType: "application/apply-patch+yaml",
       query: { fieldManager: o.fieldManager ?? this.fieldManager, force: o.force === false ? undefined : true, dryRun: o.dryRun ? "All" : undefined },
     });
+  }
+
+  /**
+   * Creates the object when it does not exist (POST, the API server's cheapest write); false when it
+   * already exists or the create was refused, so the caller applies instead. The answer is not parsed.
+   */
+  async createIfAbsent(obj: KubeObject): Promise<boolean> {
+    const path = await this.pathFor(obj.apiVersion, obj.kind, obj.metadata.namespace);
+    try {
+      // the answer is not read: protobuf (where the type has it) is the cheapest for the server to write
+      const { res, url } = await this.send("POST", path, { body: obj, accept: "application/vnd.kubernetes.protobuf,application/json", query: { fieldManager: this.fieldManager } });
+      await readBody(res).catch((e: NodeJS.ErrnoException) => {
+        throw this.unreachable("POST", url, e);
+      });
+      return true;
+    } catch (e) {
+      // it exists (409), or the create was refused: the caller's server-side apply then tells what is wrong, in JSON
+      if (e instanceof ApiError && e.code !== 401) return false;
+      throw e;
+    }
   }
 
   /** Server-side apply that also says whether the object was created (201) or already existed (200). */

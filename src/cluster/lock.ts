@@ -68,7 +68,9 @@ export async function acquireLock(client: Client, o: LockOptions = {}): Promise<
   const leaseSeconds = o.leaseSeconds ?? 15;
   const ref = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", name, namespace };
   const deadline = Date.now() + (o.waitMs ?? 0);
-  await client.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: { "app.kubernetes.io/managed-by": "drover" } } });
+  if (!(await client.get({ apiVersion: "v1", kind: "Namespace", name: namespace }))) {
+    await client.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: { "app.kubernetes.io/managed-by": "drover" } } });
+  }
   let lease: Lease | undefined;
   for (;;) {
     const now = new Date();

@@ -11,14 +11,17 @@ import { UserError } from "../cli/errors.js";
 import type { LoadedLab } from "../cli/lab-file.js";
 
 /** The lab after an edit of lab.yaml's text; a UserError listing every problem the edit would cause. */
-export function relabel(loaded: LoadedLab, text: string, what: string, hint: string): { spec: LabSpec; lab: Lab } {
+export function relabel(loaded: LoadedLab, text: string, what: string, hint: string): { spec: LabSpec; lab: Lab; warnings: string[] } {
   const r = loadSpec(text, loaded.display);
   if (!r.spec) {
     const errors = r.diagnostics.filter((d) => d.severity === "error");
     throw new UserError(`${what} would make ${loaded.display} invalid:\n${errors.map((d) => "  " + formatDiagnostic(d)).join("\n")}`, hint);
   }
   const sources = new Map(loaded.lab.functions.filter((f) => f.source !== undefined).map((f) => [f.file, f.source!]));
-  return { spec: r.spec, lab: resolveLab(r.spec, { functionSources: sources }) };
+  // warnings the edit brings (an even number of control planes, all of them on volatile hosts…)
+  const known = new Set(loaded.diagnostics.filter((d) => d.severity === "warning").map((d) => d.message));
+  const warnings = r.diagnostics.filter((d) => d.severity === "warning" && !known.has(d.message)).map((d) => `${d.path}: ${d.message}${d.hint ? ` (${d.hint})` : ""}`);
+  return { spec: r.spec, lab: resolveLab(r.spec, { functionSources: sources }), warnings };
 }
 
 /** Writes lab.yaml atomically, keeping its mode. */

@@ -37,6 +37,8 @@ export interface NodeAddPlan {
   readonly lab: Lab;
   readonly node: Node;
   readonly addressAllocated: boolean;
+  /** new warnings about the lab with the node (e.g. an even number of control planes) */
+  readonly warnings: readonly string[];
 }
 
 /** The new lab.yaml text and lab; pure. A UserError when the node cannot be added as asked. */
@@ -68,8 +70,8 @@ export function planNodeAdd(loaded: LoadedLab, req: NodeAddRequest): NodeAddPlan
     if (e instanceof SpecEditError) throw new UserError(`${loaded.display}: ${e.message}`);
     throw e;
   }
-  const { lab } = relabel(loaded, text, `adding node ${req.name}`, kind === "vm" ? "a VM node needs --cpu and --memory that fit its host" : "fix the options, or edit lab.yaml by hand");
-  return { text, lab, node: lab.node(req.name), addressAllocated: req.address === undefined };
+  const { lab, warnings } = relabel(loaded, text, `adding node ${req.name}`, kind === "vm" ? "a VM node needs --cpu and --memory that fit its host" : "fix the options, or edit lab.yaml by hand");
+  return { text, lab, node: lab.node(req.name), addressAllocated: req.address === undefined, warnings };
 }
 
 export interface NodeAddOptions {
@@ -92,6 +94,7 @@ export interface NodeAddResult {
   readonly peersChanged: Readonly<Record<string, readonly string[]>>;
   readonly configFile: string | undefined;
   readonly steps: readonly Step[];
+  readonly warnings: readonly string[];
 }
 
 export async function nodeAdd(req: NodeAddRequest, opts: NodeAddOptions): Promise<NodeAddResult> {
@@ -124,6 +127,7 @@ export async function nodeAdd(req: NodeAddRequest, opts: NodeAddOptions): Promis
     peersChanged: Object.fromEntries(peers),
     configFile: nodeConfigFile(plan.lab, after, req.name),
     steps: bringInSteps(plan.lab, plan.node, after, outDir, peers),
+    warnings: plan.warnings,
   };
 }
 

@@ -49,6 +49,8 @@ export interface NodeRemoveResult {
   readonly diff: TreeDiff;
   readonly peersChanged: Readonly<Record<string, readonly string[]>>;
   readonly steps: readonly Step[];
+  /** new warnings about the lab without the node (e.g. an even number of control planes) */
+  readonly warnings: readonly string[];
 }
 
 /** The etcd members as the lab describes them, with health from the cluster when there is one. */
@@ -72,7 +74,7 @@ export async function nodeRemove(name: string, opts: NodeRemoveOptions): Promise
     if (e instanceof SpecEditError) throw new UserError(`${loaded.display}: ${e.message}`);
     throw e;
   }
-  const { lab } = relabel(loaded, text, `removing node ${name}`, "change what depends on the node first (apps pinned to its host, the last control plane), then remove it");
+  const { lab, warnings } = relabel(loaded, text, `removing node ${name}`, "change what depends on the node first (apps pinned to its host, the last control plane), then remove it");
 
   // etcd quorum: decided before anything changes
   let quorum: RemovalVerdict | undefined;
@@ -142,5 +144,6 @@ export async function nodeRemove(name: string, opts: NodeRemoveOptions): Promise
     diff,
     peersChanged: Object.fromEntries(peers),
     steps,
+    warnings,
   };
 }

@@ -97,6 +97,8 @@ export const Cluster = z.strictObject({
   podCIDR: CidrText.default("10.244.0.0/16"),
   serviceCIDR: CidrText.default("10.96.0.0/12"),
   cni: z.enum(["cilium", "flannel"]).optional(),
+  /** Strategic-merge patches for every node's Talos machine config or k3s config, and per role; node patches apply after these. */
+  patches: z.strictObject({ all: z.array(Patch).default([]), controlplane: z.array(Patch).default([]), worker: z.array(Patch).default([]) }).optional(),
   domains: z.strictObject({
     public: DnsName.optional(),
     private: DnsName,

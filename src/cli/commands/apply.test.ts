@@ -13,6 +13,8 @@ import { ageKeygen, sops, tempDir, type TestKey } from "../../testing/age-key.js
 import { ROOT } from "../../testing/paths.js";
 import { loadLab } from "../lab-file.js";
 import { startDashboard } from "../../ui/serve.js";
+import { loadSecrets } from "../../secrets/store.js";
+import { generateTalosSecrets } from "../../secrets/talos.js";
 
 let cluster: TestCluster;
 let key: TestKey;
@@ -39,6 +41,7 @@ const LAB = (apps: string) => `apiVersion: drover.dev/v1alpha1
 kind: Lab
 cluster:
   name: tiny
+  distribution: k3s
   endpoint: { address: 10.20.0.5 }
   domains: { public: tiny.example.net, private: tiny.internal }
 sites:
@@ -60,8 +63,11 @@ test("drover apply of a lab: apps ready on kwok nodes, status shows topology and
   const dir = tempDir();
   const write = (apps: string) => writeFileSync(join(dir, "lab.yaml"), LAB(apps).replace("RECIPIENT", key.recipient));
   write("  - { name: homepage, replicas: 2, exposure: private }\n  - { name: redis }\n");
+  // the secrets store, made up front with a stand-in Talos bundle (its generator belongs to another part)
+  const loaded = loadLab(join(dir, "lab.yaml"));
+  (await loadSecrets(loaded.lab, dir, { identities: [key.identity], recipient: key.recipient, source: "test" }, { generators: { talos: generateTalosSecrets } })).save();
   // register the lab's nodes as kwok nodes carrying the labels the node configs give them
-  for (const n of loadLab(join(dir, "lab.yaml")).lab.nodes) {
+  for (const n of loaded.lab.nodes) {
     cluster.addNode({ name: n.name, cpu: "8", memory: "16Gi", labels: { ...n.labels, "kubernetes.io/arch": n.arch, ...(n.role === "controlplane" ? { "node-role.kubernetes.io/control-plane": "" } : {}) } });
   }
   cluster.kubectl(["cordon", "w2"]);

@@ -51,6 +51,12 @@ test("node add then remove, talos lab, no cluster: steps name the real files; er
   assert.match(readFileSync(lab, "utf8"), /- \{ name: w4, host: spare, address: 192\.168\.50\.24, installDisk: \/dev\/sda, labels: \{ tier: batch \} \}\n/);
 
   for (const line of add.out.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("talosctl "))) talosctlAccepts(line, process.cwd());
+  // the new node's machine config and a peer's (which now lists it) are valid for Talos
+  for (const n of ["w4", "cp1"]) {
+    const v = spawnSync(tool("talosctl"), ["validate", "--config", join(dir, "out", "talos", `${n}.yaml`), "--mode", "metal", "--strict"], { encoding: "utf8" });
+    assert.equal(v.status, 0, `talosctl validate ${n}: ${v.stdout}${v.stderr}`);
+  }
+  assert.match(readFileSync(join(dir, "out", "talos", "cp1.yaml"), "utf8"), /192\.168\.50\.24/, "cp1's config names the new peer");
 
   const bad = await run(["node", "add", "w5", "--host", "spar", "--lab", lab]);
   assert.equal(bad.code, 1);
@@ -68,6 +74,7 @@ test("node add then remove, talos lab, no cluster: steps name the real files; er
   assert.equal(cp.code, 0, cp.err);
   const j = JSON.parse(cp.out);
   assert.equal(j.quorum.safe, true);
+  assert.ok(j.warnings.some((w: string) => /2 control planes: an even number/.test(w)), JSON.stringify(j.warnings));
   const cmds: string[] = j.steps.flatMap((s: { commands: string[] }) => s.commands);
   assert.ok(cmds.some((c) => /etcd leave/.test(c)) && cmds.some((c) => /etcd remove-member/.test(c)));
   for (const line of cmds.filter((c) => c.startsWith("talosctl "))) talosctlAccepts(line, process.cwd());

@@ -102,6 +102,7 @@ export function register(program: Command, ctx: Context): void {
           out.out(`${green(out, "✓")} added ${bold(out, name)} (${r.node.role} on ${r.node.host}, ${r.node.address}${r.addressAllocated ? ", allocated" : ""}; overlay ${r.node.overlayAddress}) to ${r.lab}`);
           if (r.secretsAdded.length) out.out(`  secrets: ${r.secretsAdded.length} added (${r.secretsAdded.filter((s) => s.startsWith("wireguard key")).join(", ") || "none"} …)`);
           out.out(`  rendered: ${r.diff.added.length} new, ${r.diff.changed.length} changed file${r.diff.changed.length === 1 ? "" : "s"}; ${Object.keys(r.peersChanged).length} peer${Object.keys(r.peersChanged).length === 1 ? "" : "s"} updated`);
+          for (const w of r.warnings) out.err(yellow(out, `warning: ${w}`));
           printSteps(out, r.steps);
         }
         let ready = false;
@@ -152,6 +153,7 @@ export function register(program: Command, ctx: Context): void {
         if (r.drained) out.out(`${green(out, "✓")} drained ${bold(out, name)}: ${r.drained.evicted.length} pod${r.drained.evicted.length === 1 ? "" : "s"} evicted${r.drained.left.length ? `, ${r.drained.left.length} left (DaemonSet/mirror)` : ""}`);
         if (client) out.out(r.nodeDeleted ? `${green(out, "✓")} deleted Node ${bold(out, name)}` : dim(out, `  ${name} is not in the cluster at ${client.server}; nothing to drain`));
         out.out(`${green(out, "✓")} removed ${bold(out, name)} from ${r.lab}; ${r.secretsRemoved.length} key${r.secretsRemoved.length === 1 ? "" : "s"} dropped from the secrets store`);
+        for (const w of r.warnings) out.err(yellow(out, `warning: ${w}`));
         out.out(`  rendered: ${r.diff.removed.length} removed, ${r.diff.changed.length} changed file${r.diff.changed.length === 1 ? "" : "s"}; ${Object.keys(r.peersChanged).length} peer${Object.keys(r.peersChanged).length === 1 ? "" : "s"} no longer list it`);
         printSteps(out, r.steps);
       } finally {

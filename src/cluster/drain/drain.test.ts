@@ -146,3 +146,49 @@ test("unmanaged and emptyDir pods refuse the drain with kubectl's messages; with
 function podsOf(ns: string, app: string, node: string): string[] {
   return cluster.kubectl(["get", "pods", "-n", ns, "-l", `app=${app}`, "--field-selector", `spec.nodeName=${node}`, "-o", "jsonpath={.items[*].metadata.name}"]).split(" ").filter(Boolean);
 }
+
+test("the grace period reaches the pod, the drain waits until the pod is really gone, and skip-wait-for-delete-timeout lets a stuck pod be", async () => {
+  const ns = "grace";
+  cluster.kubectl(["create", "namespace", ns]);
+  // a Node whose kubelet never answers (kwok leaves it alone): deleted pods stay Terminating on it
+  cluster.kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "Node", metadata: { name: "silent", labels: { "kubernetes.io/hostname": "silent" } } }));
+  const bare = (name: string) => JSON.stringify({
+    apiVersion: "v1", kind: "Pod", metadata: { name, namespace: ns },
+    spec: { nodeName: "silent", terminationGracePeriodSeconds: 30, containers: [{ name: "c", image: "registry.k8s.io/pause:3.10" }] },
+  });
+  cluster.kubectl(["apply", "-f", "-"], bare("slow"));
+  const exists = (name: string) => cluster.kubectl(["get", "pods", "-n", ns, "-o", "name"]).split("\n").includes(`pod/${name}`);
+
+  const graces: (number | undefined)[] = [];
+  const stop = new AbortController();
+  const rv = cluster.kubectl(["get", "pod", "slow", "-n", ns, "-o", "jsonpath={.metadata.resourceVersion}"]);
+  void (async () => {
+    for await (const ev of client.watch("v1", "Pod", { namespace: ns, resourceVersion: rv, signal: stop.signal })) {
+      if (ev.object.metadata?.name === "slow" && ev.object.metadata.deletionTimestamp) graces.push(ev.object.metadata.deletionGracePeriodSeconds as number | undefined);
+    }
+  })().catch(() => {});
+  const api = drainApi(client);
+  let finished = false;
+  const drained = drainNode(api, "silent", { force: true, gracePeriodSeconds: 7, timeoutMs: 60_000 }).then((r) => { finished = true; return r; });
+  await cluster.waitFor("the pod is terminating", () => graces.length > 0);
+  stop.abort();
+  assert.equal(graces[0], 7, `deletionGracePeriodSeconds seen: ${graces.join(", ")}`);
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(finished, false, "still waiting while the pod exists");
+  assert.ok(exists("slow"));
+  cluster.kubectl(["delete", "pod", "slow", "-n", ns, "--grace-period=0", "--force"]);
+  const r = await drained;
+  assert.deepEqual(r.evicted, [`${ns}/slow`]);
+
+  // a pod stuck terminating: the timeout is honoured; then, deleted long enough ago, it is skipped
+  cluster.kubectl(["apply", "-f", "-"], bare("stuck"));
+  // (deletionTimestamp is the deletion time plus the grace period, so a short grace period here)
+  const first = await drainNode(api, "silent", { force: true, gracePeriodSeconds: 1, timeoutMs: 2000 }).catch((e: unknown) => e as DrainError);
+  assert.ok(first instanceof DrainError && first.kind === "timeout", String(first));
+  assert.deepEqual(first.pending, [`${ns}/stuck`]);
+  await new Promise((r) => setTimeout(r, 2200));
+  const second = await drainNode(api, "silent", { force: true, timeoutMs: 20_000, skipWaitForDeleteTimeoutSeconds: 1 });
+  assert.deepEqual(second.evicted, [], "kubectl's skipDeletedFilter leaves it out");
+  assert.deepEqual(second.left, [`${ns}/stuck`]);
+  assert.ok(exists("stuck"));
+});

@@ -46,3 +46,15 @@ test("boot media for the example lab: Pi overlay and disk image, NVIDIA drivers 
     assert.equal(schematicId(nodeSchematic(lab, n)), by.get(n.name)!.schematic);
   }
 });
+
+test("a cloud node boots its cloud's Talos image (Hetzner: hcloud raw.xz) and installs from the generic installer", async () => {
+  const lab = exampleLab("multi-site");
+  const t = renderBoot(lab, realSecrets(lab));
+  const media = JSON.parse(t.get("media.json")!.content) as { nodes: { node: string; media: string; url: string; installer: string; platform?: string }[] };
+  const cloud = media.nodes.find((n) => n.node === "cloud-cp")!;
+  assert.equal(cloud.media, "cloud-image");
+  assert.equal(cloud.platform, "hcloud");
+  assert.match(cloud.url, /\/v1\.12\.6\/hcloud-arm64\.raw\.xz$/);
+  assert.match(cloud.installer, /^factory\.talos\.dev\/installer\/[0-9a-f]{64}:v1\.12\.6$/);
+  assert.match(media.nodes.find((n) => n.node !== "cloud-cp")!.installer, /^factory\.talos\.dev\/metal-installer\//);
+});

@@ -79,14 +79,33 @@ const cachedId = (s: Schematic): string => {
   return id;
 };
 
-/** The installer image Talos installs and upgrades from, for this schematic and Talos version. */
-export function installerImage(s: Schematic, talosVersion: string): string {
-  return `${FACTORY}/metal-installer/${cachedId(s)}:v${talosVersion}`;
+/** Talos platform names and image formats of the Image Factory, per cloud provider. */
+const CLOUD: Readonly<Record<string, { platform: string; ext: string }>> = {
+  hetzner: { platform: "hcloud", ext: "raw.xz" },
+  aws: { platform: "aws", ext: "raw.xz" },
+  gcp: { platform: "gcp", ext: "raw.tar.gz" },
+  azure: { platform: "azure", ext: "vhd.xz" },
+  oracle: { platform: "oracle", ext: "qcow2" },
+  digitalocean: { platform: "digital-ocean", ext: "raw.gz" },
+  linode: { platform: "akamai", ext: "raw.gz" },
+  vultr: { platform: "vultr", ext: "raw.xz" },
+};
+
+/** The Talos platform a node runs on: its cloud's, or metal (bare metal and VMs). */
+export function platformOf(node: Node, provider: string | undefined): { platform: string; ext: string } | undefined {
+  return node.kind === "cloud" && provider ? CLOUD[provider] : undefined;
 }
 
-/** The boot medium to start the node from: an ISO, or for boards a disk image to write to the SD card. */
-export function bootMedia(s: Schematic, node: Node, talosVersion: string): { kind: "iso" | "disk-image"; url: string } {
+/** The installer image Talos installs and upgrades from, for this schematic and Talos version (cloud nodes: the generic installer). */
+export function installerImage(s: Schematic, talosVersion: string, cloud = false): string {
+  return `${FACTORY}/${cloud ? "installer" : "metal-installer"}/${cachedId(s)}:v${talosVersion}`;
+}
+
+/** The boot medium to start the node from: an ISO, a disk image for boards, or the cloud's image format. */
+export function bootMedia(s: Schematic, node: Node, talosVersion: string, provider?: string): { kind: "iso" | "disk-image" | "cloud-image"; url: string } {
   const id = cachedId(s);
+  const cloud = platformOf(node, provider);
+  if (cloud) return { kind: "cloud-image", url: `https://${FACTORY}/image/${id}/v${talosVersion}/${cloud.platform}-${node.arch}.${cloud.ext}` };
   if (s.overlay) return { kind: "disk-image", url: `https://${FACTORY}/image/${id}/v${talosVersion}/metal-${node.arch}.raw.xz` };
   return { kind: "iso", url: `https://${FACTORY}/image/${id}/v${talosVersion}/metal-${node.arch}.iso` };
 }

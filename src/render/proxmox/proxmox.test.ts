@@ -18,6 +18,15 @@ const toml = (text: string): Record<string, Record<string, unknown>> => {
   return JSON.parse(r.stdout);
 };
 
+/** bash -n and shellcheck (Debian package, installed by scripts/tools/install.sh debian) on a script file. */
+function checkScript(file: string): void {
+  const n = spawnSync("bash", ["-n", file], { encoding: "utf8" });
+  assert.equal(n.status, 0, n.stderr);
+  const sc = spawnSync("shellcheck", ["-S", "style", "-s", "bash", file], { encoding: "utf8" });
+  if (sc.error) assert.fail(`shellcheck is not installed (${sc.error.message}); run scripts/tools/install.sh debian`);
+  assert.equal(sc.status, 0, sc.stdout + sc.stderr);
+}
+
 async function proxmoxLab(distribution: "talos" | "k3s") {
   let text = await generatedLabYaml({ hosts: 4, nodesPerHost: 2, sites: 2 });
   text = text.replace(/(  - \{ name: host0, .*) \}\n/, "$1, address: 172.16.0.250, mac: \"AA:BB:CC:00:11:22\", disks: [{ device: /dev/nvme0n1, size: 1Ti, type: nvme, use: system }] }\n");
@@ -52,7 +61,7 @@ test("answer.toml parses as TOML (python tomllib) with the installer's sections;
   assert.equal(renderProxmox(lab, secrets).get("host0/answer.toml")!.content, f.content);
 });
 
-test("create-vms.sh is valid bash; VM definitions carry the node's size and a MAC that the Talos link selector matches", async () => {
+test("create-vms.sh passes bash -n and shellcheck; VM definitions carry the node's size and a MAC that the Talos link selector matches", async () => {
   const lab = await proxmoxLab("talos");
   const secrets = realSecrets(lab);
   const t = renderProxmox(lab, secrets);
@@ -62,8 +71,7 @@ test("create-vms.sh is valid bash; VM definitions carry the node's size and a MA
     const script = t.get(`${h.name}/create-vms.sh`)!;
     assert.equal(script.mode, 0o755);
     writeFileSync(join(dir, `${h.name}.sh`), script.content);
-    const r = spawnSync("bash", ["-n", join(dir, `${h.name}.sh`)], { encoding: "utf8" });
-    assert.equal(r.status, 0, r.stderr);
+    checkScript(join(dir, `${h.name}.sh`));
     const vms = (JSON.parse(t.get(`${h.name}/vms.json`)!.content) as { vms: VmDefinition[] }).vms;
     assert.equal(vms.length, 2);
     for (const vm of vms) {
@@ -88,8 +96,30 @@ test("k3s labs boot VMs from the Debian cloud image with the node's cloud-init u
   const script = t.get("host0/create-vms.sh")!.content;
   const dir = tempDir("drover-proxmox-k3s-");
   writeFileSync(join(dir, "s.sh"), script);
-  assert.equal(spawnSync("bash", ["-n", join(dir, "s.sh")]).status, 0);
+  checkScript(join(dir, "s.sh"));
   assert.match(script, /debian-13-genericcloud-amd64\.qcow2/);
-  assert.match(script, /--cicustom "user=\$SNIPPETS_STORAGE:snippets\/node0\.user-data\.yaml"/);
-  assert.match(script, /--ipconfig0 ip=172\.16\.0\.12\/16,gw=172\.16\.0\.1/);
+  assert.match(script, /--cicustom "user=\$SNIPPETS_STORAGE:snippets\/big-node0-user-data\.yaml,network=\$SNIPPETS_STORAGE:snippets\/big-node0-network-config\.yaml"/);
+  // the snippets are the k3s renderer's files for the node, next to this folder in the rendered tree
+  assert.match(script, /install -D -m 0600 "\$K3S_DIR\/node0\/user-data"/);
+  const { renderLab } = await import("../index.js");
+  const all = renderLab(lab, realSecrets(lab));
+  assert.ok(all.has("k3s/node0/user-data") && all.has("k3s/node0/network-config") && all.has("proxmox/host0/create-vms.sh"));
+});
+
+test("the proxmox-k3s example: an answer file per Proxmox host that tomllib reads, scripts bash accepts", async () => {
+  const { exampleLab } = await import("../../testing/apps-lab.js");
+  const lab = exampleLab("proxmox-k3s");
+  const t = renderProxmox(lab, realSecrets(lab));
+  const hosts = lab.hosts.filter((h) => h.hypervisor === "proxmox");
+  assert.ok(hosts.length >= 1);
+  const dir = tempDir("drover-proxmox-example-");
+  for (const h of hosts) {
+    const a = toml(t.get(`${h.name}/answer.toml`)!.content);
+    assert.match(String(a.global!.root_password_hashed), /^\$6\$[./0-9A-Za-z]{16}\$[./0-9A-Za-z]{86}$/);
+    writeFileSync(join(dir, `${h.name}.sh`), t.get(`${h.name}/create-vms.sh`)!.content);
+    checkScript(join(dir, `${h.name}.sh`));
+    const vms = (JSON.parse(t.get(`${h.name}/vms.json`)!.content) as { vms: VmDefinition[] }).vms;
+    assert.equal(vms.length, lab.nodes.filter((n) => n.host === h.name && n.kind === "vm").length);
+    for (const vm of vms) assert.equal(vm.boot.kind, "debian-cloud-image");
+  }
 });

@@ -26,7 +26,7 @@ export interface VmDefinition {
   readonly gateway: string | undefined;
   readonly boot:
     | { readonly kind: "talos-iso"; readonly url: string; readonly file: string; readonly schematic: string }
-    | { readonly kind: "debian-cloud-image"; readonly url: string; readonly file: string; readonly userData: string };
+    | { readonly kind: "debian-cloud-image"; readonly url: string; readonly file: string; readonly userData: string; readonly networkConfig: string };
   readonly gpuPassthrough: boolean;
 }
 
@@ -64,7 +64,8 @@ export function vmDefinitions(lab: Lab, host: Host): VmDefinition[] {
         boot = { kind: "talos-iso", url: bootMedia(s, node, lab.talosVersion).url, file: `talos-${id.slice(0, 12)}-v${lab.talosVersion}-${node.arch}.iso`, schematic: id };
       } else {
         const url = DEBIAN_IMAGE[node.arch];
-        boot = { kind: "debian-cloud-image", url, file: url.slice(url.lastIndexOf("/") + 1), userData: `${node.name}.user-data.yaml` };
+        // the k3s renderer's cloud-init files (k3s/<node>/user-data, network-config), as Proxmox snippets
+        boot = { kind: "debian-cloud-image", url, file: url.slice(url.lastIndexOf("/") + 1), userData: `${lab.name}-${node.name}-user-data.yaml`, networkConfig: `${lab.name}-${node.name}-network-config.yaml` };
       }
       return {
         vmid: vmid(lab, node),
@@ -98,8 +99,8 @@ export function createVmsScript(lab: Lab, host: Host, vms: readonly VmDefinition
     'IMAGE_DIR=${IMAGE_DIR:-/var/lib/vz/template/cache}',
     'SNIPPETS_STORAGE=${SNIPPETS_STORAGE:-local}',
     'SNIPPETS_DIR=${SNIPPETS_DIR:-/var/lib/vz/snippets}',
-    '# where the rendered cloud-init user data of the k3s nodes is (copied into the snippets storage)',
-    'USER_DATA_DIR=${USER_DATA_DIR:-$(cd "$(dirname "$0")" && pwd)/user-data}',
+    '# the rendered k3s folder (cloud-init user-data and network-config per node, copied into the snippets storage)',
+    'K3S_DIR=${K3S_DIR:-$(cd "$(dirname "$0")" && pwd)/../../k3s}',
     "",
     "fetch() { # url file",
     '  [ -s "$2" ] || { echo "downloading $1"; curl -fL --retry 3 -o "$2.part" "$1" && mv "$2.part" "$2"; }',
@@ -117,8 +118,9 @@ export function createVmsScript(lab: Lab, host: Host, vms: readonly VmDefinition
       out.push(`  ${common} --scsihw virtio-scsi-single --virtio0 "$STORAGE:${vm.diskGiB},discard=on,iothread=1" --ide2 "$ISO_STORAGE:iso/${vm.boot.file},media=cdrom" --boot "order=virtio0;ide2"`);
     } else {
       out.push(`  fetch ${sh(vm.boot.url)} "$IMAGE_DIR/${vm.boot.file}"`);
-      out.push(`  install -D -m 0600 "$USER_DATA_DIR/${vm.boot.userData}" "$SNIPPETS_DIR/${vm.boot.userData}"`);
-      out.push(`  ${common} --scsihw virtio-scsi-single --virtio0 "$STORAGE:0,import-from=$IMAGE_DIR/${vm.boot.file},discard=on,iothread=1" --boot order=virtio0 --ide2 "$STORAGE:cloudinit" --serial0 socket --vga serial0 --cicustom "user=$SNIPPETS_STORAGE:snippets/${vm.boot.userData}" --ipconfig0 ${sh(`ip=${vm.address}${vm.gateway ? `,gw=${vm.gateway}` : ""}`)}`);
+      out.push(`  install -D -m 0600 "$K3S_DIR/${vm.name}/user-data" "$SNIPPETS_DIR/${vm.boot.userData}"`);
+      out.push(`  install -D -m 0644 "$K3S_DIR/${vm.name}/network-config" "$SNIPPETS_DIR/${vm.boot.networkConfig}"`);
+      out.push(`  ${common} --scsihw virtio-scsi-single --virtio0 "$STORAGE:0,import-from=$IMAGE_DIR/${vm.boot.file},discard=on,iothread=1" --boot order=virtio0 --ide2 "$STORAGE:cloudinit" --serial0 socket --vga serial0 --cicustom "user=$SNIPPETS_STORAGE:snippets/${vm.boot.userData},network=$SNIPPETS_STORAGE:snippets/${vm.boot.networkConfig}"`);
       out.push(`  qm disk resize ${vm.vmid} virtio0 ${vm.diskGiB}G`);
     }
     if (vm.gpuPassthrough) out.push(`  echo "${vm.name}: pass the GPU through with: qm set ${vm.vmid} --hostpci0 <PCI address>,pcie=1"`);

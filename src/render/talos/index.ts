@@ -6,12 +6,13 @@ import type { LabSecrets } from "../../secrets/types.js";
 import { addFile, tree, type FileTree } from "../tree.js";
 import { cidrContains, parseCidr, parseIp } from "../../net/ip.js";
 import { nodeMac } from "../node-mac.js";
-import { installerImage, nodeSchematic, type Schematic } from "../boot/schematic.js";
+import { installerImage, nodeSchematic, platformOf, type Schematic } from "../boot/schematic.js";
 import { clusterFacts, v1alpha1Document, type ClusterFacts } from "./machine.js";
 import { networkDocuments } from "./network.js";
 import { overlayIndex, wireguardDocument, type OverlayIndex } from "./overlay.js";
 import { PatchError, strategicMerge } from "../../spec/talos/merge.js";
 import { talosconfig } from "./talosconfig.js";
+import { registryMirrorDocuments } from "./registry.js";
 import { emitYaml } from "./yaml.js";
 
 export { PatchError } from "../../spec/talos/merge.js";
@@ -53,13 +54,18 @@ export function schematicOf(ctx: TalosContext, node: Node): Schematic {
 /** The documents of one node's machine config, patches applied. Throws PatchError for a patch that does not fit. */
 export function nodeDocuments(ctx: TalosContext, node: Node): Doc[] {
   const { lab, secrets } = ctx;
-  const image = installerImage(schematicOf(ctx, node), lab.talosVersion);
+  const image = installerImage(schematicOf(ctx, node), lab.talosVersion, platformOf(node, lab.host(node.host).provider) !== undefined);
   const vip = node.role === "controlplane" && ctx.vipSite === node.site ? lab.endpoint.address : undefined;
   let docs: Doc[] = [
     v1alpha1Document(lab, secrets, ctx.facts, node, image),
     ...networkDocuments(node, nodeMac(lab, node), vip),
     wireguardDocument(lab, ctx.overlay, node),
+    ...registryMirrorDocuments(lab),
   ];
+  // cluster-wide patches, then the node's role's, then the node's own
+  const role = lab.spec.cluster.patches;
+  for (const [i, patch] of (role?.all ?? []).entries()) docs = applyPatch(docs, patch, ["cluster", "patches", "all", i]);
+  for (const [i, patch] of (role?.[node.role] ?? []).entries()) docs = applyPatch(docs, patch, ["cluster", "patches", node.role, i]);
   for (const [i, patch] of node.patches.entries()) docs = applyPatch(docs, patch, ["patches", i]);
   return docs;
 }
@@ -100,5 +106,7 @@ export function renderTalos(lab: Lab, secrets: LabSecrets): FileTree {
     addFile(t, `${node.name}.yaml`, text, { secret: true });
   }
   addFile(t, "talosconfig", talosconfig(lab, secrets.talos), { secret: true });
+  // the configs carry the cluster's keys: even if the output folder sits inside a Git repository, Git skips them
+  addFile(t, ".gitignore", "# Talos machine configs and the talosconfig hold the cluster's keys: never commit them\n*\n!.gitignore\n");
   return t;
 }

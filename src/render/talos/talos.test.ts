@@ -23,6 +23,7 @@ function validateAll(lab: Lab, secrets: LabSecrets): Map<string, string> {
   const dir = tempDir("drover-talos-");
   const files = new Map<string, string>();
   for (const [p, f] of t) {
+    if (p === ".gitignore") continue;
     assert.equal(f.secret, true, `${p} holds secrets and must be written 0600`);
     files.set(p, f.content);
     writeFileSync(join(dir, p), f.content);
@@ -30,7 +31,9 @@ function validateAll(lab: Lab, secrets: LabSecrets): Map<string, string> {
   for (const n of lab.nodes) {
     const text = files.get(`${n.name}.yaml`)!;
     assert.equal(talosSchemaErrors(text), "", `${n.name}: Talos schema`);
-    const r = spawnSync(tool("talosctl"), ["validate", "--config", join(dir, `${n.name}.yaml`), "--mode", "metal", "--strict"], { encoding: "utf8" });
+    // cloud nodes boot the cloud's Talos image, which talosctl checks in cloud mode
+    const mode = n.kind === "cloud" && lab.host(n.host).provider ? "cloud" : "metal";
+    const r = spawnSync(tool("talosctl"), ["validate", "--config", join(dir, `${n.name}.yaml`), "--mode", mode, "--strict"], { encoding: "utf8" });
     assert.equal(r.status, 0, `talosctl validate ${n.name}:\n${r.stdout}${r.stderr}`);
   }
   return files;
@@ -137,6 +140,7 @@ test("the talosconfig's admin certificate is issued by the OS CA (openssl verifi
 });
 
 const exampleText = () => readFileSync(exampleFiles().find((f) => f.includes("talos-mixed"))!, "utf8");
+const withNodePatch = (text: string) => text.replace('{ name: talos09, host: rpi4-1, address: 192.168.10.29 }', '{ name: talos09, host: rpi4-1, address: 192.168.10.29, patches: [{ machine: { kubelet: { extraArgs: { max-pods: "150" } } } }] }');
 const withPatch = (patch: string) => exampleText().replace('{ name: talos09, host: rpi4-1, address: 192.168.10.29 }', `{ name: talos09, host: rpi4-1, address: 192.168.10.29, patches: ${patch} }`);
 
 test("node patches merge strategically: maps merge, lists append, typed documents merge or are added; the result validates", () => {
@@ -192,4 +196,82 @@ test("the fast YAML emitter round-trips through a YAML 1.1 reader and a 1.2 one,
   const lab = exampleLab();
   const ctx = talosContext(lab, realSecrets(lab));
   for (const n of lab.nodes) for (const d of nodeDocuments(ctx, n)) assert.deepEqual(parse12(emitYaml(d), { version: "1.1" }), d);
+});
+
+test("with network.registryMirror every node pulls through the lab's Zot mirror (RegistryMirrorConfig per upstream), and still validates", () => {
+  const lab = loadTestLab(exampleText().replace("network:\n", "network:\n  registryMirror: true\n"));
+  const files = validateAll(lab, realSecrets(lab));
+  const docs = parseAllDocuments(files.get("talos05.yaml")!).map((d) => d.toJS()).filter((d) => d.kind === "RegistryMirrorConfig");
+  assert.deepEqual(docs.map((d) => d.name).sort(), ["docker.io", "ghcr.io", "quay.io", "registry.k8s.io"]);
+  assert.deepEqual(docs.find((d) => d.name === "ghcr.io").endpoints, [{ url: "http://127.0.0.1:30500/v2/ghcr.io", overridePath: true }]);
+  assert.equal(docs[0].skipFallback, undefined);
+});
+
+test("cluster-wide and per-role patches apply before the node's own; a bad role patch is located in cluster.patches", () => {
+  const text = exampleText().replace("  talosVersion: 1.12.6\n", "  talosVersion: 1.12.6\n  patches:\n    all: [{ machine: { sysctls: { vm.max_map_count: \"262144\" } } }]\n    controlplane: [{ cluster: { allowSchedulingOnControlPlanes: true } }]\n    worker: [{ machine: { kubelet: { extraArgs: { max-pods: \"200\" } } } }]\n");
+  const lab = loadTestLab(withNodePatch(text));
+  const files = validateAll(lab, realSecrets(lab));
+  const cp = parseAllDocuments(files.get("talos01.yaml")!).map((d) => d.toJS())[0];
+  const w = parseAllDocuments(files.get("talos09.yaml")!).map((d) => d.toJS())[0];
+  assert.equal(cp.machine.sysctls["vm.max_map_count"], "262144");
+  assert.equal(cp.cluster.allowSchedulingOnControlPlanes, true);
+  assert.equal(cp.machine.kubelet.extraArgs, undefined);
+  assert.equal(w.cluster.allowSchedulingOnControlPlanes, undefined);
+  // the node's own patch wins over its role's
+  assert.equal(w.machine.kubelet.extraArgs["max-pods"], "150");
+  const bad = text.replace("controlplane: [{ cluster: { allowSchedulingOnControlPlanes: true } }]", "controlplane: [{ cluster: { network: [] } }]");
+  const errs = errorsOf(bad);
+  assert.equal(errs[0]!.path, "cluster.patches.controlplane[0].cluster.network");
+  assert.equal(errs[0]!.line, bad.split("\n").findIndex((l) => l.includes("controlplane: [")) + 1);
+});
+
+test("every bundled Talos example renders configs that pass the schema and talosctl validate", () => {
+  const names = exampleFiles().map((f) => f.split("/").slice(-2)[0]!);
+  let checked = 0;
+  for (const name of names) {
+    const lab = exampleLab(name);
+    if (lab.distribution !== "talos" || name === "talos-mixed") continue;
+    const files = validateAll(lab, realSecrets(lab));
+    assert.equal(files.size, lab.nodes.length + 1, name);
+    checked++;
+  }
+  assert.ok(checked >= 3, `checked ${checked} Talos examples besides talos-mixed`);
+});
+
+test("git ignores every rendered file that holds secrets (talos/, proxmox answer files), even inside a repository", async () => {
+  const { renderLab, writeTree } = await import("../index.js");
+  const lab = exampleLab();
+  const secrets = realSecrets(lab);
+  const dir = tempDir("drover-gitignore-");
+  const t = renderLab(lab, secrets);
+  const out = join(dir, "out");
+  writeTree(t, out);
+  assert.equal(spawnSync("git", ["init", "-q", dir]).status, 0);
+  const secretPaths = [...t].filter(([p, f]) => f.secret && (p.startsWith("talos/") || p.startsWith("proxmox/"))).map(([p]) => `out/${p}`);
+  assert.ok(secretPaths.length > lab.nodes.length);
+  const r = spawnSync("git", ["-C", dir, "check-ignore", "--stdin"], { input: secretPaths.join("\n") + "\n", encoding: "utf8" });
+  assert.deepEqual(r.stdout.trim().split("\n").sort(), secretPaths.sort());
+  // the .gitignore files themselves, boot media and VM scripts stay visible
+  const visible = ["out/talos/.gitignore", "out/boot/media.json"];
+  const v = spawnSync("git", ["-C", dir, "check-ignore", "--stdin"], { input: visible.join("\n") + "\n", encoding: "utf8" });
+  assert.equal(v.stdout.trim(), "");
+});
+
+test("with flannel as the CNI Talos runs its default CNI and kube-proxy; the configs validate", () => {
+  const lab = loadTestLab(exampleText().replace("  talosVersion: 1.12.6\n", "  talosVersion: 1.12.6\n  cni: flannel\n"));
+  assert.equal(lab.cni, "flannel");
+  const files = validateAll(lab, realSecrets(lab));
+  const cp = parseAllDocuments(files.get("talos01.yaml")!).map((d) => d.toJS())[0];
+  assert.equal(cp.cluster.network.cni, undefined);
+  assert.equal(cp.cluster.proxy.disabled, undefined);
+});
+
+test("drover check warns when a Talos lab's site is reached by a DNS name (Talos peers take an IP), at the site's endpoint", () => {
+  const text = readFileSync(exampleFiles().find((f) => f.includes("multi-site"))!, "utf8");
+  const ws = loadSpec(text, "lab.yaml").diagnostics.filter((d) => d.severity === "warning" && /cannot dial/.test(d.message));
+  const named = text.split("\n").filter((l) => /^\s+endpoint: [a-z]/.test(l));
+  assert.equal(ws.length, named.length, JSON.stringify(ws));
+  for (const w of ws) assert.match(w.path, /^sites\[\d+\]\.endpoint$/);
+  const ip = text.replace(/(\n\s+endpoint: )[a-z][^\n]*/g, "$1198.51.100.7:51820");
+  assert.equal(loadSpec(ip, "lab.yaml").diagnostics.filter((d) => /cannot dial/.test(d.message)).length, 0);
 });

@@ -1,5 +1,5 @@
 import type { Rule } from "./rule.js";
-import { error } from "./rule.js";
+import { error, warning } from "./rule.js";
 import { didYouMean } from "../diagnostic.js";
 import { parseIp } from "../../net/ip.js";
 import { PatchError, strategicMerge } from "../talos/merge.js";
@@ -15,6 +15,17 @@ export const talosRules: Rule = function* (spec) {
     const [major, minor] = v.split(".").map(Number);
     if (major! < 1 || (major === 1 && minor! < TALOS_MIN_MINOR)) {
       yield error(["cluster", "talosVersion"], `Talos ${v} is not supported: Drover renders machine configs for Talos 1.${TALOS_MIN_MINOR} and later (multi-document network configuration)`, `set talosVersion: 1.12.6, and upgrade the nodes with talosctl upgrade before rendering`);
+    }
+  }
+  for (const group of ["all", "controlplane", "worker"] as const) {
+    for (const [j, patch] of (spec.cluster.patches?.[group] ?? []).entries()) yield* checkPatch(patch, ["cluster", "patches", group, j]);
+  }
+  // Talos's WireguardConfig takes address:port endpoints only: a site reached by a DNS name is not
+  // dialled by Talos nodes elsewhere (they answer once the site's nodes have contacted them)
+  for (const [i, site] of spec.sites.entries()) {
+    const host = site.endpoint?.replace(/:\d+$/, "");
+    if (host && parseIp(host) === undefined && spec.sites.length > 1) {
+      yield warning(["sites", i, "endpoint"], `Talos nodes cannot dial ${host}: a Talos WireGuard peer endpoint is an IP address and port, not a DNS name`, "use the site's public IPv4 address here, so nodes on other sites can reach it; otherwise they wait until this site's nodes contact them");
     }
   }
   for (const [i, n] of spec.nodes.entries()) {
