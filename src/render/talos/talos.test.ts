@@ -173,6 +173,9 @@ test("drover check: a patch that does not fit is a positioned error at the patch
   const kind = errorsOf(withPatch("[{ apiVersion: v1alpha1, kind: LinkConfg, name: net0 }]"));
   assert.equal(kind[0]!.path, "nodes[8].patches[0].kind");
   assert.match(kind[0]!.hint!, /LinkConfig/);
+  const unnamed = errorsOf(withPatch("[{ apiVersion: v1alpha1, kind: LinkConfig, mtu: 9000 }]"));
+  assert.equal(unnamed[0]!.path, "nodes[8].patches[0].kind");
+  assert.match(unnamed[0]!.message, /needs a name/);
   const list = errorsOf(withPatch("[{ apiVersion: v1alpha1, kind: WireguardConfig, name: wg0, peers: { a: 1 } }]"));
   assert.equal(list[0]!.path, "nodes[8].patches[0].peers");
 });
