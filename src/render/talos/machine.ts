@@ -49,6 +49,16 @@ const IMAGE = {
   scheduler: "registry.k8s.io/kube-scheduler",
 };
 
+/**
+ * NVIDIA GPU nodes: the driver modules the nonfree-kmod-nvidia extension (see the node's schematic)
+ * provides are loaded at boot, and the BPF JIT hardening the NVIDIA container toolkit needs — as
+ * Talos's NVIDIA GPU guide sets them.
+ */
+const NVIDIA = {
+  kernel: { modules: [{ name: "nvidia" }, { name: "nvidia_uvm" }, { name: "nvidia_drm" }, { name: "nvidia_modeset" }] },
+  sysctls: { "net.core.bpf_jit_harden": "1" },
+};
+
 function taints(node: Node): Record<string, string> | undefined {
   if (!node.taints.length) return undefined;
   const out: Record<string, string> = {};
@@ -72,6 +82,7 @@ export function v1alpha1Document(lab: Lab, secrets: LabSecrets, facts: ClusterFa
   const labels: Record<string, string> = { ...node.labels };
   if (cp) labels["node.kubernetes.io/exclude-from-external-load-balancers"] = "";
   const nodeTaints = taints(node);
+  const nvidia = node.gpus > 0 && lab.host(node.host).gpuVendor === "nvidia";
 
   const machine: Record<string, unknown> = {
     type: cp ? "controlplane" : "worker",
@@ -94,6 +105,7 @@ export function v1alpha1Document(lab: Lab, secrets: LabSecrets, facts: ClusterFa
     },
     nodeLabels: labels,
     ...(nodeTaints ? { nodeTaints } : {}),
+    ...(nvidia ? NVIDIA : {}),
   };
 
   const network = {

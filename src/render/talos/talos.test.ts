@@ -61,6 +61,11 @@ test("the example lab's machine configs pass Talos's JSON schema and talosctl va
   assert.match(w[0].machine.install.image, /^factory\.talos\.dev\/metal-installer\/[0-9a-f]{64}:v1\.12\.6$/);
   assert.deepEqual(w.find((d) => d.kind === "LinkConfig").addresses, [{ address: "192.168.10.29/24" }]);
   assert.equal(w[0].machine.nodeLabels["drover.dev/host"], "rpi4-1");
+  // the GPU passthrough VM loads the NVIDIA modules its image carries; other nodes do not
+  const gpu = parseAllDocuments(files.get("talos08.yaml")!).map((d) => d.toJS())[0];
+  assert.deepEqual(gpu.machine.kernel.modules.map((m: { name: string }) => m.name), ["nvidia", "nvidia_uvm", "nvidia_drm", "nvidia_modeset"]);
+  assert.equal(gpu.machine.sysctls["net.core.bpf_jit_harden"], "1");
+  assert.equal(w[0].machine.kernel, undefined);
 });
 
 test("wg0 peers are exactly the pairs of the secrets store, with their preshared keys; LAN endpoints inside a site", () => {
