@@ -283,3 +283,14 @@ test("drover check warns when a Talos lab's site is reached by a DNS name (Talos
   const ip = text.replace(/(\n\s+endpoint: )[a-z][^\n]*/g, "$1198.51.100.7:51820");
   assert.equal(loadSpec(ip, "lab.yaml").diagnostics.filter((d) => /cannot dial/.test(d.message)).length, 0);
 });
+
+test("Longhorn and local-path storage: the kubelet gets bind mounts of their folders on every node; the configs validate", () => {
+  const text = exampleText().replace("storage:\n  classes:\n", "storage:\n  classes:\n    - { name: longhorn, type: longhorn }\n    - { name: local, type: local }\n").replace("      default: true\n", "");
+  const lab = loadTestLab(text);
+  const files = validateAll(lab, realSecrets(lab));
+  const v1 = parseAllDocuments(files.get("talos05.yaml")!).map((d) => d.toJS())[0];
+  assert.deepEqual(v1.machine.kubelet.extraMounts, [
+    { destination: "/var/lib/longhorn", type: "bind", source: "/var/lib/longhorn", options: ["bind", "rshared", "rw"] },
+    { destination: "/var/mnt/local-path", type: "bind", source: "/var/mnt/local-path", options: ["bind", "rshared", "rw"] },
+  ]);
+});
