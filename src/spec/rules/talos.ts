@@ -3,7 +3,7 @@ import { error, warning } from "./rule.js";
 import { didYouMean } from "../diagnostic.js";
 import { parseIp } from "../../net/ip.js";
 import { PatchError, strategicMerge } from "../talos/merge.js";
-import { CLUSTER_FIELDS, CONFIG_FIELDS, DOCUMENT_KINDS, DOCUMENT_SHAPES, MACHINE_FIELDS, TALOS_MIN_MINOR, V1ALPHA1_SHAPE } from "../talos/fields.js";
+import { CLUSTER_FIELDS, CONFIG_FIELDS, DOCUMENT_KINDS, NAMED_KINDS, DOCUMENT_SHAPES, MACHINE_FIELDS, TALOS_MIN_MINOR, V1ALPHA1_SHAPE } from "../talos/fields.js";
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -44,6 +44,9 @@ function* checkPatch(patch: Record<string, unknown>, at: (string | number)[]) {
       return;
     }
     if (patch.apiVersion !== "v1alpha1") yield error([...at, "apiVersion"], `apiVersion of a ${kind} document is v1alpha1`, "set apiVersion: v1alpha1");
+    if (NAMED_KINDS.has(kind) && (typeof patch.name !== "string" || patch.name === "")) {
+      yield error([...at, "kind"], `a ${kind} document needs a name (which ${kind === "LinkConfig" || kind === "WireguardConfig" ? "link" : "one"} it configures)`, kind === "LinkConfig" ? "name: net0 patches the node's LAN link; wg0 is the overlay" : "add name: …");
+    }
     const shape = DOCUMENT_SHAPES[kind];
     if (shape) yield* mergeable(shape, patch, at);
     return;
