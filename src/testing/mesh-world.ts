@@ -296,6 +296,8 @@ export class MeshWorld {
       await this.set.close();
     } finally {
       rmSync(this.dir, { recursive: true, force: true });
+      // wireguard-go killed with its namespace leaves its control socket behind
+      for (const m of this.machines.values()) rmSync(`/var/run/wireguard/${m.iface}.sock`, { force: true });
     }
   }
 
