@@ -189,7 +189,7 @@ export class NodeState {
 }
 
 const affinityKeys = new WeakMap<SimPod, string>();
-const domainKeys = new WeakMap<SimPod, string>();
+const domainKeys = new WeakMap<SimPod, { topologyKey: string; key: string }>();
 
 /** Pods with equal keys select the same nodes (node selector and required node affinity); memoised per pod. */
 export function affinityKey(pod: SimPod): string {
@@ -203,10 +203,10 @@ export function affinityKey(pod: SimPod): string {
 
 /** Pods with equal keys see the same spread domains for their app (adds tolerations under nodeTaintsPolicy: Honor). */
 function domainKey(pod: SimPod, topologyKey: string): string {
-  let k = domainKeys.get(pod);
-  if (k === undefined) {
-    k = `${pod.app}\0${affinityKey(pod)}${pod.spread?.nodeTaintsPolicy === "Honor" ? `\0${JSON.stringify(pod.tolerations)}` : ""}`;
-    domainKeys.set(pod, k);
-  }
-  return `${k}\0${topologyKey}`;
+  // the same string instance every time: V8 keeps a string's hash, so Map lookups stay cheap
+  const hit = domainKeys.get(pod);
+  if (hit !== undefined && hit.topologyKey === topologyKey) return hit.key;
+  const key = `${pod.app}\0${affinityKey(pod)}${pod.spread?.nodeTaintsPolicy === "Honor" ? `\0${JSON.stringify(pod.tolerations)}` : ""}\0${topologyKey}`;
+  domainKeys.set(pod, { topologyKey, key });
+  return key;
 }
