@@ -17,7 +17,8 @@ import { CHARTS } from "../flux/charts.js";
 import { PLATFORM_LABS, K3S_METALLB } from "../../testing/platform-labs.js";
 import { loadTestLab, testSecrets } from "../../testing/apps-lab.js";
 import { describeProblems, kubeconform, kubeconformTree } from "../../testing/kubeconform.js";
-import { platformData, tool } from "../../testing/paths.js";
+import { platformData, ROOT, tool } from "../../testing/paths.js";
+import { FLUX_VERSION } from "../flux/layout.js";
 import { tempDir } from "../../testing/age-key.js";
 import type { FileTree } from "../tree.js";
 import type { Lab } from "../../lab/types.js";
@@ -193,6 +194,10 @@ test("the chart versions Drover pins are the versions of the charts the tests te
   assert.equal(version("external-dns"), CHARTS["external-dns"].version);
   assert.equal(version("cert-manager"), CHARTS["cert-manager"].version);
   assert.equal(version("gateway-helm"), CHARTS["envoy-gateway"].version);
+  // the Flux release flux-system installs is the one whose CRDs the tests use
+  const pinned = readFileSync(join(ROOT, "scripts/tools/versions.sh"), "utf8");
+  assert.match(pinned, new RegExp(`^FLUX_VERSION=${FLUX_VERSION.replace(/\./g, "\\.")}$`, "m"));
+  assert.match(pinned, new RegExp(`^KUBE_PROMETHEUS_STACK_VERSION=${CHARTS["kube-prometheus-stack"].version.replace(/\./g, "\\.")}$`, "m"));
 });
 
 test("amtool check-config accepts every lab's Alertmanager configuration", () => {
