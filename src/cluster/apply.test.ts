@@ -163,7 +163,8 @@ test("the Lease lock: a second apply refuses, or waits and then runs without int
   // two applies at once: one runs entirely before the other
   const order: string[] = [];
   const many = (tag: string) => [ns("lock-test"), ...Array.from({ length: 40 }, (_, i) => cm("lock-test", `c${i}`, { by: tag }))];
-  await Promise.all(["A", "B"].map((tag) => apply(client, many(tag), { wait: false, prune: false, inventoryName: `inv-${tag.toLowerCase()}`, lockHolder: `drover@test:${tag}`, lockWaitMs: 60_000, afterObject: () => order.push(tag) })));
+  const both = await Promise.all(["A", "B"].map((tag) => apply(client, many(tag), { wait: false, prune: false, inventoryName: `inv-${tag.toLowerCase()}`, lockHolder: `drover@test:${tag}`, lockWaitMs: 60_000, afterObject: () => order.push(tag) })));
+  assert.deepEqual(both.map((r) => r.counts.failed), [0, 0]);
   const first = order[0]!;
   const switches = order.filter((t, i) => i > 0 && t !== order[i - 1]).length;
   assert.equal(switches, 1, `applies interleaved: ${order.join("")}`);

@@ -6,7 +6,7 @@ import { parseAllDocuments } from "yaml";
 import { readManifestYaml } from "./manifest-yaml.js";
 import { appsLabYaml, loadTestLab, FUNCTION_SOURCES } from "../testing/apps-lab.js";
 import { ensureSecrets } from "../secrets/generate.js";
-import { fakeTalosSecrets } from "../testing/fake-talos.js";
+import { generateTalosSecrets } from "../secrets/talos.js";
 import { renderLab, sortedPaths, toYaml } from "../render/index.js";
 
 const full = (text: string): unknown => {
@@ -24,7 +24,7 @@ function check(text: string): "fast" | "gave up" {
 
 test("every rendered manifest of a lab running every catalog app reads the same, and fast", () => {
   const lab = loadTestLab(appsLabYaml(), { functionSources: FUNCTION_SOURCES });
-  const { secrets } = ensureSecrets(lab, undefined, { talos: fakeTalosSecrets });
+  const { secrets } = ensureSecrets(lab, undefined, { talos: generateTalosSecrets });
   const t = renderLab(lab, secrets);
   let fast = 0;
   let total = 0;

@@ -14,7 +14,7 @@ import { ROOT } from "../../testing/paths.js";
 import { loadLab } from "../lab-file.js";
 import { startDashboard } from "../../ui/serve.js";
 import { loadSecrets } from "../../secrets/store.js";
-import { fakeTalosSecrets } from "../../testing/fake-talos.js";
+import { generateTalosSecrets } from "../../secrets/talos.js";
 
 let cluster: TestCluster;
 let key: TestKey;
@@ -65,7 +65,7 @@ test("drover apply of a lab: apps ready on kwok nodes, status shows topology and
   write("  - { name: homepage, replicas: 2, exposure: private }\n  - { name: redis }\n");
   // the secrets store, made up front with a stand-in Talos bundle (its generator belongs to another part)
   const loaded = loadLab(join(dir, "lab.yaml"));
-  (await loadSecrets(loaded.lab, dir, { identities: [key.identity], recipient: key.recipient, source: "test" }, { generators: { talos: fakeTalosSecrets } })).save();
+  (await loadSecrets(loaded.lab, dir, { identities: [key.identity], recipient: key.recipient, source: "test" }, { generators: { talos: generateTalosSecrets } })).save();
   // register the lab's nodes as kwok nodes carrying the labels the node configs give them
   for (const n of loaded.lab.nodes) {
     cluster.addNode({ name: n.name, cpu: "8", memory: "16Gi", labels: { ...n.labels, "kubernetes.io/arch": n.arch, ...(n.role === "controlplane" ? { "node-role.kubernetes.io/control-plane": "" } : {}) } });

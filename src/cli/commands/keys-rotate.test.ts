@@ -10,7 +10,7 @@ import { main } from "../main.js";
 import { renderDeps } from "./render.js";
 import { ageKeygen, sops, tempDir } from "../../testing/age-key.js";
 import type { TestKey } from "../../testing/age-key.js";
-import { fakeTalosSecrets } from "../../testing/fake-talos.js";
+import { generateTalosSecrets } from "../../secrets/talos.js";
 import { meshLabYaml } from "../../testing/mesh-lab.js";
 import { readStore } from "../../secrets/store.js";
 
@@ -22,7 +22,7 @@ before(() => {
   delete process.env.DROVER_AGE_KEY_FILE;
   delete process.env.SOPS_AGE_KEY;
   process.env.SOPS_AGE_KEY_FILE = key.file;
-  renderDeps.generators = { talos: fakeTalosSecrets };
+  renderDeps.generators = { talos: generateTalosSecrets };
 });
 
 async function drover(args: string[]): Promise<{ code: number; out: string; err: string }> {
