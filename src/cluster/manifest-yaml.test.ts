@@ -6,7 +6,6 @@ import { parseAllDocuments } from "yaml";
 import { readManifestYaml } from "./manifest-yaml.js";
 import { appsLabYaml, loadTestLab, FUNCTION_SOURCES } from "../testing/apps-lab.js";
 import { ensureSecrets } from "../secrets/generate.js";
-import { fakeTalosSecrets } from "../testing/fake-talos.js";
 import { sortedPaths, toYaml } from "../render/index.js";
 import { renderClusterLayer } from "../cli/cluster-input.js";
 
@@ -25,7 +24,7 @@ function check(text: string): "fast" | "gave up" {
 
 test("every rendered manifest of a lab running every catalog app reads the same, and fast", () => {
   const lab = loadTestLab(appsLabYaml(), { functionSources: FUNCTION_SOURCES });
-  const { secrets } = ensureSecrets(lab, undefined, { talos: fakeTalosSecrets });
+  const { secrets } = ensureSecrets(lab, undefined);
   const t = renderClusterLayer(lab, secrets);
   let fast = 0;
   let total = 0;
