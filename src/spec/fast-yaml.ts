@@ -7,6 +7,8 @@ import { positionTree, type PosNode } from "./positions.js";
 
 const SCHEMA = CORE_SCHEMA.withTags(mergeTag);
 const LONE_CR = /\r(?!\n)/;
+/** js-yaml keeps a float that overflows (1e999) as text where yaml reads Infinity: let yaml decide. */
+const HUGE_EXPONENT = /[0-9.][eE][+-]?[0-9]{3,}/;
 
 export interface FastRead {
   readonly value: unknown;
@@ -16,7 +18,7 @@ export interface FastRead {
 
 export function fastRead(text: string): FastRead | undefined {
   // a lone carriage return ends a line for js-yaml but not for the yaml library: let that one decide
-  if (LONE_CR.test(text)) return undefined;
+  if (LONE_CR.test(text) || HUGE_EXPONENT.test(text)) return undefined;
   try {
     const events = parseEvents(text, { maxDepth: 64 }) as unknown as { type: number; [k: string]: unknown }[];
     const docs = constructFromEvents(events as never, { source: text, schema: SCHEMA, maxAliases: 0 });
