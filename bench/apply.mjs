@@ -61,6 +61,13 @@ function counts(c) {
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Waits until the controllers are done with a tool's Deployments (every pod created), so the next run starts on a quiet cluster. */
+async function settle(c, prefix) {
+  const want = Math.ceil(OBJECTS / PER_NS) * 10;
+  await c.waitFor(`${prefix}- pods`, () => c.kubectl(["get", "pods", "-A", "--no-headers", "-o", "custom-columns=NS:.metadata.namespace"]).split("\n").filter((l) => l.startsWith(`${prefix}-`)).length >= want, 300_000);
+  await sleep(2000);
+}
+
 const work = mkdtempSync(join(tmpdir(), "drover-bench-apply-"));
 const c = await startCluster({ nodes: [1, 2, 3, 4].map((i) => ({ name: `kw${i}`, cpu: "64", memory: "256Gi", pods: 1000 })) });
 try {
@@ -72,12 +79,12 @@ try {
 
   // first apply: kubectl, let the controllers settle, then drover
   const k1 = timed("kubectl apply", kubectl, ["--kubeconfig", c.kubeconfig, "apply", "--server-side", "--field-manager", "bench", "-f", join(work, "k")]);
-  await sleep(5000);
+  await settle(c, "k");
   const d1 = timed("drover apply", process.execPath, [join(ROOT, "bin/drover.js"), "apply", "-f", join(work, "d"), "--kubeconfig", c.kubeconfig, "--no-wait", "--json"]);
   const r1 = JSON.parse(d1.out);
   if (r1.counts.created !== n) throw new Error(`drover created ${r1.counts.created} of ${n}`);
   rows.push(["first apply (empty cluster)", k1.s, d1.s]);
-  await sleep(5000);
+  await settle(c, "d");
 
   // re-apply of unchanged files
   const k2 = timed("kubectl re-apply", kubectl, ["--kubeconfig", c.kubeconfig, "apply", "--server-side", "--field-manager", "bench", "-f", join(work, "k")]);

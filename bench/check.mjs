@@ -69,6 +69,30 @@ try {
   console.log(`| js-yaml + Ajv schema validation (process) | ${lm.toFixed(0)} ms | ${lc.toFixed(0)} ms | ${lr.toFixed(0)} MB |`);
   console.log(`| drover / schema-only | ${(dm / lm).toFixed(1)}× | ${(dc / lc).toFixed(1)}× | ${(dr / lr).toFixed(1)}× |`);
   console.log(`\ngoal: under 1000 ms and 300 MB — wall time ${dm < 1000 ? "met" : "NOT met"}, CPU time ${dc < 1000 ? "met" : "NOT met"}, memory ${dr < 300 ? "met" : "NOT met"}`);
+  // hostile input: each must end in one clear error within a second
+  const { loadSpec } = await import(join(root, "dist/spec/load.js"));
+  const laughs = ['lol: &lol0 "lol"'];
+  for (let i = 1; i <= 9; i++) laughs.push(`lol${i}: &lol${i} [${Array(10).fill(`*lol${i - 1}`).join(", ")}]`);
+  let indent = "";
+  for (let i = 0; i < 2000; i++) indent += `${"  ".repeat(i)}k${i}:\n`;
+  const junk = Buffer.alloc(8 * 1024 * 1024 - 16);
+  for (let i = 0; i < junk.length; i++) junk[i] = (i * 2654435761) >>> 24;
+  const cases = [
+    ["alias bomb (billion laughs)", laughs.join("\n")],
+    ["100,000 open brackets", "a: " + "[".repeat(100_000)],
+    ["2,000 levels of indentation", indent],
+    ["8 MiB of binary junk", junk.toString("latin1")],
+    ["9 MiB file", text + "#".repeat(9 * 1024 * 1024)],
+    ["7 MiB scalar in a name", text.replace("name: big", `name: ${"b".repeat(7 * 1024 * 1024)}`)],
+    ["every scalar a mapping", text.replace(/: [^{\[\n,}]+([,}\n])/g, ": { a: 1 }$1")],
+  ];
+  console.log("\nhostile input (in process, after warm-up): time to the first error\n\n| input | time | diagnostics | first |\n|---|---|---|---|");
+  for (const [name, input] of cases) {
+    const t0 = process.hrtime.bigint();
+    const r = loadSpec(input, "lab.yaml");
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    console.log(`| ${name} | ${ms.toFixed(0)} ms | ${r.diagnostics.length} | ${(r.diagnostics[0]?.message ?? "").slice(0, 60)} |`);
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

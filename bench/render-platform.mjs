@@ -48,8 +48,11 @@ function kustomizeAll(root, dirs) {
   }
 }
 
+console.log(`platform rows: median of ${RUNS} runs; kustomize ${tool("kustomize").split("/").at(-3)}`);
+console.log("| tree | files | drover render | kustomize build | kustomize / drover |");
+console.log("|---|---|---|---|---|");
+const row = (n, f, d, k) => console.log(`| ${n} | ${f} | ${ms(d)} | ${ms(k)} | ${(k / d).toFixed(1)}× |`);
 const big = resolveLab(loadSpec(genLabYaml({ hosts: 500, apps: 5000 }), "bench.yaml").spec);
-const rows = [];
 for (const [name, lab] of [["examples/talos-mixed", exampleLab()], [`generated (${big.nodes.length} nodes, ${big.apps.length} apps)`, big]]) {
   const secrets = testSecrets(lab);
   renderPlatform(lab, secrets); // warm-up (and first-use secrets)
@@ -66,9 +69,9 @@ for (const [name, lab] of [["examples/talos-mixed", exampleLab()], [`generated (
     kz.push(k);
     rmSync(root, { recursive: true, force: true });
   }
-  rows.push([`platform, ${name}`, files, median(drover), median(kz)]);
+  row(`platform, ${name}`, files, median(drover), median(kz));
 }
-{
+if (Number(process.env.APP_RUNS ?? 1) > 0) {
   const secrets = testSecrets(big);
   renderApps(big, secrets);
   const drover = [], kz = [];
@@ -82,9 +85,5 @@ for (const [name, lab] of [["examples/talos-mixed", exampleLab()], [`generated (
     kz.push(k);
     rmSync(root, { recursive: true, force: true });
   }
-  rows.push([`apps, generated (${big.apps.length} apps, 1 run)`, files, median(drover), median(kz)]);
+  row(`apps, generated (${big.apps.length} apps, ${drover.length} run${drover.length > 1 ? "s" : ""})`, files, median(drover), median(kz));
 }
-console.log(`platform rows: median of ${RUNS} runs; kustomize ${tool("kustomize").split("/").at(-3)}`);
-console.log("| tree | files | drover render | kustomize build | kustomize / drover |");
-console.log("|---|---|---|---|---|");
-for (const [n, f, d, k] of rows) console.log(`| ${n} | ${f} | ${ms(d)} | ${ms(k)} | ${(k / d).toFixed(1)}× |`);

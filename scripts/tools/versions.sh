@@ -13,7 +13,7 @@ KUBECONFORM_VERSION=0.7.0
 KUSTOMIZE_VERSION=5.7.1
 HELM_VERSION=3.19.0
 # Debian packages (versions are whatever the machine's Debian release ships; recorded in the cache stamp).
-DEBIAN_PACKAGES="cloud-init wireguard-go wireguard-tools iproute2 iputils-ping chromium qrencode nftables procps zbar-tools conntrack shellcheck"
+DEBIAN_PACKAGES="cloud-init wireguard-go wireguard-tools iproute2 iputils-ping chromium qrencode nftables procps zbar-tools conntrack shellcheck patch"
 # Platform layer (issue 4): the upstream projects whose CRDs and charts Drover's Flux tree uses, from the
 # Go module proxy. Flux 2.9.5 ships source/kustomize-controller 1.9.5, helm-controller 1.6.4 and
 # notification-controller 1.9.4 (their CRDs are generated from the api modules with controller-gen when

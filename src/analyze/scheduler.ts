@@ -27,11 +27,22 @@ interface Candidates {
   rejections: Map<string, number>;
 }
 const cache = new WeakMap<NodeState, Map<string, Candidates>>();
+const candidateKeys = new WeakMap<SimPod, string>();
+
+/** pods with equal keys pass the static filters on the same nodes; memoised per pod */
+function candidateKey(pod: SimPod): string {
+  let k = candidateKeys.get(pod);
+  if (k === undefined) {
+    k = affinityKey(pod) + JSON.stringify(pod.tolerations);
+    candidateKeys.set(pod, k);
+  }
+  return k;
+}
 
 function staticCandidates(pod: SimPod, state: NodeState): Candidates {
   let m = cache.get(state);
   if (!m) { m = new Map(); cache.set(state, m); }
-  const key = affinityKey(pod) + JSON.stringify(pod.tolerations);
+  const key = candidateKey(pod);
   const hit = m.get(key);
   if (hit && hit.generation === state.generation) return hit;
   const nodes: SimNode[] = [];

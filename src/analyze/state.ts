@@ -23,6 +23,7 @@ export class NodeState {
   /** app → topologyKey → domain → pods of the app there (maintained incrementally once built) */
   private readonly appDomains = new Map<string, Map<string, Map<string, number>>>();
   private readonly eligibleCache = new Map<string, SimNode[]>();
+  private readonly domainCache = new Map<string, Set<string>>();
   private readonly minCache = new Map<string, number>();
   /** bumped whenever the set of live nodes changes */
   generation = 0;
@@ -83,20 +84,33 @@ export class NodeState {
 
   /** the smallest count of the app's pods over the eligible domains of a topology key (cached until the next change) */
   minDomainCount(pod: SimPod, topologyKey: string): number {
-    const honorTaints = pod.spread?.nodeTaintsPolicy === "Honor";
-    const key = `${pod.app}\0${topologyKey}\0${affinityKey(pod)}${honorTaints ? `\0${JSON.stringify(pod.tolerations)}` : ""}`;
+    const key = domainKey(pod, topologyKey);
     const hit = this.minCache.get(key);
     if (hit !== undefined) return hit;
     const counts = this.appCounts(pod.app, topologyKey);
+    const domains = this.domains(pod, topologyKey, key);
     let min = Infinity;
-    for (const n of this.eligibleNodes(pod)) {
-      if (honorTaints && n.taints.some((t) => t.effect !== "PreferNoSchedule" && !tolerates(pod.tolerations, t))) continue;
-      const d = n.labels[topologyKey];
-      if (d !== undefined) min = Math.min(min, counts.get(d) ?? 0);
-    }
+    // a domain without any of the app's pods makes the minimum 0 (the common case: no need to look)
+    if (counts.size < domains.size) min = 0;
+    else for (const d of domains) { const c = counts.get(d) ?? 0; if (c < min) min = c; if (min === 0) break; }
     if (min === Infinity) min = 0;
     this.minCache.set(key, min);
     return min;
+  }
+
+  /** the spread domains (values of topologyKey) of the nodes eligible for the pod; cached until the nodes change */
+  private domains(pod: SimPod, topologyKey: string, key: string): ReadonlySet<string> {
+    const hit = this.domainCache.get(key);
+    if (hit) return hit;
+    const honorTaints = pod.spread?.nodeTaintsPolicy === "Honor";
+    const out = new Set<string>();
+    for (const n of this.eligibleNodes(pod)) {
+      if (honorTaints && n.taints.some((t) => t.effect !== "PreferNoSchedule" && !tolerates(pod.tolerations, t))) continue;
+      const d = n.labels[topologyKey];
+      if (d !== undefined) out.add(d);
+    }
+    this.domainCache.set(key, out);
+    return out;
   }
 
   place(pod: SimPod, node: string): void {
@@ -158,6 +172,7 @@ export class NodeState {
   private changedNodes(): void {
     this.generation++;
     this.eligibleCache.clear();
+    this.domainCache.clear();
     this.minCache.clear();
   }
 
@@ -173,6 +188,25 @@ export class NodeState {
   }
 }
 
+const affinityKeys = new WeakMap<SimPod, string>();
+const domainKeys = new WeakMap<SimPod, { topologyKey: string; key: string }>();
+
+/** Pods with equal keys select the same nodes (node selector and required node affinity); memoised per pod. */
 export function affinityKey(pod: SimPod): string {
-  return JSON.stringify([pod.nodeSelector, pod.requiredNodeAffinity]);
+  let k = affinityKeys.get(pod);
+  if (k === undefined) {
+    k = JSON.stringify([pod.nodeSelector, pod.requiredNodeAffinity]);
+    affinityKeys.set(pod, k);
+  }
+  return k;
+}
+
+/** Pods with equal keys see the same spread domains for their app (adds tolerations under nodeTaintsPolicy: Honor). */
+function domainKey(pod: SimPod, topologyKey: string): string {
+  // the same string instance every time: V8 keeps a string's hash, so Map lookups stay cheap
+  const hit = domainKeys.get(pod);
+  if (hit !== undefined && hit.topologyKey === topologyKey) return hit.key;
+  const key = `${pod.app}\0${affinityKey(pod)}${pod.spread?.nodeTaintsPolicy === "Honor" ? `\0${JSON.stringify(pod.tolerations)}` : ""}\0${topologyKey}`;
+  domainKeys.set(pod, { topologyKey, key });
+  return key;
 }

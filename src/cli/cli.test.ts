@@ -167,3 +167,26 @@ test("init on a terminal asks its questions (answers typed ahead are kept); end 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("every example renders (drover render) with a fresh key, and a second render is byte-identical", { timeout: 300_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "drover-render-examples-"));
+  try {
+    const key = join(dir, "age.key");
+    assert.equal(drover(["keys", "init", "--age-key", key]).code, 0);
+    const env = { DROVER_AGE_KEY_FILE: key };
+    for (const name of ["starter", "pi-cluster", "proxmox-k3s", "multi-site"]) {
+      const ex = drover(["init", name, "--example", name], { cwd: dir });
+      assert.equal(ex.code, 0, ex.err);
+      const first = drover(["render", "--json"], { cwd: join(dir, name), env });
+      assert.equal(first.code, 0, `${name}: ${first.err}`);
+      const files = spawnSync("find", ["out", "-type", "f", "-not", "-name", "*.sops.yaml"], { cwd: join(dir, name), encoding: "utf8" }).stdout.split("\n").filter(Boolean).sort();
+      assert.ok(files.length > 10, `${name}: ${files.length} files`);
+      const before = files.map((f) => readFileSync(join(dir, name, f), "utf8"));
+      const again = drover(["render"], { cwd: join(dir, name), env });
+      assert.equal(again.code, 0, again.err);
+      assert.deepEqual(files.map((f) => readFileSync(join(dir, name, f), "utf8")), before, `${name}: a second render changed files`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

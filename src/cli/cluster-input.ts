@@ -6,7 +6,9 @@ import { join, relative, resolve } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { loadLab, type LoadedLab } from "./lab-file.js";
 import { UserError } from "./errors.js";
-import { renderLab, sortedPaths, type FileTree } from "../render/index.js";
+import { mergeTrees, sortedPaths, targets, type FileTree } from "../render/index.js";
+import type { Lab } from "../lab/types.js";
+import type { LabSecrets } from "../secrets/types.js";
 import { findLocalKey, tryLocalKey } from "../secrets/keys.js";
 import { loadSecrets } from "../secrets/store.js";
 import { decryptText } from "../secrets/sops/file.js";
@@ -48,6 +50,7 @@ function collect(values: readonly unknown[], display: string): KubeObject[] {
     if (typeof v !== "object" || Array.isArray(v)) throw new UserError(`${display}: a document is not a mapping`, "each document must be one Kubernetes object");
     const o = v as Record<string, unknown>;
     if (isKustomizeConfig(o)) continue;
+    if (o.apiVersion === undefined && o.kind === undefined) continue; // not a manifest (e.g. Helm values next to them)
     if (o.kind === "List" && Array.isArray(o.items)) out.push(...(o.items as KubeObject[]));
     else out.push(o as KubeObject);
   }
@@ -77,12 +80,17 @@ export function treeObjects(t: FileTree): KubeObject[] {
   return out;
 }
 
+/** Only the targets that write the cluster layer (kubernetes/): node configs and the rest are not needed here. */
+export function renderClusterLayer(lab: Lab, secrets: LabSecrets): FileTree {
+  return mergeTrees(...targets.filter(([folder]) => folder === CLUSTER_FOLDER).map(([folder, t]): [string, FileTree] => [folder, t(lab, secrets)]));
+}
+
 /** Renders the lab in memory (saving secrets the render had to make, as `drover render` does). */
 export async function labInput(labPath: string | undefined, opts: { ageKey?: string } = {}): Promise<ClusterInput> {
   const loaded = loadLab(labPath);
   const key = findLocalKey({ keyFile: opts.ageKey });
   const store = await loadSecrets(loaded.lab, loaded.dir, key);
-  const rendered = renderLab(loaded.lab, store.secrets);
+  const rendered = renderClusterLayer(loaded.lab, store.secrets);
   store.save();
   return { objects: treeObjects(rendered), lab: loaded, source: loaded.display };
 }
@@ -126,6 +134,7 @@ export interface ClusterOptions {
   context?: string;
   ageKey?: string;
   filename?: string[];
+  skipUnserved?: boolean;
 }
 
 /** Adds --kubeconfig/--context/--age-key/-f to a command. */
@@ -134,6 +143,7 @@ export function clusterOptions<T extends { option(flags: string, description: st
     .option("--kubeconfig <file>", "kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)")
     .option("--context <name>", "kubeconfig context (default: its current-context)")
     .option("--age-key <file>", "age key file for the secrets store (default: DROVER_AGE_KEY_FILE, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, ~/.config/sops/age/keys.txt)");
+  c = c.option("--skip-unserved", "skip objects whose kinds the cluster does not serve yet instead of refusing (the default for a lab, whose Flux and cert-manager objects wait for their CRDs)");
   if (withFiles) c = c.option("-f, --filename <path>", "use manifests from these files or folders instead of rendering lab.yaml (repeatable)", ((v: string, prev: string[] = []) => [...prev, v]) as never);
   return c;
 }

@@ -14,7 +14,7 @@ import { levels, levelOf } from "./order.js";
 import { upgradeOwnership } from "./ownership.js";
 import { readiness, waitedKind, type Readiness } from "./readiness.js";
 
-export type Action = "created" | "configured" | "unchanged" | "pruned" | "failed" | "not-applied";
+export type Action = "created" | "configured" | "unchanged" | "pruned" | "failed" | "not-applied" | "skipped";
 
 export interface ObjectResult {
   readonly ref: ObjectRef;
@@ -45,6 +45,12 @@ export interface ApplyOptions {
   inventoryName?: string;
   /** the lock holder's identity (default drover@host:pid) */
   lockHolder?: string;
+  /**
+   * objects whose kinds the cluster does not serve (and no CRD in this apply provides) are skipped
+   * and reported instead of refusing the apply: the bootstrap case, where Flux, cert-manager and
+   * the like bring those CRDs later (default false: refuse)
+   */
+  skipUnserved?: boolean;
   /** test seam: called after each object is applied */
   afterObject?: (ref: ObjectRef) => void;
 }
@@ -75,7 +81,8 @@ export async function pool<T>(items: readonly T[], n: number, fn: (t: T) => Prom
 }
 
 /** Checks the objects' shape and fills in namespaces; throws a UserError before anything is written. */
-export async function prepare(client: Client, objects: readonly KubeObject[]): Promise<KubeObject[]> {
+export async function prepare(client: Client, objects: readonly KubeObject[], opts: { skipUnserved?: boolean } = {}): Promise<KubeObject[] & { unserved?: KubeObject[] }> {
+  const unserved: KubeObject[] = [];
   const map = await client.discover();
   // kinds that CRDs in this same apply will provide: group/version/kind → namespaced
   const fromCrds = new Map<string, boolean>();
@@ -92,6 +99,10 @@ export async function prepare(client: Client, objects: readonly KubeObject[]): P
     if (!o.metadata || typeof o.metadata.name !== "string" || !o.metadata.name) throw new UserError(`${what} has no metadata.name`, "every manifest needs metadata.name");
     const info = map.get(o.apiVersion, o.kind);
     const namespaced = info ? info.namespaced : fromCrds.get(`${o.apiVersion}|${o.kind}`);
+    if (namespaced === undefined && opts.skipUnserved) {
+      unserved.push(o);
+      continue;
+    }
     if (namespaced === undefined) {
       throw new UserError(`${refText(refOf(o))}: the cluster at ${client.server} does not serve ${o.kind} in ${o.apiVersion}, and no CustomResourceDefinition being applied provides it`,
         "install the CRD (or the controller that brings it) first, or check apiVersion and kind");
@@ -105,7 +116,7 @@ export async function prepare(client: Client, objects: readonly KubeObject[]): P
     seen.set(k, i);
     out.push(obj);
   }
-  return out;
+  return Object.assign(out, { unserved });
 }
 
 /** Strips what the server sets, for comparing a dry-run result with the live object. */
@@ -161,7 +172,10 @@ export async function apply(client: Client, desiredIn: readonly KubeObject[], o:
   let writes = 0;
   const interrupted = () => !!o.signal?.aborted;
 
-  const desired = await prepare(client, desiredIn); // reaches the server: unreachable/401 fail here, nothing changed
+  const desired = await prepare(client, desiredIn, { skipUnserved: !!o.skipUnserved }); // reaches the server: unreachable/401 fail here, nothing changed
+  for (const u of desired.unserved ?? []) {
+    results.set(refKey(refOf(u)), { ref: refOf(u), action: "skipped", error: `the cluster does not serve ${u.kind} (${u.apiVersion}) yet` });
+  }
   let lock: HeldLock | undefined;
   if (!dryRun) lock = await acquireLock(client, { waitMs: o.lockWaitMs ?? 0, ...(o.lockHolder ? { holder: o.lockHolder } : {}), onWait: (holder, since) => progress({ phase: "lock", holder, ...(since ? { since } : {}) }) });
   try {
@@ -276,7 +290,7 @@ export async function apply(client: Client, desiredIn: readonly KubeObject[], o:
   } finally {
     await lock?.release().catch(() => {});
   }
-  const counts: Record<Action, number> = { created: 0, configured: 0, unchanged: 0, pruned: 0, failed: 0, "not-applied": 0 };
+  const counts: Record<Action, number> = { created: 0, configured: 0, unchanged: 0, pruned: 0, failed: 0, "not-applied": 0, skipped: 0 };
   const list = [...results.values()].sort((a, b) => levelOf(a.ref) - levelOf(b.ref) || (refKey(a.ref) < refKey(b.ref) ? -1 : 1));
   for (const r of list) counts[r.action]++;
   return { dryRun, results: list, counts, notReady, interrupted: interrupted(), writes };

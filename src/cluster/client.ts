@@ -301,19 +301,21 @@ export class Client {
   }
 
   /**
-   * Creates the object when it does not exist (POST, the API server's cheapest write); undefined when
-   * it already exists (409), so the caller applies instead. The answer's body is not parsed.
+   * Creates the object when it does not exist (POST, the API server's cheapest write); false when it
+   * already exists or the create was refused, so the caller applies instead. The answer is not parsed.
    */
   async createIfAbsent(obj: KubeObject): Promise<boolean> {
     const path = await this.pathFor(obj.apiVersion, obj.kind, obj.metadata.namespace);
     try {
-      const { res, url } = await this.send("POST", path, { body: obj, query: { fieldManager: this.fieldManager } });
+      // the answer is not read: protobuf (where the type has it) is the cheapest for the server to write
+      const { res, url } = await this.send("POST", path, { body: obj, accept: "application/vnd.kubernetes.protobuf,application/json", query: { fieldManager: this.fieldManager } });
       await readBody(res).catch((e: NodeJS.ErrnoException) => {
         throw this.unreachable("POST", url, e);
       });
       return true;
     } catch (e) {
-      if (e instanceof ApiError && e.code === 409 && e.reason === "AlreadyExists") return false;
+      // it exists (409), or the create was refused: the caller's server-side apply then tells what is wrong, in JSON
+      if (e instanceof ApiError && e.code !== 401) return false;
       throw e;
     }
   }

@@ -45,6 +45,8 @@ const isEmpty = (v: unknown): boolean =>
 
 /** Every value in `want` is present in `live` (maps: by key; lists: same length, element-wise). */
 export function covers(live: unknown, want: unknown): boolean {
+  // "", false and 0 in an omitempty field come back absent
+  if (live === undefined && (want === "" || want === false || want === 0)) return true;
   if (isEmpty(want)) return isEmpty(live) || (typeof want === "object" && want !== null && typeof live === "object" && live !== null && Array.isArray(want) === Array.isArray(live));
   if (Array.isArray(want)) {
     if (!Array.isArray(live) || live.length !== want.length) return false;

@@ -22,6 +22,8 @@ export interface ObjectDiff {
 export interface DiffResult {
   readonly changes: ObjectDiff[];
   readonly unchanged: number;
+  /** objects left out: the cluster does not serve their kinds yet */
+  readonly unserved: number;
 }
 
 const digest = (v: string): string => `<redacted sha256:${createHash("sha256").update(v).digest("hex").slice(0, 12)}>`;
@@ -44,8 +46,8 @@ export function diffText(o: KubeObject | undefined): string {
   return stringify(redact(comparable(o)), { sortMapEntries: true, lineWidth: 0, aliasDuplicateObjects: false });
 }
 
-export async function diff(client: Client, desiredIn: readonly KubeObject[], o: { concurrency?: number; inventoryName?: string; prune?: boolean } = {}): Promise<DiffResult> {
-  const desired = await prepare(client, desiredIn);
+export async function diff(client: Client, desiredIn: readonly KubeObject[], o: { concurrency?: number; inventoryName?: string; prune?: boolean; skipUnserved?: boolean } = {}): Promise<DiffResult> {
+  const desired = await prepare(client, desiredIn, { skipUnserved: !!o.skipUnserved });
   const live = await liveObjects(client, desired);
   const changes: ObjectDiff[] = [];
   let unchanged = 0;
@@ -78,5 +80,5 @@ export async function diff(client: Client, desiredIn: readonly KubeObject[], o: 
     }
   }
   changes.sort((x, y) => levelOf(x.ref) - levelOf(y.ref) || (refKey(x.ref) < refKey(y.ref) ? -1 : 1));
-  return { changes, unchanged };
+  return { changes, unchanged, unserved: desired.unserved?.length ?? 0 };
 }

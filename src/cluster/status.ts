@@ -40,6 +40,8 @@ export interface Drift {
   readonly changed: ObjectRef[];
   /** applied by Drover earlier, no longer rendered (an apply would prune them) */
   readonly extra: ObjectRef[];
+  /** rendered, of kinds the cluster does not serve yet (their CRDs come with Flux, cert-manager…) */
+  readonly unserved: ObjectRef[];
   readonly inSync: number;
 }
 
@@ -96,7 +98,8 @@ export async function clusterStatus(client: Client, o: { lab?: Lab; desired?: re
   const ns = client.access.namespace;
   const withNs = served.map((d) => (map.get(d.apiVersion, d.kind)!.namespaced && !d.metadata.namespace ? { ...d, metadata: { ...d.metadata, namespace: ns } } : d));
   const live = await liveObjects(client, withNs);
-  const missing: ObjectRef[] = desired.filter((d) => !map.get(d.apiVersion, d.kind)).map(refOf);
+  const missing: ObjectRef[] = [];
+  const unserved: ObjectRef[] = desired.filter((d) => !map.get(d.apiVersion, d.kind)).map(refOf);
   const changed: ObjectRef[] = [];
   let inSync = 0;
   for (const d of withNs) {
@@ -126,5 +129,5 @@ export async function clusterStatus(client: Client, o: { lab?: Lab; desired?: re
       urls: appUrls(a),
     });
   }
-  return { server: client.server, version: version.gitVersion, nodes, apps, drift: { missing, changed, extra, inSync } };
+  return { server: client.server, version: version.gitVersion, nodes, apps, drift: { missing, changed, extra, unserved, inSync } };
 }

@@ -1,7 +1,6 @@
 // The lab.yaml a node operation starts from and the one it leaves: the edited text is validated like
 // any lab.yaml before anything is written, and written atomically (temp file, fsync, rename).
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { writeFileAtomic } from "../fs/atomic-write.js";
 import { loadSpec } from "../spec/load.js";
 import { resolveLab } from "../lab/resolve.js";
 import type { Lab } from "../lab/types.js";
@@ -26,16 +25,5 @@ export function relabel(loaded: LoadedLab, text: string, what: string, hint: str
 
 /** Writes lab.yaml atomically, keeping its mode. */
 export function writeLabText(path: string, text: string): void {
-  const mode = statSync(path).mode & 0o777;
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
-  const fd = openSync(tmp, "w", mode);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(tmp, path);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
+  writeFileAtomic(path, text);
 }

@@ -5,7 +5,7 @@ import { relative, resolve, dirname } from "node:path";
 import { readLabText, InvalidLab } from "../cli/lab-file.js";
 import { loadSpec } from "../spec/load.js";
 import { addSeatText, removeSeatText, type SeatEntry } from "../spec/seats-edit.js";
-import { replaceFileAtomic } from "./atomic-write.js";
+import { writeFileAtomic } from "../fs/atomic-write.js";
 import type { LocalKey } from "../secrets/keys.js";
 import { DEFAULT_STORE_FILE, readStore, writeStore } from "../secrets/store.js";
 import type { LabSecrets } from "../secrets/types.js";
@@ -15,7 +15,7 @@ import { seatPeer } from "../secrets/peers.js";
 function commitSpec(path: string, display: string, text: string): void {
   const r = loadSpec(text, display);
   if (!r.spec) throw new InvalidLab(r.diagnostics.filter((d) => d.severity === "error"), display);
-  replaceFileAtomic(path, text);
+  writeFileAtomic(path, text);
 }
 
 export function addSeat(labPath: string | undefined, seat: SeatEntry): { path: string; display: string } {
@@ -41,7 +41,7 @@ export async function removeSeat(labPath: string | undefined, name: string, key:
   const storePath = resolve(dirname(path), r.spec.secrets?.file ?? DEFAULT_STORE_FILE);
   const storeDisplay = relative(process.cwd(), storePath) || storePath;
   const store = existsSync(storePath) ? await readStore(storePath, storeDisplay, key.identities) : undefined;
-  replaceFileAtomic(path, next);
+  writeFileAtomic(path, next);
   const forgot: string[] = [];
   if (store) {
     const peer = seatPeer(name);

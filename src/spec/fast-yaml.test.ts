@@ -22,7 +22,7 @@ test("every example reads the same on both paths", () => {
 
 test("scalars at the edges of the core schema read the same on both paths", () => {
   const scalars = [
-    "1_000", "0x1F", "0o17", "017", "+12", "1e3", "1.5e3", ".inf", "-.Inf", ".NaN", "~", "null", "Null", "NULL", "true", "True", "TRUE", "yes", "no", "on", "off", "y", "n",
+    "1_000", "1e999", "-1E400", "1e309", "0x1F", "0o17", "017", "+12", "1e3", "1.5e3", ".inf", "-.Inf", ".NaN", "~", "null", "Null", "NULL", "true", "True", "TRUE", "yes", "no", "on", "off", "y", "n",
     "2026-11-30", "2026-11-30T07:00:00Z", "12:30:00", "0b101", "!!str 12", "!!int \"12\"", "\"12\"", "'12'", "''", "\"\"", "\"\\u00e9\"", "\"a\\tb\"", "'it''s'",
     "é", "日本", "a: b", "\"a: b\"", "- x", "[a, b]", "{ a: 1 }", "&x 1", "*x", "|\n    two\n    lines", ">-\n    folded\n    text", "\"multi\n    line\"",
     "__proto__", "constructor", "toString", "hasOwnProperty", "12 # comment", "\"#notcomment\"", "a#b", "=", "<<", "!", "%", "@", "`",

@@ -2,7 +2,7 @@
 import type { z } from "zod";
 import { LabSpecSchema, type LabSpec } from "./schema.js";
 import { parseSource, positionOf, precheck, lazySource, type Source } from "./source.js";
-import { fastYaml } from "./fast-yaml.js";
+import { fastRead } from "./fast-yaml.js";
 import { didYouMean, pathText, type Diagnostic, type Finding, type Path } from "./diagnostic.js";
 import { checkRules } from "./rules/index.js";
 
@@ -12,6 +12,9 @@ export interface LoadResult {
   readonly diagnostics: readonly Diagnostic[];
   readonly source: Source;
 }
+
+/** Structural problems reported at most; a file with more is most likely not a lab spec at all. */
+export const MAX_ISSUES = 500;
 
 export interface LoadOptions {
   /**
@@ -30,37 +33,44 @@ export function loadSpec(text: string, file = "lab.yaml", opts: LoadOptions = {}
   return loadPositional(text, file);
 }
 
-/** The fast path: only for a document that is valid with no warnings at all; undefined otherwise. */
+/**
+ * The fast path: js-yaml reads the value and its event stream gives positions. Undefined when
+ * js-yaml cannot read the document (syntax errors, anchors and aliases): the positional path then
+ * reports it.
+ */
 function loadQuick(text: string, file: string): LoadResult | undefined {
   if (precheck(text).length) return undefined;
-  const value = fastYaml(text);
-  if (value === undefined || value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
-  const result = LabSpecSchema.safeParse(withoutExtensions(value as Record<string, unknown>));
-  if (!result.success) return undefined;
-  if (checkRules(result.data).length) return undefined;
-  return { spec: result.data, diagnostics: [], source: lazySource(file, text) };
+  const read = fastRead(text);
+  if (read === undefined) return undefined;
+  return validate(read.value, lazySource(file, text, read.tree));
 }
 
 function loadPositional(text: string, file: string): LoadResult {
   const parsed = parseSource(file, text);
-  const place = (f: Finding) => locate(parsed.source, f);
-  if (parsed.findings.length) return { diagnostics: parsed.findings.map(place), source: parsed.source };
-  const value = parsed.value;
+  if (parsed.findings.length) return { diagnostics: parsed.findings.map((f) => locate(parsed.source, f)), source: parsed.source };
+  return validate(parsed.value, parsed.source);
+}
+
+/** A document's value → the spec, or every problem, placed through source. */
+function validate(value: unknown, source: Source): LoadResult {
+  const place = (f: Finding) => locate(source, f);
   if (value === null || value === undefined || typeof value !== "object" || Array.isArray(value)) {
     return {
       diagnostics: [place({ severity: "error", path: [], message: "the document is not a lab spec (expected a mapping with apiVersion, kind, cluster, sites, hosts and nodes)", hint: "run `drover init` to write a starter lab.yaml" })],
-      source: parsed.source,
+      source,
     };
   }
   const result = LabSpecSchema.safeParse(withoutExtensions(value as Record<string, unknown>));
   if (!result.success) {
-    const findings = foldMisspelled(result.error.issues.flatMap((i) => issueFindings(i, value)));
-    return { diagnostics: sortDiagnostics(dedupe(findings).map(place)), source: parsed.source };
+    const issues = result.error.issues;
+    const findings = foldMisspelled(issues.slice(0, MAX_ISSUES).flatMap((i) => issueFindings(i, value)));
+    if (issues.length > MAX_ISSUES) findings.push({ severity: "error", path: [], message: `${issues.length - MAX_ISSUES} more problems not shown (${issues.length} in all)`, hint: "fix the ones above and run drover check again; is this the right file?" });
+    return { diagnostics: sortDiagnostics(dedupe(findings).map(place)), source };
   }
   const findings = checkRules(result.data);
   const diagnostics = sortDiagnostics(findings.map(place));
   const hasError = diagnostics.some((d) => d.severity === "error");
-  return { spec: hasError ? undefined : result.data, diagnostics, source: parsed.source };
+  return { spec: hasError ? undefined : result.data, diagnostics, source };
 }
 
 /**
@@ -151,13 +161,19 @@ function issueFindings(issue: Issue, root: unknown): Finding[] {
       const here = valueAt(root, path);
       const present = here && typeof here === "object" ? new Set(Object.keys(here)) : new Set<string>();
       const absent = known.filter((k) => !present.has(k));
-      return issue.keys.map((k) => ({
+      return issue.keys.map((k) => /^(\[object Object\]|[{[])/.test(k) ? {
+        severity: "error" as const,
+        path: [...path, k],
+        atKey: true,
+        message: "a key here is a mapping or a list, not a field name",
+        hint: "field names are plain words followed by ':'; remove the '? ' or the brackets around the key",
+      } : {
         severity: "error" as const,
         path: [...path, k],
         atKey: true,
         message: `unknown field '${k}'`,
         hint: suggestField(k, known, absent) ?? (known.length ? `known fields here: ${known.join(", ")}` : "remove it"),
-      }));
+      });
     }
     case "invalid_type": {
       if (actual === undefined) {

@@ -7,6 +7,7 @@ import type { LineCounter, Document, Node as YamlNode, Pair } from "yaml";
 let yamlLib: typeof import("yaml") | undefined;
 const Y = (): typeof import("yaml") => (yamlLib ??= createRequire(import.meta.url)("yaml") as typeof import("yaml"));
 import type { Finding, Path } from "./diagnostic.js";
+import { lineStarts, lineColumn, type PosNode } from "./positions.js";
 
 export const MAX_BYTES = 8 * 1024 * 1024;
 export const MAX_DEPTH = 64;
@@ -18,6 +19,9 @@ export interface Source {
   readonly text: string;
   readonly doc: Document.Parsed | undefined;
   readonly lines: LineCounter;
+  /** positions from the fast reader's events; when present they are used instead of doc */
+  readonly tree?: PosNode | undefined;
+  readonly lineStarts?: readonly number[];
 }
 
 export interface Position { line: number; column: number }
@@ -41,14 +45,15 @@ export function precheck(text: string): Finding[] {
  * A Source whose YAML document (for positions) is parsed only when a position is asked for: a valid
  * lab read on the fast path never needs one.
  */
-export function lazySource(file: string, text: string): Source {
+export function lazySource(file: string, text: string, fastTree?: PosNode): Source {
   let parsed: { doc: Document.Parsed | undefined; lines: LineCounter } | undefined;
+  let tree: { root: PosNode | undefined; starts: number[] } | undefined;
   const get = () => {
     if (!parsed) {
       const lines = new (Y().LineCounter)();
       let doc: Document.Parsed | undefined;
       try {
-        doc = Y().parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, merge: true });
+        doc = Y().parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, merge: true, logLevel: "error" });
       } catch {
         doc = undefined;
       }
@@ -56,7 +61,15 @@ export function lazySource(file: string, text: string): Source {
     }
     return parsed;
   };
-  return { file, text, get doc() { return get().doc; }, get lines() { return get().lines; } };
+  const events = () => (tree ??= { root: fastTree, starts: lineStarts(text) });
+  return {
+    file,
+    text,
+    get doc() { return get().doc; },
+    get lines() { return get().lines; },
+    get tree() { return events().root; },
+    get lineStarts() { return events().starts; },
+  };
 }
 
 export function parseSource(file: string, text: string): { source: Source; value: unknown; findings: Finding[] } {
@@ -66,7 +79,7 @@ export function parseSource(file: string, text: string): { source: Source; value
   if (pre.length) return { ...empty, findings: pre };
   let doc: Document.Parsed;
   try {
-    doc = Y().parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, merge: true });
+    doc = Y().parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true, merge: true, logLevel: "error" });
   } catch (e) {
     return { ...empty, findings: [{ severity: "error", path: [], message: `cannot parse YAML: ${firstLine((e as Error).message)}`, hint: "fix the YAML at the start of the file" }] };
   }
@@ -116,7 +129,7 @@ function yamlHint(code: string): string {
     case "DUPLICATE_KEY": return "each key may appear once in a mapping; remove or rename the second one";
     case "BAD_INDENT": return "check the indentation: nested fields use the same number of spaces";
     case "TAB_AS_INDENT": return "YAML indentation must use spaces, not tabs";
-    case "MISSING_CHAR": return "a quote or bracket is not closed; close it on the same line";
+    case "MISSING_CHAR": return "a character is missing here: a closing quote or bracket, or a space before a # comment";
     case "MULTIPLE_DOCS": return "a lab is one YAML document: remove the '---' line and what follows it, or merge the two";
     case "BLOCK_AS_IMPLICIT_KEY":
     case "MULTILINE_IMPLICIT_KEY": return "a key must be on one line and followed by ':'; check the indentation of this line against the line above";
@@ -164,6 +177,8 @@ function nestingDepth(text: string): number {
 
 /** Where a path points in the source: the value, or the key of the last segment. */
 export function positionOf(source: Source, path: Path, atKey = false): Position {
+  const tree = source.tree;
+  if (tree) return positionInTree(tree, source.lineStarts!, path, atKey);
   const doc = source.doc;
   if (!doc) return { line: 1, column: 1 };
   const { isMap, isSeq, isPair, isScalar } = Y();
@@ -189,4 +204,25 @@ export function positionOf(source: Source, path: Path, atKey = false): Position 
   if (!range) return { line: 1, column: 1 };
   const p = source.lines.linePos(range[0]);
   return { line: p.line, column: p.col };
+}
+
+function positionInTree(root: PosNode, starts: readonly number[], path: Path, atKey: boolean): Position {
+  let node: PosNode | undefined = root;
+  let best = root.start;
+  for (let i = 0; i < path.length && node; i++) {
+    const seg = path[i]!;
+    const last = i === path.length - 1;
+    if (node.kind === "map") {
+      const k = node.keys.indexOf(String(seg));
+      if (k < 0) break;
+      if (last && atKey) { best = node.keyStarts[k]!; break; }
+      node = node.children[k]!;
+      best = node.start;
+    } else if (node.kind === "seq" && typeof seg === "number") {
+      node = node.children[seg];
+      if (!node) break;
+      best = node.start;
+    } else break;
+  }
+  return lineColumn(starts, best);
 }

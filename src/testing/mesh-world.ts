@@ -1,5 +1,5 @@
 // The mesh test lab's machines as network namespaces, so the rendered WireGuard configs run for real
-// under wireguard-go (userspace WireGuard; there is no kernel module here):
+// with wg-quick itself over wireguard-go (userspace WireGuard; there is no kernel module here):
 //
 //   home LAN 10.1.0.0/24 ── natb (NAT router: masquerade out of "wan", UDP 51820 forwarded to the
 //   │ cp1, w1                      home entry node) ── inet ── vps1, vps2 (public 203.0.113.x, LAN 10.2.0.x)
@@ -7,15 +7,14 @@
 //   └ 10.1.0.200 (a load-balancer address) on w1
 //
 // Nodes sit on point-to-point veth links: their address as /32 plus a default route through their router.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ChildProcess } from "node:child_process";
 import { Netns, NetnsSet } from "./netns.js";
 import { debianTool } from "./paths.js";
-import { APPLY_WG0, parseWgQuick, stripWgQuick } from "../render/wireguard/conf.js";
+import { APPLY_WG0 } from "../render/wireguard/conf.js";
 import { HOME_WAN, LB_ADDRESS, MESH_NODES } from "./mesh-lab.js";
-import { parseCidr, cidrContains, parseIp, formatIp } from "../net/ip.js";
+import { parseCidr, parseIp, formatIp } from "../net/ip.js";
 import type { Lab } from "../lab/types.js";
 import { siteEntry } from "../secrets/peers.js";
 
@@ -29,8 +28,7 @@ interface Router {
 interface Machine {
   readonly ns: Netns;
   readonly iface: string;
-  wg?: ChildProcess;
-  addresses: string[];
+  up?: boolean;
   /** the config applied last */
   conf?: string;
 }
@@ -49,6 +47,9 @@ const NODE_NET: Record<string, { site: "home" | "cloud"; addresses: string[] }> 
 };
 
 export class MeshWorld {
+  /** the machines' wg-quick files (0600), removed by close() */
+  private readonly dir = mkdtempSync(join(tmpdir(), "drover-wg-"));
+
   private constructor(private readonly set: NetnsSet, private readonly machines: Map<string, Machine>, private readonly routers: Map<string, Router> = new Map()) {}
 
   static async start(o: MeshWorldOptions): Promise<MeshWorld> {
@@ -81,7 +82,7 @@ export class MeshWorld {
         await set.link(router, `l-${name}`, ns, "eth0");
         await router.script([`ip addr add ${gw}/32 dev l-${name}`, ...net.addresses.map((a) => `ip route add ${a}/32 dev l-${name}`)].join("\n"));
         await ns.script([...net.addresses.map((a) => `ip addr add ${a}/32 dev eth0`), `ip route add ${gw}/32 dev eth0`, `ip route add default via ${gw} dev eth0`].join("\n"));
-        machines.set(name, { ns, iface: ifname(), addresses: [] });
+        machines.set(name, { ns, iface: ifname() });
       }
       for (const [i, seat] of (o.seats ?? []).entries()) {
         const ns = await set.add(`seat-${seat}`);
@@ -89,7 +90,7 @@ export class MeshWorld {
         await set.link(inet, `s-${i}`, ns, "eth0");
         await inet.script(`ip addr add 192.0.2.1/32 dev s-${i}; ip route add ${addr}/32 dev s-${i}`);
         await ns.script(`ip addr add ${addr}/32 dev eth0; ip route add 192.0.2.1/32 dev eth0; ip route add default via 192.0.2.1 dev eth0`);
-        machines.set(`seat/${seat}`, { ns, iface: ifname(), addresses: [] });
+        machines.set(`seat/${seat}`, { ns, iface: ifname() });
       }
     } catch (e) {
       await set.close();
@@ -147,7 +148,7 @@ export class MeshWorld {
         }
         await ns.script([...addrs.map((a) => `ip addr add ${a}/32 dev eth0`), `ip route add ${gw}/32 dev eth0`, `ip route add default via ${gw} dev eth0`].join("\n"));
         ns.hosts(names);
-        machines.set(node.name, { ns, iface: ifname(), addresses: [] });
+        machines.set(node.name, { ns, iface: ifname() });
       }
       for (const [i, seat] of lab.seats.entries()) {
         const ns = await set.add(`s${i}`);
@@ -156,7 +157,7 @@ export class MeshWorld {
         await inet.script(`ip addr add 192.0.2.1/32 dev s${i}; ip route add ${addr}/32 dev s${i}`);
         await ns.script(`ip addr add ${addr}/32 dev eth0; ip route add 192.0.2.1/32 dev eth0; ip route add default via 192.0.2.1 dev eth0`);
         ns.hosts(names);
-        machines.set(`seat/${seat.name}`, { ns, iface: ifname(), addresses: [] });
+        machines.set(`seat/${seat.name}`, { ns, iface: ifname() });
       }
       await world.natRules(lab);
     } catch (e) {
@@ -193,54 +194,40 @@ export class MeshWorld {
     return m;
   }
 
-  /** Starts wireguard-go on a machine and applies a wg-quick config the way wg-quick would. */
+  /**
+   * Brings a machine's interface up from its wg-quick file with wg-quick itself (`wg-quick up`, which
+   * falls back to wireguard-go here: WG_QUICK_USERSPACE_IMPLEMENTATION), as a Debian node's
+   * wg-quick@wg0 service does: keys and peers, Address, MTU, routes for the allowed addresses, PostUp.
+   */
   async up(name: string, conf: string): Promise<void> {
     const m = this.machine(name);
-    if (m.wg) throw new Error(`${name} is already up`);
-    const p = m.ns.spawn(["wireguard-go", "-f", m.iface], { env: { LOG_LEVEL: "error" } });
-    let log = "";
-    p.stdout?.on("data", (d) => (log += d));
-    p.stderr?.on("data", (d) => (log += d));
-    m.wg = p;
-    const sock = `/var/run/wireguard/${m.iface}.sock`;
-    for (let i = 0; !existsSync(sock); i++) {
-      if (p.exitCode !== null) throw new Error(`wireguard-go ${m.iface} in ${name} exited ${p.exitCode}: ${log.trim()}`);
-      if (i > 200) throw new Error(`wireguard-go ${m.iface} in ${name} did not open ${sock}: ${log.trim()}`);
-      await new Promise((r) => setTimeout(r, 25));
+    if (m.up) throw new Error(`${name} is already up`);
+    const file = this.confFile(m, conf);
+    // the wireguard-go daemon keeps wg-quick's stderr, a pipe closed once wg-quick exits: it must never
+    // log (a write there would end it with SIGPIPE)
+    // a config with DNS = makes wg-quick hand the servers to `resolvconf -a <iface>`: a stand-in on PATH
+    // records them (the host's own resolver configuration stays untouched)
+    const bin = join(this.dir, "bin");
+    if (!existsSync(bin)) {
+      mkdirSync(bin);
+      writeFileSync(join(bin, "resolvconf"), `#!/bin/sh\n[ "$1" = -a ] && cat > "${this.dir}/resolv-$2" || rm -f "${this.dir}/resolv-$2"\n`, { mode: 0o755 });
     }
-    const f = parseWgQuick(conf);
-    await this.wg(m, "setconf", conf);
-    for (const a of f.address) await m.ns.exec(["ip", "-4", "address", "add", a, "dev", m.iface]);
-    m.addresses = f.address;
-    await m.ns.exec(["ip", "link", "set", "mtu", String(f.mtu ?? 1420), "up", "dev", m.iface]);
-    await this.routes(m, conf);
-    for (const c of f.postUp) await m.ns.script(c.replaceAll("%i", m.iface));
+    await m.ns.exec(["wg-quick", "up", file], { env: { WG_QUICK_USERSPACE_IMPLEMENTATION: "wireguard-go", LOG_LEVEL: "silent", PATH: `${bin}:${process.env.PATH}` } });
+    m.up = true;
     m.conf = conf;
   }
 
-  /** `wg setconf|syncconf` with the wg-quick file stripped to what wg reads (a 0600 temp file) */
-  private async wg(m: Machine, verb: "setconf" | "syncconf", conf: string): Promise<void> {
-    const dir = mkdtempSync(join(tmpdir(), "drover-wg-"));
-    try {
-      const file = join(dir, "wg.conf");
-      writeFileSync(file, stripWgQuick(conf), { mode: 0o600 });
-      await m.ns.exec(["wg", verb, m.iface, file]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+  /** the resolver configuration wg-quick handed to resolvconf for a machine (from its DNS = line) */
+  resolver(name: string): string | undefined {
+    const f = join(this.dir, `resolv-${this.machine(name).iface}`);
+    return existsSync(f) ? readFileSync(f, "utf8") : undefined;
   }
 
-  /** routes for allowed addresses outside the interface's own subnets (what wg-quick adds) */
-  private async routes(m: Machine, conf: string): Promise<void> {
-    const nets = m.addresses.map((a) => parseCidr(a)).flatMap((r) => ("cidr" in r ? [r.cidr] : []));
-    for (const p of parseWgQuick(conf).peers) {
-      for (const a of p.allowedIps) {
-        const c = parseCidr(a);
-        if (!("cidr" in c)) continue;
-        const inside = nets.some((n) => n.bits <= c.cidr.bits && cidrContains(n, c.cidr.base));
-        if (!inside) await m.ns.exec(["ip", "route", "replace", a, "dev", m.iface]);
-      }
-    }
+  /** the machine's wg-quick file (named after its interface, as wg-quick wants), 0600 */
+  private confFile(m: Machine, conf: string): string {
+    const file = join(this.dir, `${m.iface}.conf`);
+    writeFileSync(file, conf, { mode: 0o600 });
+    return file;
   }
 
   /**
@@ -250,24 +237,17 @@ export class MeshWorld {
    */
   async apply(name: string, conf: string): Promise<void> {
     const m = this.machine(name);
-    const dir = mkdtempSync(join(tmpdir(), "drover-wg-"));
-    try {
-      const file = join(dir, `${m.iface}.conf`);
-      writeFileSync(file, conf, { mode: 0o600 });
-      const cmd = APPLY_WG0.replaceAll("/etc/wireguard/wg0.conf", file).replace("wg-quick strip wg0", `wg-quick strip ${file}`).replace("wg syncconf wg0", `wg syncconf ${m.iface}`).replace("s/%i/wg0/g", `s/%i/${m.iface}/g`);
-      await m.ns.exec(["bash", "-c", cmd]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-    await this.routes(m, conf);
+    const file = this.confFile(m, conf);
+    const cmd = APPLY_WG0.replaceAll("/etc/wireguard/wg0.conf", file).replace("wg-quick strip wg0", `wg-quick strip ${file}`).replace("wg syncconf wg0", `wg syncconf ${m.iface}`).replace("s/%i/wg0/g", `s/%i/${m.iface}/g`);
+    await m.ns.exec(["bash", "-c", cmd]);
     m.conf = conf;
   }
 
   /** Stops a machine's WireGuard (the machine is gone). */
   async down(name: string): Promise<void> {
     const m = this.machine(name);
-    if (m.wg) await this.set.stop(m.wg);
-    m.wg = undefined;
+    if (m.up) await m.ns.exec(["wg-quick", "down", join(this.dir, `${m.iface}.conf`)]);
+    m.up = false;
   }
 
   /** `wg show <iface> dump` of a machine. */
@@ -312,7 +292,13 @@ export class MeshWorld {
   }
 
   async close(): Promise<void> {
-    await this.set.close();
+    try {
+      await this.set.close();
+    } finally {
+      rmSync(this.dir, { recursive: true, force: true });
+      // wireguard-go killed with its namespace leaves its control socket behind
+      for (const m of this.machines.values()) rmSync(`/var/run/wireguard/${m.iface}.sock`, { force: true });
+    }
   }
 
   /** namespaces of this world that still exist (none after close) */
@@ -323,7 +309,7 @@ export class MeshWorld {
 
 /** the programs the world runs: fail with the install hint, never half-way */
 function requireTools(): void {
-  for (const t of ["wireguard-go", "wg", "ip", "ping", "nft", "conntrack", "sysctl"] as const) debianTool(t);
+  for (const t of ["wireguard-go", "wg", "wg-quick", "ip", "ping", "nft", "conntrack", "sysctl"] as const) debianTool(t);
   if (!existsSync("/dev/net/tun")) throw new Error("/dev/net/tun is missing: wireguard-go needs the TUN device");
 }
 

@@ -13,10 +13,10 @@ export interface ExecResult {
 }
 
 /** Runs a program; rejects with its stderr in the message. */
-export async function sh(cmd: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+export async function sh(cmd: readonly string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ExecResult> {
   if (opts.input !== undefined) {
     return new Promise((resolve, reject) => {
-      const p = spawn(cmd[0]!, cmd.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
+      const p = spawn(cmd[0]!, cmd.slice(1), { stdio: ["pipe", "pipe", "pipe"], env: { ...process.env, ...opts.env } });
       let stdout = "";
       let stderr = "";
       p.stdout.on("data", (d) => (stdout += d));
@@ -27,7 +27,7 @@ export async function sh(cmd: readonly string[], opts: { input?: string; timeout
     });
   }
   try {
-    const r = await run(cmd[0]!, cmd.slice(1), { timeout: opts.timeoutMs ?? 30_000, maxBuffer: 16 << 20 });
+    const r = await run(cmd[0]!, cmd.slice(1), { timeout: opts.timeoutMs ?? 30_000, maxBuffer: 16 << 20, env: { ...process.env, ...opts.env } });
     return { stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const err = e as { stderr?: string; code?: number; message: string };
@@ -39,7 +39,7 @@ export class Netns {
   constructor(readonly name: string, private readonly owner: NetnsSet) {}
 
   /** Runs a command inside the namespace. */
-  exec(cmd: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+  exec(cmd: readonly string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<ExecResult> {
     return sh(["ip", "netns", "exec", this.name, ...cmd], opts);
   }
 

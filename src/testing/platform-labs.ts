@@ -94,10 +94,22 @@ identity: { provider: none }
 monitoring: { enabled: false }
 `;
 
+/** k3s with Cilium instead of flannel (kube-proxy replacement against the cluster endpoint), Soft Serve as the Git source. */
+export const K3S_CILIUM = HEAD("kc", "  distribution: k3s\n  k3sVersion: v1.35.4+k3s1\n  cni: cilium") + `gitops: { forge: soft-serve, path: clusters/kc }
+network:
+  loadBalancer: { pool: 10.20.200.1-10.20.200.40 }
+storage:
+  classes: [{ name: local, type: local, default: true }]
+apps:
+  - { name: soft-serve, exposure: private }
+  - { name: atuin, exposure: private }
+`;
+
 export const PLATFORM_LABS: readonly [string, () => Lab][] = [
   ["examples/talos-mixed", () => exampleLab()],
   ["every catalog app", () => appsLab()],
   ["k3s + MetalLB + Keycloak + Velero", () => loadTestLab(K3S_METALLB)],
   ["Gateway API + Longhorn + iSCSI + S3", () => loadTestLab(GATEWAY_API)],
   ["every storage type", () => loadTestLab(EVERY_STORAGE)],
+  ["k3s + Cilium + Soft Serve", () => loadTestLab(K3S_CILIUM)],
 ];

@@ -73,15 +73,22 @@ export function printResult(o: Output, r: ApplyResult, server: string): void {
   const parts = [`${c.created} created`, `${c.configured} configured`, `${c.unchanged} unchanged`, `${c.pruned} ${r.dryRun ? "to prune" : "pruned"}`];
   if (c.failed) parts.push(red(o, `${c.failed} failed`));
   if (c["not-applied"]) parts.push(yellow(o, `${c["not-applied"]} not applied`));
-  const total = r.results.filter((x) => x.action !== "pruned").length;
+  if (c.skipped) parts.push(yellow(o, `${c.skipped} skipped`));
+  const total = r.results.filter((x) => x.action !== "pruned" && x.action !== "skipped").length;
   const ok = !c.failed && !r.notReady.length && !r.interrupted;
   const lines = [`${ok ? green(o, "✓") : red(o, "✗")} ${verb} ${bold(o, String(total))} objects to ${server}: ${parts.join(", ")}`];
   for (const x of r.results) {
-    if (x.action === "unchanged" || x.action === "not-applied") continue;
+    if (x.action === "unchanged" || x.action === "not-applied" || x.action === "skipped") continue;
     const mark = x.action === "failed" ? red(o, "failed") : x.action === "pruned" ? yellow(o, r.dryRun ? "would prune" : "pruned") : x.action;
     lines.push(`  ${refText(x.ref)}  ${mark}${x.error ? `: ${x.error}` : ""}`);
   }
   for (const n of r.notReady) lines.push(`  ${refText(n.ref)}  ${red(o, n.failed ? "failed" : "not ready")}: ${n.message}`);
+  const skipped = r.results.filter((x) => x.action === "skipped");
+  if (skipped.length) {
+    const kinds = [...new Set(skipped.map((x) => `${x.ref.kind} (${x.ref.apiVersion})`))].sort();
+    lines.push(yellow(o, `  skipped ${skipped.length} objects whose kinds the cluster does not serve yet: ${kinds.join(", ")}`));
+    lines.push(dim(o, "  their CRDs come with Flux and the platform charts (flux install / flux bootstrap); apply again once they are served"));
+  }
   if (r.interrupted) lines.push(yellow(o, "  interrupted: what was applied is recorded; run drover apply again to finish"));
   else if (c["not-applied"]) lines.push(dim(o, "  objects after a failure were not applied; fix the failure and run drover apply again"));
   o.out(lines.join("\n"));
@@ -117,6 +124,7 @@ export function register(program: Command, ctx: Context): void {
       const progress = progressPrinter(o);
       try {
         const r = await apply(client, input.objects, {
+          skipUnserved: !!f.skipUnserved || input.lab !== undefined,
           dryRun: !!f.dryRun, prune: f.prune, wait: f.wait, timeoutMs, lockWaitMs,
           concurrency: Number(f.concurrency) || 32, signal: abort.signal, onProgress: (p) => progress.update(p),
         });

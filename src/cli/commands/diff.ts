@@ -15,13 +15,13 @@ function colorDiff(o: Output, text: string): string {
 
 export function printDiff(o: Output, r: DiffResult, server: string): void {
   if (!r.changes.length) {
-    o.out(`${green(o, "✓")} ${server} matches the spec (${r.unchanged} objects)`);
+    o.out(`${green(o, "✓")} ${server} matches the spec (${r.unchanged} objects${r.unserved ? `; ${r.unserved} of kinds it does not serve yet left out` : ""})`);
     return;
   }
   const out: string[] = [];
   for (const c of r.changes) out.push(colorDiff(o, c.diff.trimEnd()));
   const n = (k: string) => r.changes.filter((c) => c.change === k).length;
-  out.push(`${bold(o, String(r.changes.length))} change${r.changes.length === 1 ? "" : "s"} against ${server}: ${n("create")} to create, ${n("update")} to update, ${n("prune")} to prune; ${r.unchanged} unchanged`);
+  out.push(`${bold(o, String(r.changes.length))} change${r.changes.length === 1 ? "" : "s"} against ${server}: ${n("create")} to create, ${n("update")} to update, ${n("prune")} to prune; ${r.unchanged} unchanged${r.unserved ? `; ${r.unserved} of kinds the cluster does not serve yet left out` : ""}`);
   o.out(out.join("\n"));
 }
 
@@ -36,7 +36,7 @@ export function register(program: Command, ctx: Context): void {
       const input = await clusterInput(path, f);
       const client = Client.fromKubeconfig({ kubeconfig: f.kubeconfig, context: f.context });
       try {
-        const r = await diff(client, input.objects, { prune: f.prune });
+        const r = await diff(client, input.objects, { prune: f.prune, skipUnserved: !!f.skipUnserved || input.lab !== undefined });
         if (o.json) o.out(JSON.stringify({ server: client.server, unchanged: r.unchanged, changes: r.changes.map((c) => ({ ...c.ref, change: c.change, object: refText(c.ref), diff: c.diff })) }, null, 2));
         else printDiff(o, r, client.server);
         if (r.changes.length) process.exitCode = 1;

@@ -12,7 +12,7 @@ import { bold, green } from "../output.js";
 import { loadSpec } from "../../spec/load.js";
 import { labJsonSchema } from "../../spec/json-schema.js";
 import { STARTER_DEFAULTS, starterLabYaml, type StarterAnswers } from "../../init/starter.js";
-import { writeFileAtomic } from "../../init/write-file.js";
+import { writeFileAtomic } from "../../fs/atomic-write.js";
 import { parseCidr } from "../../net/ip.js";
 
 const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "examples");

@@ -10,7 +10,7 @@ import { main } from "../main.js";
 import { renderDeps } from "./render.js";
 import { ageKeygen, sops, tempDir } from "../../testing/age-key.js";
 import type { TestKey } from "../../testing/age-key.js";
-import { fakeTalosSecrets } from "../../testing/fake-talos.js";
+import { generateTalosSecrets } from "../../secrets/talos.js";
 import { meshLabYaml } from "../../testing/mesh-lab.js";
 import { readStore } from "../../secrets/store.js";
 
@@ -22,7 +22,7 @@ before(() => {
   delete process.env.DROVER_AGE_KEY_FILE;
   delete process.env.SOPS_AGE_KEY;
   process.env.SOPS_AGE_KEY_FILE = key.file;
-  renderDeps.generators = { talos: fakeTalosSecrets };
+  renderDeps.generators = { talos: generateTalosSecrets };
 });
 
 async function drover(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -50,7 +50,7 @@ test("keys rotate wireguard: new node keys in the store and in every rendered co
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /rotated wireguard in .*secrets\.sops\.yaml: 4 wireguard keys, \d+ preshared keys/);
   const steps = [...r.out.matchAll(/^\s+\d+\. (\S+): /gm)].map((m) => m[1]);
-  assert.deepEqual(steps, ["cp1", "vps1", "vps2", "w1"]);
+  assert.deepEqual(steps, ["vps1", "vps2", "cp1", "w1"]);
   assert.match(r.out, /note: the seat hub cp1 has a new key/);
 
   const after = await readStore(storeFile, "s", [key.identity]);

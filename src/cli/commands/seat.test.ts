@@ -82,6 +82,13 @@ test("seat add: lab.yaml keeps its comments, the key is stored, the config is re
   const pub = store.secrets.wireguard["seat/laptop"]!.publicKey;
   assert.ok(readFileSync(join(dir, "out", "wireguard", "cp1", "wg0.conf"), "utf8").includes(pub), "the hub knows the new seat");
 
+  const show = await drover(["seat", "show", "laptop", "-f", lab, "--json"]);
+  assert.equal(show.code, 0, show.err);
+  assert.equal(JSON.parse(show.out).config, confText, "seat show prints the rendered config again");
+  const nope = await drover(["seat", "show", "nope", "-f", lab]);
+  assert.equal(nope.code, 1);
+  assert.match(nope.err, /there is no seat named nope[\s\S]*seats: phone, laptop/);
+
   const again = await drover(["seat", "add", "laptop", "-f", lab]);
   assert.equal(again.code, 1);
   assert.match(again.err, /lab\.yaml:\d+:\d+: network\.seats\[1\]\.name: a seat named laptop already exists/);

@@ -29,7 +29,8 @@ test("rotation replaces every node key and node-to-node preshared key, nothing e
   assert.equal(changed.filter((c) => c.startsWith("wireguard key")).length, 4);
   assert.equal(secrets.k3s, s.k3s);
   const r = await wireguardRotation().rotate({ secrets: s, envelope: undefined as never }, lab);
-  assert.deepEqual(r.rollout.map((x) => x.node), ["cp1", "vps1", "vps2", "w1"], "reachable first: the cloud nodes and the home entry (forwarded port), then w1 behind NAT");
+  assert.deepEqual(r.rollout.map((x) => x.node), ["vps1", "vps2", "cp1", "w1"], "reachable first: the cloud nodes, then the home entry (forwarded port), then w1 behind NAT");
+  assert.match(r.rollout[0]!.action, /wg syncconf wg0 <\(wg-quick strip wg0\)/);
   assert.match(r.notes.join(), /phone/);
 });
 

@@ -2,19 +2,18 @@
 // preshared key. Seats keep theirs (their devices hold them); they need a new config only when the
 // hub's public key changed, which it did.
 //
-// Rollout order, "reachable first": nodes that others can reach (public address, no NAT, the site's
-// forwarded port) take their new config first, then the nodes behind NAT. A node behind NAT can only be
-// reached after it has sent a handshake itself; when it switches last, every reachable peer already
-// knows its new key, so its first keepalive re-establishes the tunnels at once. The other way round
-// the reachable nodes would wait for the NATed nodes' next handshake retry (every 5 s).
+// Rollout order, "reachable first": nodes that others reach directly (public address, site without
+// NAT) take their new config first, then the entries of NATed sites (reached through a forwarded port,
+// but only by peers that cannot be reached themselves), then the nodes behind NAT. A node behind NAT
+// is reached only after it has sent a handshake itself; when it switches after its peers, they already
+// know its new key, so its first keepalive re-establishes the tunnels at once. The other way round they
+// would wait for its next handshake retry (every 5 s).
 import type { Lab } from "../../lab/types.js";
 import type { LabSecrets, WireguardKeyPair } from "../../secrets/types.js";
 import { generatePresharedKey, generateWireguardKeyPair } from "../../secrets/wireguard.js";
 import { nodePeer, seatHub } from "../../secrets/peers.js";
 import { publicEndpoint } from "../../render/wireguard/mesh.js";
 import { APPLY_WG0 } from "../../render/wireguard/conf.js";
-
-const shellQuote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
 import type { Rotation, RolloutStep, RotationResult } from "./types.js";
 
 export interface WireguardGenerators {
@@ -22,17 +21,16 @@ export interface WireguardGenerators {
   readonly presharedKey: () => string;
 }
 
-/** Nodes in rollout order: reachable ones first, then those behind NAT, each group in spec order. */
+/** Nodes in rollout order, each tier in spec order: directly reachable, NATed sites' entries, the rest. */
 export function rolloutOrder(lab: Lab): string[] {
-  const reachable = lab.nodes.filter((n) => publicEndpoint(lab, n) !== undefined || !n.nat);
-  const rest = lab.nodes.filter((n) => !reachable.includes(n));
-  return [...reachable, ...rest].map((n) => n.name);
+  const tier = (n: Lab["nodes"][number]) => (n.wireguardEndpoint || !n.nat ? 0 : publicEndpoint(lab, n) ? 1 : 2);
+  return [0, 1, 2].flatMap((t) => lab.nodes.filter((n) => tier(n) === t)).map((n) => n.name);
 }
 
 /**
  * One step per node in rollout order. Talos: re-apply the node's machine config (its WireguardConfig
- * wg0 changes in place, no reboot). k3s/Debian: install wg0.conf and apply it with `wg syncconf`,
- * which keeps the interface up.
+ * wg0 changes in place, no reboot). k3s/Debian: install wg0.conf and apply it with `wg syncconf`
+ * (and the idempotent PostUp commands), which keeps the interface and unchanged sessions up.
  */
 export function wireguardRollout(lab: Lab, order: readonly string[] = rolloutOrder(lab)): RolloutStep[] {
   return order.map((node) =>
@@ -45,7 +43,7 @@ export function wireguardRollout(lab: Lab, order: readonly string[] = rolloutOrd
       : {
           node,
           file: `wireguard/${node}/wg0.conf`,
-          action: "copy to /etc/wireguard/wg0.conf (mode 0600), then: wg syncconf wg0 <(wg-quick strip wg0)",
+          action: `copy to /etc/wireguard/wg0.conf (mode 0600), then as root in bash: ${APPLY_WG0}`,
         },
   );
 }

@@ -5,6 +5,24 @@ import type { Lab } from "../../lab/types.js";
 import { helmRelease, secret, type Component, type Obj } from "../flux/layout.js";
 import { NAMESPACES } from "./contract.js";
 import type { SecretSource } from "./secrets.js";
+import { objectStoreEndpoint, s3AdminKeys } from "./object-store.js";
+
+type Target = Lab["backups"]["targets"][number];
+
+/**
+ * The S3 keys of a backup target: the in-lab store's generated admin keys when the target is the lab's
+ * own SeaweedFS, else the keys the user puts in the store (apps._external.backup-<target>-access-key /
+ * -secret-key). For VolSync's restic Secrets (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) and Velero.
+ */
+export function backupTargetCredentials(lab: Lab, s: SecretSource, t: Target): { accessKey: string; secretKey: string } | undefined {
+  if (t.type !== "s3") return undefined;
+  const inLab = lab.storage.objectStore && !lab.storage.objectStore.endpoint && t.endpoint?.replace(/\/$/, "") === objectStoreEndpoint(lab);
+  if (inLab) return s3AdminKeys(s);
+  return {
+    accessKey: s.external(`backup-${t.name}-access-key`, `S3 access key for backup target ${t.name}`),
+    secretKey: s.external(`backup-${t.name}-secret-key`, `S3 secret key for backup target ${t.name}`),
+  };
+}
 
 export const VELERO_AWS_PLUGIN = "velero/velero-plugin-for-aws:v1.14.1";
 
@@ -40,7 +58,8 @@ export function backups(lab: Lab, s: SecretSource, deps: readonly string[]): Com
   const ns = NAMESPACES.velero;
   const creds: Record<string, string> = {};
   for (const t of lab.backups.targets.filter((x) => x.type === "s3")) {
-    const ini = `[default]\naws_access_key_id=${s.external(`backup-${t.name}-access-key`, `S3 access key for backup target ${t.name}`)}\naws_secret_access_key=${s.external(`backup-${t.name}-secret-key`, `S3 secret key for backup target ${t.name}`)}\n`;
+    const k = backupTargetCredentials(lab, s, t)!;
+    const ini = `[default]\naws_access_key_id=${k.accessKey}\naws_secret_access_key=${k.secretKey}\n`;
     creds[`cloud-${t.name}`] = ini;
     if (!creds.cloud) creds.cloud = ini;
   }

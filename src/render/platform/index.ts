@@ -35,11 +35,12 @@ export function platformComponents(lab: Lab, secrets: LabSecrets): { components:
   add(externalDns(lab, secrets, s, cni));
   const stores = storage(lab, s, cni).flatMap((c) => add(c));
   const s3 = add(objectStore(lab, s, stores.length ? stores : cni));
-  add(monitoring(lab, s, [...stores, ...ingress, ...certs]));
   const idp = add(identity(lab, s, [...stores, ...ingress, ...certs]));
   const snaps = add(snapshots(lab, stores.length ? stores : cni));
   const backup = add(backups(lab, s, [...stores, ...s3, ...snaps]));
   add(registry(lab, stores.length ? stores : cni));
+  // last: it watches every other component's Helm releases
+  add(monitoring(lab, s, [...stores, ...ingress, ...certs], list.map((c) => c.namespace)));
   return { components: list, appsDependOn: [...base, ...certs, ...ingress, ...stores, ...s3, ...idp, ...snaps, ...backup], missing: s.missing };
 }
 
@@ -54,4 +55,7 @@ export function renderPlatform(lab: Lab, secrets: LabSecrets): FileTree {
   return t;
 }
 
+export { backupTargetCredentials } from "./backups.js";
+export { secretSource } from "./secrets.js";
+export { REGISTRY_MIRROR } from "./registry.js";
 export { platformNames, NAMESPACES, INGRESS_CLASS, CLUSTER_ISSUER, ingressFor, forwardAuth } from "./contract.js";

@@ -1,7 +1,7 @@
 // Metrics, dashboards, logs and alerts: kube-prometheus-stack (Prometheus, Alertmanager, Grafana unless
 // the lab runs its own Grafana app), Loki (single binary) fed by Alloy, and the Apprise relay.
 import type { Lab } from "../../lab/types.js";
-import { helmRelease, secret, type Component, type Obj } from "../flux/layout.js";
+import { helmRelease, meta, secret, type Component, type Obj } from "../flux/layout.js";
 import type { ChartName } from "../flux/charts.js";
 import { CLUSTER_ISSUER, INGRESS_CLASS, NAMESPACES } from "./contract.js";
 import { alertmanagerConfig, appriseRelay } from "./alerting.js";
@@ -130,7 +130,35 @@ export function alloyValues(): Obj {
   };
 }
 
-export function monitoring(lab: Lab, s: SecretSource, deps: readonly string[]): Component | undefined {
+/**
+ * Flux's own failures (a Kustomization or HelmRelease that does not reconcile) as alerts in
+ * Alertmanager, so they reach the same Apprise URLs (notification.toolkit.fluxcd.io/v1beta3 is the
+ * current API of Provider and Alert).
+ */
+export function fluxAlerts(releaseNamespaces: readonly string[]): Obj[] {
+  const flux = NAMESPACES.flux;
+  return [
+    { apiVersion: "notification.toolkit.fluxcd.io/v1beta3", kind: "Provider", metadata: meta("alertmanager", flux), spec: { type: "alertmanager", address: `http://alertmanager-operated.${NS}.svc.cluster.local:9093/api/v2/alerts/` } },
+    {
+      apiVersion: "notification.toolkit.fluxcd.io/v1beta3",
+      kind: "Alert",
+      metadata: meta("reconciliation-failures", flux),
+      spec: {
+        providerRef: { name: "alertmanager" },
+        eventSeverity: "error",
+        eventSources: [
+          { kind: "GitRepository", name: "*" },
+          { kind: "Kustomization", name: "*" },
+          { kind: "HelmRepository", name: "*" },
+          { kind: "OCIRepository", name: "*" },
+          ...[...new Set(releaseNamespaces)].sort().map((ns) => ({ kind: "HelmRelease", name: "*", namespace: ns })),
+        ],
+      },
+    },
+  ];
+}
+
+export function monitoring(lab: Lab, s: SecretSource, deps: readonly string[], releaseNamespaces: readonly string[] = []): Component | undefined {
   if (!lab.monitoring.enabled) return undefined;
   const relay = appriseRelay(lab, s);
   const charts: ChartName[] = ["kube-prometheus-stack"];
@@ -141,5 +169,5 @@ export function monitoring(lab: Lab, s: SecretSource, deps: readonly string[]): 
   }
   const secrets: Obj[] = [...relay.secrets];
   if (!hasGrafanaApp(lab)) secrets.push(secret("grafana-admin", NS, { "admin-user": "admin", "admin-password": s.generated("grafana-admin-password") }));
-  return { name: "monitoring", namespace: NS, podSecurity: "privileged", dependsOn: deps, objects: [...objects, ...relay.objects], secrets, charts };
+  return { name: "monitoring", namespace: NS, podSecurity: "privileged", dependsOn: deps, objects: [...objects, ...relay.objects], secrets, config: fluxAlerts([...releaseNamespaces, NS]), charts };
 }

@@ -32,13 +32,18 @@ export function seaweedfsValues(lab: Lab): Obj {
   };
 }
 
+/** The in-lab store's admin keys (generated once, kept in the secrets store). */
+export function s3AdminKeys(s: SecretSource): { accessKey: string; secretKey: string } {
+  return { accessKey: s.generated("s3-admin-access-key", "hex").slice(0, 20), secretKey: s.generated("s3-admin-secret-key", "hex") };
+}
+
 export function objectStore(lab: Lab, s: SecretSource, deps: readonly string[]): Component | undefined {
   const o = lab.storage.objectStore;
   if (!o || o.endpoint) return undefined;
   const config = {
     identities: [{
       name: "admin",
-      credentials: [{ accessKey: s.generated("s3-admin-access-key", "hex").slice(0, 20), secretKey: s.generated("s3-admin-secret-key", "hex") }],
+      credentials: [s3AdminKeys(s)],
       actions: ["Admin", "Read", "List", "Tagging", "Write"],
     }],
   };

@@ -17,7 +17,8 @@ import { CHARTS } from "../flux/charts.js";
 import { PLATFORM_LABS, K3S_METALLB } from "../../testing/platform-labs.js";
 import { loadTestLab, testSecrets } from "../../testing/apps-lab.js";
 import { describeProblems, kubeconform, kubeconformTree } from "../../testing/kubeconform.js";
-import { platformData, tool } from "../../testing/paths.js";
+import { platformData, ROOT, tool } from "../../testing/paths.js";
+import { FLUX_VERSION } from "../flux/layout.js";
 import { tempDir } from "../../testing/age-key.js";
 import type { FileTree } from "../tree.js";
 import type { Lab } from "../../lab/types.js";
@@ -30,7 +31,7 @@ function crdFiles(): string[] {
 }
 
 const docsOf = (t: FileTree): [string, Obj][] =>
-  [...t].filter(([p]) => p.endsWith(".yaml")).flatMap(([p, f]) => parseAllDocuments(f.content).map((d): [string, Obj] => [p, d.toJS() as Obj]).filter(([, o]) => o));
+  [...t].filter(([p]) => p.endsWith(".yaml") && !/^(talos|k3s|wireguard|seats|boot|proxmox)\//.test(p)).flatMap(([p, f]) => parseAllDocuments(f.content).map((d): [string, Obj] => [p, d.toJS() as Obj]).filter(([, o]) => o));
 
 /** VolSync's module is not served by the Go module proxy here, so its kinds are the one gap in the CRD set. */
 const NO_SCHEMA_KINDS = new Set(["ReplicationSource", "ReplicationDestination"]);
@@ -67,7 +68,7 @@ for (const [name, make] of PLATFORM_LABS) {
     const t = renderLab(lab, testSecrets(lab));
     const root = writeOut(t);
     try {
-      const dirs = [...t.keys()].filter((p) => p.endsWith("kustomization.yaml")).map((p) => dirname(p)).sort();
+      const dirs = [...t.keys()].filter((p) => p.startsWith("kubernetes/") && p.endsWith("kustomization.yaml")).map((p) => dirname(p)).sort();
       assert.ok(dirs.includes("kubernetes") && dirs.includes("kubernetes/flux-system") && dirs.includes("kubernetes/infrastructure/sources"));
       for (const d of dirs.filter((x) => !x.startsWith("kubernetes/apps/"))) {
         const r = spawnSync(tool("kustomize"), ["build", join(root, d)], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
@@ -87,7 +88,8 @@ for (const [name, make] of PLATFORM_LABS) {
     const graph = new Map<string, string[]>(ks.map((k) => [k.metadata.name, (k.spec.dependsOn ?? []).map((d: Obj) => d.name)]));
     for (const k of ks) {
       for (const d of graph.get(k.metadata.name)!) assert.ok(names.has(d), `${k.metadata.name} depends on missing ${d}`);
-      const dir = k.spec.path.replace(/^\.\//, "");
+      // the rendered kubernetes/ folder is pushed as the lab's gitops path
+      const dir = k.spec.path.replace(/^\.\//, "").replace(lab.gitops.path.replace(/\/+$/, ""), "kubernetes");
       assert.ok(t.has(`${dir}/kustomization.yaml`), `${k.metadata.name}: no kustomization at ${dir}`);
       assert.deepEqual(k.spec.decryption, { provider: "sops", secretRef: { name: "sops-age" } });
     }
@@ -110,7 +112,7 @@ for (const [name, make] of PLATFORM_LABS) {
     }
     for (const k of ks) {
       for (const h of k.spec.healthChecks ?? []) {
-        const dir = k.spec.path.replace(/^\.\//, "");
+        const dir = k.spec.path.replace(/^\.\//, "").replace(lab.gitops.path.replace(/\/+$/, ""), "kubernetes");
         assert.ok(releases.some(([p, r]) => p.startsWith(`${dir}/`) && r.metadata.name === h.name && r.metadata.namespace === h.namespace), `${k.metadata.name} checks missing ${h.name}`);
       }
     }
@@ -192,6 +194,10 @@ test("the chart versions Drover pins are the versions of the charts the tests te
   assert.equal(version("external-dns"), CHARTS["external-dns"].version);
   assert.equal(version("cert-manager"), CHARTS["cert-manager"].version);
   assert.equal(version("gateway-helm"), CHARTS["envoy-gateway"].version);
+  // the Flux release flux-system installs is the one whose CRDs the tests use
+  const pinned = readFileSync(join(ROOT, "scripts/tools/versions.sh"), "utf8");
+  assert.match(pinned, new RegExp(`^FLUX_VERSION=${FLUX_VERSION.replace(/\./g, "\\.")}$`, "m"));
+  assert.match(pinned, new RegExp(`^KUBE_PROMETHEUS_STACK_VERSION=${CHARTS["kube-prometheus-stack"].version.replace(/\./g, "\\.")}$`, "m"));
 });
 
 test("amtool check-config accepts every lab's Alertmanager configuration", () => {
@@ -293,4 +299,36 @@ test("Gateway API: the SSO gate as an Envoy SecurityPolicy per gated route passe
   assert.equal(k.valid, routes.length);
   const grant = renderPlatform(lab, testSecrets(lab)).get("infrastructure/identity/config/resources.yaml")!.content;
   for (const r of routes) assert.ok(grant.includes(`namespace: ${r.namespace}`), r.namespace);
+});
+
+test("backup targets: the in-lab S3 store's generated keys, or the user's keys for an external target", async () => {
+  const { backupTargetCredentials, secretSource } = await import("./index.js");
+  const gee = PLATFORM_LABS[3]![1]();
+  const store = testSecrets(gee);
+  const s = secretSource(store);
+  const inLab = backupTargetCredentials(gee, s, gee.backups.targets[0]!)!;
+  assert.equal(inLab.accessKey.length, 20);
+  assert.equal(s.missing.size, 0);
+  const kay = loadTestLab(K3S_METALLB);
+  const s2 = secretSource(testSecrets(kay));
+  assert.deepEqual(backupTargetCredentials(kay, s2, kay.backups.targets[0]!), { accessKey: "", secretKey: "" });
+  assert.ok(s2.missing.has("backup-b2-access-key"));
+  const config = renderPlatform(gee, store).get("infrastructure/object-store/seaweedfs-s3-config.sops.yaml")!.content;
+  assert.ok(config.includes(inLab.accessKey), "the store serves the keys the backups use");
+});
+
+test("Git source: an external HTTPS or SSH host, or the in-lab Forgejo / Soft Serve on its Service", async () => {
+  const { gitSource } = await import("../flux/git-source.js");
+  const { K3S_CILIUM } = await import("../../testing/platform-labs.js");
+  const kay = loadTestLab(K3S_METALLB);
+  assert.deepEqual(gitSource(kay), { url: `http://forgejo.${kay.app("forgejo").namespace}.svc.cluster.local:3000/drover/kay.git`, branch: "main", credentials: "token", host: "forgejo" });
+  const kc = loadTestLab(K3S_CILIUM);
+  assert.equal(gitSource(kc).url, `http://soft-serve.${kc.app("soft-serve").namespace}.svc.cluster.local:23232/kc.git`);
+  assert.equal(gitSource(kc).credentials, "none");
+  const gee = PLATFORM_LABS[3]![1]();
+  assert.deepEqual(gitSource(gee), { url: "ssh://git@github.com/gee/lab.git", branch: "main", credentials: "ssh", host: "external" });
+  // a custom gitops path reaches every Flux path
+  const t = renderPlatform(kc, testSecrets(kc));
+  assert.match(t.get("flux-system/gotk-sync.yaml")!.content, /path: \.\/clusters\/kc\n/);
+  assert.match(t.get("infrastructure.yaml")!.content, /path: \.\/clusters\/kc\/infrastructure\/cilium\n/);
 });

@@ -15,6 +15,8 @@ export interface ClusterFacts {
   readonly multiSite: boolean;
   readonly overlaySubnet: string;
   readonly certSANs: readonly string[];
+  /** kubelet bind mounts node-local storage needs (Longhorn's data path, the local-path provisioner's folder) */
+  readonly storageMounts: readonly { destination: string; type: "bind"; source: string; options: string[] }[];
   /** the bundle's PEMs base64-encoded once (each config carries several) */
   readonly pki: Readonly<Record<"osCrt" | "osKey" | "k8sCrt" | "k8sKey" | "aggCrt" | "aggKey" | "saKey" | "etcdCrt" | "etcdKey", string>>;
 }
@@ -34,6 +36,7 @@ export function clusterFacts(lab: Lab, secrets: LabSecrets): ClusterFacts {
     multiSite: sites.size > 1,
     overlaySubnet: canonical(lab.overlay.subnet),
     certSANs: [...new Set([lab.endpoint.address, ...lab.controlPlanes().map((n) => n.address)])],
+    storageMounts: storageMounts(lab),
     pki: {
       osCrt: b64(c.os.crt), osKey: b64(c.os.key), k8sCrt: b64(c.k8s.crt), k8sKey: b64(c.k8s.key), aggCrt: b64(c.k8sAggregator.crt),
       aggKey: b64(c.k8sAggregator.key), saKey: b64(c.k8sServiceAccount.key), etcdCrt: b64(c.etcd.crt), etcdKey: b64(c.etcd.key),
@@ -47,6 +50,26 @@ const IMAGE = {
   controllerManager: "registry.k8s.io/kube-controller-manager",
   proxy: "registry.k8s.io/kube-proxy",
   scheduler: "registry.k8s.io/kube-scheduler",
+};
+
+/** Storage that lives on the node's disk must be visible to the kubelet (Talos's Longhorn and local-path guides). */
+function storageMounts(lab: Lab): ClusterFacts["storageMounts"] {
+  const paths = new Set<string>();
+  for (const c of lab.storageClasses) {
+    if (c.type === "longhorn") paths.add("/var/lib/longhorn");
+    if (c.spec.type === "local") paths.add(c.spec.path);
+  }
+  return [...paths].sort().map((p) => ({ destination: p, type: "bind", source: p, options: ["bind", "rshared", "rw"] }));
+}
+
+/**
+ * NVIDIA GPU nodes: the driver modules the nonfree-kmod-nvidia extension (see the node's schematic)
+ * provides are loaded at boot, and the BPF JIT hardening the NVIDIA container toolkit needs — as
+ * Talos's NVIDIA GPU guide sets them.
+ */
+const NVIDIA = {
+  kernel: { modules: [{ name: "nvidia" }, { name: "nvidia_uvm" }, { name: "nvidia_drm" }, { name: "nvidia_modeset" }] },
+  sysctls: { "net.core.bpf_jit_harden": "1" },
 };
 
 function taints(node: Node): Record<string, string> | undefined {
@@ -72,6 +95,7 @@ export function v1alpha1Document(lab: Lab, secrets: LabSecrets, facts: ClusterFa
   const labels: Record<string, string> = { ...node.labels };
   if (cp) labels["node.kubernetes.io/exclude-from-external-load-balancers"] = "";
   const nodeTaints = taints(node);
+  const nvidia = node.gpus > 0 && lab.host(node.host).gpuVendor === "nvidia";
 
   const machine: Record<string, unknown> = {
     type: cp ? "controlplane" : "worker",
@@ -84,6 +108,7 @@ export function v1alpha1Document(lab: Lab, secrets: LabSecrets, facts: ClusterFa
       defaultRuntimeSeccompProfileEnabled: true,
       disableManifestsDirectory: true,
       nodeIP: { validSubnets: [nodeSubnet] },
+      ...(facts.storageMounts.length ? { extraMounts: facts.storageMounts } : {}),
     },
     network: {},
     install: { disk: node.installDisk, image: installImage, wipe: false },
@@ -94,6 +119,7 @@ export function v1alpha1Document(lab: Lab, secrets: LabSecrets, facts: ClusterFa
     },
     nodeLabels: labels,
     ...(nodeTaints ? { nodeTaints } : {}),
+    ...(nvidia ? NVIDIA : {}),
   };
 
   const network = {

@@ -45,7 +45,7 @@ export function nodePeers(idx: OverlayIndex, node: Node): WireguardPeer[] {
       presharedKey: p.presharedKey,
       ...(endpoint ? { endpoint } : {}),
       ...(p.keepalive ? { persistentKeepaliveInterval: `${p.keepalive}s` } : {}),
-      allowedIPs: [...p.allowedIps],
+      allowedIPs: p.allowedIps, // shared, not copied: nothing downstream mutates (patches merge into new arrays)
     };
   });
 }

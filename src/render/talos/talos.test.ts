@@ -61,6 +61,11 @@ test("the example lab's machine configs pass Talos's JSON schema and talosctl va
   assert.match(w[0].machine.install.image, /^factory\.talos\.dev\/metal-installer\/[0-9a-f]{64}:v1\.12\.6$/);
   assert.deepEqual(w.find((d) => d.kind === "LinkConfig").addresses, [{ address: "192.168.10.29/24" }]);
   assert.equal(w[0].machine.nodeLabels["drover.dev/host"], "rpi4-1");
+  // the GPU passthrough VM loads the NVIDIA modules its image carries; other nodes do not
+  const gpu = parseAllDocuments(files.get("talos08.yaml")!).map((d) => d.toJS())[0];
+  assert.deepEqual(gpu.machine.kernel.modules.map((m: { name: string }) => m.name), ["nvidia", "nvidia_uvm", "nvidia_drm", "nvidia_modeset"]);
+  assert.equal(gpu.machine.sysctls["net.core.bpf_jit_harden"], "1");
+  assert.equal(w[0].machine.kernel, undefined);
 });
 
 test("wg0 peers are exactly the pairs of the secrets store, with their preshared keys; LAN endpoints inside a site", () => {
@@ -173,6 +178,9 @@ test("drover check: a patch that does not fit is a positioned error at the patch
   const kind = errorsOf(withPatch("[{ apiVersion: v1alpha1, kind: LinkConfg, name: net0 }]"));
   assert.equal(kind[0]!.path, "nodes[8].patches[0].kind");
   assert.match(kind[0]!.hint!, /LinkConfig/);
+  const unnamed = errorsOf(withPatch("[{ apiVersion: v1alpha1, kind: LinkConfig, mtu: 9000 }]"));
+  assert.equal(unnamed[0]!.path, "nodes[8].patches[0].kind");
+  assert.match(unnamed[0]!.message, /needs a name/);
   const list = errorsOf(withPatch("[{ apiVersion: v1alpha1, kind: WireguardConfig, name: wg0, peers: { a: 1 } }]"));
   assert.equal(list[0]!.path, "nodes[8].patches[0].peers");
 });
@@ -264,4 +272,25 @@ test("with flannel as the CNI Talos runs its default CNI and kube-proxy; the con
   const cp = parseAllDocuments(files.get("talos01.yaml")!).map((d) => d.toJS())[0];
   assert.equal(cp.cluster.network.cni, undefined);
   assert.equal(cp.cluster.proxy.disabled, undefined);
+});
+
+test("drover check warns when a Talos lab's site is reached by a DNS name (Talos peers take an IP), at the site's endpoint", () => {
+  const text = readFileSync(exampleFiles().find((f) => f.includes("multi-site"))!, "utf8");
+  const ws = loadSpec(text, "lab.yaml").diagnostics.filter((d) => d.severity === "warning" && /cannot dial/.test(d.message));
+  const named = text.split("\n").filter((l) => /^\s+endpoint: [a-z]/.test(l));
+  assert.equal(ws.length, named.length, JSON.stringify(ws));
+  for (const w of ws) assert.match(w.path, /^sites\[\d+\]\.endpoint$/);
+  const ip = text.replace(/(\n\s+endpoint: )[a-z][^\n]*/g, "$1198.51.100.7:51820");
+  assert.equal(loadSpec(ip, "lab.yaml").diagnostics.filter((d) => /cannot dial/.test(d.message)).length, 0);
+});
+
+test("Longhorn and local-path storage: the kubelet gets bind mounts of their folders on every node; the configs validate", () => {
+  const text = exampleText().replace("storage:\n  classes:\n", "storage:\n  classes:\n    - { name: longhorn, type: longhorn }\n    - { name: local, type: local }\n").replace("      default: true\n", "");
+  const lab = loadTestLab(text);
+  const files = validateAll(lab, realSecrets(lab));
+  const v1 = parseAllDocuments(files.get("talos05.yaml")!).map((d) => d.toJS())[0];
+  assert.deepEqual(v1.machine.kubelet.extraMounts, [
+    { destination: "/var/lib/longhorn", type: "bind", source: "/var/lib/longhorn", options: ["bind", "rshared", "rw"] },
+    { destination: "/var/mnt/local-path", type: "bind", source: "/var/mnt/local-path", options: ["bind", "rshared", "rw"] },
+  ]);
 });

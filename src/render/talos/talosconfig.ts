@@ -13,7 +13,13 @@ export interface AdminCredentials {
 }
 
 export function adminCredentials(t: TalosSecrets): AdminCredentials {
-  const caKey = readPrivateKey(t.certs.os.key);
+  let caKey;
+  try {
+    caKey = readPrivateKey(t.certs.os.key);
+    new X509Certificate(t.certs.os.crt);
+  } catch (e) {
+    throw new Error(`the Talos OS CA in the secrets store is not a readable certificate and key (${(e as Error).message}); a test stand-in bundle? use generateTalosSecrets`);
+  }
   const caDer = caKey.export({ format: "der", type: "pkcs8" });
   const seed = Buffer.from(hkdfSync("sha256", caDer, Buffer.alloc(0), "drover talosconfig os:admin key", 32));
   const key = ed25519FromSeed(seed);

@@ -18,12 +18,20 @@ function decide(s: string): string {
   if (n === 0) return '""';
   const c0 = s.charCodeAt(0);
   if (c0 === 61 || c0 === 45) return JSON.stringify(s); // = or -
+  let dots = 0;
+  let slash = false;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c >= 128 || SAFE[c] === 0) return JSON.stringify(s);
+    if (c === 46) dots++;
+    else if (c === 47) slash = true;
   }
-  // only strings starting with a digit, sign or dot can read as numbers or timestamps
-  if (((c0 >= 48 && c0 <= 57) || c0 === 43 || c0 === 46) && (NUMBER_LIKE.test(s) || TIMESTAMP.test(s))) return JSON.stringify(s);
+  // only strings starting with a digit, sign or dot can read as numbers or timestamps; a number has
+  // at most one dot and no slash (addresses and CIDRs skip the regexes), a timestamp a dash at 4
+  if ((c0 >= 48 && c0 <= 57) || c0 === 43 || c0 === 46) {
+    if (dots <= 1 && !slash && NUMBER_LIKE.test(s)) return JSON.stringify(s);
+    if (s.charCodeAt(4) === 45 && TIMESTAMP.test(s)) return JSON.stringify(s);
+  }
   if (n <= 5 && SPECIAL.test(s)) return JSON.stringify(s);
   return s;
 }

@@ -38,6 +38,9 @@ test("multi-site example: three sites, site-leaders, seats; still connected with
   try {
     await Promise.all([...confs(lab, secrets)].map(([name, conf]) => world.up(name, conf)));
     assert.deepEqual(await unreachable(world, lab), []);
+    // the seats' DNS = line reached the resolver: the private DNS (pihole's load-balancer address)
+    const dns = lab.apps.find((a) => a.catalog.name === "pihole")!.loadBalancerAddress!;
+    for (const s of lab.seats) assert.match(world.resolver(`seat/${s.name}`) ?? "", new RegExp(`^nameserver ${dns.replaceAll(".", "\\.")}$`, "m"), s.name);
 
     const gone = seatHub(lab)!.name;
     assert.equal(gone, lab.overlay.leaders.home);

@@ -5,8 +5,9 @@
 // - peers come from the topology (src/secrets/peers.ts): full-mesh, or site-leaders where leaders
 //   relay for their site; seats connect to one hub node, which relays for them.
 // - Endpoint: a peer on the same site is reached on its LAN address; a peer elsewhere only where it is
-//   reachable (a public address, a site without NAT, or the site's forwarded endpoint for its entry node).
-//   A peer with no endpoint is reached once it has contacted us.
+//   reachable (a public address, a site without NAT, or, for nodes that are not reachable themselves,
+//   the site's forwarded endpoint for its entry node). A peer with no endpoint is reached once it has
+//   contacted us.
 // - PersistentKeepalive: on peers across sites when we are behind NAT (keeps the NAT mapping open so
 //   the other side can reach us), and on every peer of a seat (roaming, usually behind NAT).
 // - Relays (leaders, the seat hub) forward between peers: PostUp enables IPv4 forwarding; the hub also
@@ -164,7 +165,10 @@ export function nodeInterfaces(lab: Lab, secrets: LabSecrets): WgInterface[] {
         publicKey: qi.publicKey,
         presharedKey: psk(secrets, id, qi.id),
         allowedIps: allowed,
-        endpoint: sameSite ? qi.lan : reach.get(q.name),
+        // a peer reached only through its site's forwarded port is dialled that way only by nodes that
+        // cannot be reached themselves; a reachable node waits for it to call (it keeps alive), and then
+        // answers the address the call came from (the router may map that node to another port)
+        endpoint: sameSite ? qi.lan : q.wireguardEndpoint ?? (n.wireguardEndpoint ? undefined : reach.get(q.name)),
         keepalive: n.nat && !sameSite ? keepalive : undefined,
       });
     }

@@ -37,6 +37,17 @@ export const noOverlappingNetworks: Rule = function* (spec) {
       }
       const inLan = spec.sites.some((s) => { const c = cidrOf(s.lan); return c && cidrContains(c, r.range.first) && cidrContains(c, r.range.last); });
       if (!inLan) yield warning(["network", "loadBalancer", "pool"], `${lb.pool} is not inside any site's LAN`, "L2 announcements only reach a LAN; use addresses from the LAN the clients are on");
+      // the API virtual IP, hosts and guest VMs must not sit inside the pool either
+      const vip = parseIp(spec.cluster.endpoint.address);
+      if (vip !== undefined && spec.cluster.endpoint.vip !== false && vip >= r.range.first && vip <= r.range.last) yield error(["cluster", "endpoint", "address"], `the virtual IP ${spec.cluster.endpoint.address} is inside the load-balancer pool ${lb.pool}`, "the pool hands its addresses to services; pick a VIP outside it");
+      for (const [hi, h] of spec.hosts.entries()) {
+        const hip = h.address ? parseIp(h.address) : undefined;
+        if (hip !== undefined && hip >= r.range.first && hip <= r.range.last) yield error(["hosts", hi, "address"], `${h.address} is inside the load-balancer pool ${lb.pool}`, "move the host's address out of the pool, or shrink the pool");
+        for (const [gi, g] of h.guests.entries()) {
+          const gip = g.address ? parseIp(g.address) : undefined;
+          if (gip !== undefined && gip >= r.range.first && gip <= r.range.last) yield error(["hosts", hi, "guests", gi, "address"], `${g.address} is inside the load-balancer pool ${lb.pool}`, "move the guest's address out of the pool, or shrink the pool");
+        }
+      }
       // nodes must not sit inside the pool
       for (const [i, n] of spec.nodes.entries()) {
         const ip = parseIp(n.address);

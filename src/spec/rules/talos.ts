@@ -1,9 +1,9 @@
 import type { Rule } from "./rule.js";
-import { error } from "./rule.js";
+import { error, warning } from "./rule.js";
 import { didYouMean } from "../diagnostic.js";
 import { parseIp } from "../../net/ip.js";
 import { PatchError, strategicMerge } from "../talos/merge.js";
-import { CLUSTER_FIELDS, CONFIG_FIELDS, DOCUMENT_KINDS, DOCUMENT_SHAPES, MACHINE_FIELDS, TALOS_MIN_MINOR, V1ALPHA1_SHAPE } from "../talos/fields.js";
+import { CLUSTER_FIELDS, CONFIG_FIELDS, DOCUMENT_KINDS, NAMED_KINDS, DOCUMENT_SHAPES, MACHINE_FIELDS, TALOS_MIN_MINOR, V1ALPHA1_SHAPE } from "../talos/fields.js";
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -19,6 +19,14 @@ export const talosRules: Rule = function* (spec) {
   }
   for (const group of ["all", "controlplane", "worker"] as const) {
     for (const [j, patch] of (spec.cluster.patches?.[group] ?? []).entries()) yield* checkPatch(patch, ["cluster", "patches", group, j]);
+  }
+  // Talos's WireguardConfig takes address:port endpoints only: a site reached by a DNS name is not
+  // dialled by Talos nodes elsewhere (they answer once the site's nodes have contacted them)
+  for (const [i, site] of spec.sites.entries()) {
+    const host = site.endpoint?.replace(/:\d+$/, "");
+    if (host && parseIp(host) === undefined && spec.sites.length > 1) {
+      yield warning(["sites", i, "endpoint"], `Talos nodes cannot dial ${host}: a Talos WireGuard peer endpoint is an IP address and port, not a DNS name`, "use the site's public IPv4 address here, so nodes on other sites can reach it; otherwise they wait until this site's nodes contact them");
+    }
   }
   for (const [i, n] of spec.nodes.entries()) {
     if (n.publicAddress && parseIp(n.publicAddress) === undefined) {
@@ -36,6 +44,9 @@ function* checkPatch(patch: Record<string, unknown>, at: (string | number)[]) {
       return;
     }
     if (patch.apiVersion !== "v1alpha1") yield error([...at, "apiVersion"], `apiVersion of a ${kind} document is v1alpha1`, "set apiVersion: v1alpha1");
+    if (NAMED_KINDS.has(kind) && (typeof patch.name !== "string" || patch.name === "")) {
+      yield error([...at, "kind"], `a ${kind} document needs a name (which ${kind === "LinkConfig" || kind === "WireguardConfig" ? "link" : "one"} it configures)`, kind === "LinkConfig" ? "name: net0 patches the node's LAN link; wg0 is the overlay" : "add name: …");
+    }
     const shape = DOCUMENT_SHAPES[kind];
     if (shape) yield* mergeable(shape, patch, at);
     return;

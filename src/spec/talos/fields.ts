@@ -14,6 +14,13 @@ export const DOCUMENT_KINDS = new Set([
   "WireguardConfig", "EventSinkConfig", "KmsgLogConfig", "OOMConfig", "WatchdogTimerConfig", "TrustedRootsConfig", "SideroLinkConfig",
 ]);
 
+/** Kinds whose documents are told apart by a name, which the schema requires. */
+export const NAMED_KINDS = new Set([
+  "RegistryAuthConfig", "RegistryMirrorConfig", "RegistryTLSConfig", "ExtensionServiceConfig", "PCIDriverRebindConfig", "BondConfig", "BridgeConfig",
+  "DHCPv4Config", "DHCPv6Config", "DummyLinkConfig", "EthernetConfig", "HCloudVIPConfig", "Layer2VIPConfig", "LinkConfig", "LinkAliasConfig",
+  "NetworkRuleConfig", "StaticHostConfig", "VLANConfig", "WireguardConfig", "TrustedRootsConfig",
+]);
+
 export const CONFIG_FIELDS = ["version", "debug", "persist", "machine", "cluster"];
 
 export const MACHINE_FIELDS = [
