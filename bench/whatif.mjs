@@ -42,6 +42,7 @@ const podDoc = (p) => ({
     nodeSelector: p.nodeSelector,
     ...(p.requiredNodeAffinity.length ? { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: p.requiredNodeAffinity.map((t) => ({ key: t.key, operator: "In", values: t.values })) }] } } } } : {}),
     tolerations: p.tolerations.map((t) => ({ ...(t.key ? { key: t.key } : {}), operator: t.operator, ...(t.value !== undefined ? { value: t.value } : {}), ...(t.effect ? { effect: t.effect } : {}) })),
+    ...(p.spread ? { topologySpreadConstraints: [{ maxSkew: p.spread.maxSkew, topologyKey: p.spread.topologyKey, whenUnsatisfiable: "DoNotSchedule", ...(p.spread.nodeTaintsPolicy ? { nodeTaintsPolicy: p.spread.nodeTaintsPolicy } : {}), labelSelector: { matchLabels: { "app.kubernetes.io/instance": p.app } } }] } : {}),
   },
 });
 const list = (items) => JSON.stringify({ apiVersion: "v1", kind: "List", items });
