@@ -17,10 +17,12 @@ const { nodes, pods } = simulationInput(lab);
 console.log(`lab: ${lab.hosts.length} hosts, ${lab.nodes.length} nodes, ${pods.length} pods`);
 
 const t0 = performance.now();
+const cpu0 = process.cpuUsage();
 const b = baseline(lab);
 const reports = allSingle(b);
 const drover = (performance.now() - t0) / 1000;
-console.log(`drover: baseline + ${reports.length} single-host failures in ${drover.toFixed(2)} s (${((drover * 1000) / reports.length).toFixed(2)} ms per failure)`);
+const cpu = process.cpuUsage(cpu0);
+console.log(`drover: baseline + ${reports.length} single-host failures in ${drover.toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU (${((drover * 1000) / reports.length).toFixed(2)} ms per failure; load average ${(await import("node:os")).loadavg()[0].toFixed(1)})`);
 
 // ---- the real scheduler ----
 const podName = (id) => id.replace(/\//g, "--");
@@ -42,6 +44,7 @@ const podDoc = (p) => ({
     nodeSelector: p.nodeSelector,
     ...(p.requiredNodeAffinity.length ? { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: p.requiredNodeAffinity.map((t) => ({ key: t.key, operator: "In", values: t.values })) }] } } } } : {}),
     tolerations: p.tolerations.map((t) => ({ ...(t.key ? { key: t.key } : {}), operator: t.operator, ...(t.value !== undefined ? { value: t.value } : {}), ...(t.effect ? { effect: t.effect } : {}) })),
+    ...(p.spread ? { topologySpreadConstraints: [{ maxSkew: p.spread.maxSkew, topologyKey: p.spread.topologyKey, whenUnsatisfiable: "DoNotSchedule", ...(p.spread.nodeTaintsPolicy ? { nodeTaintsPolicy: p.spread.nodeTaintsPolicy } : {}), labelSelector: { matchLabels: { "app.kubernetes.io/instance": p.app } } }] } : {}),
   },
 });
 const list = (items) => JSON.stringify({ apiVersion: "v1", kind: "List", items });

@@ -36,4 +36,4 @@ console.log(`drover: the example lab ${example}, copied to ${relative(process.cw
 drover(["check", lab]);
 console.log("");
 drover(["render", lab, "--age-key", keyFile]);
-console.log(`\nnext: node bin/drover.js what-if ${relative(process.cwd(), lab)} --host gamer   ·   node bin/drover.js ui ${relative(process.cwd(), lab)}`);
+console.log(`\nnext: node bin/drover.js what-if ${relative(process.cwd(), lab)} --down gamer   ·   node bin/drover.js ui ${relative(process.cwd(), lab)}`);
