@@ -6,7 +6,27 @@
 // read a string). Anything this emitter does not reproduce exactly (top-level scalars, keys with
 // line breaks, block scalars with keep-chomping, -0, infinities, NaN, non-plain objects)
 // makes it return undefined, and the caller falls back to the package for that document.
-import { Document, stringify, type ToStringOptions, type DocumentOptions, type CreateNodeOptions, type SchemaOptions } from "yaml";
+import { Document, stringify, type ToStringOptions, type DocumentOptions, type CreateNodeOptions, type SchemaOptions, type ScalarTag } from "yaml";
+
+// Go's YAML readers (yaml.v2/v3 behind kubectl, kustomize, Flux) resolve a plain scalar that starts
+// with a digit, sign or dot by removing every "_" and trying strconv.ParseInt (base 0: 0x, 0o, 0b,
+// either case) and ParseFloat (hex floats, +Inf, NaN…): wider than YAML 1.1's int and float.
+const GO_NUMBER = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9]+(?:[eE][-+]?[0-9]+)?|0[xX][0-9a-fA-F]*\.?[0-9a-fA-F]*[pP][-+]?[0-9]+|[iI][nN][fF](?:[iI][nN][iI][tT][yY])?|[nN][aA][nN])$/;
+
+/** True when a Go YAML reader would take this plain scalar for a number. */
+export function goReadsAsNumber(s: string): boolean {
+  const c = s.charCodeAt(0);
+  if (!((c >= 48 && c <= 57) || c === 43 || c === 45 || c === 46)) return false;
+  return GO_NUMBER.test(s.includes("_") ? s.replace(/_/g, "") : s);
+}
+
+/** A tag that never reads anything, only makes the stringifier quote what Go would read as a number. */
+const goNumberTag: ScalarTag = {
+  tag: "tag:drover.dev,2026:go-number",
+  default: true,
+  test: { test: goReadsAsNumber } as unknown as RegExp,
+  resolve: (s: string) => s,
+};
 
 export const YAML_OPTIONS: DocumentOptions & SchemaOptions & CreateNodeOptions & ToStringOptions = {
   lineWidth: 0,
@@ -14,6 +34,7 @@ export const YAML_OPTIONS: DocumentOptions & SchemaOptions & CreateNodeOptions &
   aliasDuplicateObjects: false,
   singleQuote: false,
   version: "1.1",
+  customTags: (tags) => [...tags, goNumberTag],
 };
 
 /** The package's stringify: the reference this emitter matches, and the fallback. */
@@ -23,7 +44,7 @@ export function packageYaml(value: unknown): string {
 
 // the YAML 1.1 tags (null, bool, int, float, timestamp, merge) whose implicit resolution would turn
 // a plain string into something else: the package's own regular expressions and selection rule
-const schema = new Document(null, { version: "1.1" }).schema;
+const schema = new Document(null, YAML_OPTIONS).schema;
 const RESOLVING: RegExp[] = [...schema.tags, ...((schema as { compat?: typeof schema.tags }).compat ?? [])]
   .filter((t) => t.default && t.tag !== "tag:yaml.org,2002:str" && (t as { test?: RegExp }).test)
   .map((t) => (t as { test: RegExp }).test);
