@@ -11,7 +11,7 @@ import { writeFolder, writeNamespaces, type Folder, type FolderFile, type PodSec
 import { networkPolicy } from "./network-policy.js";
 import { applyPatches } from "./patches.js";
 import { podPlan } from "./placement.js";
-import { ingress } from "./route.js";
+import { routeObjects } from "./route.js";
 import { appSecret } from "./secret.js";
 import { clusterService, loadBalancerService } from "./service.js";
 import { volumeClaims } from "./storage.js";
@@ -46,7 +46,7 @@ export function appFolder(lab: Lab, a: App, secrets: LabSecrets, allArchs?: Read
     ["pvc.yaml", volumeClaims(lab, a), false],
     ["workload.yaml", [workload(lab, a, plan)], false],
     ["service.yaml", [clusterService(a), loadBalancerService(lab, a)].filter(isObj), false],
-    ["ingress.yaml", [ingress(lab, a)].filter(isObj), false],
+    ["ingress.yaml", routeObjects(lab, a), false],
     ["networkpolicy.yaml", [networkPolicy(lab, a)], false],
     ["pdb.yaml", [podDisruptionBudget(a, plan)].filter(isObj), false],
     ...a.catalog.dependencies.map((d): [string, Record<string, unknown>[], boolean] => [`${d}.yaml`, dependencyObjects(lab, a, d), false]),

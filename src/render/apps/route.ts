@@ -1,9 +1,10 @@
-// The app's route: an Ingress on the public or private entry point, TLS from the matching issuer,
+// The app's route: an Ingress (or, with the Gateway API, an HTTPRoute) on the public or private entry point, TLS from the matching issuer,
 // the SSO gate (forward-auth) unless the app signs users in itself, and the homepage annotations.
 // `appRoutes` lists every route with its allowed groups, for the identity provider's access rules.
 import type { App, Lab } from "../../lab/types.js";
 import { appLabels, meta } from "./labels.js";
 import { platformNames } from "./platform.js";
+import { gatewayForwardAuth, ingressFor } from "../platform/contract.js";
 
 export interface AppRoute {
   readonly app: string;
@@ -41,6 +42,40 @@ export function homepageAnnotations(a: App): Record<string, string> {
     "gethomepage.dev/href": a.exposure.url!,
     "gethomepage.dev/pod-selector": `app.kubernetes.io/instance=${a.name}`,
   };
+}
+
+/** The app's route objects for the lab's ingress controller: an Ingress, or an HTTPRoute (+ its SSO policy). */
+export function routeObjects(lab: Lab, a: App): Record<string, unknown>[] {
+  if (lab.ingress.controller !== "gateway-api") return [ingress(lab, a)].filter((o): o is Record<string, unknown> => o !== undefined);
+  return httpRoute(lab, a);
+}
+
+/**
+ * Gateway API: an HTTPRoute on the entry point's Gateway (whose HTTPS listener for this host name
+ * holds the certificate, issued by cert-manager's gateway-shim), and the Envoy SecurityPolicy that
+ * puts the SSO gate in front of it when the app is gated.
+ */
+export function httpRoute(lab: Lab, a: App): Record<string, unknown>[] {
+  const r = appRoute(a);
+  if (!r) return [];
+  const http = a.catalog.ports.find((p) => p.http)!;
+  const binding = ingressFor(lab, r.entry);
+  const annotations: Record<string, string> = {
+    ...homepageAnnotations(a),
+    ...(r.gated ? { "drover.dev/allowed-groups": r.groups.join(",") || "*" } : {}),
+  };
+  const route = {
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "HTTPRoute",
+    metadata: meta(a.name, a.namespace, appLabels(a), annotations),
+    spec: {
+      parentRefs: [{ name: binding.gateway.name, namespace: binding.gateway.namespace }],
+      hostnames: [r.hostname],
+      rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ name: a.name, port: http.servicePort ?? http.port }] }],
+    },
+  };
+  const policy = r.gated ? gatewayForwardAuth(lab, { name: a.name, namespace: a.namespace }) : undefined;
+  return policy ? [route, { ...policy }] : [route];
 }
 
 export function ingress(lab: Lab, a: App): Record<string, unknown> | undefined {

@@ -332,3 +332,20 @@ test("Git source: an external HTTPS or SSH host, or the in-lab Forgejo / Soft Se
   assert.match(t.get("flux-system/gotk-sync.yaml")!.content, /path: \.\/clusters\/kc\n/);
   assert.match(t.get("infrastructure.yaml")!.content, /path: \.\/clusters\/kc\/infrastructure\/cilium\n/);
 });
+
+test("Gateway API: apps get an HTTPRoute on their entry point's Gateway (and the SSO policy when gated), never an Ingress", () => {
+  const lab = PLATFORM_LABS.find(([n]) => n.startsWith("Gateway API"))![1]();
+  const t = renderLab(lab, testSecrets(lab));
+  const docs = docsOf(t).filter(([p]) => p.startsWith("kubernetes/apps/"));
+  assert.equal(docs.filter(([, o]) => o.kind === "Ingress").length, 0);
+  const routes = docs.filter(([, o]) => o.kind === "HTTPRoute").map(([, o]) => o);
+  assert.ok(routes.length > 0);
+  for (const r of routes) {
+    const app = lab.app(r.metadata.name);
+    assert.deepEqual(r.spec.parentRefs, [{ name: app.exposure.kind, namespace: "ingress" }]);
+    assert.deepEqual(r.spec.hostnames, [app.exposure.hostname]);
+  }
+  const gated = routes.filter((r) => r.metadata.annotations?.["drover.dev/allowed-groups"]);
+  const policies = docs.filter(([, o]) => o.kind === "SecurityPolicy").map(([, o]) => o.spec.targetRefs[0].name).sort();
+  assert.deepEqual(policies, gated.map((r) => r.metadata.name).sort());
+});
