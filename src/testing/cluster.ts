@@ -133,10 +133,11 @@ export async function startCluster(opts: { nodes?: TestNode[]; controllers?: str
     };
     await waitFor("kube-apiserver", () => kubectl(["get", "--raw", "/readyz"]).trim() === "ok", 60_000);
 
+    // a generous grace period: on a loaded 2-core machine kwok's heartbeats can lag, and a fake node must not turn Unknown mid-test
     start("kube-controller-manager", tool("kube-controller-manager"), [
       "--kubeconfig", kubeconfig, "--leader-elect=false", "--bind-address", "127.0.0.1", "--secure-port", String(await freePort()),
       "--service-account-private-key-file", join(dir, "sa.key"), "--root-ca-file", join(dir, "pki", "apiserver.crt"),
-      "--controllers", opts.controllers ?? "*", "--node-monitor-grace-period", "20s", "--concurrent-deployment-syncs", "20", "--concurrent-replicaset-syncs", "20",
+      "--controllers", opts.controllers ?? "*", "--node-monitor-grace-period", "60s", "--concurrent-deployment-syncs", "20", "--concurrent-replicaset-syncs", "20",
       "--kube-api-qps", "500", "--kube-api-burst", "1000", "--v", "0",
     ]);
     start("kube-scheduler", tool("kube-scheduler"), [
