@@ -1,7 +1,7 @@
 // Writing one file so that readers see the old content or the new, never a half-written file:
 // a temporary sibling, fsync, then rename into place. Every user-facing file Drover writes goes through
 // here (lab.yaml edits, init); rendered trees use render/write.ts, which swaps whole folders.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 
@@ -23,6 +23,7 @@ export function writeFileAtomic(path: string, text: string, opts: AtomicWriteOpt
     writeSync(fd, text);
     fsyncSync(fd);
     closeSync(fd);
+    if (opts.mode !== undefined) chmodSync(tmp, opts.mode); // exactly this mode, whatever the umask
     renameSync(tmp, path);
   } catch (e) {
     try { closeSync(fd); } catch { /* already closed */ }

@@ -1,9 +1,10 @@
 // The secrets store: every LabSecrets value in one SOPS-encrypted YAML file (default
 // secrets.sops.yaml next to lab.yaml), readable with plain `sops -d`. Written atomically, mode 0600,
 // only when something changed; unchanged values keep their ciphertext (IVs derived from the data key).
-import { chmodSync, closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
 import type { Lab } from "../lab/types.js";
+import { writeFileAtomic } from "../fs/atomic-write.js";
 import { UserError } from "../cli/errors.js";
 import type { LabSecrets } from "./types.js";
 import type { DataKeyEnvelope, SopsMap, SopsValue } from "./sops/index.js";
@@ -51,19 +52,7 @@ export function secretsFromDocument(doc: SopsMap, display: string): LabSecrets {
 
 /** Writes text to path atomically (temp file in the same folder, fsync, rename), mode 0600. */
 export function writeFileAtomic0600(path: string, text: string): void {
-  const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}`);
-  const fd = openSync(tmp, "w", 0o600);
-  try {
-    writeSync(fd, text);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  closeSync(fd);
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
+  writeFileAtomic(path, text, { mode: 0o600 });
 }
 
 export interface StoreFile {
