@@ -5,10 +5,9 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Writable } from "node:stream";
-import { main } from "../main.js";
 import { renderDeps } from "./render.js";
-import { ageKeygen, sops, tempDir } from "../../testing/age-key.js";
+import { sops, tempDir } from "../../testing/age-key.js";
+import { isolatedAgeKey, runCli } from "../../testing/cli-harness.js";
 import type { TestKey } from "../../testing/age-key.js";
 import { generateTalosSecrets } from "../../secrets/talos.js";
 import { meshLabYaml } from "../../testing/mesh-lab.js";
@@ -16,22 +15,11 @@ import { readStore } from "../../secrets/store.js";
 
 let key: TestKey;
 before(() => {
-  key = ageKeygen();
-  process.env.HOME = tempDir();
-  delete process.env.XDG_CONFIG_HOME;
-  delete process.env.DROVER_AGE_KEY_FILE;
-  delete process.env.SOPS_AGE_KEY;
-  process.env.SOPS_AGE_KEY_FILE = key.file;
+  key = isolatedAgeKey();
   renderDeps.generators = { talos: generateTalosSecrets };
 });
 
-async function drover(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const sink = (f: (s: string) => void) => new Writable({ write: (c, _e, cb) => (f(String(c)), cb()) });
-  const code = await main(args, { out: sink((s) => (out += s)), err: sink((s) => (err += s)) });
-  return { code, out, err };
-}
+const drover = runCli;
 
 test("keys rotate wireguard: new node keys in the store and in every rendered config; rollout reachable-first", async () => {
   const dir = tempDir();

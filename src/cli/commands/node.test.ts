@@ -4,9 +4,8 @@ import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Writable } from "node:stream";
-import { main } from "../main.js";
-import { ageKeygen, tempDir, type TestKey } from "../../testing/age-key.js";
+import { tempDir, type TestKey } from "../../testing/age-key.js";
+import { isolatedAgeKey, runCli } from "../../testing/cli-harness.js";
 import { nodeLabYaml } from "../../ops/node-lab.test-fixture.js";
 import { spawnSync } from "node:child_process";
 import { tool } from "../../testing/paths.js";
@@ -22,21 +21,10 @@ function talosctlAccepts(line: string, cwd: string): void {
 
 let key: TestKey;
 before(() => {
-  key = ageKeygen();
-  process.env.HOME = tempDir();
-  delete process.env.XDG_CONFIG_HOME;
-  delete process.env.DROVER_AGE_KEY_FILE;
-  delete process.env.SOPS_AGE_KEY;
-  process.env.SOPS_AGE_KEY_FILE = key.file;
+  key = isolatedAgeKey();
 });
 
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const sink = (f: (s: string) => void) => new Writable({ write(c, _e, cb) { f(String(c)); cb(); } });
-  const code = await main(args, { out: sink((s) => (out += s)), err: sink((s) => (err += s)) });
-  return { code, out, err };
-}
+const run = runCli;
 
 test("node add then remove, talos lab, no cluster: steps name the real files; errors are one line with a hint", async () => {
   const dir = tempDir();

@@ -7,7 +7,8 @@ import { main } from "../main.js";
 import { renderDeps } from "./render.js";
 import { targets, tree, addFile, toYaml, writeTree } from "../../render/index.js";
 import type { Target } from "../../render/index.js";
-import { ageKeygen, sops, tempDir } from "../../testing/age-key.js";
+import { sops, tempDir } from "../../testing/age-key.js";
+import { isolatedAgeKey } from "../../testing/cli-harness.js";
 import type { TestKey } from "../../testing/age-key.js";
 import { generateTalosSecrets } from "../../secrets/talos.js";
 import { exampleFiles } from "../../testing/paths.js";
@@ -32,12 +33,7 @@ const fixture: Target = (lab, secrets) => {
 
 let key: TestKey;
 before(() => {
-  key = ageKeygen();
-  process.env.HOME = tempDir();
-  delete process.env.XDG_CONFIG_HOME;
-  delete process.env.DROVER_AGE_KEY_FILE;
-  delete process.env.SOPS_AGE_KEY;
-  process.env.SOPS_AGE_KEY_FILE = key.file;
+  key = isolatedAgeKey();
   renderDeps.generators = { talos: generateTalosSecrets };
   if (!targets.some(([f]) => f === "fixture")) targets.push(["fixture", ((lab, s) => fixture(lab, s)) as Target]);
 });

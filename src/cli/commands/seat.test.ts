@@ -6,10 +6,9 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { Writable } from "node:stream";
-import { main } from "../main.js";
 import { renderDeps } from "./render.js";
-import { ageKeygen, tempDir } from "../../testing/age-key.js";
+import { tempDir } from "../../testing/age-key.js";
+import { isolatedAgeKey, runCli } from "../../testing/cli-harness.js";
 import type { TestKey } from "../../testing/age-key.js";
 import { generateTalosSecrets } from "../../secrets/talos.js";
 import { meshLabYaml } from "../../testing/mesh-lab.js";
@@ -20,22 +19,11 @@ import { parseHalfBlocks, qrPbm } from "../qr.js";
 
 let key: TestKey;
 before(() => {
-  key = ageKeygen();
-  process.env.HOME = tempDir();
-  delete process.env.XDG_CONFIG_HOME;
-  delete process.env.DROVER_AGE_KEY_FILE;
-  delete process.env.SOPS_AGE_KEY;
-  process.env.SOPS_AGE_KEY_FILE = key.file;
+  key = isolatedAgeKey();
   renderDeps.generators = { talos: generateTalosSecrets };
 });
 
-async function drover(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const sink = (f: (s: string) => void) => new Writable({ write: (c, _e, cb) => (f(String(c)), cb()) });
-  const code = await main(args, { out: sink((s) => (out += s)), err: sink((s) => (err += s)) });
-  return { code, out, err };
-}
+const drover = runCli;
 
 const ORIGINAL = meshLabYaml().replace("sites:\n", "# two sites: home behind NAT, two VPSes\nsites:\n").replace("  seats:\n", "  seats: # laptops and phones\n");
 

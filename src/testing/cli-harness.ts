@@ -1,0 +1,26 @@
+// Running the drover CLI in-process for tests: a fresh HOME and an age key of the test's own
+// (SOPS_AGE_KEY_FILE, nothing inherited from the developer's environment), and main() with its
+// output captured.
+import { Writable } from "node:stream";
+import { main } from "../cli/main.js";
+import { ageKeygen, tempDir, type TestKey } from "./age-key.js";
+
+/** A new age key as the only key drover can find; HOME is a fresh temp folder. */
+export function isolatedAgeKey(): TestKey {
+  const key = ageKeygen();
+  process.env.HOME = tempDir();
+  delete process.env.XDG_CONFIG_HOME;
+  delete process.env.DROVER_AGE_KEY_FILE;
+  delete process.env.SOPS_AGE_KEY;
+  process.env.SOPS_AGE_KEY_FILE = key.file;
+  return key;
+}
+
+/** drover <args> in this process: exit code and what it wrote. */
+export async function runCli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const sink = (f: (s: string) => void) => new Writable({ write: (c, _e, cb) => (f(String(c)), cb()) });
+  const code = await main(args, { out: sink((s) => (out += s)), err: sink((s) => (err += s)) });
+  return { code, out, err };
+}
