@@ -1,14 +1,14 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { main } from "../main.js";
 import { renderDeps } from "./render.js";
 import { targets, tree, addFile, toYaml, writeTree } from "../../render/index.js";
 import type { Target } from "../../render/index.js";
 import { sops, tempDir } from "../../testing/age-key.js";
-import { isolatedAgeKey } from "../../testing/cli-harness.js";
+import { isolatedAgeKey, readFiles } from "../../testing/cli-harness.js";
 import type { TestKey } from "../../testing/age-key.js";
 import { generateTalosSecrets } from "../../secrets/talos.js";
 import { exampleFiles } from "../../testing/paths.js";
@@ -47,18 +47,7 @@ function labDir(opts: { noSecretsSection?: boolean } = {}): string {
   return dir;
 }
 
-function readTree(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const n of readdirSync(d).sort()) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.set(relative(dir, p), readFileSync(p, "utf8"));
-    }
-  };
-  walk(dir);
-  return out;
-}
+const readTree = readFiles;
 
 async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";

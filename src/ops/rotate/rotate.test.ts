@@ -2,11 +2,12 @@
 // opens the store and the rendered Secrets; a key removed from the recipients opens nothing), and
 // talosctl validate / openssl verify / talosctl config info on the rendered Talos configs through
 // the three phases of an OS CA rotation.
+import { readFiles } from "../../testing/cli-harness.js";
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { X509Certificate } from "node:crypto";
 import { parse, parseAllDocuments } from "yaml";
 import { ageKeygen, sops, tempDir, type TestKey } from "../../testing/age-key.js";
@@ -41,18 +42,7 @@ before(() => {
   process.env.SOPS_AGE_KEY_FILE = a.file;
 });
 
-function files(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const n of readdirSync(d).sort()) {
-      const p = join(d, n);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.set(relative(dir, p), readFileSync(p, "utf8"));
-    }
-  };
-  walk(dir);
-  return out;
-}
+const files = readFiles;
 
 async function lab(o: { distribution?: "k3s" | "talos"; recipients?: string[]; apps?: string } = {}): Promise<string> {
   const dir = tempDir();
