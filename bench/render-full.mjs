@@ -69,13 +69,22 @@ try {
   for (let i = 0; i < RUNS; i++) runs.push(await once(`run ${i + 2} (re-render with the store)`));
   const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const steady = med(runs.map((r) => r.total)), steadyCpu = med(runs.map((r) => r.cpu));
+  // the same re-render as the user runs it: `drover render` as a process (module loading, cold JIT)
+  const cli = [];
+  for (let i = 0; i < Math.max(RUNS, 1); i++) {
+    const t = performance.now();
+    execFileSync(process.execPath, [join(import.meta.dirname, "..", "bin", "drover.js"), "render", join(dir, "lab.yaml"), "-o", join(dir, "out"), "--age-key", keyFile], { stdio: ["ignore", "ignore", "inherit"] });
+    cli.push(performance.now() - t);
+  }
+  const cliMed = med(cli);
+  console.log(`drover render as a process (re-render, unchanged lab): ${cli.map((x) => (x / 1000).toFixed(2)).join(" / ")} s wall, median ${(cliMed / 1000).toFixed(2)} s`);
   if (process.env.KUSTOMIZE !== "0") {
     const t = performance.now();
     execFileSync(tool("kustomize"), ["build", join(dir, "out", "kubernetes", "apps")], { maxBuffer: 1 << 30, stdio: ["ignore", "pipe", "ignore"] });
     const k = performance.now() - t;
     console.log(`kustomize build of the rendered kubernetes/apps: ${(k / 1000).toFixed(2)} s wall (drover's whole render is ${(k / steady).toFixed(1)}× that speed)`);
   }
-  console.log(`goal: under 5 s — ${steady < 5000 ? "met" : "missed"} (${(steady / 1000).toFixed(2)} s wall, ${(steadyCpu / 1000).toFixed(2)} s CPU, load ${loadavg()[0].toFixed(1)})`);
+  console.log(`goal: under 5 s — ${Math.max(steady, cliMed) < 5000 ? "met" : "missed"} (in process ${(steady / 1000).toFixed(2)} s wall, ${(steadyCpu / 1000).toFixed(2)} s CPU; as a process ${(cliMed / 1000).toFixed(2)} s; load ${loadavg()[0].toFixed(1)})`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

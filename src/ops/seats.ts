@@ -8,7 +8,7 @@ import { addSeatText, removeSeatText, type SeatEntry } from "../spec/seats-edit.
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import type { LocalKey } from "../secrets/keys.js";
 import { DEFAULT_STORE_FILE, readStore, writeStore } from "../secrets/store.js";
-import type { LabSecrets } from "../secrets/types.js";
+import { forgetPeer } from "../secrets/forget.js";
 import { seatPeer } from "../secrets/peers.js";
 
 /** Writes new lab.yaml text only if it is a valid spec; the file is untouched otherwise. */
@@ -22,13 +22,6 @@ export function addSeat(labPath: string | undefined, seat: SeatEntry): { path: s
   const { path, display, text } = readLabText(labPath);
   commitSpec(path, display, addSeatText(text, display, seat));
   return { path, display };
-}
-
-/** A copy of the secrets without a peer's key and without every preshared key it was part of. */
-export function forgetPeer(secrets: LabSecrets, peer: string): LabSecrets {
-  const wireguard = Object.fromEntries(Object.entries(secrets.wireguard).filter(([p]) => p !== peer));
-  const psks = Object.fromEntries(Object.entries(secrets.wireguardPresharedKeys).filter(([pair]) => !pair.split("|").includes(peer)));
-  return { ...secrets, wireguard, wireguardPresharedKeys: psks };
 }
 
 /** Removes the seat from lab.yaml and its keys from the secrets store. */
@@ -45,8 +38,8 @@ export async function removeSeat(labPath: string | undefined, name: string, key:
   const forgot: string[] = [];
   if (store) {
     const peer = seatPeer(name);
-    const secrets = forgetPeer(store.secrets, peer);
-    const n = Object.keys(store.secrets.wireguardPresharedKeys).length - Object.keys(secrets.wireguardPresharedKeys).length;
+    const { secrets, removed } = forgetPeer(store.secrets, peer);
+    const n = removed.filter((r) => r.startsWith("preshared key ")).length;
     if (store.secrets.wireguard[peer]) forgot.push(`wireguard key ${peer}`);
     if (n) forgot.push(`${n} preshared key${n === 1 ? "" : "s"}`);
     if (forgot.length) writeStore(storePath, { secrets, envelope: store.envelope });

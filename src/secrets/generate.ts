@@ -5,7 +5,9 @@ import type { Lab } from "../lab/types.js";
 import type { LabSecrets, TalosSecrets, WireguardKeyPair } from "./types.js";
 import { generatePresharedKey, generateWireguardKeyPair } from "./wireguard.js";
 import { generateTalosSecrets } from "./talos.js";
-import { wireguardPeerPairs, wireguardPeers } from "./peers.js";
+import { forEachPeerPair, wireguardPeers } from "./peers.js";
+import { editPresharedKeys, presharedKey } from "./preshared-keys.js";
+import { pairKey } from "./types.js";
 import { appSecretSpecs } from "../catalog/secrets.js";
 
 export interface Generators {
@@ -43,12 +45,16 @@ export function ensureSecrets(lab: Lab, existing: LabSecrets | undefined, gen: P
       added.push(`wireguard key ${peer}`);
     }
   }
-  const psks: Record<string, string> = { ...existing?.wireguardPresharedKeys };
-  for (const pair of wireguardPeerPairs(lab)) {
-    if (!psks[pair]) {
-      psks[pair] = g.presharedKey();
-      added.push(`preshared key ${pair}`);
-    }
+  const existingPsks = existing?.wireguardPresharedKeys ?? {};
+  const psks = editPresharedKeys(existingPsks);
+  const newPairs: string[] = [];
+  forEachPeerPair(lab, (a, b) => {
+    if (presharedKey(existingPsks, a, b) === undefined) newPairs.push(pairKey(a, b));
+  });
+  for (const pair of newPairs.sort()) {
+    const [a, b] = pair.split("|") as [string, string];
+    psks.set(a, b, g.presharedKey());
+    added.push(`preshared key ${pair}`);
   }
   const apps: Record<string, Record<string, string>> = {};
   for (const [app, values] of Object.entries(existing?.apps ?? {})) apps[app] = { ...values };
@@ -67,7 +73,7 @@ export function ensureSecrets(lab: Lab, existing: LabSecrets | undefined, gen: P
     talos,
     k3s,
     wireguard: sortKeys(wireguard),
-    wireguardPresharedKeys: sortKeys(psks),
+    wireguardPresharedKeys: newPairs.length ? psks.done() : existingPsks,
     apps: sortKeys(apps),
     ...(existing?.manifestKey ? { manifestKey: existing.manifestKey } : {}),
   };

@@ -51,22 +51,28 @@ export function seatHub(lab: Lab): Node | undefined {
   return siteEntry(lab, servicesSite(lab));
 }
 
+/** Calls `f` once for every pair of peers that talk to each other (each pair once, in no set order). */
+export function forEachPeerPair(lab: Lab, f: (a: string, b: string) => void): void {
+  const siteLeaders = lab.overlay.topology === "site-leaders";
+  const ids = lab.nodes.map((n) => nodePeer(n.name));
+  for (let i = 0; i < lab.nodes.length; i++) {
+    const a = lab.nodes[i]!;
+    for (let j = i + 1; j < lab.nodes.length; j++) if (!siteLeaders || a.site === lab.nodes[j]!.site) f(ids[i]!, ids[j]!);
+  }
+  if (siteLeaders) {
+    const leaders = [...new Set(Object.values(lab.overlay.leaders))];
+    // leaders of different sites (two of the same site are already a pair above)
+    for (let i = 0; i < leaders.length; i++) {
+      for (let j = i + 1; j < leaders.length; j++) if (lab.node(leaders[i]!).site !== lab.node(leaders[j]!).site) f(nodePeer(leaders[i]!), nodePeer(leaders[j]!));
+    }
+  }
+  const hub = lab.seats.length ? seatHub(lab) : undefined;
+  if (hub) for (const s of lab.seats) f(seatPeer(s.name), nodePeer(hub.name));
+}
+
 /** Peer pairs (pairKey form, "a|b" sorted), sorted, without duplicates. */
 export function wireguardPeerPairs(lab: Lab): string[] {
   const pairs = new Set<string>();
-  const add = (a: string, b: string) => void (a !== b && pairs.add(pairKey(a, b)));
-  const nodes = lab.nodes.map((n) => n.name);
-  const siteLeaders = lab.overlay.topology === "site-leaders";
-  const leaders = siteLeaders ? [...new Set(Object.values(lab.overlay.leaders))] : nodes;
-  for (let i = 0; i < lab.nodes.length; i++) {
-    for (let j = i + 1; j < lab.nodes.length; j++) {
-      const a = lab.nodes[i]!;
-      const b = lab.nodes[j]!;
-      if (!siteLeaders || a.site === b.site) add(nodePeer(a.name), nodePeer(b.name));
-    }
-  }
-  for (let i = 0; i < leaders.length; i++) for (let j = i + 1; j < leaders.length; j++) add(nodePeer(leaders[i]!), nodePeer(leaders[j]!));
-  const hub = lab.seats.length ? seatHub(lab) : undefined;
-  if (hub) for (const s of lab.seats) add(seatPeer(s.name), nodePeer(hub.name));
+  forEachPeerPair(lab, (a, b) => void (a !== b && pairs.add(pairKey(a, b))));
   return [...pairs].sort();
 }

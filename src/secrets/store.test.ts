@@ -11,6 +11,7 @@ import { ensureSecrets, appSecret, takeAdditions } from "./generate.js";
 import { loadSecrets, readStore } from "./store.js";
 import { encryptManifest } from "./manifest.js";
 import { wireguardPeerPairs } from "./peers.js";
+import { presharedKey, presharedKeyEntries, presharedKeysToStore } from "./preshared-keys.js";
 import { findLocalKey } from "./keys.js";
 import { parseDocument } from "./sops/index.js";
 import { publicKeyOf } from "./wireguard.js";
@@ -30,7 +31,7 @@ test("ensureSecrets makes keys for every node and seat and a PSK per peering pai
   const first = ensureSecrets(lab, undefined, gen);
   for (const n of lab.nodes) assert.equal(publicKeyOf(first.secrets.wireguard[`node/${n.name}`]!.privateKey), first.secrets.wireguard[`node/${n.name}`]!.publicKey);
   for (const s of lab.seats) assert.ok(first.secrets.wireguard[`seat/${s.name}`]);
-  assert.deepEqual(Object.keys(first.secrets.wireguardPresharedKeys), wireguardPeerPairs(lab));
+  assert.deepEqual(presharedKeyEntries(first.secrets.wireguardPresharedKeys).map(([a, b]) => `${a}|${b}`), wireguardPeerPairs(lab));
   assert.ok(first.added.includes("talos secrets bundle") && first.added.includes("k3s token"));
 
   const again = ensureSecrets(lab, first.secrets, gen);
@@ -42,7 +43,7 @@ test("ensureSecrets makes keys for every node and seat and a PSK per peering pai
   assert.ok(more.added.includes("wireguard key seat/tablet"), more.added.join());
   assert.ok(more.added.every((a) => a.includes("seat/tablet")), more.added.join());
   for (const [peer, kp] of Object.entries(first.secrets.wireguard)) assert.deepEqual(more.secrets.wireguard[peer], kp);
-  for (const [pair, psk] of Object.entries(first.secrets.wireguardPresharedKeys)) assert.equal(more.secrets.wireguardPresharedKeys[pair], psk);
+  for (const [a, b, psk] of presharedKeyEntries(first.secrets.wireguardPresharedKeys)) assert.equal(presharedKey(more.secrets.wireguardPresharedKeys, a, b), psk);
   assert.equal(more.secrets.talos, first.secrets.talos);
 });
 
@@ -62,7 +63,10 @@ test("the store is a sops file: created once, read back, readable by sops -d, 06
 
   const r = sops(["-d", "--output-type", "json", path], k.file);
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), JSON.parse(JSON.stringify(a.secrets)));
+  assert.deepEqual(JSON.parse(r.stdout), JSON.parse(JSON.stringify({ ...a.secrets, wireguardPresharedKeys: presharedKeysToStore(a.secrets.wireguardPresharedKeys) })));
+  // one value per first peer, one "partner key" line per pair
+  const stored = JSON.parse(r.stdout).wireguardPresharedKeys as Record<string, string>;
+  assert.equal(Object.values(stored).join("").split("\n").filter(Boolean).length, wireguardPeerPairs(lab).length);
 
   const b = await loadSecrets(lab, dir, key, { generators: gen });
   assert.equal(b.created, false);

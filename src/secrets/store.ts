@@ -15,6 +15,7 @@ import { ensureSecrets, takeAdditions } from "./generate.js";
 import { newManifestKey, rewrapManifestKey } from "./manifest.js";
 import type { LocalKey } from "./keys.js";
 import { recipientOf } from "./age.js";
+import { presharedKeysFromStore, presharedKeysToStore } from "./preshared-keys.js";
 
 export const DEFAULT_STORE_FILE = "secrets.sops.yaml";
 
@@ -33,7 +34,7 @@ function fromSops(v: SopsValue): unknown {
 }
 
 export function secretsToDocument(s: LabSecrets): SopsMap {
-  return toSops(s) as SopsMap;
+  return toSops({ ...s, wireguardPresharedKeys: presharedKeysToStore(s.wireguardPresharedKeys) }) as SopsMap;
 }
 
 /** Checks the shape of a decrypted store; a UserError naming the field when it is wrong. */
@@ -47,7 +48,7 @@ export function secretsFromDocument(doc: SopsMap, display: string): LabSecrets {
   for (const [peer, kp] of Object.entries(o.wireguard as object)) {
     if (!isObj(kp) || typeof kp.privateKey !== "string" || typeof kp.publicKey !== "string") throw bad(`wireguard.${peer}`, "needs privateKey and publicKey");
   }
-  return o as unknown as LabSecrets;
+  return { ...o, wireguardPresharedKeys: presharedKeysFromStore(o.wireguardPresharedKeys as Record<string, unknown>, bad) } as unknown as LabSecrets;
 }
 
 /** Writes text to path atomically (temp file in the same folder, fsync, rename), mode 0600. */

@@ -31,14 +31,17 @@ export interface WireguardKeyPair {
   readonly publicKey: string; // base64, 32 bytes
 }
 
+/** first peer → second peer → preshared key (base64), names in order (a < b) */
+export type PresharedKeys = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
 export interface LabSecrets {
   readonly version: 1;
   readonly talos: TalosSecrets;
   readonly k3s: { readonly token: string };
   /** peer name ("node/<name>" or "seat/<name>") → key pair */
   readonly wireguard: Readonly<Record<string, WireguardKeyPair>>;
-  /** "a|b" (names sorted) → preshared key, base64 */
-  readonly wireguardPresharedKeys: Readonly<Record<string, string>>;
+  /** preshared key per peer pair, base64: [a][b] with a < b (see preshared-keys.ts) */
+  readonly wireguardPresharedKeys: PresharedKeys;
   /** app instance name → secret name → value (passwords, OIDC client secrets…) */
   readonly apps: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** the key SOPS-encrypted rendered manifests use (see src/secrets/manifest.ts); absent in hand-made fixtures */

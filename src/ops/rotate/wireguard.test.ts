@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import type { Lab } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
 import { siteEntry } from "../../secrets/peers.js";
+import { presharedKey, presharedKeyEntries } from "../../secrets/preshared-keys.js";
 import { testSecrets } from "../../testing/apps-lab.js";
 import { meshLab } from "../../testing/mesh-lab.js";
 import { MeshWorld, longestGap } from "../../testing/mesh-world.js";
@@ -25,7 +26,7 @@ test("rotation replaces every node key and node-to-node preshared key, nothing e
     assert.equal(publicKeyOf(kp.privateKey), kp.publicKey);
   }
   assert.deepEqual(secrets.wireguard["seat/phone"], s.wireguard["seat/phone"]);
-  for (const [pair, k] of Object.entries(secrets.wireguardPresharedKeys)) assert.equal(k === s.wireguardPresharedKeys[pair], pair.includes("seat/"), pair);
+  for (const [a, b, k] of presharedKeyEntries(secrets.wireguardPresharedKeys)) assert.equal(k === presharedKey(s.wireguardPresharedKeys, a, b), `${a}|${b}`.includes("seat/"), `${a}|${b}`);
   assert.equal(changed.filter((c) => c.startsWith("wireguard key")).length, 4);
   assert.equal(secrets.k3s, s.k3s);
   const r = await wireguardRotation().rotate({ secrets: s, envelope: undefined as never }, lab);

@@ -12,6 +12,7 @@ import type { Lab } from "../../lab/types.js";
 import type { LabSecrets, WireguardKeyPair } from "../../secrets/types.js";
 import { generatePresharedKey, generateWireguardKeyPair } from "../../secrets/wireguard.js";
 import { nodePeer, seatHub } from "../../secrets/peers.js";
+import { editPresharedKeys, presharedKeyEntries } from "../../secrets/preshared-keys.js";
 import { publicEndpoint } from "../../render/wireguard/mesh.js";
 import { APPLY_WG0 } from "../../render/wireguard/conf.js";
 import type { Rotation, RolloutStep, RotationResult } from "./types.js";
@@ -59,14 +60,13 @@ export function rotateWireguardSecrets(secrets: LabSecrets, lab: Lab, gen: Parti
     wireguard[peer] = keyPair();
     changed.push(`wireguard key ${peer}`);
   }
-  const psks = { ...secrets.wireguardPresharedKeys };
-  for (const pair of Object.keys(psks).sort()) {
-    const [a, b] = pair.split("|") as [string, string];
+  const psks = editPresharedKeys(secrets.wireguardPresharedKeys);
+  for (const [a, b] of presharedKeyEntries(secrets.wireguardPresharedKeys)) {
     if (!nodes.has(a) || !nodes.has(b)) continue;
-    psks[pair] = presharedKey();
-    changed.push(`preshared key ${pair}`);
+    psks.set(a, b, presharedKey());
+    changed.push(`preshared key ${a}|${b}`);
   }
-  return { secrets: { ...secrets, wireguard, wireguardPresharedKeys: psks }, changed };
+  return { secrets: { ...secrets, wireguard, wireguardPresharedKeys: psks.done() }, changed };
 }
 
 export function wireguardRotation(gen: Partial<WireguardGenerators> = {}): Rotation {

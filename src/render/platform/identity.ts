@@ -18,18 +18,21 @@ const PBKDF2_ITERATIONS = 310000;
 /** Passlib's adapted base64 (Authelia's crypt format): '.' for '+', no padding. */
 const ab64 = (b: Buffer): string => b.toString("base64").replace(/\+/g, ".").replace(/=+$/, "");
 
-/** A PBKDF2-SHA512 password hash in Authelia's format; the salt is derived from the password and user, so re-rendering is byte-identical. */
-const hashes = new Map<string, string>();
+/** The salt of a user's hash: derived from the password and user, so re-rendering is byte-identical. */
+const autheliaSalt = (user: string, password: string): Buffer => createHmac("sha256", password).update(`drover authelia salt ${user}`).digest().subarray(0, 16);
+
+/** A PBKDF2-SHA512 password hash in Authelia's format (310,000 iterations: about 0.2 s, deliberately). */
 export function autheliaPasswordHash(user: string, password: string): string {
-  const key = `${user}\0${password}`;
-  const have = hashes.get(key);
-  if (have) return have;
-  const salt = createHmac("sha256", password).update(`drover authelia salt ${user}`).digest().subarray(0, 16);
+  const salt = autheliaSalt(user, password);
   const hash = pbkdf2Sync(password, salt, PBKDF2_ITERATIONS, 64, "sha512");
-  const out = `$pbkdf2-sha512$${PBKDF2_ITERATIONS}$${ab64(salt)}$${ab64(hash)}`;
-  hashes.set(key, out); // deliberately slow to compute; the same input always gives the same hash
-  return out;
+  return `$pbkdf2-sha512$${PBKDF2_ITERATIONS}$${ab64(salt)}$${ab64(hash)}`;
 }
+
+/** A stored hash no longer fits when the password (hence the salt) or the iteration count changed. */
+const staleHash = (user: string, password: string) => (have: string): boolean => {
+  const [, scheme, iterations, salt] = have.split("$");
+  return scheme !== "pbkdf2-sha512" || iterations !== String(PBKDF2_ITERATIONS) || salt !== ab64(autheliaSalt(user, password));
+};
 
 export function accessRules(lab: Lab): Obj[] {
   const rules: Obj[] = [{ domain: [...new Set([authHost(lab), authHost(lab, "public")])], policy: "bypass" }];
@@ -67,7 +70,10 @@ export function autheliaConfiguration(lab: Lab): Obj {
 export function usersDatabase(lab: Lab, s: SecretSource): Obj {
   const users: Obj = {};
   for (const u of [...lab.identity.users].sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    users[u.name] = { disabled: false, displayname: u.displayName ?? u.name, password: autheliaPasswordHash(u.name, s.generated(`user-${u.name}-password`)), email: u.email, groups: [...u.groups] };
+    const password = s.generated(`user-${u.name}-password`);
+    // computed once and kept in the store beside the password (remade when the password changes)
+    const hash = s.derived(`user-${u.name}-password-pbkdf2`, () => autheliaPasswordHash(u.name, password), staleHash(u.name, password));
+    users[u.name] = { disabled: false, displayname: u.displayName ?? u.name, password: hash, email: u.email, groups: [...u.groups] };
   }
   return { users };
 }

@@ -3,7 +3,7 @@
 // keys, backup-target keys) live under "_external" and are listed in the bootstrap README when missing.
 import type { Lab } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
-import { appSecret, type AppSecretKind } from "../../secrets/generate.js";
+import { appSecret, derivedSecret, type AppSecretKind } from "../../secrets/generate.js";
 
 export const GENERATED = "_platform";
 export const EXTERNAL = "_external";
@@ -11,6 +11,8 @@ export const EXTERNAL = "_external";
 export interface SecretSource {
   /** a generated value, made once and kept in the store */
   generated(name: string, kind?: AppSecretKind): string;
+  /** a value computed from others (a costly password hash), kept in the store and remade only when `stale` says so */
+  derived(name: string, make: () => string, stale: (have: string) => boolean): string;
   /** a value the user puts in the store (apps._external.<name>); empty when missing (and reported) */
   external(name: string, purpose: string): string;
   /** external values asked for and missing: name → purpose */
@@ -21,6 +23,7 @@ export function secretSource(secrets: LabSecrets): SecretSource {
   const missing = new Map<string, string>();
   return {
     generated: (name, kind = "password") => appSecret(secrets, GENERATED, name, kind),
+    derived: (name, make, stale) => derivedSecret(secrets, GENERATED, name, make, stale),
     external(name, purpose) {
       const v = secrets.apps[EXTERNAL]?.[name];
       if (v === undefined || v === "") missing.set(name, purpose);

@@ -15,6 +15,7 @@ import { adminCredentials } from "./talosconfig.js";
 import type { Lab } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
 import { wireguardPeerPairs } from "../../secrets/peers.js";
+import { presharedKey } from "../../secrets/preshared-keys.js";
 import { loadSpec } from "../../spec/load.js";
 
 /** Writes every rendered node config, checks it against Talos's schema and `talosctl validate --mode metal --strict`. */
@@ -80,7 +81,7 @@ test("wg0 peers are exactly the pairs of the secrets store, with their preshared
     for (const p of wg.peers) {
       const other = pubToPeer.get(p.publicKey)!;
       const pair = [`node/${n.name}`, other].sort().join("|");
-      assert.equal(p.presharedKey, secrets.wireguardPresharedKeys[pair], pair);
+      assert.equal(p.presharedKey, presharedKey(secrets.wireguardPresharedKeys, `node/${n.name}`, other), pair);
       seen.add(pair);
       if (other.startsWith("node/")) assert.equal(p.endpoint, `${lab.node(other.slice(5)).address}:51820`);
       else assert.equal(p.endpoint, undefined);

@@ -14,7 +14,7 @@
 //   masquerades seat traffic into its LAN so the private services answer.
 import type { Lab, Node, Seat } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
-import { pairKey } from "../../secrets/types.js";
+import { presharedKey } from "../../secrets/preshared-keys.js";
 import { nodePeer, seatHub, seatPeer, servicesSite, siteEntry } from "../../secrets/peers.js";
 import { rangeToCidrs } from "./ranges.js";
 
@@ -54,7 +54,7 @@ function keyPair(secrets: LabSecrets, id: string) {
 }
 
 function psk(secrets: LabSecrets, a: string, b: string): string {
-  const k = secrets.wireguardPresharedKeys[pairKey(a, b)];
+  const k = presharedKey(secrets.wireguardPresharedKeys, a, b);
   if (!k) throw new Error(`internal: no preshared key for ${a} and ${b} in the secrets store`);
   return k;
 }
@@ -104,8 +104,20 @@ export function privateDns(lab: Lab): string[] {
 
 const host32 = (addr: string) => `${addr}/32`;
 
-/** The interface of every node, in spec order. */
-export function nodeInterfaces(lab: Lab, secrets: LabSecrets): WgInterface[] {
+// the plan is shared by every target that needs it (wireguard, talos, k3s) in one render: Lab and
+// LabSecrets are immutable, so one plan per pair of them
+const plans = new WeakMap<Lab, WeakMap<LabSecrets, readonly WgInterface[]>>();
+
+/** The interface of every node, in spec order (computed once per lab and secrets). */
+export function nodeInterfaces(lab: Lab, secrets: LabSecrets): readonly WgInterface[] {
+  let byLab = plans.get(lab);
+  if (!byLab) plans.set(lab, (byLab = new WeakMap()));
+  let plan = byLab.get(secrets);
+  if (!plan) byLab.set(secrets, (plan = Object.freeze(planInterfaces(lab, secrets))));
+  return plan;
+}
+
+function planInterfaces(lab: Lab, secrets: LabSecrets): WgInterface[] {
   const siteLeaders = lab.overlay.topology === "site-leaders";
   const leaderOf = (site: string) => lab.overlay.leaders[site];
   const hub = lab.seats.length ? seatHub(lab) : undefined;
