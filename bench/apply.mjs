@@ -4,7 +4,7 @@
 // control plane (etcd + kube-apiserver + controllers + scheduler, kwok nodes) in one run: a first
 // apply into an empty cluster, then a re-apply of the unchanged files. Both run as processes (so
 // start-up counts for both), drover with --no-wait (kubectl apply does not wait either).
-// env: OBJECTS (default 2000), RUNS (default 1)
+// env: OBJECTS (default 2000), RUNS (rounds, default 3; the order of the tools alternates)
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -48,16 +48,14 @@ function timed(label, cmd, args) {
   return { s, out: r.stdout };
 }
 
-/** objects per tool, from the cluster: namespace prefix k- (kubectl) or d- (drover) */
-function counts(c) {
-  const out = { k: 0, d: 0 };
+/** objects in the namespaces of one tool's round (prefix k0, d0, k1, …), from the cluster */
+function count(c, prefix) {
+  let n = 0;
   const text = c.kubectl(["get", "configmaps,secrets,services,deployments,serviceaccounts,roles", "-A", "-o", "jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{\"\\n\"}{end}"]);
-  for (const l of text.split("\n")) {
-    if (/^(k|d)-\d{3}\//.test(l) && !/\/(kube-root-ca\.crt|default)$/.test(l)) out[l[0]]++;
-  }
-  const ns = c.kubectl(["get", "namespaces", "-l", "bench=apply", "-o", "name"]).split("\n").filter(Boolean);
-  for (const x of ns) out[x.slice("namespace/".length)[0]]++;
-  return out;
+  const re = new RegExp(`^${prefix}-\\d{3}/`);
+  for (const l of text.split("\n")) if (re.test(l) && !/\/(kube-root-ca\.crt|default)$/.test(l)) n++;
+  n += c.kubectl(["get", "namespaces", "-l", "bench=apply", "-o", "name"]).split("\n").filter((x) => x.startsWith(`namespace/${prefix}-`)).length;
+  return n;
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -68,36 +66,51 @@ async function settle(c, prefix) {
   await sleep(2000);
 }
 
+const RUNS = Number(process.env.RUNS ?? 3);
 const work = mkdtempSync(join(tmpdir(), "drover-bench-apply-"));
 const c = await startCluster({ nodes: [1, 2, 3, 4].map((i) => ({ name: `kw${i}`, cpu: "64", memory: "256Gi", pods: 1000 })) });
 try {
   const kubectl = tool("kubectl");
-  const n = writeManifests(join(work, "k"), "k");
-  writeManifests(join(work, "d"), "d");
-  console.log(`objects: ${n} per tool (${Math.ceil(OBJECTS / PER_NS)} namespaces), cluster ${c.server}`);
+  const kubectlApply = (dir) => timed("kubectl apply", kubectl, ["--kubeconfig", c.kubeconfig, "apply", "--server-side", "--field-manager", "bench", "-f", dir]);
+  const droverApply = (dir) => {
+    const r = timed("drover apply", process.execPath, [join(ROOT, "bin/drover.js"), "apply", "-f", dir, "--kubeconfig", c.kubeconfig, "--no-wait", "--no-prune", "--json"]);
+    return { ...r, result: JSON.parse(r.out) };
+  };
   const rows = [];
-
-  // first apply: kubectl, let the controllers settle, then drover
-  const k1 = timed("kubectl apply", kubectl, ["--kubeconfig", c.kubeconfig, "apply", "--server-side", "--field-manager", "bench", "-f", join(work, "k")]);
-  await settle(c, "k");
-  const d1 = timed("drover apply", process.execPath, [join(ROOT, "bin/drover.js"), "apply", "-f", join(work, "d"), "--kubeconfig", c.kubeconfig, "--no-wait", "--json"]);
-  const r1 = JSON.parse(d1.out);
-  if (r1.counts.created !== n) throw new Error(`drover created ${r1.counts.created} of ${n}`);
-  rows.push(["first apply (empty cluster)", k1.s, d1.s]);
-  await settle(c, "d");
-
-  // re-apply of unchanged files
-  const k2 = timed("kubectl re-apply", kubectl, ["--kubeconfig", c.kubeconfig, "apply", "--server-side", "--field-manager", "bench", "-f", join(work, "k")]);
-  const d2 = timed("drover re-apply", process.execPath, [join(ROOT, "bin/drover.js"), "apply", "-f", join(work, "d"), "--kubeconfig", c.kubeconfig, "--no-wait", "--json"]);
-  const r2 = JSON.parse(d2.out);
-  if (r2.counts.unchanged !== n || r2.writes !== 0) throw new Error(`drover re-apply was not a no-op: ${JSON.stringify(r2.counts)} writes ${r2.writes}`);
-  rows.push(["re-apply (unchanged)", k2.s, d2.s]);
-
+  let n = 0;
+  // each round applies fresh files (--no-prune: kubectl apply does not prune either, and a later round's
+  // files would otherwise make drover remove the earlier rounds' objects) (its own namespaces) with both tools; the order alternates so that
+  // neither tool always meets the busier cluster
+  for (let round = 0; round < RUNS; round++) {
+    const k = `k${round}`, d = `d${round}`;
+    n = writeManifests(join(work, k), k);
+    writeManifests(join(work, d), d);
+    if (round === 0) console.log(`objects: ${n} per tool and round (${Math.ceil(OBJECTS / PER_NS)} namespaces), ${RUNS} rounds, cluster ${c.server}`);
+    const first = {};
+    for (const tool of round % 2 === 0 ? ["kubectl", "drover"] : ["drover", "kubectl"]) {
+      if (tool === "kubectl") first.k = kubectlApply(join(work, k));
+      else {
+        first.d = droverApply(join(work, d));
+        if (first.d.result.counts.created !== n) throw new Error(`drover created ${first.d.result.counts.created} of ${n}`);
+      }
+      await settle(c, tool === "kubectl" ? k : d);
+    }
+    // re-apply of the unchanged files
+    const k2 = kubectlApply(join(work, k));
+    const d2 = droverApply(join(work, d));
+    if (d2.result.counts.unchanged !== n || d2.result.writes !== 0) throw new Error(`drover re-apply was not a no-op: ${JSON.stringify(d2.result.counts)} writes ${d2.result.writes}`);
+    rows.push({ round, order: round % 2 === 0 ? "kubectl first" : "drover first", k1: first.k.s, d1: first.d.s, k2: k2.s, d2: d2.s });
+    const end = { k: count(c, k), d: count(c, d) };
+    if (end.k !== n || end.d !== n) throw new Error(`round ${round}: the tools did not reach the same end state (kubectl ${end.k}, drover ${end.d}, expected ${n})`);
+  }
+  const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   console.log(`\n| ${n} objects | kubectl apply --server-side | drover apply | kubectl / drover |\n|---|---|---|---|`);
-  for (const [what, k, d] of rows) console.log(`| ${what} | ${k.toFixed(1)} s | ${d.toFixed(1)} s | ${(k / d).toFixed(1)}× |`);
-  const end = counts(c);
-  console.log(`\nend state: kubectl's namespaces hold ${end.k} objects, drover's ${end.d} (expected ${n} each)`);
-  if (end.k !== n || end.d !== n) throw new Error("the tools did not reach the same end state");
+  for (const r of rows) console.log(`| first apply, round ${r.round + 1} (${r.order}) | ${r.k1.toFixed(1)} s | ${r.d1.toFixed(1)} s | ${(r.k1 / r.d1).toFixed(1)}× |`);
+  for (const r of rows) console.log(`| re-apply (unchanged), round ${r.round + 1} | ${r.k2.toFixed(1)} s | ${r.d2.toFixed(1)} s | ${(r.k2 / r.d2).toFixed(1)}× |`);
+  const k1 = med(rows.map((r) => r.k1)), d1 = med(rows.map((r) => r.d1)), k2 = med(rows.map((r) => r.k2)), d2 = med(rows.map((r) => r.d2));
+  console.log(`| **first apply, median** | ${k1.toFixed(1)} s | ${d1.toFixed(1)} s | **${(k1 / d1).toFixed(1)}×** |`);
+  console.log(`| **re-apply, median** | ${k2.toFixed(1)} s | ${d2.toFixed(1)} s | **${(k2 / d2).toFixed(1)}×** |`);
+  console.log(`\nend state checked every round: each tool's namespaces hold ${n} objects; load average ${(await import("node:os")).loadavg()[0].toFixed(1)}`);
 } finally {
   await c.stop();
   rmSync(work, { recursive: true, force: true });

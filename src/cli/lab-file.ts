@@ -7,7 +7,7 @@ import { resolveLab } from "../lab/resolve.js";
 import type { Lab } from "../lab/types.js";
 import type { LabSpec } from "../spec/schema.js";
 import type { Diagnostic, Finding } from "../spec/diagnostic.js";
-import { UserError } from "./errors.js";
+import { InvalidLab, UserError } from "./errors.js";
 import { MAX_BYTES } from "../spec/source.js";
 
 export const DEFAULT_LAB_FILE = "lab.yaml";
@@ -22,11 +22,7 @@ export interface LoadedLab {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export class InvalidLab extends Error {
-  constructor(readonly diagnostics: readonly Diagnostic[], readonly display: string) {
-    super(`${display} is not valid`);
-  }
-}
+export { InvalidLab };
 
 export function readLabText(path: string | undefined): { path: string; display: string; text: string } {
   const p = resolve(path ?? DEFAULT_LAB_FILE);

@@ -1,8 +1,7 @@
 // The drover command. Exit codes: 0 ok, 1 invalid input, 2 usage or internal error.
 import { Command, CommanderError } from "commander";
 import { makeOutput, printDiagnostics, red } from "./output.js";
-import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, UserError } from "./errors.js";
-import { InvalidLab } from "./lab-file.js";
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, InvalidLab, UserError } from "./errors.js";
 import type { Context } from "./context.js";
 
 /** `stream` (tests): where output goes instead of process.stdout/stderr. */
@@ -61,13 +60,24 @@ type CommandModule = { register(program: Command, ctx: Context): void };
 async function commandsFor(argv: readonly string[]): Promise<readonly CommandModule[]> {
   const name = argv.find((a) => !a.startsWith("-"));
   const wantsHelp = argv.includes("--help") || argv.includes("-h");
-  if (!wantsHelp) {
-    if (name === "check") {
-      const [check] = await Promise.all([import("./commands/check.js"), import("./commands/check-sections.js")]);
-      return [check];
-    }
-    if (name === "init") return [await import("./commands/init.js")];
-    if (name === "schema") return [await import("./commands/schema.js")];
-  }
+  const one = name !== undefined && !wantsHelp ? COMMAND_MODULES[name] : undefined;
+  if (one) return one();
   return (await import("./commands/index.js")).commands;
 }
+
+/** Each command's own modules (commands/index.ts lists them all, for help). */
+const COMMAND_MODULES: Record<string, () => Promise<CommandModule[]>> = {
+  // check's summary sections register themselves from their own modules
+  check: async () => [(await Promise.all([import("./commands/check.js"), import("./commands/check-sections.js")]))[0]],
+  init: async () => [await import("./commands/init.js")],
+  schema: async () => [await import("./commands/schema.js")],
+  render: async () => [await import("./commands/render.js")],
+  keys: async () => [await import("./commands/keys.js")],
+  "what-if": async () => [await import("./commands/what-if.js")],
+  ui: async () => [await import("./commands/ui.js")],
+  apply: async () => [await import("./commands/apply.js")],
+  diff: async () => [await import("./commands/diff.js")],
+  status: async () => [await import("./commands/status.js")],
+  node: async () => [await import("./commands/node.js")],
+  seat: async () => [await import("./commands/seat.js")],
+};

@@ -38,6 +38,8 @@ export interface ApplyOptions {
   timeoutMs?: number;
   /** requests in flight at once (default 32) */
   concurrency?: number;
+  /** timestamped phase notes (DROVER_TRACE=1 on the command line prints them to stderr) */
+  trace?: (line: string) => void;
   /** how long to queue behind another apply (ms; default 0: refuse) */
   lockWaitMs?: number;
   signal?: AbortSignal;
@@ -171,19 +173,25 @@ export async function apply(client: Client, desiredIn: readonly KubeObject[], o:
   const notReady: { ref: ObjectRef; message: string; failed: boolean }[] = [];
   let writes = 0;
   const interrupted = () => !!o.signal?.aborted;
+  const t0 = performance.now();
+  const trace = o.trace ? (what: string) => o.trace!(`${(performance.now() - t0).toFixed(0).padStart(6)} ms  ${what}`) : () => {};
 
+  trace(`apply starts ${t0.toFixed(0)} ms after the process (loading, reading and parsing the manifests)`);
   const desired = await prepare(client, desiredIn, { skipUnserved: !!o.skipUnserved }); // reaches the server: unreachable/401 fail here, nothing changed
+  trace(`discovery done, ${desired.length} objects`);
   for (const u of desired.unserved ?? []) {
     results.set(refKey(refOf(u)), { ref: refOf(u), action: "skipped", error: `the cluster does not serve ${u.kind} (${u.apiVersion}) yet` });
   }
   let lock: HeldLock | undefined;
   if (!dryRun) lock = await acquireLock(client, { waitMs: o.lockWaitMs ?? 0, ...(o.lockHolder ? { holder: o.lockHolder } : {}), onWait: (holder, since) => progress({ phase: "lock", holder, ...(since ? { since } : {}) }) });
   try {
+    trace("lock held");
     const { inventory: before, text: text0 } = await readInventory(client, invName);
     const inv = new Inventory(before.list());
     for (const d of desired) if (!inv.has(refOf(d))) inv.set(refOf(d));
     let invText = text0;
     if (!dryRun) invText = await writeInventory(client, inv, text0, invName);
+    trace("inventory written");
     const lost = () => {
       const why = lock?.lost();
       if (why) throw new UserError(`lost the apply lock: ${why}`, "another drover apply took over; run apply again when it is done");
@@ -196,6 +204,7 @@ export async function apply(client: Client, desiredIn: readonly KubeObject[], o:
       // what the cluster has now, to skip unchanged objects (not needed on a first apply: nothing to skip)
       const needLive = dryRun || objects.some((d) => inv.get(refOf(d))?.hash !== undefined);
       const live = needLive ? await liveObjects(client, objects) : undefined;
+      trace(`level ${level}: ${objects.length} objects${live ? `, ${live.size} live listed` : ""}`);
       let done = 0;
       await pool(objects, concurrency, async (d) => {
         const ref = refOf(d);
@@ -243,6 +252,7 @@ export async function apply(client: Client, desiredIn: readonly KubeObject[], o:
         progress({ phase: "apply", level, done, total: objects.length, ref, action });
         o.afterObject?.(ref);
       }, interrupted);
+      trace(`level ${level} applied`);
       if (level === 0 && !dryRun) {
         await waitCrds(client, objects.filter((c) => results.get(refKey(refOf(c)))?.action !== "failed"), (n) => progress({ phase: "crds", pending: n }), o.timeoutMs ?? 120_000, interrupted);
       }
@@ -282,6 +292,7 @@ export async function apply(client: Client, desiredIn: readonly KubeObject[], o:
       }
     }
     if (!dryRun) invText = await writeInventory(client, inv, invText, invName);
+    trace("inventory written");
 
     if (!dryRun && o.wait !== false && !failed && !interrupted()) {
       const waited = desired.filter((d) => waitedKind(d.apiVersion, d.kind) && d.kind !== "CustomResourceDefinition");

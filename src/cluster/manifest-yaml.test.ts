@@ -22,10 +22,10 @@ function check(text: string): "fast" | "gave up" {
   return "fast";
 }
 
-test("every rendered manifest of a lab running every catalog app reads the same, and fast", () => {
+test("every rendered manifest of a lab running every catalog app reads the same, and fast", async () => {
   const lab = loadTestLab(appsLabYaml(), { functionSources: FUNCTION_SOURCES });
   const { secrets } = ensureSecrets(lab, undefined);
-  const t = renderClusterLayer(lab, secrets);
+  const t = await renderClusterLayer(lab, secrets);
   let fast = 0;
   let total = 0;
   for (const p of sortedPaths(t)) {

@@ -127,6 +127,7 @@ export function register(program: Command, ctx: Context): void {
           skipUnserved: !!f.skipUnserved || input.lab !== undefined,
           dryRun: !!f.dryRun, prune: f.prune, wait: f.wait, timeoutMs, lockWaitMs,
           concurrency: Number(f.concurrency) || 32, signal: abort.signal, onProgress: (p) => progress.update(p),
+          ...(process.env.DROVER_TRACE ? { trace: (line: string) => process.stderr.write(`drover apply: ${line}\n`) } : {}),
         });
         progress.done();
         if (o.json) o.out(JSON.stringify({ server: client.server, ...r, results: r.results.map((x) => ({ ...x.ref, action: x.action, ...(x.error ? { error: x.error } : {}) })) }, null, 2));
