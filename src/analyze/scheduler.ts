@@ -14,8 +14,13 @@ export interface ScheduleResult {
   readonly reason?: string;
 }
 
+/**
+ * The nodes that pass the static filters for pods of one signature, computed once over every node
+ * (removed ones too): the static filters look only at the pod and the node, never at what runs where,
+ * and a what-if only takes nodes away, so the scheduler skips the removed ones (state.liveFlags)
+ * instead of filtering again whenever the node set changes.
+ */
 interface Candidates {
-  generation: number;
   nodes: SimNode[];
   /** per candidate: index into the state's usage arrays, allocatable, and host (zone) label */
   idx: Int32Array;
@@ -24,7 +29,8 @@ interface Candidates {
   pods: Int32Array;
   gpus: Int32Array;
   zone: (string | undefined)[];
-  rejections: Map<string, number>;
+  /** the nodes the static filters rejected, with why */
+  failed: [number, string][];
 }
 const cache = new WeakMap<NodeState, Map<string, Candidates>>();
 const candidateKeys = new WeakMap<SimPod, string>();
@@ -44,17 +50,17 @@ function staticCandidates(pod: SimPod, state: NodeState): Candidates {
   if (!m) { m = new Map(); cache.set(state, m); }
   const key = candidateKey(pod);
   const hit = m.get(key);
-  if (hit && hit.generation === state.generation) return hit;
+  if (hit) return hit;
   const nodes: SimNode[] = [];
-  const rejections = new Map<string, number>();
-  for (const node of state.nodes()) {
+  const failed: [number, string][] = [];
+  for (const node of state.allNodes()) {
     let rejected: string | undefined;
     for (const [, f] of staticFilters) { rejected = f(pod, node, state); if (rejected) break; }
-    if (rejected) rejections.set(rejected, (rejections.get(rejected) ?? 0) + 1);
+    if (rejected) failed.push([state.index.get(node.name)!, rejected]);
     else nodes.push(node);
   }
   const c: Candidates = {
-    generation: state.generation, nodes, rejections,
+    nodes, failed,
     idx: Int32Array.from(nodes, (n) => state.index.get(n.name)!),
     cpu: Float64Array.from(nodes, (n) => n.allocatable.cpuMillis),
     mem: Float64Array.from(nodes, (n) => n.allocatable.memoryBytes),
@@ -66,6 +72,13 @@ function staticCandidates(pod: SimPod, state: NodeState): Candidates {
   return c;
 }
 
+/** why the live nodes the static filters rejected were rejected (counted only when a pod stays Pending) */
+function staticRejections(cand: Candidates, live: Uint8Array): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [i, why] of cand.failed) if (live[i]) out.set(why, (out.get(why) ?? 0) + 1);
+  return out;
+}
+
 export function scheduleOne(pod: SimPod, state: NodeState): ScheduleResult {
   const cand = staticCandidates(pod, state);
   let best: string | undefined;
@@ -75,9 +88,10 @@ export function scheduleOne(pod: SimPod, state: NodeState): ScheduleResult {
   // fast path: with no volume, spread or anti-affinity constraint only NodeResourcesFit can reject
   const simple = !pod.nodeLocalVolume && !pod.spread && !pod.antiAffinity;
   const { cpuMillis, memoryBytes, gpus } = pod.requests;
-  const { usedCpu, usedMem, usedPods, usedGpus } = state;
+  const { usedCpu, usedMem, usedPods, usedGpus, liveFlags } = state;
   for (let k = 0; k < cand.nodes.length; k++) {
     const i = cand.idx[k]!;
+    if (!liveFlags[i]) continue;
     const ucpu = usedCpu[i]! + cpuMillis, umem = usedMem[i]! + memoryBytes;
     let rejected: string | undefined;
     if (simple) {
@@ -88,7 +102,7 @@ export function scheduleOne(pod: SimPod, state: NodeState): ScheduleResult {
       for (const [, f] of dynamicFilters) { rejected = f(pod, cand.nodes[k]!, state); if (rejected) break; }
     }
     if (rejected) {
-      rejections ??= new Map(cand.rejections);
+      rejections ??= staticRejections(cand, liveFlags);
       rejections.set(rejected, (rejections.get(rejected) ?? 0) + 1);
       continue;
     }
@@ -99,7 +113,7 @@ export function scheduleOne(pod: SimPod, state: NodeState): ScheduleResult {
     if (s > bestScore) { best = cand.nodes[k]!.name; bestScore = s; }
   }
   if (best !== undefined) return { node: best };
-  const all = rejections ?? cand.rejections;
+  const all = rejections ?? staticRejections(cand, liveFlags);
   const parts = [...all].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([r, n]) => `${n} ${r}`);
   return { reason: `0/${state.nodes().length} nodes are available${parts.length ? `: ${parts.join(", ")}` : ""}` };
 }

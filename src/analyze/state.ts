@@ -8,6 +8,7 @@ interface Used { cpuMillis: number; memoryBytes: number; pods: number; gpus: num
 export class NodeState {
   private readonly nodesByName = new Map<string, SimNode>();
   private readonly live: SimNode[] = [];
+  private readonly all: readonly SimNode[];
   private readonly removed = new Set<string>();
   private readonly podsById = new Map<string, SimPod>();
   /** node name → index into the usage arrays */
@@ -39,6 +40,8 @@ export class NodeState {
       this.onNode.set(n.name, new Set());
     });
     this.live.push(...nodes);
+    this.all = [...nodes];
+    this.liveFlags = new Uint8Array(nodes.length).fill(1);
     for (const p of pods) this.podsById.set(p.id, p);
   }
 
@@ -46,6 +49,11 @@ export class NodeState {
   pod(id: string): SimPod | undefined { return this.podsById.get(id); }
   /** the live nodes, in a stable order */
   nodes(): readonly SimNode[] { return this.live; }
+  /** every node, removed ones included, in the same order */
+  allNodes(): readonly SimNode[] { return this.all; }
+  isLive(name: string): boolean { return !this.removed.has(name); }
+  /** per node index: 1 while the node is live, 0 once removed (the scheduler's inner loop reads it) */
+  readonly liveFlags: Uint8Array;
   used(node: string): Used {
     const i = this.index.get(node)!;
     return { cpuMillis: this.usedCpu[i]!, memoryBytes: this.usedMem[i]!, pods: this.usedPods[i]!, gpus: this.usedGpus[i]! };
@@ -148,6 +156,7 @@ export class NodeState {
     const displaced = [...(this.onNode.get(name) ?? [])];
     for (const p of displaced) this.unplace(p);
     this.removed.add(name);
+    this.liveFlags[this.index.get(name)!] = 0;
     const i = this.live.findIndex((n) => n.name === name);
     if (i >= 0) this.live.splice(i, 1);
     this.changedNodes();
@@ -157,6 +166,7 @@ export class NodeState {
   /** gives a removed node back (empty) */
   restoreNode(name: string): void {
     if (!this.removed.delete(name)) return;
+    this.liveFlags[this.index.get(name)!] = 1;
     const n = this.nodesByName.get(name)!;
     this.live.push(n);
     this.live.sort((a, b) => this.order(a) - this.order(b));
