@@ -3,7 +3,7 @@
 import type { Lab } from "../lab/types.js";
 import { loadTestLab } from "./apps-lab.js";
 
-export function k3sLabYaml(o: { cni?: "flannel" | "cilium" } = {}): string {
+export function k3sLabYaml(o: { cni?: "flannel" | "cilium"; registryMirror?: boolean } = {}): string {
   return `apiVersion: drover.dev/v1alpha1
 kind: Lab
 cluster:
@@ -31,11 +31,11 @@ nodes:
   - { name: edge1, host: cx22, kind: cloud, address: 10.0.0.2, publicAddress: 203.0.113.50 }
 network:
   loadBalancer: { pool: 192.168.20.200-192.168.20.220 }
-  seats:
+${o.registryMirror ? "  registryMirror: true\n" : ""}  seats:
     - { name: laptop }
 `;
 }
 
-export function k3sLab(o: { cni?: "flannel" | "cilium" } = {}): Lab {
+export function k3sLab(o: { cni?: "flannel" | "cilium"; registryMirror?: boolean } = {}): Lab {
   return loadTestLab(k3sLabYaml(o));
 }

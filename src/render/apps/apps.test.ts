@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { renderPlatform } from "../platform/index.js";
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -194,6 +195,19 @@ test("backups: VolSync source and restore-on-rebuild destination per volume; the
   assert.equal(pvc.spec.resources.requests.storage, "40Gi");
   assert.equal(t.get("apps/office/paperless-ngx/data-restic.sops.yaml")!.encrypt, "sops");
   assert.ok(!t.has("apps/monitoring/grafana/backup.yaml"));
+});
+
+test("backups: a restic Secret on an S3 target carries the target's keys from the store (empty and listed in the README until the user adds them)", () => {
+  const lab = appsLab();
+  const secrets = testSecrets(lab);
+  const restic = (s: typeof secrets) => (renderApps(lab, s).get("apps/office/paperless-ngx/data-restic.sops.yaml")!.doc as { stringData: Record<string, string> }).stringData;
+  const missing = restic(secrets);
+  assert.equal(missing.RESTIC_REPOSITORY, "s3:http://10.10.0.2:9000/backups/office/paperless-ngx/data");
+  assert.equal(missing.AWS_ACCESS_KEY_ID, "");
+  const readme = renderPlatform(lab, secrets).get("README.md")?.content ?? [...renderPlatform(lab, secrets)].find(([p]) => p.endsWith("README.md"))![1].content;
+  assert.match(readme, /backup-nas-s3-access-key/);
+  const given = { ...secrets, apps: { ...secrets.apps, _external: { "backup-nas-s3-access-key": "AKIA-TEST", "backup-nas-s3-secret-key": "s3cr3t" } } };
+  assert.deepEqual([restic(given).AWS_ACCESS_KEY_ID, restic(given).AWS_SECRET_ACCESS_KEY], ["AKIA-TEST", "s3cr3t"]);
 });
 
 test("spec patches are merged into the rendered objects (named list items by name); a patch on nothing is a user error", () => {

@@ -1,11 +1,15 @@
 // Backups of an app flagged `backup: true`, with the lab's engine:
 //  - VolSync (default): per volume a restic ReplicationSource on the lab's schedule and retention, and a
 //    ReplicationDestination the claim restores from when it is created (restore on rebuild). The restic
-//    repository is <target>/<namespace>/<app>/<volume>; its password is generated per app.
+//    repository is <target>/<namespace>/<app>/<volume>; its password is generated per app, and on an S3
+//    target the Secret carries the target's keys (the in-lab store's, or the ones the user stores).
 //  - Velero: one Schedule in the velero namespace selecting the app's objects and volumes.
 import type { App, Lab } from "../../lab/types.js";
 import { appLabels, meta } from "./labels.js";
 import { pvcName } from "./names.js";
+import type { LabSecrets } from "../../secrets/types.js";
+import { backupTargetCredentials } from "../platform/backups.js";
+import { secretSource } from "../platform/secrets.js";
 
 export const resticSecretName = (a: App, volume: string): string => `${pvcName(a, volume)}-restic`;
 export const restoreSourceName = (a: App, volume: string): string => `${pvcName(a, volume)}-restore`;
@@ -29,7 +33,15 @@ export function resticRepository(lab: Lab, a: App, volume: string): string | und
 
 const ttlHours = (lab: Lab): string => `${Math.max(1, lab.backups.retention.daily) * 24}h0m0s`;
 
-export function backupObjects(lab: Lab, a: App, secretValue: (key: string) => string): { objects: Record<string, unknown>[]; secrets: Record<string, unknown>[] } {
+/** restic's S3 settings for the first backup target: its keys (from the secrets store) and region. */
+export function resticS3Env(lab: Lab, secrets: LabSecrets): Record<string, string> {
+  const t = lab.backups.targets[0];
+  if (!t || t.type !== "s3") return {};
+  const keys = backupTargetCredentials(lab, secretSource(secrets), t)!;
+  return { AWS_ACCESS_KEY_ID: keys.accessKey, AWS_SECRET_ACCESS_KEY: keys.secretKey, ...(t.region ? { AWS_DEFAULT_REGION: t.region } : {}) };
+}
+
+export function backupObjects(lab: Lab, a: App, secretValue: (key: string) => string, s3Env: Readonly<Record<string, string>> = {}): { objects: Record<string, unknown>[]; secrets: Record<string, unknown>[] } {
   if (!a.backup || !a.volumes.length || !lab.backups.targets.length) return { objects: [], secrets: [] };
   const labels = appLabels(a);
   if (lab.backups.engine === "velero") {
@@ -62,7 +74,7 @@ export function backupObjects(lab: Lab, a: App, secretValue: (key: string) => st
       kind: "Secret",
       metadata: meta(repo, a.namespace, labels),
       type: "Opaque",
-      stringData: { RESTIC_REPOSITORY: resticRepository(lab, a, v.name)!, RESTIC_PASSWORD: secretValue("restic-password") },
+      stringData: { RESTIC_REPOSITORY: resticRepository(lab, a, v.name)!, RESTIC_PASSWORD: secretValue("restic-password"), ...s3Env },
     });
     objects.push({
       apiVersion: "volsync.backube/v1alpha1",

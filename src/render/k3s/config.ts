@@ -10,6 +10,8 @@
 // - Drover brings its own load balancer and ingress controller: servicelb and traefik are disabled.
 // - per-node patches from lab.yaml are merged last (maps merge, everything else replaces).
 import type { Lab, Node } from "../../lab/types.js";
+import { REGISTRY_MIRROR } from "../platform/registry.js";
+import { toYaml } from "../tree.js";
 import type { LabSecrets } from "../../secrets/types.js";
 
 export const FLANNEL_WIREGUARD_PORT = 51821;
@@ -96,3 +98,18 @@ export function mergePatch(base: Record<string, unknown>, patch: Record<string, 
   }
   return out;
 }
+
+/**
+ * /etc/rancher/k3s/registries.yaml when the lab runs its registry mirror (network.registryMirror):
+ * containerd pulls each upstream through the Zot mirror on the node's loopback NodePort, the image
+ * name rewritten under the upstream's prefix there (the Talos nodes' RegistryMirrorConfig does the
+ * same with a path); containerd falls back to the upstream itself while the mirror is not up.
+ */
+export function k3sRegistries(lab: Lab): string | undefined {
+  if (!lab.network.registryMirror) return undefined;
+  const mirrors: Record<string, unknown> = {};
+  for (const name of Object.keys(REGISTRY_MIRROR.upstreams)) mirrors[name] = { endpoint: [REGISTRY_MIRROR.endpoint], rewrite: { "^(.*)$": `${name}/$1` } };
+  return `# /etc/rancher/k3s/registries.yaml, rendered by drover: pull through the lab's registry mirror\n${toYaml({ mirrors })}`;
+}
+
+export const K3S_REGISTRIES_PATH = "/etc/rancher/k3s/registries.yaml";

@@ -3,17 +3,20 @@
 //   k3s/<node>/user-data         cloud-init user-data (secret: token and WireGuard key)
 //   k3s/<node>/meta-data         cloud-init NoCloud meta-data
 //   k3s/<node>/network-config    cloud-init network config v2: the static LAN address
+//   k3s/registries.yaml          /etc/rancher/k3s/registries.yaml with network.registryMirror (also in user-data)
 import type { Lab } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
 import { addFile, toYaml, tree, type FileTree } from "../tree.js";
 import { nodeInterfaces } from "../wireguard/mesh.js";
 import { wgQuickConf } from "../wireguard/conf.js";
-import { FLANNEL_CONF_PATH, flannelNetConf, k3sConfig } from "./config.js";
+import { FLANNEL_CONF_PATH, K3S_REGISTRIES_PATH, flannelNetConf, k3sConfig, k3sRegistries } from "./config.js";
 import { metaData, networkConfig, userData } from "./cloud-init.js";
 
 export function renderK3s(lab: Lab, secrets: LabSecrets): FileTree {
   const t = tree();
   if (lab.distribution !== "k3s") return t;
+  const registries = k3sRegistries(lab);
+  if (registries) addFile(t, "registries.yaml", registries);
   const wg = new Map(nodeInterfaces(lab, secrets).map((i) => [i.id.slice("node/".length), i]));
   for (const n of lab.nodes) {
     const config = `# /etc/rancher/k3s/config.yaml for ${n.name} (k3s ${n.role === "controlplane" ? "server" : "agent"}), rendered by drover\n${toYaml(k3sConfig(lab, secrets, n))}`;
@@ -21,6 +24,7 @@ export function renderK3s(lab: Lab, secrets: LabSecrets): FileTree {
     const files = [
       { path: "/etc/rancher/k3s/config.yaml", content: config, permissions: "0600" },
       ...(lab.cni === "flannel" ? [{ path: FLANNEL_CONF_PATH, content: flannelNetConf(lab), permissions: "0644" }] : []),
+      ...(registries ? [{ path: K3S_REGISTRIES_PATH, content: registries, permissions: "0644" }] : []),
       { path: "/etc/wireguard/wg0.conf", content: wgQuickConf(wg.get(n.name)!, "Drover WireGuard overlay, rendered by drover"), permissions: "0600" },
     ];
     addFile(t, `${n.name}/user-data`, userData(lab, n, files), { secret: true });

@@ -54,6 +54,7 @@ async function netConvert(text: string, output: "eni" | "networkd" | "netplan"):
 const labs: [string, () => Lab][] = [
   ["k3s lab (flannel)", () => k3sLab()],
   ["k3s lab (cilium)", () => k3sLab({ cni: "cilium" })],
+  ["k3s lab (registry mirror)", () => k3sLab({ registryMirror: true })],
   ["mesh lab", () => meshLab()],
   ["example proxmox-k3s", () => exampleLab("proxmox-k3s")],
 ];
@@ -119,6 +120,21 @@ test("k3s config: the first server starts etcd, others join; labels, taints, pat
   const cilium = parse(renderK3s(k3sLab({ cni: "cilium" }), s).get("srv2/config.yaml")!.content);
   assert.equal(cilium["flannel-backend"], "none");
   assert.equal(cilium["disable-network-policy"], true);
+});
+
+test("registry mirror: every node's containerd pulls each upstream through the lab's Zot mirror, the image name under the upstream's prefix", () => {
+  const lab = k3sLab({ registryMirror: true });
+  const t = renderK3s(lab, testSecrets(lab));
+  const reg = parse(t.get("registries.yaml")!.content) as { mirrors: Record<string, { endpoint: string[]; rewrite: Record<string, string> }> };
+  assert.deepEqual(Object.keys(reg.mirrors), ["docker.io", "ghcr.io", "quay.io", "registry.k8s.io"]);
+  assert.deepEqual(reg.mirrors["ghcr.io"], { endpoint: ["http://127.0.0.1:30500"], rewrite: { "^(.*)$": "ghcr.io/$1" } });
+  // the rewrite regexp (Go RE2 in k3s; the same in JS here) turns library/nginx into the path Zot keeps docker.io under
+  assert.equal("library/nginx".replace(new RegExp(Object.keys(reg.mirrors["docker.io"]!.rewrite)[0]!), "docker.io/$1"), "docker.io/library/nginx");
+  for (const n of lab.nodes) {
+    const ud = parse(t.get(`${n.name}/user-data`)!.content) as { write_files: { path: string; content: string }[] };
+    assert.equal(ud.write_files.find((f) => f.path === "/etc/rancher/k3s/registries.yaml")?.content, t.get("registries.yaml")!.content, n.name);
+  }
+  assert.equal(renderK3s(k3sLab(), testSecrets(k3sLab())).has("registries.yaml"), false, "no mirror, no file");
 });
 
 test("same lab and secrets: byte-identical; a Talos lab renders no k3s files", () => {

@@ -53,6 +53,10 @@ export function backups(lab: Lab, s: SecretSource, deps: readonly string[]): Com
   if (!lab.backups.targets.length || !flagged) return undefined;
   if (lab.backups.engine === "volsync") {
     const ns = NAMESPACES.backup;
+    // the apps' restic Secrets carry the first target's keys: ask for them here too, so the bootstrap
+    // README lists the ones the store lacks
+    const first = lab.backups.targets[0]!;
+    if (first.type === "s3") backupTargetCredentials(lab, s, first);
     return { name: "backups", namespace: ns, podSecurity: "restricted", dependsOn: deps, objects: [helmRelease("volsync", ns, "volsync", { manageCRDs: true, metrics: { disableAuth: true } })], charts: ["volsync"] };
   }
   const ns = NAMESPACES.velero;
