@@ -194,6 +194,9 @@ PY
 }
 
 platform() {
+  go_install restic "$RESTIC_VERSION" "github.com/restic/restic/cmd/restic@v$RESTIC_VERSION"
+  # (a wrapper module: the proxy serves v0.14.0 but refuses the version list `go install m@v` reads)
+  wrapper_build rest-server "$REST_SERVER_VERSION" github.com/restic/rest-server "v$REST_SERVER_VERSION" "" "" github.com/restic/rest-server/cmd/rest-server=rest-server
   go_install amtool "$ALERTMANAGER_VERSION" "github.com/prometheus/alertmanager/cmd/amtool@v$ALERTMANAGER_VERSION"
   go_install controller-gen "$CONTROLLER_TOOLS_VERSION" "sigs.k8s.io/controller-tools/cmd/controller-gen@v$CONTROLLER_TOOLS_VERSION"
   local key="$FLUX_VERSION-$CILIUM_VERSION-$CERT_MANAGER_VERSION-$METALLB_VERSION-$EXTERNAL_DNS_VERSION-$KUBE_PROMETHEUS_STACK_VERSION-$VELERO_VERSION-$ENVOY_GATEWAY_VERSION-$EXTERNAL_SNAPSHOTTER_VERSION"

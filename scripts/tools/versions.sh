@@ -12,6 +12,9 @@ AGE_VERSION=1.2.1
 KUBECONFORM_VERSION=0.7.0
 KUSTOMIZE_VERSION=5.7.1
 HELM_VERSION=3.19.0
+# restic and its REST server: the NFS backup path (VolSync's restic mover → rest-server → the share)
+RESTIC_VERSION=0.18.1
+REST_SERVER_VERSION=0.14.0
 # Debian packages (versions are whatever the machine's Debian release ships; recorded in the cache stamp).
 DEBIAN_PACKAGES="cloud-init wireguard-go wireguard-tools iproute2 iputils-ping chromium qrencode nftables procps zbar-tools conntrack shellcheck patch"
 # Platform layer (issue 4): the upstream projects whose CRDs and charts Drover's Flux tree uses, from the

@@ -112,4 +112,6 @@ export const PLATFORM_LABS: readonly [string, () => Lab][] = [
   ["Gateway API + Longhorn + iSCSI + S3", () => loadTestLab(GATEWAY_API)],
   ["every storage type", () => loadTestLab(EVERY_STORAGE)],
   ["k3s + Cilium + Soft Serve", () => loadTestLab(K3S_CILIUM)],
+  // (appended: tests pick the labs above by index)
+  ["examples/proxmox-k3s (backups to an NFS share)", () => exampleLab("proxmox-k3s")],
 ];

@@ -1,8 +1,9 @@
 // Backups of an app flagged `backup: true`, with the lab's engine:
 //  - VolSync (default): per volume a restic ReplicationSource on the lab's schedule and retention, and a
 //    ReplicationDestination the claim restores from when it is created (restore on rebuild). The restic
-//    repository is <target>/<namespace>/<app>/<volume>; its password is generated per app, and on an S3
-//    target the Secret carries the target's keys (the in-lab store's, or the ones the user stores).
+//    repository is <target>/<namespace>/<app>/<volume> (<namespace>/<claim> on the REST server); its password is generated per app, and on an S3
+//    target the Secret carries the target's keys (the in-lab store's, or the ones the user stores); an NFS
+//    target is reached through the lab's restic REST server (src/render/platform/restic-server.ts).
 //  - Velero: one Schedule in the velero namespace selecting the app's objects and volumes.
 import type { App, Lab } from "../../lab/types.js";
 import { appLabels, meta } from "./labels.js";
@@ -10,6 +11,7 @@ import { pvcName } from "./names.js";
 import type { LabSecrets } from "../../secrets/types.js";
 import { backupTargetCredentials } from "../platform/backups.js";
 import { secretSource } from "../platform/secrets.js";
+import { RESTIC_SERVER_USER, resticServerPassword, resticServerUrl } from "../platform/restic-server.js";
 
 export const resticSecretName = (a: App, volume: string): string => `${pvcName(a, volume)}-restic`;
 export const restoreSourceName = (a: App, volume: string): string => `${pvcName(a, volume)}-restore`;
@@ -22,26 +24,27 @@ export function copyMethod(lab: Lab, a: App): "Snapshot" | "Clone" | "Direct" {
   return "Direct";
 }
 
-/** restic repository URL of a volume on the first backup target. */
+/** restic repository URL of a volume on the first backup target (an NFS share through the lab's restic REST server). */
 export function resticRepository(lab: Lab, a: App, volume: string): string | undefined {
   const t = lab.backups.targets[0];
   if (!t) return undefined;
-  const path = `${a.namespace}/${a.name}/${volume}`;
-  if (t.type === "s3") return `s3:${(t.endpoint ?? "https://s3.amazonaws.com").replace(/\/$/, "")}/${t.bucket}/${path}`;
-  return `/repository/${path}`;
+  if (t.type === "s3") return `s3:${(t.endpoint ?? "https://s3.amazonaws.com").replace(/\/$/, "")}/${t.bucket}/${a.namespace}/${a.name}/${volume}`;
+  // rest-server takes repositories at most two folders deep
+  return resticServerUrl(`${a.namespace}/${pvcName(a, volume)}`);
 }
 
 const ttlHours = (lab: Lab): string => `${Math.max(1, lab.backups.retention.daily) * 24}h0m0s`;
 
-/** restic's S3 settings for the first backup target: its keys (from the secrets store) and region. */
-export function resticS3Env(lab: Lab, secrets: LabSecrets): Record<string, string> {
+/** restic's credentials for the first backup target: an S3 target's keys and region, or the lab's REST server's user and password. */
+export function resticTargetEnv(lab: Lab, secrets: LabSecrets): Record<string, string> {
   const t = lab.backups.targets[0];
-  if (!t || t.type !== "s3") return {};
+  if (!t) return {};
+  if (t.type === "nfs") return { RESTIC_REST_USERNAME: RESTIC_SERVER_USER, RESTIC_REST_PASSWORD: resticServerPassword(secretSource(secrets)) };
   const keys = backupTargetCredentials(lab, secretSource(secrets), t)!;
   return { AWS_ACCESS_KEY_ID: keys.accessKey, AWS_SECRET_ACCESS_KEY: keys.secretKey, ...(t.region ? { AWS_DEFAULT_REGION: t.region } : {}) };
 }
 
-export function backupObjects(lab: Lab, a: App, secretValue: (key: string) => string, s3Env: Readonly<Record<string, string>> = {}): { objects: Record<string, unknown>[]; secrets: Record<string, unknown>[] } {
+export function backupObjects(lab: Lab, a: App, secretValue: (key: string) => string, targetEnv: Readonly<Record<string, string>> = {}): { objects: Record<string, unknown>[]; secrets: Record<string, unknown>[] } {
   if (!a.backup || !a.volumes.length || !lab.backups.targets.length) return { objects: [], secrets: [] };
   const labels = appLabels(a);
   if (lab.backups.engine === "velero") {
@@ -74,7 +77,7 @@ export function backupObjects(lab: Lab, a: App, secretValue: (key: string) => st
       kind: "Secret",
       metadata: meta(repo, a.namespace, labels),
       type: "Opaque",
-      stringData: { RESTIC_REPOSITORY: resticRepository(lab, a, v.name)!, RESTIC_PASSWORD: secretValue("restic-password"), ...s3Env },
+      stringData: { RESTIC_REPOSITORY: resticRepository(lab, a, v.name)!, RESTIC_PASSWORD: secretValue("restic-password"), ...targetEnv },
     });
     objects.push({
       apiVersion: "volsync.backube/v1alpha1",

@@ -3,7 +3,7 @@
 import type { App, Lab } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
 import { tree, type FileTree } from "../tree.js";
-import { backupObjects, resticS3Env } from "./backup.js";
+import { backupObjects, resticTargetEnv } from "./backup.js";
 import { dependencyObjects } from "./dependencies.js";
 import { podDisruptionBudget } from "./disruption.js";
 import { clusterReadAccess, filesConfigMap } from "./extras.js";
@@ -30,7 +30,7 @@ export function podSecurityLevel(a: App, device: boolean): PodSecurityLevel {
 }
 
 /** The folder of one app (exported for tests and for the what-if/dashboard views). */
-export function appFolder(lab: Lab, a: App, secrets: LabSecrets, allArchs?: ReadonlySet<string>, s3Env: Readonly<Record<string, string>> = a.backup ? resticS3Env(lab, secrets) : {}): Folder {
+export function appFolder(lab: Lab, a: App, secrets: LabSecrets, allArchs?: ReadonlySet<string>, targetEnv: Readonly<Record<string, string>> = a.backup ? resticTargetEnv(lab, secrets) : {}): Folder {
   const plan = podPlan(lab, a, allArchs);
   const stored = secrets.apps[a.name] ?? {};
   const secretValue = (k: string): string => {
@@ -38,7 +38,7 @@ export function appFolder(lab: Lab, a: App, secrets: LabSecrets, allArchs?: Read
     if (v === undefined) throw new Error(`internal: the secrets store has no ${a.name}/${k} (run ensureSecrets before rendering)`);
     return v;
   };
-  const backup = backupObjects(lab, a, secretValue, s3Env);
+  const backup = backupObjects(lab, a, secretValue, targetEnv);
   const secret = appSecret(a, secrets);
   const groups: [string, Record<string, unknown>[], boolean][] = [
     ["rbac.yaml", clusterReadAccess(a), false],
@@ -72,8 +72,8 @@ const isObj = (v: Record<string, unknown> | undefined): v is Record<string, unkn
 export function renderApps(lab: Lab, secrets: LabSecrets): FileTree {
   const t = tree();
   const archs = new Set(lab.nodes.map((n) => n.arch));
-  const s3Env = lab.apps.some((a) => a.backup) ? resticS3Env(lab, secrets) : {};
-  const folders: Folder[] = lab.apps.map((a) => appFolder(lab, a, secrets, archs, s3Env));
+  const targetEnv = lab.apps.some((a) => a.backup) ? resticTargetEnv(lab, secrets) : {};
+  const folders: Folder[] = lab.apps.map((a) => appFolder(lab, a, secrets, archs, targetEnv));
   folders.push(...functionFolders(lab));
   for (const f of folders) writeFolder(t, f);
   writeNamespaces(t, folders);

@@ -5,6 +5,8 @@ import { FLUX_VERSION, gitopsPath, type Component } from "./layout.js";
 import { gitSource } from "./git-source.js";
 import { FLUX_INSTALL_URL } from "./flux-system.js";
 import { EXTERNAL } from "../platform/secrets.js";
+import { NAMESPACES } from "../platform/contract.js";
+import { RESTIC_SERVER_UID } from "../platform/restic-server.js";
 
 export function bootstrapReadme(lab: Lab, components: readonly Component[], missing: ReadonlyMap<string, string>): string {
   const src = gitSource(lab);
@@ -41,6 +43,15 @@ export function bootstrapReadme(lab: Lab, components: readonly Component[], miss
     ...components.map((c) => `| ${c.name} | ${c.namespace} | ${c.dependsOn.join(", ") || "-"} | ${c.charts.map((n) => `${CHARTS[n].chart} ${CHARTS[n].version}`).join(", ") || "(plain manifests)"} |`),
     "",
   );
+  const nas = lab.backups.engine === "volsync" && lab.apps.some((a) => a.backup) ? lab.backups.targets[0] : undefined;
+  if (nas?.type === "nfs") {
+    lines.push(
+      "## Backups to the NAS",
+      "",
+      `VolSync's restic movers reach the NFS share \`${nas.server}:${nas.path}\` through restic's REST server (\`restic-server\` in \`${NAMESPACES.backup}\`), which writes there as uid/gid ${RESTIC_SERVER_UID}: export the share so that this user may write (for example map all users to uid ${RESTIC_SERVER_UID}, or give that uid ownership of the folder). Repositories are kept as \`<namespace>/<claim>\` (the app volume's claim).`,
+      "",
+    );
+  }
   if (missing.size) {
     lines.push(
       "## Credentials to add",

@@ -6,6 +6,7 @@ import { helmRelease, secret, type Component, type Obj } from "../flux/layout.js
 import { NAMESPACES } from "./contract.js";
 import type { SecretSource } from "./secrets.js";
 import { objectStoreEndpoint, s3AdminKeys } from "./object-store.js";
+import { resticServer } from "./restic-server.js";
 
 type Target = Lab["backups"]["targets"][number];
 
@@ -57,7 +58,17 @@ export function backups(lab: Lab, s: SecretSource, deps: readonly string[]): Com
     // README lists the ones the store lacks
     const first = lab.backups.targets[0]!;
     if (first.type === "s3") backupTargetCredentials(lab, s, first);
-    return { name: "backups", namespace: ns, podSecurity: "restricted", dependsOn: deps, objects: [helmRelease("volsync", ns, "volsync", { manageCRDs: true, metrics: { disableAuth: true } })], charts: ["volsync"] };
+    // an NFS share reaches restic through restic's REST server (restic-server.ts)
+    const server = first.type === "nfs" ? resticServer(first, s) : { objects: [], secrets: [] };
+    return {
+      name: "backups",
+      namespace: ns,
+      podSecurity: "restricted",
+      dependsOn: deps,
+      objects: [helmRelease("volsync", ns, "volsync", { manageCRDs: true, metrics: { disableAuth: true } }), ...server.objects],
+      ...(server.secrets.length ? { secrets: server.secrets } : {}),
+      charts: ["volsync"],
+    };
   }
   const ns = NAMESPACES.velero;
   const creds: Record<string, string> = {};

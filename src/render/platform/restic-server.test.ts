@@ -1,0 +1,124 @@
+// Backups to an NFS share: the rendered restic REST server, run for real (rest-server 0.14.0 built from
+// the Go module proxy, with the Deployment's own arguments and the rendered htpasswd), and an app's
+// rendered restic Secret used as-is by the real restic to open a repository on it, back up and restore.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { connect, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { exampleLab, testSecrets } from "../../testing/apps-lab.js";
+import { tool } from "../../testing/paths.js";
+import { platformComponents, renderPlatform } from "./index.js";
+import { renderApps } from "../apps/index.js";
+import { NAMESPACES } from "./contract.js";
+import { htpasswdLine } from "./restic-server.js";
+
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+function setup() {
+  const lab = exampleLab("proxmox-k3s"); // TrueNAS NFS backup target, VolSync, paperless-ngx backed up
+  const secrets = testSecrets(lab);
+  const backups = platformComponents(lab, secrets).components.find((c) => c.name === "backups")!;
+  const apps = renderApps(lab, secrets);
+  const resticSecret = (volume: string) => (apps.get(`apps/office/paperless-ngx/${volume}-restic.sops.yaml`)!.doc as Obj).stringData as Record<string, string>;
+  return { lab, secrets, backups, resticSecret };
+}
+
+test("NFS backup target: a restic REST server on the share (static NFS volume, restricted pod), each app's restic Secret pointing at it", () => {
+  const { lab, backups, resticSecret } = setup();
+  const nfs = lab.backups.targets[0]! as { server: string; path: string };
+  const objs = backups.objects as Obj[];
+  const pv = objs.find((o) => o.kind === "PersistentVolume")!;
+  assert.deepEqual(pv.spec.nfs, { server: nfs.server, path: nfs.path });
+  assert.equal(pv.spec.persistentVolumeReclaimPolicy, "Retain", "deleting the claim never touches the backups");
+  const pvc = objs.find((o) => o.kind === "PersistentVolumeClaim")!;
+  assert.equal(pvc.spec.volumeName, pv.metadata.name);
+  assert.deepEqual(pv.spec.claimRef, { namespace: NAMESPACES.backup, name: pvc.metadata.name });
+  assert.equal(backups.podSecurity, "restricted");
+  const pod = objs.find((o) => o.kind === "Deployment")!.spec.template.spec;
+  assert.equal(pod.securityContext.runAsNonRoot, true);
+  assert.deepEqual(pod.containers[0].securityContext.capabilities, { drop: ["ALL"] });
+  const env = resticSecret("data");
+  assert.equal(env.RESTIC_REPOSITORY, `rest:http://restic-server.${NAMESPACES.backup}.svc.cluster.local:8000/office/paperless-ngx-data`);
+  const htpasswd = (backups.secrets as Obj[])[0]!.stringData[".htpasswd"];
+  assert.equal(htpasswd, htpasswdLine(env.RESTIC_REST_USERNAME!, env.RESTIC_REST_PASSWORD!));
+  assert.match(renderPlatform(lab, testSecrets(lab)).get("README.md")!.content, /## Backups to the NAS[\s\S]*uid\/gid 1000/);
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+async function waitPort(port: number, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const c = connect(port, "127.0.0.1", () => (c.end(), resolve(true)));
+      c.on("error", () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`rest-server did not listen on ${port}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test("NFS backup target, for real: rest-server runs with the rendered arguments and htpasswd; restic with the app's rendered Secret backs up and restores; a wrong password is refused", { timeout: 120_000 }, async () => {
+  const { backups, resticSecret } = setup();
+  const dir = mkdtempSync(join(tmpdir(), "drover-restic-"));
+  const port = await freePort();
+  const objs = backups.objects as Obj[];
+  const container = objs.find((o) => o.kind === "Deployment")!.spec.template.spec.containers[0];
+  // the share and the Secret's mount stand in as folders; the Service's address as loopback
+  const share = join(dir, "share");
+  mkdirSync(share);
+  mkdirSync(join(dir, "auth"));
+  writeFileSync(join(dir, "auth", ".htpasswd"), (backups.secrets as Obj[])[0]!.stringData[".htpasswd"]);
+  const args = (container.args as string[]).map((a) => (a === "/data" ? share : a === "/auth/.htpasswd" ? join(dir, "auth", ".htpasswd") : a.startsWith(":") ? `127.0.0.1:${port}` : a));
+  assert.equal(container.command[0], "/usr/bin/rest-server");
+  const server = spawn(tool("rest-server"), args, { stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  server.stdout.on("data", (d) => (log += d));
+  server.stderr.on("data", (d) => (log += d));
+  try {
+    await waitPort(port);
+    const rendered = resticSecret("data");
+    const env = (over: Record<string, string> = {}) => ({
+      PATH: process.env.PATH ?? "", HOME: dir, RESTIC_CACHE_DIR: join(dir, "cache"),
+      ...rendered,
+      RESTIC_REPOSITORY: rendered.RESTIC_REPOSITORY!.replace(/^rest:http:\/\/[^/]+/, `rest:http://127.0.0.1:${port}`),
+      ...over,
+    });
+    const restic = (argv: string[], over?: Record<string, string>) => spawnSync(tool("restic"), argv, { env: env(over), encoding: "utf8", timeout: 60_000 });
+    const src = join(dir, "volume");
+    mkdirSync(src);
+    writeFileSync(join(src, "invoice-0001.pdf"), "%PDF-1.7 drover test\n");
+    let r = restic(["init"]);
+    assert.equal(r.status, 0, `restic init: ${r.stderr}\n${log}`);
+    assert.ok(existsSync(join(share, "office", "paperless-ngx-data", "config")), "the repository lives on the share as <namespace>/<claim>");
+    r = spawnSync(tool("restic"), ["backup", "--host", "paperless-ngx", "."], { cwd: src, env: env(), encoding: "utf8", timeout: 60_000 });
+    assert.equal(r.status, 0, `restic backup: ${r.stderr}`);
+    r = restic(["snapshots", "--json"]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as unknown[]).length, 1);
+    const out = join(dir, "restored");
+    r = restic(["restore", "latest", "--target", out]);
+    assert.equal(r.status, 0, r.stderr);
+    const restored = spawnSync("find", [out, "-name", "invoice-0001.pdf"], { encoding: "utf8" }).stdout.trim();
+    assert.equal(readFileSync(restored, "utf8"), "%PDF-1.7 drover test\n");
+    r = restic(["snapshots"], { RESTIC_REST_PASSWORD: "not-the-password" });
+    assert.notEqual(r.status, 0, "a wrong REST password is refused");
+    assert.match(r.stderr, /401|Unauthorized|unauthorized/);
+  } finally {
+    server.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

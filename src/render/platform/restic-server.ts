@@ -1,0 +1,92 @@
+// Backups to a NAS share. VolSync's restic mover reaches a repository only by URL (S3, REST, …), never by
+// mounting a share, so an NFS backup target (the NAS most home labs have) is served to it by restic's
+// own REST server: one Deployment in the backup namespace with the share mounted through a static NFS
+// PersistentVolume, behind HTTP basic auth (an htpasswd entry; the password is generated into the
+// secrets store and given to each app's restic Secret as RESTIC_REST_USERNAME / RESTIC_REST_PASSWORD).
+// Repositories live on the share as <namespace>/<claim> (rest-server serves at most two folders deep).
+import { createHash } from "node:crypto";
+import type { Lab } from "../../lab/types.js";
+import { meta, secret, type Obj } from "../flux/layout.js";
+import { NAMESPACES } from "./contract.js";
+import type { SecretSource } from "./secrets.js";
+
+type NfsTarget = Extract<Lab["backups"]["targets"][number], { type: "nfs" }>;
+
+const NAME = "restic-server";
+const NS = NAMESPACES.backup;
+export const RESTIC_SERVER_IMAGE = "docker.io/restic/rest-server:0.14.0";
+export const RESTIC_SERVER_USER = "volsync";
+/** the uid the server writes the share as: the NAS export must let it write (map all users to it, or chown) */
+export const RESTIC_SERVER_UID = 1000;
+const PORT = 8000;
+
+/** The REST URL of a repository on the lab's restic server. */
+export const resticServerUrl = (path: string): string => `rest:http://${NAME}.${NS}.svc.cluster.local:${PORT}/${path}`;
+
+/** The server's password (generated once, kept in the store). */
+export const resticServerPassword = (s: SecretSource): string => s.generated("restic-server-password");
+
+/** An htpasswd line in the {SHA} scheme rest-server reads (what `htpasswd -s` writes). */
+export function htpasswdLine(user: string, password: string): string {
+  return `${user}:{SHA}${createHash("sha1").update(password, "utf8").digest("base64")}\n`;
+}
+
+/** The objects serving an NFS target to VolSync's restic movers. */
+export function resticServer(target: NfsTarget, s: SecretSource): { objects: Obj[]; secrets: Obj[] } {
+  const labels = { "app.kubernetes.io/name": NAME, "app.kubernetes.io/instance": NAME };
+  const volume = `${NAME}-${target.name}`;
+  return {
+    secrets: [secret(`${NAME}-htpasswd`, NS, { ".htpasswd": htpasswdLine(RESTIC_SERVER_USER, resticServerPassword(s)) }, labels)],
+    objects: [
+      {
+        apiVersion: "v1",
+        kind: "PersistentVolume",
+        metadata: meta(volume, undefined, labels),
+        spec: {
+          capacity: { storage: "1Ti" },
+          accessModes: ["ReadWriteMany"],
+          persistentVolumeReclaimPolicy: "Retain",
+          storageClassName: "",
+          claimRef: { namespace: NS, name: volume },
+          nfs: { server: target.server, path: target.path },
+        },
+      },
+      {
+        apiVersion: "v1",
+        kind: "PersistentVolumeClaim",
+        metadata: meta(volume, NS, labels),
+        spec: { accessModes: ["ReadWriteMany"], storageClassName: "", volumeName: volume, resources: { requests: { storage: "1Ti" } } },
+      },
+      {
+        apiVersion: "apps/v1",
+        kind: "Deployment",
+        metadata: meta(NAME, NS, labels),
+        spec: {
+          replicas: 1,
+          // one writer on the share at a time
+          strategy: { type: "Recreate" },
+          selector: { matchLabels: { "app.kubernetes.io/instance": NAME } },
+          template: {
+            metadata: { labels },
+            spec: {
+              securityContext: { runAsNonRoot: true, runAsUser: RESTIC_SERVER_UID, runAsGroup: RESTIC_SERVER_UID, seccompProfile: { type: "RuntimeDefault" } },
+              containers: [{
+                name: "rest-server",
+                image: RESTIC_SERVER_IMAGE,
+                command: ["/usr/bin/rest-server"],
+                args: ["--path", "/data", "--htpasswd-file", "/auth/.htpasswd", "--listen", `:${PORT}`, "--prometheus", "--prometheus-no-auth"],
+                ports: [{ name: "http", containerPort: PORT, protocol: "TCP" }],
+                readinessProbe: { tcpSocket: { port: "http" } },
+                resources: { requests: { cpu: "25m", memory: "64Mi" }, limits: { memory: "512Mi" } },
+                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+                volumeMounts: [{ name: "data", mountPath: "/data" }, { name: "auth", mountPath: "/auth", readOnly: true }],
+              }],
+              volumes: [{ name: "data", persistentVolumeClaim: { claimName: volume } }, { name: "auth", secret: { secretName: `${NAME}-htpasswd` } }],
+            },
+          },
+        },
+      },
+      { apiVersion: "v1", kind: "Service", metadata: meta(NAME, NS, labels), spec: { selector: { "app.kubernetes.io/instance": NAME }, ports: [{ name: "http", port: PORT, targetPort: "http", protocol: "TCP" }] } },
+    ],
+  };
+}
