@@ -26,6 +26,9 @@ interface Candidates {
   idx: Int32Array;
   cpu: Float64Array;
   mem: Float64Array;
+  /** 1 / allocatable (at least 1), for the scores */
+  invCpu: Float64Array;
+  invMem: Float64Array;
   pods: Int32Array;
   gpus: Int32Array;
   zone: (string | undefined)[];
@@ -64,6 +67,8 @@ function staticCandidates(pod: SimPod, state: NodeState): Candidates {
     idx: Int32Array.from(nodes, (n) => state.index.get(n.name)!),
     cpu: Float64Array.from(nodes, (n) => n.allocatable.cpuMillis),
     mem: Float64Array.from(nodes, (n) => n.allocatable.memoryBytes),
+    invCpu: Float64Array.from(nodes, (n) => 1 / Math.max(1, n.allocatable.cpuMillis)),
+    invMem: Float64Array.from(nodes, (n) => 1 / Math.max(1, n.allocatable.memoryBytes)),
     pods: Int32Array.from(nodes, (n) => n.allocatable.pods),
     gpus: Int32Array.from(nodes, (n) => n.allocatable.gpus),
     zone: nodes.map((n) => n.labels["topology.kubernetes.io/zone"]),
@@ -85,6 +90,7 @@ export function scheduleOne(pod: SimPod, state: NodeState): ScheduleResult {
   let bestScore = -Infinity;
   let rejections: Map<string, number> | undefined;
   const zoneCounts = state.appCounts(pod.app, "topology.kubernetes.io/zone");
+  const anyOnHosts = zoneCounts.size > 0;
   // fast path: with no volume, spread or anti-affinity constraint only NodeResourcesFit can reject
   const simple = !pod.nodeLocalVolume && !pod.spread && !pod.antiAffinity;
   const { cpuMillis, memoryBytes, gpus } = pod.requests;
@@ -106,9 +112,10 @@ export function scheduleOne(pod: SimPod, state: NodeState): ScheduleResult {
       rejections.set(rejected, (rejections.get(rejected) ?? 0) + 1);
       continue;
     }
-    const cpuFrac = ucpu / Math.max(1, cand.cpu[k]!);
-    const memFrac = umem / Math.max(1, cand.mem[k]!);
-    const zone = cand.zone[k];
+    const cpuFrac = ucpu * cand.invCpu[k]!;
+    const memFrac = umem * cand.invMem[k]!;
+    // most apps have no other pod placed: no host to look up
+    const zone = anyOnHosts ? cand.zone[k] : undefined;
     const s = score(cpuFrac, memFrac, zone === undefined ? 0 : zoneCounts.get(zone) ?? 0);
     if (s > bestScore) { best = cand.nodes[k]!.name; bestScore = s; }
   }
