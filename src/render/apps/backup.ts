@@ -1,9 +1,10 @@
 // Backups of an app flagged `backup: true`, with the lab's engine:
-//  - VolSync (default): per volume a restic ReplicationSource on the lab's schedule and retention, and a
-//    ReplicationDestination the claim restores from when it is created (restore on rebuild). The restic
-//    repository is <target>/<namespace>/<app>/<volume> (<namespace>/<claim> on the REST server); its password is generated per app, and on an S3
-//    target the Secret carries the target's keys (the in-lab store's, or the ones the user stores); an NFS
-//    target is reached through the lab's restic REST server (src/render/platform/restic-server.ts).
+//  - VolSync (default): per volume and backup target a restic ReplicationSource on the lab's schedule and
+//    retention (the first target's keeps the claim's name; the others add the target's), and a
+//    ReplicationDestination from the first target the claim restores from when it is created (restore on
+//    rebuild). The restic repository is <bucket>/<namespace>/<app>/<volume> on S3 (with the target's keys:
+//    the in-lab store's, or the ones the user stores), <namespace>/<claim> on an NFS target's restic REST
+//    server (src/render/platform/restic-server.ts); its password is generated per app.
 //  - Velero: one Schedule in the velero namespace selecting the app's objects and volumes.
 import type { App, Lab } from "../../lab/types.js";
 import { appLabels, meta } from "./labels.js";
@@ -13,7 +14,12 @@ import { backupTargetCredentials } from "../platform/backups.js";
 import { secretSource } from "../platform/secrets.js";
 import { RESTIC_SERVER_USER, resticServerPassword, resticServerUrl } from "../platform/restic-server.js";
 
-export const resticSecretName = (a: App, volume: string): string => `${pvcName(a, volume)}-restic`;
+type Target = Lab["backups"]["targets"][number];
+
+/** The restic Secret of a volume's repository on a target (the first target's has no suffix). */
+export const resticSecretName = (lab: Lab, a: App, volume: string, t: Target = lab.backups.targets[0]!): string =>
+  t === lab.backups.targets[0] ? `${pvcName(a, volume)}-restic` : `${pvcName(a, volume)}-restic-${t.name}`;
+const sourceName = (lab: Lab, a: App, volume: string, t: Target): string => (t === lab.backups.targets[0] ? pvcName(a, volume) : `${pvcName(a, volume)}-${t.name}`);
 export const restoreSourceName = (a: App, volume: string): string => `${pvcName(a, volume)}-restore`;
 
 /** How VolSync takes a point-in-time copy on this storage class. */
@@ -24,27 +30,26 @@ export function copyMethod(lab: Lab, a: App): "Snapshot" | "Clone" | "Direct" {
   return "Direct";
 }
 
-/** restic repository URL of a volume on the first backup target (an NFS share through the lab's restic REST server). */
-export function resticRepository(lab: Lab, a: App, volume: string): string | undefined {
-  const t = lab.backups.targets[0];
-  if (!t) return undefined;
+/** restic repository URL of a volume on a backup target (an NFS share through its restic REST server). */
+export function resticRepository(a: App, volume: string, t: Target): string {
   if (t.type === "s3") return `s3:${(t.endpoint ?? "https://s3.amazonaws.com").replace(/\/$/, "")}/${t.bucket}/${a.namespace}/${a.name}/${volume}`;
   // rest-server takes repositories at most two folders deep
-  return resticServerUrl(`${a.namespace}/${pvcName(a, volume)}`);
+  return resticServerUrl(t.name, `${a.namespace}/${pvcName(a, volume)}`);
 }
 
 const ttlHours = (lab: Lab): string => `${Math.max(1, lab.backups.retention.daily) * 24}h0m0s`;
 
-/** restic's credentials for the first backup target: an S3 target's keys and region, or the lab's REST server's user and password. */
-export function resticTargetEnv(lab: Lab, secrets: LabSecrets): Record<string, string> {
-  const t = lab.backups.targets[0];
-  if (!t) return {};
-  if (t.type === "nfs") return { RESTIC_REST_USERNAME: RESTIC_SERVER_USER, RESTIC_REST_PASSWORD: resticServerPassword(secretSource(secrets)) };
-  const keys = backupTargetCredentials(lab, secretSource(secrets), t)!;
-  return { AWS_ACCESS_KEY_ID: keys.accessKey, AWS_SECRET_ACCESS_KEY: keys.secretKey, ...(t.region ? { AWS_DEFAULT_REGION: t.region } : {}) };
+/** restic's credentials per backup target (by name): an S3 target's keys and region, or the REST servers' user and password. */
+export function resticTargetEnv(lab: Lab, secrets: LabSecrets): ReadonlyMap<string, Readonly<Record<string, string>>> {
+  const s = secretSource(secrets);
+  return new Map(lab.backups.targets.map((t): [string, Record<string, string>] => {
+    if (t.type === "nfs") return [t.name, { RESTIC_REST_USERNAME: RESTIC_SERVER_USER, RESTIC_REST_PASSWORD: resticServerPassword(s) }];
+    const keys = backupTargetCredentials(lab, s, t)!;
+    return [t.name, { AWS_ACCESS_KEY_ID: keys.accessKey, AWS_SECRET_ACCESS_KEY: keys.secretKey, ...(t.region ? { AWS_DEFAULT_REGION: t.region } : {}) }];
+  }));
 }
 
-export function backupObjects(lab: Lab, a: App, secretValue: (key: string) => string, targetEnv: Readonly<Record<string, string>> = {}): { objects: Record<string, unknown>[]; secrets: Record<string, unknown>[] } {
+export function backupObjects(lab: Lab, a: App, secretValue: (key: string) => string, targetEnv: ReadonlyMap<string, Readonly<Record<string, string>>> = new Map()): { objects: Record<string, unknown>[]; secrets: Record<string, unknown>[] } {
   if (!a.backup || !a.volumes.length || !lab.backups.targets.length) return { objects: [], secrets: [] };
   const labels = appLabels(a);
   if (lab.backups.engine === "velero") {
@@ -71,31 +76,33 @@ export function backupObjects(lab: Lab, a: App, secretValue: (key: string) => st
   const objects: Record<string, unknown>[] = [];
   const secrets: Record<string, unknown>[] = [];
   for (const v of a.volumes) {
-    const repo = resticSecretName(a, v.name);
-    secrets.push({
-      apiVersion: "v1",
-      kind: "Secret",
-      metadata: meta(repo, a.namespace, labels),
-      type: "Opaque",
-      stringData: { RESTIC_REPOSITORY: resticRepository(lab, a, v.name)!, RESTIC_PASSWORD: secretValue("restic-password"), ...targetEnv },
-    });
-    objects.push({
-      apiVersion: "volsync.backube/v1alpha1",
-      kind: "ReplicationSource",
-      metadata: meta(pvcName(a, v.name), a.namespace, labels),
-      spec: {
-        sourcePVC: pvcName(a, v.name),
-        trigger: { schedule: lab.backups.schedule },
-        restic: {
-          repository: repo,
-          copyMethod: method,
-          pruneIntervalDays: 7,
-          retain,
-          ...(a.catalog.runAsUser !== undefined ? { moverSecurityContext: { runAsUser: a.catalog.runAsUser, runAsGroup: a.catalog.runAsUser, fsGroup: a.catalog.fsGroup ?? a.catalog.runAsUser } } : {}),
-          ...(a.storageClass ? { storageClassName: a.storageClass } : {}),
+    for (const t of lab.backups.targets) {
+      const repo = resticSecretName(lab, a, v.name, t);
+      secrets.push({
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: meta(repo, a.namespace, labels),
+        type: "Opaque",
+        stringData: { RESTIC_REPOSITORY: resticRepository(a, v.name, t), RESTIC_PASSWORD: secretValue("restic-password"), ...targetEnv.get(t.name) },
+      });
+      objects.push({
+        apiVersion: "volsync.backube/v1alpha1",
+        kind: "ReplicationSource",
+        metadata: meta(sourceName(lab, a, v.name, t), a.namespace, labels),
+        spec: {
+          sourcePVC: pvcName(a, v.name),
+          trigger: { schedule: lab.backups.schedule },
+          restic: {
+            repository: repo,
+            copyMethod: method,
+            pruneIntervalDays: 7,
+            retain,
+            ...(a.catalog.runAsUser !== undefined ? { moverSecurityContext: { runAsUser: a.catalog.runAsUser, runAsGroup: a.catalog.runAsUser, fsGroup: a.catalog.fsGroup ?? a.catalog.runAsUser } } : {}),
+            ...(a.storageClass ? { storageClassName: a.storageClass } : {}),
+          },
         },
-      },
-    });
+      });
+    }
     objects.push({
       apiVersion: "volsync.backube/v1alpha1",
       kind: "ReplicationDestination",
@@ -103,7 +110,7 @@ export function backupObjects(lab: Lab, a: App, secretValue: (key: string) => st
       spec: {
         trigger: { manual: "restore-once" },
         restic: {
-          repository: repo,
+          repository: resticSecretName(lab, a, v.name),
           copyMethod: "Snapshot",
           capacity: `${Math.ceil(v.sizeBytes / 2 ** 20)}Mi`,
           accessModes: ["ReadWriteOnce"],

@@ -30,7 +30,7 @@ export function podSecurityLevel(a: App, device: boolean): PodSecurityLevel {
 }
 
 /** The folder of one app (exported for tests and for the what-if/dashboard views). */
-export function appFolder(lab: Lab, a: App, secrets: LabSecrets, allArchs?: ReadonlySet<string>, targetEnv: Readonly<Record<string, string>> = a.backup ? resticTargetEnv(lab, secrets) : {}): Folder {
+export function appFolder(lab: Lab, a: App, secrets: LabSecrets, allArchs?: ReadonlySet<string>, targetEnv: ReadonlyMap<string, Readonly<Record<string, string>>> = a.backup ? resticTargetEnv(lab, secrets) : new Map()): Folder {
   const plan = podPlan(lab, a, allArchs);
   const stored = secrets.apps[a.name] ?? {};
   const secretValue = (k: string): string => {
@@ -72,7 +72,7 @@ const isObj = (v: Record<string, unknown> | undefined): v is Record<string, unkn
 export function renderApps(lab: Lab, secrets: LabSecrets): FileTree {
   const t = tree();
   const archs = new Set(lab.nodes.map((n) => n.arch));
-  const targetEnv = lab.apps.some((a) => a.backup) ? resticTargetEnv(lab, secrets) : {};
+  const targetEnv = lab.apps.some((a) => a.backup) ? resticTargetEnv(lab, secrets) : new Map<string, Record<string, string>>();
   const folders: Folder[] = lab.apps.map((a) => appFolder(lab, a, secrets, archs, targetEnv));
   folders.push(...functionFolders(lab));
   for (const f of folders) writeFolder(t, f);

@@ -6,7 +6,7 @@ import { gitSource } from "./git-source.js";
 import { FLUX_INSTALL_URL } from "./flux-system.js";
 import { EXTERNAL } from "../platform/secrets.js";
 import { NAMESPACES } from "../platform/contract.js";
-import { RESTIC_SERVER_UID } from "../platform/restic-server.js";
+import { RESTIC_SERVER_UID, resticServerName } from "../platform/restic-server.js";
 
 export function bootstrapReadme(lab: Lab, components: readonly Component[], missing: ReadonlyMap<string, string>): string {
   const src = gitSource(lab);
@@ -43,12 +43,14 @@ export function bootstrapReadme(lab: Lab, components: readonly Component[], miss
     ...components.map((c) => `| ${c.name} | ${c.namespace} | ${c.dependsOn.join(", ") || "-"} | ${c.charts.map((n) => `${CHARTS[n].chart} ${CHARTS[n].version}`).join(", ") || "(plain manifests)"} |`),
     "",
   );
-  const nas = lab.backups.engine === "volsync" && lab.apps.some((a) => a.backup) ? lab.backups.targets[0] : undefined;
-  if (nas?.type === "nfs") {
+  const shares = lab.backups.engine === "volsync" && lab.apps.some((a) => a.backup) ? lab.backups.targets.flatMap((t) => (t.type === "nfs" ? [t] : [])) : [];
+  if (shares.length) {
     lines.push(
-      "## Backups to the NAS",
+      "## Backups to NAS shares",
       "",
-      `VolSync's restic movers reach the NFS share \`${nas.server}:${nas.path}\` through restic's REST server (\`restic-server\` in \`${NAMESPACES.backup}\`), which writes there as uid/gid ${RESTIC_SERVER_UID}: export the share so that this user may write (for example map all users to uid ${RESTIC_SERVER_UID}, or give that uid ownership of the folder). Repositories are kept as \`<namespace>/<claim>\` (the app volume's claim).`,
+      `VolSync's restic movers reach each NFS backup target through restic's REST server (\`${resticServerName("<target>")}\` in \`${NAMESPACES.backup}\`), which writes to the share as uid/gid ${RESTIC_SERVER_UID}: export it so that this user may write (for example map all users to uid ${RESTIC_SERVER_UID}, or give that uid ownership of the folder). Repositories are kept as \`<namespace>/<claim>\` (the app volume's claim).`,
+      "",
+      ...shares.map((t) => `- \`${t.name}\`: \`${t.server}:${t.path}\`${t.offsite ? " (offsite)" : ""}`),
       "",
     );
   }

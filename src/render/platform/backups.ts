@@ -6,7 +6,7 @@ import { helmRelease, secret, type Component, type Obj } from "../flux/layout.js
 import { NAMESPACES } from "./contract.js";
 import type { SecretSource } from "./secrets.js";
 import { objectStoreEndpoint, s3AdminKeys } from "./object-store.js";
-import { resticServer } from "./restic-server.js";
+import { resticServer, resticServerAuth } from "./restic-server.js";
 
 type Target = Lab["backups"]["targets"][number];
 
@@ -54,12 +54,15 @@ export function backups(lab: Lab, s: SecretSource, deps: readonly string[]): Com
   if (!lab.backups.targets.length || !flagged) return undefined;
   if (lab.backups.engine === "volsync") {
     const ns = NAMESPACES.backup;
-    // the apps' restic Secrets carry the first target's keys: ask for them here too, so the bootstrap
-    // README lists the ones the store lacks
-    const first = lab.backups.targets[0]!;
-    if (first.type === "s3") backupTargetCredentials(lab, s, first);
-    // an NFS share reaches restic through restic's REST server (restic-server.ts)
-    const server = first.type === "nfs" ? resticServer(first, s) : { objects: [], secrets: [] };
+    // the apps' restic Secrets carry each S3 target's keys: ask for them here too, so the bootstrap
+    // README lists the ones the store lacks; an NFS share reaches restic through a REST server
+    // (restic-server.ts)
+    const server = { objects: [] as Obj[], secrets: [] as Obj[] };
+    for (const t of lab.backups.targets) {
+      if (t.type === "s3") backupTargetCredentials(lab, s, t);
+      else server.objects.push(...resticServer(t));
+    }
+    if (server.objects.length) server.secrets.push(resticServerAuth(s));
     return {
       name: "backups",
       namespace: ns,

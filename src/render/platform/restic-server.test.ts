@@ -9,7 +9,8 @@ import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exampleLab, testSecrets } from "../../testing/apps-lab.js";
-import { tool } from "../../testing/paths.js";
+import { exampleFiles, tool } from "../../testing/paths.js";
+import { loadLab } from "../../cli/lab-file.js";
 import { platformComponents, renderPlatform } from "./index.js";
 import { renderApps } from "../apps/index.js";
 import { NAMESPACES } from "./contract.js";
@@ -41,10 +42,10 @@ test("NFS backup target: a restic REST server on the share (static NFS volume, r
   assert.equal(pod.securityContext.runAsNonRoot, true);
   assert.deepEqual(pod.containers[0].securityContext.capabilities, { drop: ["ALL"] });
   const env = resticSecret("data");
-  assert.equal(env.RESTIC_REPOSITORY, `rest:http://restic-server.${NAMESPACES.backup}.svc.cluster.local:8000/office/paperless-ngx-data`);
+  assert.equal(env.RESTIC_REPOSITORY, `rest:http://restic-server.${NAMESPACES.backup}.svc.cluster.local:8000/office/paperless-ngx-data`.replace("restic-server.", "restic-server-truenas."));
   const htpasswd = (backups.secrets as Obj[])[0]!.stringData[".htpasswd"];
   assert.equal(htpasswd, htpasswdLine(env.RESTIC_REST_USERNAME!, env.RESTIC_REST_PASSWORD!));
-  assert.match(renderPlatform(lab, testSecrets(lab)).get("README.md")!.content, /## Backups to the NAS[\s\S]*uid\/gid 1000/);
+  assert.match(renderPlatform(lab, testSecrets(lab)).get("README.md")!.content, /## Backups to NAS shares[\s\S]*uid\/gid 1000[\s\S]*- `truenas`: `10\.10\.10\.20:\/mnt\/tank\/backups`/);
 });
 
 function freePort(): Promise<number> {
@@ -70,6 +71,27 @@ async function waitPort(port: number, ms = 15_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+test("several backup targets: every volume goes to each (a ReplicationSource and restic Secret per target), restores come from the first", () => {
+  const lab = loadLab(exampleFiles().find((f) => f.includes("multi-site"))).lab; // cabin-nas (NFS, another site) first, then Backblaze B2
+  const secrets = testSecrets(lab);
+  const apps = renderApps(lab, secrets);
+  const folder = [...apps.keys()].filter((p) => p.includes("/forgejo/")).sort();
+  const docs = (p: string) => (apps.get(p)!.doc ?? null) as Obj | null;
+  const backup = apps.get(folder.find((p) => p.endsWith("/backup.yaml"))!)!.content;
+  const kinds = [...backup.matchAll(/^kind: (\w+)\n(?:.*\n)*?  name: (\S+)/gm)].map((m) => `${m[1]}/${m[2]}`);
+  assert.deepEqual(kinds.filter((k) => k.startsWith("ReplicationSource/forgejo-data")), ["ReplicationSource/forgejo-data", "ReplicationSource/forgejo-data-b2"]);
+  assert.deepEqual(kinds.filter((k) => k.startsWith("ReplicationDestination/forgejo-data")), ["ReplicationDestination/forgejo-data-restore"]);
+  const first = docs(folder.find((p) => p.endsWith("/data-restic.sops.yaml"))!)!.stringData;
+  const b2 = docs(folder.find((p) => p.endsWith("/data-restic-b2.sops.yaml"))!)!.stringData;
+  assert.match(first.RESTIC_REPOSITORY, /^rest:http:\/\/restic-server-cabin-nas\.volsync-system\.svc\.cluster\.local:8000\//);
+  assert.equal(b2.RESTIC_REPOSITORY, "s3:https://s3.eu-central-003.backblazeb2.com/caeman-backups/dev/forgejo/data");
+  assert.ok("AWS_ACCESS_KEY_ID" in b2 && !("AWS_ACCESS_KEY_ID" in first));
+  const backups = platformComponents(lab, secrets);
+  const servers = backups.components.find((c) => c.name === "backups")!.objects.filter((o: Obj) => o.kind === "Deployment");
+  assert.deepEqual(servers.map((o: Obj) => o.metadata.name), ["restic-server-cabin-nas"], "a REST server for the NFS target only");
+  assert.ok(backups.missing.has("backup-b2-access-key"), "the B2 keys are asked for in the README");
+});
 
 test("NFS backup target, for real: rest-server runs with the rendered arguments and htpasswd; restic with the app's rendered Secret backs up and restores; a wrong password is refused", { timeout: 120_000 }, async () => {
   const { backups, resticSecret } = setup();

@@ -1,8 +1,8 @@
 // Backups to a NAS share. VolSync's restic mover reaches a repository only by URL (S3, REST, …), never by
-// mounting a share, so an NFS backup target (the NAS most home labs have) is served to it by restic's
-// own REST server: one Deployment in the backup namespace with the share mounted through a static NFS
-// PersistentVolume, behind HTTP basic auth (an htpasswd entry; the password is generated into the
-// secrets store and given to each app's restic Secret as RESTIC_REST_USERNAME / RESTIC_REST_PASSWORD).
+// mounting a share, so each NFS backup target (the NAS most home labs have) is served to it by restic's
+// own REST server: one Deployment per target in the backup namespace with the share mounted through a
+// static NFS PersistentVolume, behind HTTP basic auth (one htpasswd entry; the password is generated into
+// the secrets store and given to each app's restic Secret as RESTIC_REST_USERNAME / RESTIC_REST_PASSWORD).
 // Repositories live on the share as <namespace>/<claim> (rest-server serves at most two folders deep).
 import { createHash } from "node:crypto";
 import type { Lab } from "../../lab/types.js";
@@ -20,8 +20,16 @@ export const RESTIC_SERVER_USER = "volsync";
 export const RESTIC_SERVER_UID = 1000;
 const PORT = 8000;
 
-/** The REST URL of a repository on the lab's restic server. */
-export const resticServerUrl = (path: string): string => `rest:http://${NAME}.${NS}.svc.cluster.local:${PORT}/${path}`;
+/** The server (Deployment, Service, volume) of an NFS target. */
+export const resticServerName = (target: string): string => `${NAME}-${target}`;
+
+/** The REST URL of a repository on a target's restic server. */
+export const resticServerUrl = (target: string, path: string): string => `rest:http://${resticServerName(target)}.${NS}.svc.cluster.local:${PORT}/${path}`;
+
+/** The htpasswd Secret every server mounts. */
+export function resticServerAuth(s: SecretSource): Obj {
+  return secret(`${NAME}-htpasswd`, NS, { ".htpasswd": htpasswdLine(RESTIC_SERVER_USER, resticServerPassword(s)) }, { "app.kubernetes.io/name": NAME });
+}
 
 /** The server's password (generated once, kept in the store). */
 export const resticServerPassword = (s: SecretSource): string => s.generated("restic-server-password");
@@ -31,62 +39,59 @@ export function htpasswdLine(user: string, password: string): string {
   return `${user}:{SHA}${createHash("sha1").update(password, "utf8").digest("base64")}\n`;
 }
 
-/** The objects serving an NFS target to VolSync's restic movers. */
-export function resticServer(target: NfsTarget, s: SecretSource): { objects: Obj[]; secrets: Obj[] } {
-  const labels = { "app.kubernetes.io/name": NAME, "app.kubernetes.io/instance": NAME };
-  const volume = `${NAME}-${target.name}`;
-  return {
-    secrets: [secret(`${NAME}-htpasswd`, NS, { ".htpasswd": htpasswdLine(RESTIC_SERVER_USER, resticServerPassword(s)) }, labels)],
-    objects: [
-      {
-        apiVersion: "v1",
-        kind: "PersistentVolume",
-        metadata: meta(volume, undefined, labels),
-        spec: {
-          capacity: { storage: "1Ti" },
-          accessModes: ["ReadWriteMany"],
-          persistentVolumeReclaimPolicy: "Retain",
-          storageClassName: "",
-          claimRef: { namespace: NS, name: volume },
-          nfs: { server: target.server, path: target.path },
-        },
+/** The objects serving an NFS target to VolSync's restic movers (the htpasswd Secret is resticServerAuth's). */
+export function resticServer(target: NfsTarget): Obj[] {
+  const name = resticServerName(target.name);
+  const labels = { "app.kubernetes.io/name": NAME, "app.kubernetes.io/instance": name };
+  return [
+    {
+      apiVersion: "v1",
+      kind: "PersistentVolume",
+      metadata: meta(name, undefined, labels),
+      spec: {
+        capacity: { storage: "1Ti" },
+        accessModes: ["ReadWriteMany"],
+        persistentVolumeReclaimPolicy: "Retain",
+        storageClassName: "",
+        claimRef: { namespace: NS, name },
+        nfs: { server: target.server, path: target.path },
       },
-      {
-        apiVersion: "v1",
-        kind: "PersistentVolumeClaim",
-        metadata: meta(volume, NS, labels),
-        spec: { accessModes: ["ReadWriteMany"], storageClassName: "", volumeName: volume, resources: { requests: { storage: "1Ti" } } },
-      },
-      {
-        apiVersion: "apps/v1",
-        kind: "Deployment",
-        metadata: meta(NAME, NS, labels),
-        spec: {
-          replicas: 1,
-          // one writer on the share at a time
-          strategy: { type: "Recreate" },
-          selector: { matchLabels: { "app.kubernetes.io/instance": NAME } },
-          template: {
-            metadata: { labels },
-            spec: {
-              securityContext: { runAsNonRoot: true, runAsUser: RESTIC_SERVER_UID, runAsGroup: RESTIC_SERVER_UID, seccompProfile: { type: "RuntimeDefault" } },
-              containers: [{
-                name: "rest-server",
-                image: RESTIC_SERVER_IMAGE,
-                command: ["/usr/bin/rest-server"],
-                args: ["--path", "/data", "--htpasswd-file", "/auth/.htpasswd", "--listen", `:${PORT}`, "--prometheus", "--prometheus-no-auth"],
-                ports: [{ name: "http", containerPort: PORT, protocol: "TCP" }],
-                readinessProbe: { tcpSocket: { port: "http" } },
-                resources: { requests: { cpu: "25m", memory: "64Mi" }, limits: { memory: "512Mi" } },
-                securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-                volumeMounts: [{ name: "data", mountPath: "/data" }, { name: "auth", mountPath: "/auth", readOnly: true }],
-              }],
-              volumes: [{ name: "data", persistentVolumeClaim: { claimName: volume } }, { name: "auth", secret: { secretName: `${NAME}-htpasswd` } }],
-            },
+    },
+    {
+      apiVersion: "v1",
+      kind: "PersistentVolumeClaim",
+      metadata: meta(name, NS, labels),
+      spec: { accessModes: ["ReadWriteMany"], storageClassName: "", volumeName: name, resources: { requests: { storage: "1Ti" } } },
+    },
+    {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: meta(name, NS, labels),
+      spec: {
+        replicas: 1,
+        // one writer on the share at a time
+        strategy: { type: "Recreate" },
+        selector: { matchLabels: { "app.kubernetes.io/instance": name } },
+        template: {
+          metadata: { labels },
+          spec: {
+            securityContext: { runAsNonRoot: true, runAsUser: RESTIC_SERVER_UID, runAsGroup: RESTIC_SERVER_UID, seccompProfile: { type: "RuntimeDefault" } },
+            containers: [{
+              name: "rest-server",
+              image: RESTIC_SERVER_IMAGE,
+              command: ["/usr/bin/rest-server"],
+              args: ["--path", "/data", "--htpasswd-file", "/auth/.htpasswd", "--listen", `:${PORT}`, "--prometheus", "--prometheus-no-auth"],
+              ports: [{ name: "http", containerPort: PORT, protocol: "TCP" }],
+              readinessProbe: { tcpSocket: { port: "http" } },
+              resources: { requests: { cpu: "25m", memory: "64Mi" }, limits: { memory: "512Mi" } },
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+              volumeMounts: [{ name: "data", mountPath: "/data" }, { name: "auth", mountPath: "/auth", readOnly: true }],
+            }],
+            volumes: [{ name: "data", persistentVolumeClaim: { claimName: name } }, { name: "auth", secret: { secretName: `${NAME}-htpasswd` } }],
           },
         },
       },
-      { apiVersion: "v1", kind: "Service", metadata: meta(NAME, NS, labels), spec: { selector: { "app.kubernetes.io/instance": NAME }, ports: [{ name: "http", port: PORT, targetPort: "http", protocol: "TCP" }] } },
-    ],
-  };
+    },
+    { apiVersion: "v1", kind: "Service", metadata: meta(name, NS, labels), spec: { selector: { "app.kubernetes.io/instance": name }, ports: [{ name: "http", port: PORT, targetPort: "http", protocol: "TCP" }] } },
+  ];
 }
