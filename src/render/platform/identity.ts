@@ -9,6 +9,7 @@ import { toYaml } from "../tree.js";
 import { meta, secret, type Component, type Obj } from "../flux/layout.js";
 import { authHost, CLUSTER_ISSUER, INGRESS_CLASS, NAMESPACES, type Entry } from "./contract.js";
 import type { SecretSource } from "./secrets.js";
+import { runAs, singleDeployment } from "./deployment.js";
 
 const NS = NAMESPACES.identity;
 export const AUTHELIA_IMAGE = "ghcr.io/authelia/authelia:4.39.13";
@@ -91,22 +92,8 @@ function portalIngress(lab: Lab, name: string, entry: Entry, host: string, port:
   };
 }
 
-const podSecurity = { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: "RuntimeDefault" } };
-const containerSecurity = { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
-
-function deployment(name: string, labels: Record<string, string>, container: Obj, volumes: Obj[]): Obj {
-  return {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    metadata: meta(name, NS, labels),
-    spec: {
-      replicas: 1,
-      strategy: { type: "Recreate" },
-      selector: { matchLabels: { "app.kubernetes.io/instance": name } },
-      template: { metadata: { labels }, spec: { securityContext: podSecurity, containers: [{ ...container, securityContext: containerSecurity }], volumes } },
-    },
-  };
-}
+const deployment = (name: string, labels: Record<string, string>, container: Obj, volumes: Obj[]): Obj =>
+  singleDeployment(name, NS, labels, runAs(65532, { fsGroup: true }), container, volumes);
 
 function authelia(lab: Lab, s: SecretSource): { objects: Obj[]; secrets: Obj[] } {
   const labels = { "app.kubernetes.io/name": "authelia", "app.kubernetes.io/instance": "authelia" };

@@ -9,6 +9,7 @@ import type { Lab } from "../../lab/types.js";
 import { meta, secret, type Obj } from "../flux/layout.js";
 import { NAMESPACES } from "./contract.js";
 import type { SecretSource } from "./secrets.js";
+import { runAs, singleDeployment } from "./deployment.js";
 
 type NfsTarget = Extract<Lab["backups"]["targets"][number], { type: "nfs" }>;
 
@@ -63,35 +64,17 @@ export function resticServer(target: NfsTarget): Obj[] {
       metadata: meta(name, NS, labels),
       spec: { accessModes: ["ReadWriteMany"], storageClassName: "", volumeName: name, resources: { requests: { storage: "1Ti" } } },
     },
-    {
-      apiVersion: "apps/v1",
-      kind: "Deployment",
-      metadata: meta(name, NS, labels),
-      spec: {
-        replicas: 1,
-        // one writer on the share at a time
-        strategy: { type: "Recreate" },
-        selector: { matchLabels: { "app.kubernetes.io/instance": name } },
-        template: {
-          metadata: { labels },
-          spec: {
-            securityContext: { runAsNonRoot: true, runAsUser: RESTIC_SERVER_UID, runAsGroup: RESTIC_SERVER_UID, seccompProfile: { type: "RuntimeDefault" } },
-            containers: [{
-              name: "rest-server",
-              image: RESTIC_SERVER_IMAGE,
-              command: ["/usr/bin/rest-server"],
-              args: ["--path", "/data", "--htpasswd-file", "/auth/.htpasswd", "--listen", `:${PORT}`, "--prometheus", "--prometheus-no-auth"],
-              ports: [{ name: "http", containerPort: PORT, protocol: "TCP" }],
-              readinessProbe: { tcpSocket: { port: "http" } },
-              resources: { requests: { cpu: "25m", memory: "64Mi" }, limits: { memory: "512Mi" } },
-              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
-              volumeMounts: [{ name: "data", mountPath: "/data" }, { name: "auth", mountPath: "/auth", readOnly: true }],
-            }],
-            volumes: [{ name: "data", persistentVolumeClaim: { claimName: name } }, { name: "auth", secret: { secretName: `${NAME}-htpasswd` } }],
-          },
-        },
-      },
-    },
+    // one writer on the share at a time (Recreate); no fsGroup: NFS ignores it
+    singleDeployment(name, NS, labels, runAs(RESTIC_SERVER_UID), {
+      name: "rest-server",
+      image: RESTIC_SERVER_IMAGE,
+      command: ["/usr/bin/rest-server"],
+      args: ["--path", "/data", "--htpasswd-file", "/auth/.htpasswd", "--listen", `:${PORT}`, "--prometheus", "--prometheus-no-auth"],
+      ports: [{ name: "http", containerPort: PORT, protocol: "TCP" }],
+      readinessProbe: { tcpSocket: { port: "http" } },
+      resources: { requests: { cpu: "25m", memory: "64Mi" }, limits: { memory: "512Mi" } },
+      volumeMounts: [{ name: "data", mountPath: "/data" }, { name: "auth", mountPath: "/auth", readOnly: true }],
+    }, [{ name: "data", persistentVolumeClaim: { claimName: name } }, { name: "auth", secret: { secretName: `${NAME}-htpasswd` } }]),
     { apiVersion: "v1", kind: "Service", metadata: meta(name, NS, labels), spec: { selector: { "app.kubernetes.io/instance": name }, ports: [{ name: "http", port: PORT, targetPort: "http", protocol: "TCP" }] } },
   ];
 }
