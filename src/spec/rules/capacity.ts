@@ -126,6 +126,15 @@ export const renderable: Rule = function* (spec) {
     const i = spec.apps.findIndex((a) => a.backup);
     yield error(["apps", i, "backup"], `app ${spec.apps[i]!.name} asks for backups but no backup target is defined`, "add backups.targets (an S3 bucket or NFS share)");
   }
+  if (spec.backups.engine === "velero" && spec.apps.some((a) => a.backup)) {
+    // Velero keeps backups in object storage only
+    const nfs = spec.backups.targets.map((t, i) => ({ t, i })).filter((x) => x.t.type === "nfs");
+    if (nfs.length && nfs.length === spec.backups.targets.length) {
+      yield error(["backups", "engine"], "Velero stores backups in S3 object storage, and every backup target here is an NFS share", "use engine: volsync (the default: it reaches NFS shares through restic's REST server), or add an S3 target (storage.objectStore can keep its data on the NAS)");
+    } else {
+      for (const x of nfs) yield warning(["backups", "targets", x.i], `Velero cannot write to the NFS share ${x.t.name}; it backs up to the S3 targets only`, "use engine: volsync to back up to every target, or drop this one");
+    }
+  }
   if (spec.network.tls.challenge === "dns01" && spec.network.dns.public === "none") {
     yield error(["network", "tls", "challenge"], "the DNS-01 challenge needs a public DNS provider", "set network.dns.public to cloudflare or rfc2136, or use http01");
   }
