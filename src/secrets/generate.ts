@@ -51,7 +51,7 @@ export function ensureSecrets(lab: Lab, existing: LabSecrets | undefined, gen: P
   forEachPeerPair(lab, (a, b) => {
     if (presharedKey(existingPsks, a, b) === undefined) newPairs.push(pairKey(a, b));
   });
-  for (const pair of newPairs.sort()) {
+  for (const pair of [...new Set(newPairs)].sort()) {
     const [a, b] = pair.split("|") as [string, string];
     psks.set(a, b, g.presharedKey());
     added.push(`preshared key ${pair}`);
