@@ -73,6 +73,7 @@ test("apply: CRDs, namespaces and the rest in order; workloads waited for; a sec
   const r = await apply(client, spec(), { onProgress: (p) => phases.push(p), timeoutMs: 120_000 });
   assert.deepEqual(r.counts, { created: 11, configured: 0, unchanged: 0, pruned: 0, failed: 0, "not-applied": 0, skipped: 0 });
   assert.deepEqual(r.notReady, []);
+  assert.deepEqual(r.warnings, [], "every request drover sends is well-formed (the server warns about nothing)");
   // levels in order: CRD (0) before namespaces (1) before config (2) before workloads (3) before the CR (4)
   const levelsSeen = phases.filter((p): p is Extract<ApplyProgress, { phase: "apply" }> => p.phase === "apply").map((p) => p.level);
   assert.deepEqual([...new Set(levelsSeen)], [0, 1, 2, 3, 4]);
@@ -180,6 +181,16 @@ test("an unreachable API or wrong credentials: a clear error naming the endpoint
   await assert.rejects(apply(wrong, [ns("never")]), (e: unknown) => e instanceof ApiError && e.code === 401 && e.message.includes(cluster.server));
   wrong.close();
   assert.throws(() => cluster.kubectl(["get", "namespace", "never"]), /NotFound/);
+});
+
+test("what the API server warns about (here an unknown field, dropped by the server) is reported, once", async () => {
+  const odd = { ...cm("warn", "typo"), spec: { replicas: 2 } } as KubeObject;
+  const r = await apply(client, [ns("warn"), odd, { ...cm("warn", "typo2"), spec: {} } as KubeObject], { wait: false, prune: false, inventoryName: "inv-warn" });
+  assert.equal(r.counts.failed, 0);
+  assert.ok(r.warnings.some((w) => /unknown field "spec"/.test(w)), r.warnings.join("\n"));
+  assert.equal(new Set(r.warnings).size, r.warnings.length);
+  const again = await apply(client, [ns("warn"), cm("warn", "typo"), cm("warn", "typo2")], { wait: false, prune: false, inventoryName: "inv-warn" });
+  assert.deepEqual(again.warnings, [], "a clean apply reports none (the client's earlier warnings are not carried over)");
 });
 
 test("bad input is refused before anything is written", async () => {

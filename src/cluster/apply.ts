@@ -66,6 +66,8 @@ export interface ApplyResult {
   readonly interrupted: boolean;
   /** the writes this apply made to applied objects (PATCH/DELETE requests) */
   readonly writes: number;
+  /** what the API server warned about while applying (unknown fields, deprecated APIs, Pod Security), each once */
+  readonly warnings: readonly string[];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -172,6 +174,7 @@ export async function apply(client: Client, desiredIn: readonly KubeObject[], o:
   const results = new Map<string, ObjectResult>();
   const notReady: { ref: ObjectRef; message: string; failed: boolean }[] = [];
   let writes = 0;
+  client.takeWarnings(); // only this apply's
   const interrupted = () => !!o.signal?.aborted;
   const t0 = performance.now();
   const trace = o.trace ? (what: string) => o.trace!(`${(performance.now() - t0).toFixed(0).padStart(6)} ms  ${what}`) : () => {};
@@ -304,7 +307,7 @@ export async function apply(client: Client, desiredIn: readonly KubeObject[], o:
   const counts: Record<Action, number> = { created: 0, configured: 0, unchanged: 0, pruned: 0, failed: 0, "not-applied": 0, skipped: 0 };
   const list = [...results.values()].sort((a, b) => levelOf(a.ref) - levelOf(b.ref) || (refKey(a.ref) < refKey(b.ref) ? -1 : 1));
   for (const r of list) counts[r.action]++;
-  return { dryRun, results: list, counts, notReady, interrupted: interrupted(), writes };
+  return { dryRun, results: list, counts, notReady, interrupted: interrupted(), writes, warnings: client.takeWarnings().sort() };
 }
 
 async function waitCrds(client: Client, crds: readonly KubeObject[], onPending: (n: number) => void, timeoutMs: number, stop: () => boolean): Promise<void> {

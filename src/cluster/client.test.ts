@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startCluster, type TestCluster } from "../testing/cluster.js";
-import { Client, ApiError, UnreachableError } from "./client.js";
+import { Client, ApiError, UnreachableError, warningText } from "./client.js";
 import { loadKubeconfig } from "./kubeconfig.js";
 
 let cluster: TestCluster;
@@ -122,4 +122,10 @@ test("an unreachable API and wrong credentials are clear user errors naming the 
     return true;
   });
   strict.close();
+});
+
+test("a Warning header's text: code, agent, then the quoted text with its escapes undone", () => {
+  assert.equal(warningText('299 - "unknown field \\"spec\\""'), 'unknown field "spec"');
+  assert.equal(warningText('299 - "policy/v1beta1 PodDisruptionBudget is deprecated in v1.21+"'), "policy/v1beta1 PodDisruptionBudget is deprecated in v1.21+");
+  assert.equal(warningText("not in the usual form"), "not in the usual form");
 });

@@ -69,6 +69,12 @@ export interface ClientOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The text of a Warning header (RFC 7234: `299 - "text"`, quotes and backslashes escaped inside). */
+export function warningText(header: string): string {
+  const m = /^\d{3} \S+ "((?:[^"\\]|\\.)*)"/.exec(header);
+  return m ? m[1]!.replace(/\\(.)/g, "$1") : header;
+}
+
 function queryString(q: RequestOptions["query"]): string {
   if (!q) return "";
   const parts: string[] = [];
@@ -85,6 +91,8 @@ export class Client {
   private discovering?: Promise<ResourceMap>;
   /** counts of requests by method (benchmarks and the "writes nothing" tests read it) */
   readonly requests: Record<string, number> = {};
+  /** warnings the server sent (deprecated APIs, unknown fields, Pod Security), each once, until taken */
+  private readonly warnings = new Set<string>();
 
   constructor(readonly access: ClusterAccess, opts: ClientOptions = {}) {
     this.server = access.server;
@@ -105,6 +113,13 @@ export class Client {
 
   static fromKubeconfig(opts: { kubeconfig?: string; context?: string } & ClientOptions = {}): Client {
     return new Client(loadKubeconfig(opts), opts);
+  }
+
+  /** The server's warnings since the last call (and forgets them). */
+  takeWarnings(): string[] {
+    const out = [...this.warnings];
+    this.warnings.clear();
+    return out;
   }
 
   /** Frees the sockets; the client can't be used afterwards. */
@@ -140,6 +155,7 @@ export class Client {
       });
       req.on("response", (res) => {
         const status = res.statusCode ?? 0;
+        for (const w of res.headersDistinct.warning ?? []) this.warnings.add(warningText(w));
         if (status < 400) return resolve({ res, url: shown });
         readBody(res).then(async (text) => {
           if (status === 429 && attempt < (o.retry429 ?? 5)) {

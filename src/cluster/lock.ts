@@ -77,7 +77,7 @@ export async function acquireLock(client: Client, o: LockOptions = {}): Promise<
     const cur = await client.get<Lease>(ref);
     try {
       if (!cur) {
-        lease = await client.create<Lease>({ ...ref, metadata: { name, namespace }, spec: { holderIdentity: holder, leaseDurationSeconds: leaseSeconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 } });
+        lease = await client.create<Lease>({ apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name, namespace }, spec: { holderIdentity: holder, leaseDurationSeconds: leaseSeconds, acquireTime: microTime(now), renewTime: microTime(now), leaseTransitions: 0 } });
         break;
       }
       if (cur.spec?.holderIdentity === holder || expired(cur, now.getTime()) || deadLocalHolder(cur.spec?.holderIdentity ?? "")) {

@@ -89,6 +89,8 @@ export function printResult(o: Output, r: ApplyResult, server: string): void {
     lines.push(yellow(o, `  skipped ${skipped.length} objects whose kinds the cluster does not serve yet: ${kinds.join(", ")}`));
     lines.push(dim(o, "  their CRDs come with Flux and the platform charts (flux install / flux bootstrap); apply again once they are served"));
   }
+  for (const w of r.warnings.slice(0, 20)) lines.push(yellow(o, `  warning from the API server: ${w}`));
+  if (r.warnings.length > 20) lines.push(yellow(o, `  … and ${r.warnings.length - 20} more warnings (--json lists them all)`));
   if (r.interrupted) lines.push(yellow(o, "  interrupted: what was applied is recorded; run drover apply again to finish"));
   else if (c["not-applied"]) lines.push(dim(o, "  objects after a failure were not applied; fix the failure and run drover apply again"));
   o.out(lines.join("\n"));

@@ -265,3 +265,13 @@ test("functions: a CronJob or a webhook Deployment + Service + route, source in 
   const unloaded = loadTestLab(appsLabYaml());
   assert.throws(() => renderApps(unloaded, testSecrets(unloaded)), /source of function nightly-report/);
 });
+
+test("an instance name starting with a digit (0x0): its Service is app-0x0 (a DNS-1035 label), and the route points at it", () => {
+  const lab = appsLab();
+  const t = renderApps(lab, testSecrets(lab));
+  const svc = docs(t, "apps/files/0x0/service.yaml")[0]!;
+  assert.equal(svc.metadata.name, "app-0x0");
+  const ing = docs(t, "apps/files/0x0/ingress.yaml").find((d) => d.kind === "Ingress")!;
+  assert.equal(ing.spec.rules[0].http.paths[0].backend.service.name, "app-0x0");
+  assert.equal(docs(t, "apps/files/0x0/workload.yaml")[0]!.metadata.name, "0x0", "other objects keep the instance name");
+});

@@ -13,7 +13,7 @@ import { imageRef } from "../../catalog/app.js";
 import { catalogApp } from "../../catalog/index.js";
 import { parseBytes } from "../../net/quantity.js";
 import { componentLabels, meta } from "./labels.js";
-import { appSecretName } from "./names.js";
+import { appSecretName, serviceName } from "./names.js";
 import { containerSecurityContext, podSecurityContext } from "./security.js";
 
 export interface Endpoint {
@@ -23,9 +23,9 @@ export interface Endpoint {
   readonly user?: string;
 }
 
-export const dependencyName = (a: App, d: Dependency): string => `${a.name}-${d}`;
+export const dependencyName = (a: App, d: Dependency): string => `${serviceName(a)}-${d}`;
 /** Postgres role and database name: the instance name with '-' as '_' (no quoting needed). */
-export const databaseName = (a: App): string => a.name.replace(/-/g, "_");
+export const databaseName = (a: App): string => serviceName(a).replace(/-/g, "_");
 
 export function dependencyEndpoint(a: App, d: Dependency): Endpoint {
   const host = `${dependencyName(a, d)}.${a.namespace}.svc.cluster.local`;

@@ -3,6 +3,7 @@
 import type { App } from "../../lab/types.js";
 import { dependencyEndpoint } from "./dependencies.js";
 import { secretName } from "./secret.js";
+import { serviceName } from "./names.js";
 
 export type EnvVar =
   | { name: string; value: string }
@@ -10,7 +11,7 @@ export type EnvVar =
 
 /** The values placeholders stand for. */
 export function placeholders(a: App): Record<string, string> {
-  const v: Record<string, string> = { name: a.name, namespace: a.namespace, host: a.exposure.hostname ?? `${a.name}.${a.namespace}.svc.cluster.local`, url: a.exposure.url ?? `http://${a.name}.${a.namespace}.svc.cluster.local` };
+  const v: Record<string, string> = { name: a.name, namespace: a.namespace, host: a.exposure.hostname ?? `${serviceName(a)}.${a.namespace}.svc.cluster.local`, url: a.exposure.url ?? `http://${serviceName(a)}.${a.namespace}.svc.cluster.local` };
   for (const d of a.catalog.dependencies) {
     const e = dependencyEndpoint(a, d);
     v[`${d}.host`] = e.host;

@@ -4,6 +4,7 @@
 import type { App, Lab } from "../../lab/types.js";
 import { appLabels, meta } from "./labels.js";
 import { platformNames } from "./platform.js";
+import { serviceName } from "./names.js";
 import { gatewayForwardAuth, ingressFor } from "../platform/contract.js";
 
 export interface AppRoute {
@@ -71,7 +72,7 @@ export function httpRoute(lab: Lab, a: App): Record<string, unknown>[] {
     spec: {
       parentRefs: [{ name: binding.gateway.name, namespace: binding.gateway.namespace }],
       hostnames: [r.hostname],
-      rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ name: a.name, port: http.servicePort ?? http.port }] }],
+      rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ name: serviceName(a), port: http.servicePort ?? http.port }] }],
     },
   };
   const policy = r.gated ? gatewayForwardAuth(lab, { name: a.name, namespace: a.namespace }) : undefined;
@@ -96,7 +97,7 @@ export function ingress(lab: Lab, a: App): Record<string, unknown> | undefined {
     spec: {
       ingressClassName: platformNames.ingressClass[r.entry],
       tls: [{ hosts: [r.hostname], secretName: `${a.name}-tls` }],
-      rules: [{ host: r.hostname, http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: a.name, port: { name: http.name } } } }] } }],
+      rules: [{ host: r.hostname, http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: serviceName(a), port: { name: http.name } } } }] } }],
     },
   };
 }

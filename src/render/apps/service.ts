@@ -3,14 +3,14 @@
 // (DNS, git over SSH, sync protocols).
 import type { App, Lab } from "../../lab/types.js";
 import { appLabels, appSelector, meta } from "./labels.js";
-import { lbServiceName } from "./names.js";
+import { lbServiceName, serviceName } from "./names.js";
 
 export function clusterService(a: App): Record<string, unknown> | undefined {
   if (!a.catalog.ports.length) return undefined;
   return {
     apiVersion: "v1",
     kind: "Service",
-    metadata: meta(a.name, a.namespace, appLabels(a)),
+    metadata: meta(serviceName(a), a.namespace, appLabels(a)),
     spec: {
       type: "ClusterIP",
       selector: appSelector(a),

@@ -5,6 +5,7 @@
 import type { FunctionDef, Lab } from "../../lab/types.js";
 import type { Folder } from "../apps/folder.js";
 import { platformNames } from "../apps/platform.js";
+import { dns1035 } from "../apps/names.js";
 import { containerSecurityContext, podSecurityContext } from "../apps/security.js";
 import { NODE_RUNNER, PYTHON_RUNNER, RUNTIME_IMAGES, interpreter, webhookImage } from "./runtimes.js";
 
@@ -85,7 +86,7 @@ export function functionObjects(lab: Lab, f: FunctionDef): Record<string, unknow
     out.push({
       apiVersion: "v1",
       kind: "Service",
-      metadata: { name: f.name, namespace: ns, labels: l },
+      metadata: { name: dns1035(f.name), namespace: ns, labels: l },
       spec: { type: "ClusterIP", selector: { "app.kubernetes.io/instance": f.name }, ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }] },
     });
     const entry = f.webhook.exposure;
@@ -97,7 +98,7 @@ export function functionObjects(lab: Lab, f: FunctionDef): Record<string, unknow
         spec: {
           ingressClassName: platformNames.ingressClass[entry],
           tls: [{ hosts: [f.webhook.hostname], secretName: `${f.name}-tls` }],
-          rules: [{ host: f.webhook.hostname, http: { paths: [{ path: f.webhook.path, pathType: "Prefix", backend: { service: { name: f.name, port: { name: "http" } } } }] } }],
+          rules: [{ host: f.webhook.hostname, http: { paths: [{ path: f.webhook.path, pathType: "Prefix", backend: { service: { name: dns1035(f.name), port: { name: "http" } } } }] } }],
         },
       });
     }

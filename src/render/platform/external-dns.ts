@@ -6,6 +6,7 @@ import { helmRelease, secret, type Component, type Obj } from "../flux/layout.js
 import { INGRESS_CLASS, NAMESPACES, type Entry } from "./contract.js";
 import type { SecretSource } from "./secrets.js";
 import type { LabSecrets } from "../../secrets/types.js";
+import { serviceName } from "../apps/names.js";
 
 const NS = NAMESPACES.externalDns;
 
@@ -13,7 +14,7 @@ function piholeServer(lab: Lab): string {
   const p = lab.apps.find((a) => a.catalog.name === "pihole");
   if (!p) return "http://pihole.dns.svc.cluster.local";
   const http = p.catalog.ports.find((x) => x.http)!;
-  return `http://${p.name}.${p.namespace}.svc.cluster.local:${http.servicePort ?? http.port}`;
+  return `http://${serviceName(p)}.${p.namespace}.svc.cluster.local:${http.servicePort ?? http.port}`;
 }
 
 export function externalDnsValues(lab: Lab, e: Entry, provider: "cloudflare" | "pihole" | "rfc2136", domain: string, secretName: string): Obj {
