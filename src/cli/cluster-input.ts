@@ -2,21 +2,20 @@
 // (the same tree `drover render` writes, Secrets in plaintext here since they go straight to the API
 // over TLS), or manifests from files (-f), SOPS-encrypted ones decrypted with the local age key.
 //
-// Only what reading plain manifest files needs is imported up front: the spec, renderer, secrets and
-// full YAML parser are loaded when a lab or an unusual file needs them (a third of `drover apply -f`'s
-// start-up time went to loading them).
+// Only what reading plain manifest files needs is imported up front: the spec, renderer and secrets are
+// loaded when a lab or a SOPS file needs them (a third of `drover apply -f`'s start-up time went to
+// loading them).
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join, relative, resolve } from "node:path";
+import { parseAllDocuments } from "yaml";
 import type { LoadedLab } from "./lab-file.js";
 import { UserError } from "./errors.js";
 import type { FileTree } from "../render/index.js";
+import { sortedPaths } from "../render/tree.js";
 import type { Lab } from "../lab/types.js";
 import type { LabSecrets } from "../secrets/types.js";
 import type { KubeObject } from "../cluster/objects.js";
 import { readManifestYaml } from "../cluster/manifest-yaml.js";
-
-const require = createRequire(import.meta.url);
 
 /** The rendered folder whose manifests make up the cluster layer. */
 export const CLUSTER_FOLDER = "kubernetes";
@@ -61,7 +60,6 @@ function collect(values: readonly unknown[], display: string): KubeObject[] {
 
 function parseManifestsFully(text: string, display: string): KubeObject[] {
   const values: unknown[] = [];
-  const { parseAllDocuments } = require("yaml") as typeof import("yaml");
   for (const doc of parseAllDocuments(text, { version: "1.1" })) {
     if (doc.errors.length) {
       const e = doc.errors[0]!;
@@ -76,7 +74,7 @@ function parseManifestsFully(text: string, display: string): KubeObject[] {
 /** The cluster layer of a rendered tree: every manifest under kubernetes/ (kustomization.yaml files are kustomize's, not objects). */
 export function treeObjects(t: FileTree): KubeObject[] {
   const out: KubeObject[] = [];
-  for (const p of [...t.keys()].sort()) {
+  for (const p of sortedPaths(t)) {
     if (!p.startsWith(`${CLUSTER_FOLDER}/`) || !/\.ya?ml$/.test(p)) continue;
     out.push(...parseManifests(t.get(p)!.content, p));
   }
