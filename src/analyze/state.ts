@@ -7,9 +7,10 @@ interface Used { cpuMillis: number; memoryBytes: number; pods: number; gpus: num
 
 export class NodeState {
   private readonly nodesByName = new Map<string, SimNode>();
-  private readonly live: SimNode[] = [];
+  /** every node, in the order given (its index in the usage arrays) */
   private readonly all: readonly SimNode[];
-  private readonly removed = new Set<string>();
+  /** the live ones, in the same order */
+  private live: readonly SimNode[];
   private readonly podsById = new Map<string, SimPod>();
   /** node name → index into the usage arrays */
   readonly index = new Map<string, number>();
@@ -26,8 +27,6 @@ export class NodeState {
   private readonly eligibleCache = new Map<string, SimNode[]>();
   private readonly domainCache = new Map<string, Set<string>>();
   private readonly minCache = new Map<string, number>();
-  /** bumped whenever the set of live nodes changes */
-  generation = 0;
 
   constructor(nodes: readonly SimNode[], pods: readonly SimPod[]) {
     this.usedCpu = new Float64Array(nodes.length);
@@ -39,19 +38,21 @@ export class NodeState {
       this.index.set(n.name, i);
       this.onNode.set(n.name, new Set());
     });
-    this.live.push(...nodes);
     this.all = [...nodes];
+    this.live = this.all;
     this.liveFlags = new Uint8Array(nodes.length).fill(1);
     for (const p of pods) this.podsById.set(p.id, p);
   }
 
-  node(name: string): SimNode | undefined { return this.removed.has(name) ? undefined : this.nodesByName.get(name); }
+  node(name: string): SimNode | undefined {
+    const i = this.index.get(name);
+    return i !== undefined && this.liveFlags[i] ? this.all[i] : undefined;
+  }
   pod(id: string): SimPod | undefined { return this.podsById.get(id); }
   /** the live nodes, in a stable order */
   nodes(): readonly SimNode[] { return this.live; }
   /** every node, removed ones included, in the same order */
   allNodes(): readonly SimNode[] { return this.all; }
-  isLive(name: string): boolean { return !this.removed.has(name); }
   /** per node index: 1 while the node is live, 0 once removed (the scheduler's inner loop reads it) */
   readonly liveFlags: Uint8Array;
   used(node: string): Used {
@@ -155,32 +156,24 @@ export class NodeState {
   removeNode(name: string): string[] {
     const displaced = [...(this.onNode.get(name) ?? [])];
     for (const p of displaced) this.unplace(p);
-    this.removed.add(name);
-    this.liveFlags[this.index.get(name)!] = 0;
-    const i = this.live.findIndex((n) => n.name === name);
-    if (i >= 0) this.live.splice(i, 1);
-    this.changedNodes();
+    const i = this.index.get(name);
+    if (i !== undefined && this.liveFlags[i]) {
+      this.liveFlags[i] = 0;
+      this.changedNodes();
+    }
     return displaced;
   }
 
   /** gives a removed node back (empty) */
   restoreNode(name: string): void {
-    if (!this.removed.delete(name)) return;
-    this.liveFlags[this.index.get(name)!] = 1;
-    const n = this.nodesByName.get(name)!;
-    this.live.push(n);
-    this.live.sort((a, b) => this.order(a) - this.order(b));
+    const i = this.index.get(name);
+    if (i === undefined || this.liveFlags[i]) return;
+    this.liveFlags[i] = 1;
     this.changedNodes();
   }
 
-  private readonly orderOf = new Map<string, number>();
-  private order(n: SimNode): number {
-    if (!this.orderOf.size) [...this.nodesByName.keys()].forEach((k, i) => this.orderOf.set(k, i));
-    return this.orderOf.get(n.name)!;
-  }
-
   private changedNodes(): void {
-    this.generation++;
+    this.live = this.all.filter((_, i) => this.liveFlags[i]);
     this.eligibleCache.clear();
     this.domainCache.clear();
     this.minCache.clear();

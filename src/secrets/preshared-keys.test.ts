@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { editPresharedKeys, presharedKey, presharedKeyCount, presharedKeyEntries, presharedKeysFromStore, presharedKeysToStore } from "./preshared-keys.js";
+import { editPresharedKeys, presharedKey, presharedKeyEntries, presharedKeysFromStore, presharedKeysToStore } from "./preshared-keys.js";
 
 const bad = (field: string, what: string) => new Error(`${field} ${what}`);
 
@@ -13,7 +13,7 @@ test("preshared keys: looked up in either order, stored one value per first peer
   assert.equal(presharedKey(psks, "node/a", "node/b"), "K1=");
   assert.equal(presharedKey(psks, "node/b", "node/a"), "K1=");
   assert.equal(presharedKey(psks, "node/c", "node/b"), undefined);
-  assert.equal(presharedKeyCount(psks), 3);
+  assert.equal(presharedKeyEntries(psks).length, 3);
   const stored = presharedKeysToStore(psks);
   assert.deepEqual(stored, { "node/a": "node/b K1=\nnode/c K2=\n", "node/b": "seat/x K3=\n" });
   assert.deepEqual(presharedKeyEntries(presharedKeysFromStore(stored, bad)), presharedKeyEntries(psks));

@@ -30,13 +30,6 @@ export function presharedKeyEntries(psks: PresharedKeys): [string, string, strin
   return out;
 }
 
-/** How many pairs have a key. */
-export function presharedKeyCount(psks: PresharedKeys): number {
-  let n = 0;
-  for (const a in psks) n += Object.keys(psks[a]!).length;
-  return n;
-}
-
 /** A builder that copies only what it changes: set keys, drop peers, then `done()`. */
 export function editPresharedKeys(psks: PresharedKeys) {
   const out: Record<string, Record<string, string>> = { ...psks } as Record<string, Record<string, string>>;
