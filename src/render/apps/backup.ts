@@ -16,10 +16,11 @@ import { RESTIC_SERVER_USER, resticServerPassword, resticServerUrl } from "../pl
 
 type Target = Lab["backups"]["targets"][number];
 
-/** The restic Secret of a volume's repository on a target (the first target's has no suffix). */
-export const resticSecretName = (lab: Lab, a: App, volume: string, t: Target = lab.backups.targets[0]!): string =>
-  t === lab.backups.targets[0] ? `${pvcName(a, volume)}-restic` : `${pvcName(a, volume)}-restic-${t.name}`;
-const sourceName = (lab: Lab, a: App, volume: string, t: Target): string => (t === lab.backups.targets[0] ? pvcName(a, volume) : `${pvcName(a, volume)}-${t.name}`);
+/** What a name made for a target ends with: nothing for the first target (the restore source), "-<target>" for the others. */
+const targetSuffix = (lab: Lab, t: Target): string => (t === lab.backups.targets[0] ? "" : `-${t.name}`);
+/** The restic Secret of a volume's repository on a target (the first target's by default). */
+export const resticSecretName = (lab: Lab, a: App, volume: string, t: Target = lab.backups.targets[0]!): string => `${pvcName(a, volume)}-restic${targetSuffix(lab, t)}`;
+const sourceName = (lab: Lab, a: App, volume: string, t: Target): string => `${pvcName(a, volume)}${targetSuffix(lab, t)}`;
 export const restoreSourceName = (a: App, volume: string): string => `${pvcName(a, volume)}-restore`;
 
 /** How VolSync takes a point-in-time copy on this storage class. */

@@ -130,14 +130,18 @@ export function v1alpha1Document(lab: Lab, secrets: LabSecrets, facts: ClusterFa
   };
   const discovery = { enabled: true, registries: { kubernetes: { disabled: true }, service: {} } };
 
+  // what every node's cluster section starts with (key order is Talos's own)
+  const common = {
+    id: t.clusterId,
+    secret: t.clusterSecret,
+    controlPlane: { endpoint: facts.endpoint },
+    clusterName: lab.name,
+    network,
+    token: t.bootstrapToken,
+  };
   const cluster: Record<string, unknown> = cp
     ? {
-        id: t.clusterId,
-        secret: t.clusterSecret,
-        controlPlane: { endpoint: facts.endpoint },
-        clusterName: lab.name,
-        network,
-        token: t.bootstrapToken,
+        ...common,
         secretboxEncryptionSecret: t.secretboxEncryptionSecret,
         ca: { crt: pki.k8sCrt, key: pki.k8sKey },
         aggregatorCA: { crt: pki.aggCrt, key: pki.aggKey },
@@ -167,12 +171,7 @@ export function v1alpha1Document(lab: Lab, secrets: LabSecrets, facts: ClusterFa
         inlineManifests: [],
       }
     : {
-        id: t.clusterId,
-        secret: t.clusterSecret,
-        controlPlane: { endpoint: facts.endpoint },
-        clusterName: lab.name,
-        network,
-        token: t.bootstrapToken,
+        ...common,
         ca: { crt: pki.k8sCrt },
         discovery,
       };
