@@ -2,7 +2,7 @@
 // opens the store and the rendered Secrets; a key removed from the recipients opens nothing), and
 // talosctl validate / openssl verify / talosctl config info on the rendered Talos configs through
 // the three phases of an OS CA rotation.
-import { readFiles } from "../../testing/cli-harness.js";
+import { isolatedAgeKey, readFiles } from "../../testing/cli-harness.js";
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -33,13 +33,8 @@ async function rotate(kind: string, dir: string): Promise<Rotated> {
 let a: TestKey;
 let b: TestKey;
 before(() => {
-  a = ageKeygen();
+  a = isolatedAgeKey();
   b = ageKeygen();
-  process.env.HOME = tempDir();
-  delete process.env.XDG_CONFIG_HOME;
-  delete process.env.DROVER_AGE_KEY_FILE;
-  delete process.env.SOPS_AGE_KEY;
-  process.env.SOPS_AGE_KEY_FILE = a.file;
 });
 
 const files = readFiles;

@@ -15,51 +15,67 @@ import { appsLab, testSecrets } from "../../testing/apps-lab.js";
 import { renderApps } from "../apps/index.js";
 import { platformData, tool } from "../../testing/paths.js";
 import { spawnSync } from "node:child_process";
-import { startCluster } from "../../testing/cluster.js";
+import { startCluster, type TestCluster } from "../../testing/cluster.js";
+import type { FileTree } from "../tree.js";
 
 type Obj = Record<string, any>;
 
-test("the real kube-apiserver accepts every platform object of every lab (server-side dry run, upstream CRDs installed)", { timeout: 600_000 }, async () => {
+/** A control plane (no scheduler work needed) with every upstream CRD of the platform installed and Established. */
+async function clusterWithCrds() {
   const c = await startCluster({ controllers: "namespace,serviceaccount,serviceaccount-token" });
-  try {
-    const root = platformData("crds");
-    for (const d of readdirSync(root).filter((x) => !x.startsWith(".")).sort()) {
-      for (const f of readdirSync(join(root, d)).filter((x) => x.endsWith(".yaml")).sort()) {
-        c.kubectl(["apply", "--server-side", "--force-conflicts", "-f", join(root, d, f)]);
-      }
+  const root = platformData("crds");
+  for (const d of readdirSync(root).filter((x) => !x.startsWith(".")).sort()) {
+    for (const f of readdirSync(join(root, d)).filter((x) => x.endsWith(".yaml")).sort()) c.kubectl(["apply", "--server-side", "--force-conflicts", "-f", join(root, d, f)]);
+  }
+  c.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=120s"]);
+  return c;
+}
+
+/**
+ * The Kubernetes documents of a rendered tree, each with its rendered text: that text itself goes to
+ * kubectl (its YAML 1.1 reader is the one to satisfy), not a re-serialisation of the parsed object.
+ */
+function renderedDocs(t: FileTree, skip: (path: string) => boolean = () => false): [Obj, string][] {
+  const docs: [Obj, string][] = [];
+  for (const [p, f] of t) {
+    if (!p.endsWith(".yaml") || p.endsWith("kustomization.yaml") || skip(p)) continue;
+    for (const text of f.content.split(/^---\n/m)) {
+      const o = parseAllDocuments(text)[0]?.toJS() as Obj | null | undefined;
+      if (o?.kind) docs.push([o, text]);
     }
-    c.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=120s"]);
+  }
+  return docs;
+}
+
+/** `kubectl apply --server-side --dry-run=server` of the texts: how many objects went through, and the server's warnings. */
+function dryRun(c: TestCluster, texts: readonly string[]): { status: number | null; stderr: string; applied: number; warnings: string[] } {
+  const r = spawnSync(tool("kubectl"), ["--kubeconfig", c.kubeconfig, "apply", "--server-side", "--dry-run=server", "--field-manager=drover-test", "-f", "-"], { input: texts.join("---\n"), encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  return { status: r.status, stderr: r.stderr, applied: r.stdout.split("\n").filter((l) => l.endsWith("(server dry run)")).length, warnings: r.stderr.split("\n").filter((l) => /^Warning:/.test(l)) };
+}
+
+test("the real kube-apiserver accepts every platform object of every lab (server-side dry run, upstream CRDs installed)", { timeout: 600_000 }, async () => {
+  const c = await clusterWithCrds();
+  try {
     let checked = 0;
     for (const [name, make] of PLATFORM_LABS) {
       const lab = make();
-      const t = renderPlatform(lab, testSecrets(lab));
-      const docs: Obj[] = [];
-      for (const [p, f] of t) {
-        if (!p.endsWith(".yaml") || p.endsWith("kustomization.yaml") || p.startsWith("bootstrap/")) continue;
-        for (const d of parseAllDocuments(f.content)) {
-          const o = d.toJS() as Obj | null;
-          if (o?.kind) docs.push(o);
-        }
-      }
-      const namespaces = new Set<string>(["flux-system", ...docs.filter((o) => o.kind === "Namespace").map((o) => o.metadata.name as string), ...docs.map((o) => o.metadata.namespace as string | undefined).filter((n): n is string => !!n)]);
+      const docs = renderedDocs(renderPlatform(lab, testSecrets(lab)), (p) => p.startsWith("bootstrap/"));
+      const namespaces = new Set<string>(["flux-system", ...docs.filter(([o]) => o.kind === "Namespace").map(([o]) => o.metadata.name as string), ...docs.map(([o]) => o.metadata.namespace as string | undefined).filter((n): n is string => !!n)]);
       for (const ns of [...namespaces].sort()) tryCreate(c, ns);
       // the rendered namespaces' labels (Pod Security levels) on top
-      const rendered = docs.filter((o) => o.kind === "Namespace");
-      if (rendered.length) c.kubectl(["apply", "--server-side", "--force-conflicts", "--field-manager=drover-test", "-f", "-"], rendered.map((o) => stringify(o)).join("---\n"));
-      const rest = docs.filter((o) => o.kind !== "Namespace");
-      const r = spawnSync(tool("kubectl"), ["--kubeconfig", c.kubeconfig, "apply", "--server-side", "--dry-run=server", "--field-manager=drover-test", "-f", "-"], { input: rest.map((o) => stringify(o)).join("---\n"), encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+      const rendered = docs.filter(([o]) => o.kind === "Namespace");
+      if (rendered.length) c.kubectl(["apply", "--server-side", "--force-conflicts", "--field-manager=drover-test", "-f", "-"], rendered.map(([, text]) => text).join("---\n"));
+      const rest = docs.filter(([o]) => o.kind !== "Namespace");
+      const r = dryRun(c, rest.map(([, text]) => text));
       assert.equal(r.status, 0, `${name}: ${r.stderr}`);
-      const out = r.stdout;
-      const warnings = r.stderr.split("\n").filter((l) => /^Warning:/.test(l));
-      assert.deepEqual(warnings, [], `${name}: the API server warned`);
-      assert.equal(out.split("\n").filter((l) => l.endsWith("(server dry run)")).length, rest.length, `${name}: every object went through the API server`);
+      assert.deepEqual(r.warnings, [], `${name}: the API server warned`);
+      assert.equal(r.applied, rest.length, `${name}: every object went through the API server`);
       checked += rest.length;
     }
     assert.ok(checked > 100, `only ${checked} objects checked`);
     // the Pod Security check is live: a root container in a restricted namespace is warned about
     const probe = { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "probe", namespace: "identity" }, spec: { selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: { containers: [{ name: "c", image: "busybox:1.37", securityContext: { privileged: true } }] } } } };
-    const r = spawnSync(tool("kubectl"), ["--kubeconfig", c.kubeconfig, "apply", "--server-side", "--dry-run=server", "-f", "-"], { input: stringify(probe), encoding: "utf8" });
-    assert.match(r.stderr, /Warning: would violate PodSecurity "restricted/);
+    assert.match(dryRun(c, [stringify(probe)]).stderr, /Warning: would violate PodSecurity "restricted/);
   } finally {
     await c.stop();
   }
@@ -74,33 +90,19 @@ function tryCreate(c: { kubectl(args: readonly string[]): string }, ns: string):
 }
 
 test("the real kube-apiserver accepts every app's objects in its rendered namespace: Pod Security admission warns about nothing", { timeout: 600_000 }, async () => {
-  const c = await startCluster({ controllers: "namespace,serviceaccount,serviceaccount-token" });
+  const c = await clusterWithCrds();
   try {
-    const root = platformData("crds");
-    for (const d of readdirSync(root).filter((x) => !x.startsWith(".")).sort()) {
-      for (const f of readdirSync(join(root, d)).filter((x) => x.endsWith(".yaml")).sort()) c.kubectl(["apply", "--server-side", "--force-conflicts", "-f", join(root, d, f)]);
-    }
-    c.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=120s"]);
     const lab = appsLab();
-    const t = renderApps(lab, testSecrets(lab));
-    // the rendered text itself goes to kubectl (its YAML 1.1 reader is the one to satisfy), document by document
-    const docs: [Obj, string][] = [];
-    for (const [p, f] of t) {
-      if (!p.endsWith(".yaml") || p.endsWith("kustomization.yaml")) continue;
-      for (const text of f.content.split(/^---\n/m)) {
-        const o = parseAllDocuments(text)[0]?.toJS() as Obj | null | undefined;
-        if (o?.kind) docs.push([o, text]);
-      }
-    }
+    const docs = renderedDocs(renderApps(lab, testSecrets(lab)));
     const namespaces = docs.filter(([o]) => o.kind === "Namespace");
     assert.ok(namespaces.length > 3);
     c.kubectl(["apply", "--server-side", "--field-manager=drover-test", "-f", "-"], namespaces.map(([, text]) => text).join("---\n"));
     // VolSync's CRDs are not reachable through the registries here (see platform.test.ts)
     const rest = docs.filter(([o]) => o.kind !== "Namespace" && !String(o.apiVersion).startsWith("volsync.backube/"));
-    const r = spawnSync(tool("kubectl"), ["--kubeconfig", c.kubeconfig, "apply", "--server-side", "--dry-run=server", "--field-manager=drover-test", "-f", "-"], { input: rest.map(([, text]) => text).join("---\n"), encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+    const r = dryRun(c, rest.map(([, text]) => text));
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout.split("\n").filter((l) => l.endsWith("(server dry run)")).length, rest.length);
-    assert.deepEqual(r.stderr.split("\n").filter((l) => /^Warning:/.test(l)), [], "the API server warned");
+    assert.equal(r.applied, rest.length);
+    assert.deepEqual(r.warnings, [], "the API server warned");
     assert.ok(rest.filter(([o]) => ["Deployment", "StatefulSet", "CronJob"].includes(o.kind)).length > 20, "the workloads were checked");
   } finally {
     await c.stop();
