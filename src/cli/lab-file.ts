@@ -1,9 +1,7 @@
 // Reading lab.yaml from disk for a command: errors are located and printed, never thrown as traces.
 import { readFileSync, statSync } from "node:fs";
-import { locate } from "../spec/load.js";
 import { resolve, relative, dirname } from "node:path";
-import { loadSpec } from "../spec/load.js";
-import { resolveLab } from "../lab/resolve.js";
+import { loadLabText } from "../lab/load.js";
 import type { Lab } from "../lab/types.js";
 import type { LabSpec } from "../spec/schema.js";
 import type { Diagnostic, Finding } from "../spec/diagnostic.js";
@@ -46,13 +44,9 @@ export function readLabText(path: string | undefined): { path: string; display: 
 /** Loads and resolves; throws InvalidLab (with every diagnostic) when the spec has errors. */
 export function loadLab(path: string | undefined): LoadedLab {
   const { path: p, display, text } = readLabText(path);
-  const result = loadSpec(text, display);
-  if (!result.spec) throw new InvalidLab(result.diagnostics, display);
-  const functionSources = readFunctionSources(result.spec, dirname(p));
-  if ("diagnostics" in functionSources) {
-    throw new InvalidLab([...result.diagnostics, ...functionSources.diagnostics.map((f) => locate(result.source, f))], display);
-  }
-  return { path: p, dir: dirname(p), display, text, spec: result.spec, lab: resolveLab(result.spec, { functionSources: functionSources.sources }), diagnostics: result.diagnostics };
+  const result = loadLabText(text, display, { functionSources: (spec) => readFunctionSources(spec, dirname(p)) });
+  if (!result.spec || !result.lab) throw new InvalidLab(result.diagnostics, display);
+  return { path: p, dir: dirname(p), display, text, spec: result.spec, lab: result.lab, diagnostics: result.diagnostics };
 }
 
 /** The text of every function's script (relative to lab.yaml), or a located problem per unreadable one. */

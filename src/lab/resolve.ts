@@ -5,6 +5,7 @@ import { catalogApp } from "../catalog/index.js";
 import { parseBytes, parseMillicores } from "../net/quantity.js";
 import { formatIp, parseCidr, parseIp, parseRange, type Cidr } from "../net/ip.js";
 import { allocate } from "./allocate.js";
+import { exposureOf } from "./exposure.js";
 
 export const DEFAULT_TALOS_VERSION = "1.12.6";
 export const DEFAULT_VM_DISK = 64 * 2 ** 30;
@@ -185,8 +186,8 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
   const lbSpec = spec.network.loadBalancer;
   const addresses: Record<string, string> = {};
   const lbApps = spec.apps
-    .filter((a) => a.enabled && (a.exposure ?? catalogApp(a.app ?? a.name)?.exposure) !== "none")
-    .filter((a) => catalogApp(a.app ?? a.name)?.ports.some((p) => p.loadBalancer))
+    .filter((a) => a.enabled && exposureOf(a, catalogApp(a.app ?? a.name)!) !== "none")
+    .filter((a) => catalogApp(a.app ?? a.name)!.ports.some((p) => p.loadBalancer))
     .map((a) => a.name)
     .sort();
   if (lbSpec) {
@@ -214,7 +215,7 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
   const policy = spec.identity.defaultPolicy;
   const apps: App[] = spec.apps.filter((a) => a.enabled).map((a) => {
     const c = catalogApp(a.app ?? a.name)!;
-    const kind = a.exposure ?? c.exposure;
+    const kind = exposureOf(a, c);
     const domain = kind === "public" ? spec.cluster.domains.public : spec.cluster.domains.private;
     const hostname = kind === "none" ? undefined : a.hostname ?? (domain ? `${a.name}.${domain}` : undefined);
     const storageClass = c.volumes.length ? a.storage?.class ?? defaultStorageClass : undefined;

@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { relative, resolve, dirname } from "node:path";
 import { readLabText, InvalidLab } from "../cli/lab-file.js";
-import { loadSpec } from "../spec/load.js";
+import { loadLabText } from "../lab/load.js";
 import { addSeatText, removeSeatText, type SeatEntry } from "../spec/seats-edit.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
 import type { LocalKey } from "../secrets/keys.js";
@@ -13,7 +13,7 @@ import { seatPeer } from "../secrets/peers.js";
 
 /** Writes new lab.yaml text only if it is a valid spec; the file is untouched otherwise. */
 function commitSpec(path: string, display: string, text: string): void {
-  const r = loadSpec(text, display);
+  const r = loadLabText(text, display);
   if (!r.spec) throw new InvalidLab(r.diagnostics.filter((d) => d.severity === "error"), display);
   writeFileAtomic(path, text);
 }
@@ -28,7 +28,7 @@ export function addSeat(labPath: string | undefined, seat: SeatEntry): { path: s
 export async function removeSeat(labPath: string | undefined, name: string, key: LocalKey): Promise<{ path: string; display: string; forgot: string[] }> {
   const { path, display, text } = readLabText(labPath);
   const next = removeSeatText(text, display, name);
-  const r = loadSpec(next, display);
+  const r = loadLabText(next, display);
   if (!r.spec) throw new InvalidLab(r.diagnostics.filter((d) => d.severity === "error"), display);
   // read the store before touching lab.yaml: a key that cannot open it stops everything here
   const storePath = resolve(dirname(path), r.spec.secrets?.file ?? DEFAULT_STORE_FILE);

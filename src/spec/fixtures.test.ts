@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadSpec } from "./load.js";
+import { loadLabText as loadSpec } from "../lab/load.js";
 import { ROOT } from "../testing/paths.js";
 
 const DIR = join(ROOT, "test", "fixtures", "invalid");

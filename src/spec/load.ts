@@ -96,7 +96,7 @@ export function locate(source: Source, f: Finding): Diagnostic {
   };
 }
 
-function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
+export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
   return ds.sort((a, b) => a.line - b.line || a.column - b.column || a.path.localeCompare(b.path) || a.message.localeCompare(b.message));
 }
 

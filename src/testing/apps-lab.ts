@@ -3,8 +3,8 @@
 // backups, replicas, pinning and patches.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { loadSpec } from "../spec/load.js";
-import { resolveLab, type ResolveOptions } from "../lab/resolve.js";
+import { loadLabText } from "../lab/load.js";
+import type { ResolveOptions } from "../lab/resolve.js";
 import type { Lab } from "../lab/types.js";
 import { catalogNames } from "../catalog/index.js";
 import { ensureSecrets } from "../secrets/generate.js";
@@ -78,9 +78,10 @@ export const FUNCTION_SOURCES: ReadonlyMap<string, string> = new Map([
 ]);
 
 export function loadTestLab(text: string, opts: ResolveOptions = {}): Lab {
-  const r = loadSpec(text, "lab.yaml");
-  if (!r.spec) throw new Error(`test lab is invalid:\n${r.diagnostics.map((d) => `${d.line}:${d.column} ${d.path}: ${d.message}`).join("\n")}`);
-  return resolveLab(r.spec, opts);
+  const fns = opts.functionSources;
+  const r = loadLabText(text, "lab.yaml", fns ? { functionSources: () => ({ sources: fns }) } : {});
+  if (!r.lab) throw new Error(`test lab is invalid:\n${r.diagnostics.map((d) => `${d.line}:${d.column} ${d.path}: ${d.message}`).join("\n")}`);
+  return r.lab;
 }
 
 export function appsLab(): Lab {

@@ -9,7 +9,7 @@ import { createInterface } from "node:readline/promises";
 import type { Context } from "../context.js";
 import { UserError, EXIT_USAGE } from "../errors.js";
 import { bold, green } from "../output.js";
-import { loadSpec } from "../../spec/load.js";
+import { loadLabText } from "../../lab/load.js";
 import { labJsonSchema } from "../../spec/json-schema.js";
 import { STARTER_DEFAULTS, starterLabYaml, type StarterAnswers } from "../../init/starter.js";
 import { writeFileAtomic } from "../../fs/atomic-write.js";
@@ -107,7 +107,7 @@ export function register(program: Command, ctx: Context): void {
         const lan = parseCidr(answers.lan);
         if ("error" in lan) throw new UserError(`--lan ${answers.lan}: ${lan.error}`, lan.hint ?? "give the home LAN as a network address with prefix length, e.g. 192.168.1.0/24");
         const text = starterLabYaml(answers);
-        const check = loadSpec(text, "lab.yaml");
+        const check = loadLabText(text, "lab.yaml");
         if (!check.spec) {
           const first = check.diagnostics.find((d) => d.severity === "error")!;
           throw new UserError(`the answers do not make a valid lab: ${first.path}: ${first.message}${first.path.startsWith("cluster.name") ? ` (--name ${answers.name})` : ""}`, `${first.hint ? first.hint + "; " : ""}check --name, --distribution, --lan, --address, --arch and --domain`);

@@ -25,12 +25,6 @@ export const appsFit: Rule = function* (spec) {
     if (a.exposure && a.exposure !== "none" && !c.ports.some((p) => p.http) && !c.ports.some((p) => p.loadBalancer)) {
       yield error(["apps", i, "exposure"], `${c.title} has no web or network port to expose`, "set exposure: none");
     }
-    if (a.hostname && a.exposure !== "none") {
-      const domain = (a.exposure ?? c.exposure) === "public" ? spec.cluster.domains.public : spec.cluster.domains.private;
-      if (domain && !a.hostname.endsWith(`.${domain}`) && a.hostname !== domain) {
-        yield warning(["apps", i, "hostname"], `${a.hostname} is not under the ${(a.exposure ?? c.exposure)} domain ${domain}`, "certificates and DNS records are managed for names under the lab's domains");
-      }
-    }
     if ((c.volumes.length > 0 || c.dependencies.includes("postgres")) && spec.storage.classes.length === 0 && a.enabled) {
       yield error(["apps", i, "storage"], `${c.title} keeps state but the lab defines no storage classes`, "add storage.classes (nfs, iscsi, ceph-rbd, cephfs, longhorn or local)");
     }
