@@ -39,3 +39,11 @@ ENVOY_GATEWAY_VERSION=1.9.1
 ALERTMANAGER_VERSION=0.35.0
 # VolumeSnapshot CRDs (the snapshot controller VolSync copies through)
 EXTERNAL_SNAPSHOTTER_VERSION=8.7.0
+# Machines (issue 15, Tier 1): the Debian release and packages of the VM image the machines tests boot
+# under QEMU (scripts/tools/machines-image.sh); the image is cached in machines-<release>-<hash>, the hash
+# over release, packages and revision (bump the revision when machines-image.sh changes the image).
+MACHINES_DEBIAN_RELEASE=bookworm
+MACHINES_IMAGE_PACKAGES="linux-image-amd64 systemd-sysv udev kmod dbus ifupdown iproute2 netbase cloud-init qemu-guest-agent sudo curl ca-certificates wireguard-tools nftables iputils-ping procps"
+MACHINES_IMAGE_REVISION=1
+# what the host needs to build and boot it
+MACHINES_HOST_PACKAGES="qemu-system-x86 qemu-utils mmdebstrap cloud-image-utils e2fsprogs"

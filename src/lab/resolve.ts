@@ -8,6 +8,8 @@ import { allocate } from "./allocate.js";
 import { exposureOf } from "./exposure.js";
 
 export const DEFAULT_TALOS_VERSION = "1.12.6";
+/** k3s's own install script, where a k3s node fetches it unless cluster.k3sInstallerUrl names a mirror. */
+export const K3S_INSTALLER_URL = "https://get.k3s.io";
 export const DEFAULT_VM_DISK = 64 * 2 ** 30;
 
 const cidr = (text: string): Cidr => {
@@ -286,6 +288,7 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
     kubernetesVersion: k8s,
     talosVersion,
     k3sVersion,
+    k3sInstallerUrl: spec.cluster.k3sInstallerUrl ?? K3S_INSTALLER_URL,
     cni,
     endpoint: { address: ep.address, port: ep.port, vip, url: `https://${ep.address}:${ep.port}` },
     podCIDR: spec.cluster.podCIDR,

@@ -159,6 +159,8 @@ export interface Lab {
   readonly kubernetesVersion: string;
   readonly talosVersion: string;
   readonly k3sVersion: string;
+  /** the k3s install script's URL (cluster.k3sInstallerUrl, default https://get.k3s.io) */
+  readonly k3sInstallerUrl: string;
   readonly cni: "cilium" | "flannel";
   readonly endpoint: { readonly address: string; readonly port: number; readonly vip: boolean; readonly url: string };
   readonly podCIDR: string;

@@ -9,6 +9,7 @@ export const FIELD_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "cluster.kubernetesVersion": "Kubernetes version, e.g. 1.35.4.",
   "cluster.talosVersion": "Talos Linux version (talos distribution).",
   "cluster.k3sVersion": "k3s release, e.g. v1.35.4+k3s1 (k3s distribution).",
+  "cluster.k3sInstallerUrl": "Where k3s nodes download the k3s install script (default https://get.k3s.io); point it at a mirror for an air-gapped lab.",
   "cluster.endpoint": "The Kubernetes API endpoint the nodes and kubectl use.",
   "cluster.endpoint.address": "A free LAN address shared by the control planes (virtual IP), or a DNS name pointing at them.",
   "cluster.endpoint.vip": "Whether address is a virtual IP announced by the control planes (default: when it is a free IPv4 address).",

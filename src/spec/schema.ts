@@ -88,6 +88,12 @@ export const Cluster = z.strictObject({
   kubernetesVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be a version such as 1.35.4" }).default("1.35.4"),
   talosVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be a version such as 1.12.6" }).optional(),
   k3sVersion: z.string().regex(/^v?\d+\.\d+\.\d+\+k3s\d+$/, { error: "must be a k3s release such as v1.35.4+k3s1" }).optional(),
+  /** Where k3s nodes download the k3s install script (default https://get.k3s.io): a mirror for air-gapped labs. */
+  k3sInstallerUrl: z
+    .string()
+    .regex(/^https?:\/\/[A-Za-z0-9._~:/?#[\]@!&()*+,;=%-]+$/, { error: "must be an http:// or https:// URL (plain URL characters, no spaces or quotes), such as https://mirror.lab.example/k3s/install.sh" })
+    .refine((u) => URL.canParse(u), { error: "must be a valid URL, such as https://mirror.lab.example/k3s/install.sh" })
+    .optional(),
   /** The Kubernetes API endpoint: a virtual IP shared by the control planes, or a DNS name. */
   endpoint: z.strictObject({
     address: z.string().min(1),

@@ -1,7 +1,11 @@
 // cloud-init for a Debian k3s node (NoCloud seed: user-data, meta-data, network-config):
-// user-data writes the k3s config, flannel's net-conf and the Drover WireGuard config, installs
-// WireGuard and k3s at the lab's version, and starts both; network-config (v2) gives the node its
-// static LAN address.
+// user-data writes the k3s config, flannel's net-conf, the Drover WireGuard config and the k3s install
+// step, installs WireGuard and k3s at the lab's version, and starts both; network-config (v2) gives the
+// node its static LAN address.
+//
+// runcmd stops at the first failing step and fails cloud-init with it (`cloud-init status` says error):
+// the k3s installer is downloaded to a file first (curl -f), so a failed download fails the node instead
+// of piping nothing into sh, which succeeds. Booted for real under QEMU by src/render/k3s/machines.test.ts.
 import type { Lab, Node } from "../../lab/types.js";
 import { toYaml } from "../tree.js";
 
@@ -9,6 +13,41 @@ export interface WrittenFile {
   readonly path: string;
   readonly content: string;
   readonly permissions: string;
+}
+
+/** Where the seed writes the k3s install step (K3S_INSTALL_SCRIPT). */
+export const K3S_INSTALL_PATH = "/usr/local/lib/drover/install-k3s";
+
+/**
+ * The k3s install step: downloads the installer named by its argument to a file, refuses a failed or
+ * empty download or one that is not a script, then runs it with the environment it was given
+ * (INSTALL_K3S_*). A constant: the lab's values reach it only as arguments and environment.
+ */
+export const K3S_INSTALL_SCRIPT = `#!/bin/sh
+# Installs k3s, rendered by drover. Usage: install-k3s INSTALLER-URL, with INSTALL_K3S_* in the environment.
+# The installer is downloaded to a file first: a failed download fails here (and cloud-init with it)
+# instead of running an empty script.
+set -eu
+url=$1
+script=$(mktemp /run/drover-k3s-install.XXXXXX)
+trap 'rm -f "$script"' EXIT
+if ! curl -fsSL --retry 5 --retry-delay 2 --retry-connrefused -o "$script" "$url"; then
+  echo "drover: downloading the k3s installer from $url failed" >&2
+  exit 1
+fi
+if [ "$(head -c 2 "$script")" != "#!" ]; then
+  echo "drover: $url did not return a shell script (first bytes: $(head -c 40 "$script" | tr -c '[:print:]' '?'))" >&2
+  exit 1
+fi
+sh "$script"
+`;
+
+/** The environment the k3s installer runs with: the lab's k3s release and the node's role. */
+export function k3sInstallEnv(lab: Lab, n: Node): [string, string][] {
+  return [
+    ["INSTALL_K3S_VERSION", lab.k3sVersion],
+    ["INSTALL_K3S_EXEC", n.role === "controlplane" ? "server" : "agent"],
+  ];
 }
 
 export function userData(lab: Lab, n: Node, files: readonly WrittenFile[]): string {
@@ -21,13 +60,12 @@ export function userData(lab: Lab, n: Node, files: readonly WrittenFile[]): stri
     package_update: true,
     packages: ["curl", "ca-certificates", "wireguard-tools", "nftables"],
     write_files: files.map((f) => ({ path: f.path, owner: "root:root", permissions: f.permissions, content: f.content })),
+    // cloud-init quotes each list item for the shell (its own emitter); "set -e" makes the runcmd script
+    // stop at, and exit with, the first failing step (without it only the last step's status counts)
     runcmd: [
+      "set -e",
       ["systemctl", "enable", "--now", "wg-quick@wg0"],
-      [
-        "sh",
-        "-c",
-        `curl -sfL https://get.k3s.io | INSTALL_K3S_VERSION='${lab.k3sVersion}' INSTALL_K3S_EXEC='${server ? "server" : "agent"}' sh -`,
-      ],
+      ["env", ...k3sInstallEnv(lab, n).map(([k, v]) => `${k}=${v}`), K3S_INSTALL_PATH, lab.k3sInstallerUrl],
     ],
   };
   return `#cloud-config\n# ${n.name}: k3s ${server ? "server" : "agent"} of lab ${lab.name}. Rendered by drover; holds the k3s token and a WireGuard key.\n${toYaml(doc)}`;
@@ -46,7 +84,14 @@ export function networkConfig(lab: Lab, n: Node): string {
     dhcp4: false,
     addresses: [`${n.address}/${n.prefix}`],
   };
-  if (n.gateway) eth.routes = [{ to: "0.0.0.0/0", via: n.gateway }];
+  // The default route as gateway4: cloud-init's ifupdown renderer (Debian 12) writes a route list as
+  // `post-up route add …`, which needs net-tools (absent from a minimal Debian 12, and `|| true` hides
+  // the failure), but a gateway as ifupdown's own `gateway` line (iproute2); networkd and netplan take
+  // it too. The netplan-only form (no mac) keeps the route list, as netplan deprecates gateway4.
+  if (n.gateway) {
+    if (n.mac) eth.gateway4 = n.gateway;
+    else eth.routes = [{ to: "0.0.0.0/0", via: n.gateway }];
+  }
   if (n.dns.length) eth.nameservers = { addresses: [...n.dns], search: [lab.domains.private] };
   const note = n.mac
     ? ""

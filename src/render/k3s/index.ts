@@ -10,7 +10,7 @@ import { addFile, toYaml, tree, type FileTree } from "../tree.js";
 import { nodeInterfaces } from "../wireguard/mesh.js";
 import { wgQuickConf } from "../wireguard/conf.js";
 import { FLANNEL_CONF_PATH, K3S_REGISTRIES_PATH, flannelNetConf, k3sConfig, k3sRegistries } from "./config.js";
-import { metaData, networkConfig, userData } from "./cloud-init.js";
+import { K3S_INSTALL_PATH, K3S_INSTALL_SCRIPT, metaData, networkConfig, userData } from "./cloud-init.js";
 
 export function renderK3s(lab: Lab, secrets: LabSecrets): FileTree {
   const t = tree();
@@ -26,6 +26,7 @@ export function renderK3s(lab: Lab, secrets: LabSecrets): FileTree {
       ...(lab.cni === "flannel" ? [{ path: FLANNEL_CONF_PATH, content: flannelNetConf(lab), permissions: "0644" }] : []),
       ...(registries ? [{ path: K3S_REGISTRIES_PATH, content: registries, permissions: "0644" }] : []),
       { path: "/etc/wireguard/wg0.conf", content: wgQuickConf(wg.get(n.name)!, "Drover WireGuard overlay, rendered by drover"), permissions: "0600" },
+      { path: K3S_INSTALL_PATH, content: K3S_INSTALL_SCRIPT, permissions: "0755" },
     ];
     addFile(t, `${n.name}/user-data`, userData(lab, n, files), { secret: true });
     addFile(t, `${n.name}/meta-data`, metaData(lab, n));

@@ -9,11 +9,15 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { sh } from "../../testing/netns.js";
 import { debianTool } from "../../testing/paths.js";
-import { exampleLab, testSecrets } from "../../testing/apps-lab.js";
+import { exampleLab, loadTestLab, testSecrets } from "../../testing/apps-lab.js";
 import { k3sLab } from "../../testing/k3s-lab.js";
 import { meshLab } from "../../testing/mesh-lab.js";
 import { renderK3s } from "./index.js";
 import { FLANNEL_WIREGUARD_PORT } from "./config.js";
+import { K3S_INSTALL_PATH, K3S_INSTALL_SCRIPT } from "./cloud-init.js";
+import { createServer } from "node:http";
+import { loadSpec } from "../../spec/index.js";
+import { k3sLabYaml } from "../../testing/k3s-lab.js";
 import type { Lab } from "../../lab/types.js";
 
 const CLOUD_INIT = debianTool("cloud-init");
@@ -75,9 +79,16 @@ for (const [name, make] of labs) {
         const rendered = n.mac ? await netConvert(nc, "eni") : await netConvert(nc, "netplan");
         assert.ok(rendered.includes(`${n.address}/${n.prefix}`), `${n.name}: address missing from\n${rendered}`);
         if (n.gateway) assert.ok(rendered.includes(n.gateway), `${n.name}: gateway missing`);
+        if (n.mac && n.gateway) {
+          // Debian 12's ifupdown: the default route must be ifupdown's own `gateway` (iproute2), never
+          // `post-up route add` (net-tools, absent from a minimal image)
+          assert.match(rendered, new RegExp(`^\\s*gateway ${n.gateway.replaceAll(".", "\\.")}$`, "m"), `${n.name}: no ifupdown gateway line in\n${rendered}`);
+          assert.doesNotMatch(rendered, /\broute (add|del)\b/, `${n.name}: the ENI config needs net-tools:\n${rendered}`);
+        }
         if (n.mac) {
           const networkd = await netConvert(nc, "networkd");
           assert.match(networkd, new RegExp(`MACAddress=${n.mac}`, "i"));
+          if (n.gateway) assert.ok(networkd.includes(`Gateway=${n.gateway}`), `${n.name}: networkd default route`);
           for (const d of n.dns) assert.ok(networkd.includes(`DNS=${d}`), `${n.name}: DNS ${d}`);
         }
       }),
@@ -143,4 +154,92 @@ test("same lab and secrets: byte-identical; a Talos lab renders no k3s files", (
   assert.deepEqual([...renderK3s(lab, s)], [...renderK3s(lab, s)]);
   const talos = exampleLab();
   assert.equal(renderK3s(talos, testSecrets(talos)).size, 0);
+});
+
+test("k3s install step: runcmd stops at the first failure; the installer runs from a file with the lab's version and the node's role", () => {
+  const lab = k3sLab();
+  const t = renderK3s(lab, testSecrets(lab));
+  for (const [node, exec] of [["srv1", "server"], ["gpu1", "agent"]] as const) {
+    const ud = parse(t.get(`${node}/user-data`)!.content) as { runcmd: unknown[]; write_files: { path: string; content: string; permissions: string }[] };
+    assert.deepEqual(ud.runcmd, [
+      "set -e",
+      ["systemctl", "enable", "--now", "wg-quick@wg0"],
+      ["env", "INSTALL_K3S_VERSION=v1.35.4+k3s1", `INSTALL_K3S_EXEC=${exec}`, K3S_INSTALL_PATH, "https://get.k3s.io"],
+    ]);
+    const script = ud.write_files.find((f) => f.path === K3S_INSTALL_PATH)!;
+    assert.equal(script.content, K3S_INSTALL_SCRIPT);
+    assert.equal(script.permissions, "0755");
+  }
+  assert.doesNotMatch(t.get("srv1/user-data")!.content, /\| *sh\b/, "nothing is piped into a shell");
+});
+
+test("k3s installer URL: cluster.k3sInstallerUrl names a mirror; anything but a plain http(s) URL is refused", () => {
+  const mirror = "http://192.168.20.1:8080/k3s/install.sh";
+  const yaml = (url: string) => k3sLabYaml().replace("  k3sVersion: v1.35.4+k3s1\n", `  k3sVersion: v1.35.4+k3s1\n  k3sInstallerUrl: ${JSON.stringify(url)}\n`);
+  const lab = loadSpec(yaml(mirror), "lab.yaml");
+  assert.ok(lab.spec, JSON.stringify(lab.diagnostics));
+  const t = renderK3s(loadTestLab(yaml(mirror)), testSecrets(k3sLab()));
+  const runcmd = (parse(t.get("srv1/user-data")!.content) as { runcmd: string[][] }).runcmd;
+  assert.equal(runcmd[2]!.at(-1), mirror);
+  for (const bad of ["ftp://mirror/install.sh", "get.k3s.io", "https://x/$(reboot)", "https://x/a'b", "https://x/a b", "https://x/a\nb", "javascript:alert(1)"]) {
+    const r = loadSpec(yaml(bad), "lab.yaml");
+    assert.equal(r.spec, undefined, bad);
+    const d = r.diagnostics.find((x) => x.path === "cluster.k3sInstallerUrl");
+    assert.ok(d, `${JSON.stringify(bad)}: ${JSON.stringify(r.diagnostics)}`);
+    assert.match(d.message, /http:\/\/ or https:\/\/ URL|valid URL/);
+    assert.equal(d.line, 7, "the error points at the field's line");
+  }
+});
+
+test("the k3s install step passes shellcheck", async () => {
+  await withDir(async (dir) => {
+    writeFileSync(join(dir, "install-k3s"), K3S_INSTALL_SCRIPT);
+    await sh([debianTool("shellcheck"), "-s", "sh", join(dir, "install-k3s")]);
+  });
+});
+
+// The step itself, run on this machine against an HTTP stand-in on loopback: a download that fails (404,
+// connection refused, an empty or non-script answer) fails the step loudly and runs nothing; a good
+// installer runs with exactly the environment it was given, and its own failure is the step's.
+test("k3s install step: a failed download fails loudly and runs nothing; the installer gets exactly its environment", { timeout: 120_000 }, async () => {
+  await withDir(async (dir) => {
+    const record = join(dir, "env");
+    const answers: Record<string, [number, string]> = {
+      "/good": [200, `#!/bin/sh\nenv | grep '^INSTALL_K3S_' | sort > ${record}\necho installed\n`],
+      "/fails": [200, "#!/bin/sh\necho 'installer: no such release' >&2\nexit 3\n"],
+      "/empty": [200, ""],
+      "/html": [200, "<html>captive portal</html>"],
+    };
+    const server = createServer((req, res) => {
+      const [status, body] = answers[req.url ?? ""] ?? [404, "not found"];
+      res.writeHead(status, { "content-type": "text/plain" }).end(body);
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const port = (server.address() as { port: number }).port;
+    const script = join(dir, "install-k3s");
+    writeFileSync(script, K3S_INSTALL_SCRIPT, { mode: 0o755 });
+    const env = { PATH: process.env.PATH!, INSTALL_K3S_VERSION: "v1.35.4+k3s1", INSTALL_K3S_EXEC: "agent" };
+    const step = async (path: string) => {
+      try {
+        const r = await sh(["env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), script, `http://127.0.0.1:${port}${path}`], { timeoutMs: 60_000 });
+        return { ok: true, out: r.stdout + r.stderr };
+      } catch (e) {
+        return { ok: false, out: (e as Error).message };
+      }
+    };
+    try {
+      const good = await step("/good");
+      assert.ok(good.ok, good.out);
+      assert.equal(readFileSync(record, "utf8"), "INSTALL_K3S_EXEC=agent\nINSTALL_K3S_VERSION=v1.35.4+k3s1\n");
+      rmSync(record);
+      for (const [path, why] of [["/missing", /downloading the k3s installer from http:\/\/127\.0\.0\.1:\d+\/missing failed/], ["/empty", /did not return a shell script/], ["/html", /did not return a shell script \(first bytes: <html>captive/], ["/fails", /no such release/]] as const) {
+        const r = await step(path);
+        assert.equal(r.ok, false, `${path} must fail: ${r.out}`);
+        assert.match(r.out, why, path);
+        assert.throws(() => readFileSync(record), path);
+      }
+    } finally {
+      server.close();
+    }
+  });
 });
