@@ -2,6 +2,7 @@
 // included), re-place what was displaced, and say per app what happens and why. Also etcd quorum,
 // API availability and the platform's single points of failure.
 import type { Lab } from "../lab/types.js";
+import { hasQuorum, quorumOf } from "../lab/quorum.js";
 import type { SimNode, SimPod } from "./model.js";
 import { NodeState } from "./state.js";
 import { scheduleAll } from "./scheduler.js";
@@ -152,7 +153,7 @@ export function whatIf(b: Baseline, hosts: readonly string[]): WhatIfReport {
 
   const cps = lab.nodes.filter((n) => n.role === "controlplane");
   const remaining = cps.filter((n) => !downSet.has(n.name)).length;
-  const quorum = Math.floor(cps.length / 2) + 1;
+  const quorum = quorumOf(cps.length);
   const etcd = { members: cps.length, remaining, quorum, ok: remaining >= quorum };
   const api = !etcd.ok
     ? { ok: false, reason: `etcd lost quorum (${remaining} of ${cps.length} members, ${quorum} needed)` }
@@ -213,7 +214,7 @@ function storageDown(lab: Lab, failed: ReadonlySet<string>): Map<string, string>
     } else if (s.type === "ceph-rbd" || s.type === "cephfs") {
       const mons = s.monitors.map(hostOf);
       const lost = mons.filter((h) => h && failed.has(h)).length;
-      if (lost > 0 && lost >= Math.floor(s.monitors.length / 2) + 1) out.set(c.name, `storage class ${c.name}: ${lost} of ${s.monitors.length} Ceph monitors are on hosts that are down (no monitor quorum)`);
+      if (lost > 0 && !hasQuorum(s.monitors.length, s.monitors.length - lost)) out.set(c.name, `storage class ${c.name}: ${lost} of ${s.monitors.length} Ceph monitors are on hosts that are down (no monitor quorum)`);
     } else if (s.type === "longhorn") {
       const alive = lab.nodes.filter((n) => !failed.has(n.host)).length;
       if (alive < 1) out.set(c.name, `storage class ${c.name}: no Longhorn node left`);

@@ -7,7 +7,9 @@ export interface EtcdMember {
   readonly healthy: boolean | undefined;
 }
 
-export const quorumOf = (members: number): number => Math.floor(members / 2) + 1;
+import { quorumOf } from "../lab/quorum.js";
+
+export { quorumOf };
 
 export type RemovalVerdict =
   | { readonly safe: true; readonly summary: string }

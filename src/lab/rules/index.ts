@@ -4,11 +4,12 @@ import type { Lab } from "../types.js";
 import type { Finding } from "../../spec/diagnostic.js";
 import type { LabRule } from "./rule.js";
 import { exposureDomains } from "./exposure.js";
+import { volatileQuorum } from "./control-planes.js";
 
 export type { LabRule } from "./rule.js";
 
 /** Every rule on the resolved lab, in reporting order. */
-export const labRules: readonly LabRule[] = [exposureDomains];
+export const labRules: readonly LabRule[] = [exposureDomains, volatileQuorum];
 
 export function checkLab(lab: Lab): Finding[] {
   const out: Finding[] = [];
