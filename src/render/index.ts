@@ -31,4 +31,5 @@ export function renderLab(lab: Lab, secrets: LabSecrets): FileTree {
 }
 
 export * from "./tree.js";
-export { writeTree } from "./write.js";
+export { writeTree, checkOutputFolder, withGitignores, OutputFolderError } from "./write.js";
+export type { WriteOptions, WriteResult, ProtectedFile } from "./write.js";

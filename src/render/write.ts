@@ -1,98 +1,196 @@
-// Writing a rendered tree to disk without ever leaving a half-written folder. A new folder is
-// written into a temporary sibling and renamed into place. An existing folder is updated: files
-// whose content and mode are unchanged are left alone (a re-render usually changes few of 40,000
-// files), changed and new files are first written beside their targets under temporary names, and
-// only when all of them are written are they renamed into place and stale files removed — an error
-// while writing (disk full, permissions) removes the temporary files and leaves the previous output
-// as it was. Secret files are 0600.
-import { closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readSync, readdirSync, renameSync, rmSync, rmdirSync, statSync, unlinkSync, writeFileSync, chmodSync } from "node:fs";
-import { dirname, join, basename, resolve } from "node:path";
+// Writing a rendered tree to disk: the one writer every render goes through (`drover render`, and the
+// node, seat and key operations that re-render). It only ever creates, replaces or deletes files that
+// it wrote, which it records in the output folder's manifest (output-manifest.ts):
+// - a new folder is written into a temporary sibling and renamed into place;
+// - an existing folder must hold the manifest (or be empty): a folder with files but no manifest is
+//   refused before anything is touched, as is a file of the user's where the render puts one of its own;
+// - an update writes new and changed files into a staging folder first and only when all are written
+//   moves them into place, deletes the files of the previous render the new one no longer has, and
+//   removes the folders it created once they are empty. An error while writing (disk full, permissions)
+//   leaves the previous output exactly as it was. Files it did not write (a user's notes, a .git
+//   folder, anything .gitignored) are never read, replaced or deleted;
+// - an output folder that is, or contains, the lab file, the secrets store or the age key is refused;
+// - .gitignore files naming every secret file are derived from the tree (gitignore.ts). Secret files are 0600.
+import { closeSync, fstatSync, lstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, readdirSync, realpathSync, renameSync, rmSync, rmdirSync, statSync, unlinkSync, writeFileSync, chmodSync } from "node:fs";
+import type { Stats } from "node:fs";
+import { dirname, join, basename, resolve, relative, isAbsolute } from "node:path";
+import { randomBytes } from "node:crypto";
 import type { FileTree, RenderedFile } from "./tree.js";
-import { sortedPaths } from "./tree.js";
+import { mergeTrees, sortedPaths } from "./tree.js";
+import { gitignores, isSecretFile } from "./gitignore.js";
+import { MANIFEST, ManifestError, STAGING_PREFIX, manifestText, ownablePath, readManifest, type OutputManifest } from "./output-manifest.js";
+import { writeFileAtomic } from "../fs/atomic-write.js";
+
+/** The output folder cannot be written as asked; nothing was changed. */
+export class OutputFolderError extends Error {
+  constructor(message: string, readonly hint: string) {
+    super(message);
+    this.name = "OutputFolderError";
+  }
+}
+
+export interface ProtectedFile {
+  readonly path: string;
+  /** what it is, for the message: "the lab file", "the secrets store", "the age key" */
+  readonly what: string;
+}
 
 export interface WriteOptions {
   /** called after each file is written or found unchanged (tests use it to interrupt a write half-way) */
   readonly onFile?: (path: string) => void;
+  /** files the output folder must never hold: an output folder that is or contains one is refused */
+  readonly protect?: readonly ProtectedFile[];
+  /** how to show paths in messages (default: relative to the working folder) */
+  readonly display?: (path: string) => string;
 }
 
-/** Writes the tree to outDir; returns how many files it holds and how many were (re)written. */
-export function writeTree(t: FileTree, outDir: string, opts: WriteOptions = {}): { files: number; written: number } {
-  const target = resolve(outDir);
-  mkdirSync(dirname(target), { recursive: true });
-  let existing: Listing | undefined;
+export interface WriteResult {
+  /** files the folder holds for this render, .gitignore files included */
+  readonly files: number;
+  /** files (re)written */
+  readonly written: number;
+  /** files of the previous render deleted */
+  readonly removed: number;
+}
+
+/** The tree with its derived .gitignore files: what the writer puts on disk. */
+export function withGitignores(t: FileTree): FileTree {
+  return mergeTrees(t, gitignores(t));
+}
+
+/** Writes the tree to outDir (see the top of this file). */
+export function writeTree(rendered: FileTree, outDir: string, opts: WriteOptions = {}): WriteResult {
+  return write(rendered, outDir, opts, false);
+}
+
+/**
+ * Everything writeTree would refuse, without writing: an OutputFolderError when the folder is not
+ * drover's, holds the lab file, the secrets store or the age key, or a file of the user's is in the way.
+ * `drover render` asks before it saves new secrets, so that a refused render changes nothing at all.
+ */
+export function checkOutputFolder(rendered: FileTree, outDir: string, opts: WriteOptions = {}): void {
+  write(rendered, outDir, opts, true);
+}
+
+function write(rendered: FileTree, outDir: string, opts: WriteOptions, dryRun: boolean): WriteResult {
+  const t = withGitignores(rendered);
+  for (const p of t.keys()) if (!ownablePath(p)) throw new Error(`internal: cannot write rendered path ${JSON.stringify(p)}`);
+  const show = opts.display ?? ((p: string) => relative(process.cwd(), p) || p);
+  let target = resolve(outDir);
+  refuseProtected(target, opts.protect ?? [], show);
+  const st = lstatOrUndefined(target);
+  if (!st) return dryRun ? { files: t.size, written: 0, removed: 0 } : fresh(t, target, opts);
+  if (st.isSymbolicLink()) {
+    // an output folder may be a link to a folder elsewhere (another disk); what it points to is checked too
+    let real: string;
+    try {
+      real = realpathSync(target);
+    } catch {
+      throw new OutputFolderError(`${show(target)} is a symbolic link to nothing`, "remove the link, or point -o at an existing folder");
+    }
+    if (!statSync(real).isDirectory()) throw new OutputFolderError(`${show(target)} is not a folder`, "point -o at a folder drover renders into, such as out/");
+    target = real;
+    refuseProtected(target, opts.protect ?? [], show);
+  } else if (!st.isDirectory()) throw new OutputFolderError(`${show(target)} is a file, not a folder`, "point -o at a folder drover renders into, such as out/");
+  let old: OutputManifest | undefined;
   try {
-    if (statSync(target).isDirectory()) existing = list(target);
+    old = readManifest(target);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    if (!(e instanceof ManifestError)) throw e;
+    throw new OutputFolderError(`${show(target)}: ${e.message}; nothing was changed`, `restore ${MANIFEST} as drover wrote it, or render into a new folder with -o`);
   }
-  const written = existing && !conflicts(t, existing) ? update(t, target, existing, opts) : swap(t, target, opts);
-  return { files: t.size, written };
+  if (!old) {
+    if (readdirSync(target).length) {
+      throw new OutputFolderError(
+        `${show(target)} is not empty and has no ${MANIFEST}: drover render writes only into a folder it made (or an empty one), and nothing was changed`,
+        `render into a new or empty folder with -o; if ${show(target)} is the output of an earlier drover version, move it away (mv ${show(target)} ${show(target)}.old) and render again`,
+      );
+    }
+    old = { files: [], dirs: [] };
+  }
+  return update(t, target, old, opts, show, dryRun);
 }
 
-const fileMode = (f: RenderedFile): number => (f.secret ? 0o600 : (f.mode ?? 0o644));
+function lstatOrUndefined(p: string): Stats | undefined {
+  try {
+    return lstatSync(p);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    throw e;
+  }
+}
+
+/** The real path of p's longest existing prefix, with the rest appended. */
+function realish(p: string): string {
+  const tail: string[] = [];
+  let head = p;
+  for (;;) {
+    try {
+      return join(realpathSync(head), ...tail.reverse());
+    } catch {
+      const parent = dirname(head);
+      if (parent === head) return p;
+      tail.push(basename(head));
+      head = parent;
+    }
+  }
+}
+
+const within = (dir: string, p: string): boolean => {
+  const rel = relative(dir, p);
+  return rel === "" || (rel !== ".." && !rel.startsWith("../") && !isAbsolute(rel));
+};
+
+function refuseProtected(target: string, protect: readonly ProtectedFile[], show: (p: string) => string): void {
+  if (target.split("/").some((s) => s.toLowerCase() === ".git")) throw new OutputFolderError(`refusing to render into ${show(target)}: it is inside a .git folder`, "render into a folder of its own, such as out/ beside lab.yaml");
+  for (const f of protect) {
+    const p = resolve(f.path);
+    if (within(target, p) || within(realish(target), realish(p))) {
+      throw new OutputFolderError(
+        `refusing to render into ${show(target)}: it ${resolve(target) === p ? "is" : "contains"} ${f.what} ${show(p)}, and nothing was changed`,
+        "render into a folder of its own, such as out/ beside lab.yaml (-o out)",
+      );
+    }
+  }
+}
+
+const fileMode = (f: RenderedFile): number => (isSecretFile(f) ? 0o600 : (f.mode ?? 0o644));
 
 function writeOne(p: string, f: RenderedFile): void {
   writeFileSync(p, f.content, { mode: fileMode(f) });
-  if (f.secret) chmodSync(p, 0o600);
+  if (isSecretFile(f)) chmodSync(p, 0o600);
 }
 
-/** The whole tree into a temporary sibling folder, swapped into place. */
-function swap(t: FileTree, target: string, opts: WriteOptions): number {
+const ancestors = (p: string): string[] => {
+  const out: string[] = [];
+  for (let i = p.indexOf("/"); i > 0; i = p.indexOf("/", i + 1)) out.push(p.slice(0, i));
+  return out;
+};
+
+/** A new output folder: the whole tree written into a temporary sibling, renamed into place. */
+function fresh(t: FileTree, target: string, opts: WriteOptions): WriteResult {
+  mkdirSync(dirname(target), { recursive: true });
   const tmp = mkdtempSync(join(dirname(target), `.${basename(target)}.tmp-`));
   try {
-    const made = new Set<string>();
+    const dirs = new Set<string>();
     for (const path of sortedPaths(t)) {
-      const p = join(tmp, path);
-      const d = dirname(p);
-      if (!made.has(d)) {
-        mkdirSync(d, { recursive: true });
-        made.add(d);
+      for (const d of ancestors(path)) {
+        if (!dirs.has(d)) {
+          mkdirSync(join(tmp, d));
+          dirs.add(d);
+        }
       }
-      writeOne(p, t.get(path)!);
+      writeOne(join(tmp, path), t.get(path)!);
       opts.onFile?.(path);
     }
-    const old = `${tmp}.old`;
-    if (existsSync(target)) renameSync(target, old);
+    writeFileSync(join(tmp, MANIFEST), manifestText({ files: [...t.keys()], dirs: [...dirs] }));
     renameSync(tmp, target);
-    rmSync(old, { recursive: true, force: true });
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
     throw e;
   }
-  return t.size;
-}
-
-interface Listing {
-  /** relative path → entry is a plain file */
-  readonly files: Map<string, boolean>;
-  /** relative folder paths, parents before children */
-  readonly dirs: string[];
-}
-
-function list(root: string): Listing {
-  const files = new Map<string, boolean>();
-  const dirs: string[] = [];
-  const walk = (rel: string): void => {
-    for (const e of readdirSync(rel ? join(root, rel) : root, { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) {
-        dirs.push(r);
-        walk(r);
-      } else files.set(r, e.isFile());
-    }
-  };
-  walk("");
-  return { files, dirs };
-}
-
-/** A new file where a folder is, or a file where a new folder goes: left to the swap. */
-function conflicts(t: FileTree, ex: Listing): boolean {
-  const dirs = new Set(ex.dirs);
-  for (const path of t.keys()) {
-    if (dirs.has(path)) return true;
-    for (let i = path.indexOf("/"); i > 0; i = path.indexOf("/", i + 1)) if (ex.files.has(path.slice(0, i))) return true;
-  }
-  return false;
+  return { files: t.size, written: t.size, removed: 0 };
 }
 
 const umask = process.umask();
@@ -103,8 +201,8 @@ function unchanged(p: string, f: RenderedFile, scratch: { read: Buffer; want: Bu
   const fd = openSync(p, "r");
   try {
     const st = fstatSync(fd);
-    const mode = f.secret ? 0o600 : fileMode(f) & ~umask;
-    if (st.size !== size || (st.mode & 0o777) !== mode) return false;
+    const mode = isSecretFile(f) ? 0o600 : fileMode(f) & ~umask;
+    if (!st.isFile() || st.size !== size || (st.mode & 0o777) !== mode) return false;
     if (scratch.read.length < size) {
       scratch.read = Buffer.allocUnsafe(size * 2);
       scratch.want = Buffer.allocUnsafe(size * 2);
@@ -122,47 +220,113 @@ function unchanged(p: string, f: RenderedFile, scratch: { read: Buffer; want: Bu
   }
 }
 
-/** Updates an existing folder in place; returns how many files were written. */
-function update(t: FileTree, target: string, ex: Listing, opts: WriteOptions): number {
-  const staged: [string, string][] = []; // temporary → final
-  const madeDirs: string[] = [];
-  const haveDirs = new Set(ex.dirs);
-  const scratch = { read: Buffer.allocUnsafe(1 << 16), want: Buffer.allocUnsafe(1 << 16) };
+type Kind = "none" | "file" | "link" | "dir" | "other";
+
+function kindOf(p: string): Kind {
+  const st = lstatOrUndefined(p);
+  if (!st) return "none";
+  return st.isSymbolicLink() ? "link" : st.isFile() ? "file" : st.isDirectory() ? "dir" : "other";
+}
+
+/** Updates a folder drover owns (or an empty one) in place. */
+function update(t: FileTree, target: string, old: OutputManifest, opts: WriteOptions, show: (p: string) => string, dryRun: boolean): WriteResult {
+  const at = (rel: string) => join(target, rel);
+  const kind = (rel: string) => kindOf(at(rel));
+  /** every folder between the output folder and rel is a real folder (never a link drover would write through) */
+  const realParents = (rel: string) => ancestors(rel).every((d) => kind(d) === "dir");
+  const oldFiles = new Set(old.files);
+  const oldDirs = new Set(old.dirs);
+  const stale = old.files.filter((p) => !t.has(p)).sort();
+  const staleSet = new Set(stale);
+  const needDirs = new Set<string>();
+  for (const p of t.keys()) for (const d of ancestors(p)) needDirs.add(d);
+  const refuse = (rel: string, what: string): never => {
+    throw new OutputFolderError(`${show(at(rel))} ${what}; drover render replaces only files it wrote, and nothing was changed`, `move ${show(at(rel))} away (or render into another folder with -o) and render again`);
+  };
+
+  // check everything before touching anything
+  const removableDir = (d: string): boolean =>
+    oldDirs.has(d) &&
+    readdirSync(at(d)).every((n) => {
+      const c = `${d}/${n}`;
+      const k = kind(c);
+      return k === "dir" ? removableDir(c) : (k === "file" || k === "link") && staleSet.has(c);
+    });
+  const create: string[] = [];
+  for (const d of [...needDirs].sort()) {
+    const k = kind(d);
+    if (k === "dir") continue;
+    if (k === "none" || ((k === "file" || k === "link") && staleSet.has(d) && realParents(d))) create.push(d);
+    else refuse(d, `is ${k === "link" ? "a symbolic link" : "a file"} drover did not write, where the render puts a folder`);
+  }
+  for (const p of sortedPaths(t)) {
+    const k = kind(p);
+    if (k === "none") continue;
+    if ((k === "file" || k === "link") && !oldFiles.has(p)) refuse(p, "exists and was not written by drover render");
+    if (k === "dir" && !removableDir(p)) refuse(p, "is a folder holding files drover did not write, where the render puts a file");
+    if (k === "other") refuse(p, "is not a regular file");
+  }
+
+  if (dryRun) return { files: t.size, written: 0, removed: 0 };
+  // a staging folder left by an interrupted update
+  if (old.staging && kind(old.staging) === "dir") rmSync(at(old.staging), { recursive: true, force: true });
+
+  // stage new and changed files; record them (and the staging folder) in the manifest first, so that
+  // an interruption at any later point leaves nothing drover wrote unlisted
+  const manifestPath = at(MANIFEST);
+  let oldText: string | undefined;
   try {
+    oldText = readFileSync(manifestPath, "utf8");
+  } catch {
+    oldText = undefined;
+  }
+  const scratch = { read: Buffer.allocUnsafe(1 << 16), want: Buffer.allocUnsafe(1 << 16) };
+  const changed = new Set(sortedPaths(t).filter((p) => !(kind(p) === "file" && oldFiles.has(p) && unchanged(at(p), t.get(p)!, scratch))));
+  const finalText = () => manifestText({ files: [...t.keys()], dirs: [...oldDirs, ...create].filter((d) => kind(d) === "dir" && realParents(d)) });
+  if (!changed.size && !stale.length && !create.length && oldText === finalText()) {
+    for (const path of sortedPaths(t)) opts.onFile?.(path);
+    return { files: t.size, written: 0, removed: 0 };
+  }
+  const staging = STAGING_PREFIX + randomBytes(6).toString("base64url").replace(/[-_]/g, "x").slice(0, 6);
+  const staged: string[] = [];
+  try {
+    writeFileAtomic(manifestPath, manifestText({ files: [...oldFiles, ...t.keys()], dirs: [...oldDirs, ...create], staging }), { mode: 0o644 });
+    if (changed.size) mkdirSync(at(staging), { mode: 0o700 });
     for (const path of sortedPaths(t)) {
-      const f = t.get(path)!;
-      const p = join(target, path);
-      if (!(ex.files.get(path) && unchanged(p, f, scratch))) {
-        const slash = path.lastIndexOf("/");
-        const dir = slash < 0 ? "" : path.slice(0, slash);
-        if (dir && !haveDirs.has(dir)) {
-          // record each folder made, so an error can take them away again
-          const parts = dir.split("/");
-          for (let i = 1; i <= parts.length; i++) {
-            const d = parts.slice(0, i).join("/");
-            if (!haveDirs.has(d)) {
-              mkdirSync(join(target, d));
-              haveDirs.add(d);
-              madeDirs.push(d);
-            }
-          }
-        }
-        const tmp = join(target, dir, `.${path.slice(slash + 1)}.drover-tmp`);
-        staged.push([tmp, p]);
-        writeOne(tmp, f);
+      if (changed.has(path)) {
+        writeOne(join(at(staging), String(staged.length)), t.get(path)!);
+        staged.push(path);
       }
       opts.onFile?.(path);
     }
   } catch (e) {
-    for (const [tmp] of staged) rmSync(tmp, { force: true });
-    for (const d of madeDirs.reverse()) rmSync(join(target, d), { recursive: true, force: true });
+    rmSync(at(staging), { recursive: true, force: true });
+    if (oldText === undefined) rmSync(manifestPath, { force: true });
+    else writeFileAtomic(manifestPath, oldText, { mode: 0o644 });
     throw e;
   }
-  for (const [tmp, p] of staged) renameSync(tmp, p);
-  // what the new tree no longer has: stale files, then folders left empty (children first)
-  for (const path of ex.files.keys()) if (!t.has(path)) unlinkSync(join(target, path));
-  const keep = new Set<string>();
-  for (const path of t.keys()) for (let i = path.indexOf("/"); i > 0; i = path.indexOf("/", i + 1)) keep.add(path.slice(0, i));
-  for (const d of [...ex.dirs].reverse()) if (!keep.has(d)) rmdirSync(join(target, d));
-  return staged.length;
+
+  // commit: stale files go (only files and links, only below real folders), then the folders drover made
+  // that are no longer needed, once empty (children first); new folders are made and staged files moved in
+  let removed = 0;
+  for (const p of stale) {
+    const k = kind(p);
+    if ((k === "file" || k === "link") && realParents(p)) {
+      unlinkSync(at(p));
+      removed++;
+    }
+  }
+  for (const d of [...oldDirs].sort().reverse()) {
+    if (needDirs.has(d) || kind(d) !== "dir" || !realParents(d)) continue;
+    try {
+      rmdirSync(at(d));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ENOTEMPTY" && (e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
+  }
+  for (const d of create) if (kind(d) !== "dir") mkdirSync(at(d));
+  staged.forEach((path, i) => renameSync(join(at(staging), String(i)), at(path)));
+  if (changed.size) rmdirSync(at(staging));
+  writeFileAtomic(manifestPath, finalText(), { mode: 0o644 });
+  return { files: t.size, written: staged.length, removed };
 }

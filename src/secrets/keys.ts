@@ -19,6 +19,8 @@ export interface LocalKey {
   readonly recipient: string;
   /** where the key came from, for messages */
   readonly source: string;
+  /** the key file, when the key was read from one (render refuses an output folder that holds it) */
+  readonly file?: string;
 }
 
 export function defaultKeyFile(env: NodeJS.ProcessEnv = process.env): string {
@@ -40,7 +42,7 @@ function fromFile(path: string, via: string): LocalKey {
   } catch (e) {
     throw new UserError(`${path} (from ${via}): cannot read the age key file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, `check the path, or create a key there with \`drover keys init --age-key ${path}\``);
   }
-  return fromText(text, path);
+  return { ...fromText(text, path), file: path };
 }
 
 /** The places searched, in order, with what each one is (for the "where I looked" error). */

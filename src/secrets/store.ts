@@ -75,6 +75,11 @@ export function writeStore(path: string, store: StoreFile, now: Date = new Date(
   writeFileAtomic0600(path, storeText(store, now));
 }
 
+/** Where the lab's secrets store lives: secrets.file of lab.yaml, relative to the lab folder, or secrets.sops.yaml beside it. */
+export function storeFile(lab: Lab, labDir: string): string {
+  return resolve(labDir, lab.spec.secrets?.file ?? DEFAULT_STORE_FILE);
+}
+
 export interface LoadedSecrets {
   readonly secrets: LabSecrets;
   readonly path: string;
@@ -96,7 +101,7 @@ export interface LoadedSecrets {
 export async function loadSecrets(lab: Lab, labDir: string, key: LocalKey, opts: { generators?: Partial<Generators> } = {}): Promise<LoadedSecrets> {
   const fromSpec = lab.spec.secrets?.recipients;
   const recipients = fromSpec ? [...fromSpec] : [key.recipient];
-  const path = resolve(labDir, lab.spec.secrets?.file ?? DEFAULT_STORE_FILE);
+  const path = storeFile(lab, labDir);
   const display = relative(process.cwd(), path) || path;
   const mine = key.identities.map(recipientOf);
   if (!recipients.some((r) => mine.includes(r))) {

@@ -1,6 +1,7 @@
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { main } from "../main.js";
@@ -190,3 +191,61 @@ function leaks(files: [string, string][], secrets: string[]): string[] {
   }
   return found;
 }
+
+test("render never deletes what it did not write: user files and folders, out/kubernetes/.git; stale files of its own go", async () => {
+  const dir = labDir();
+  const out = join(dir, "out");
+  assert.equal((await run(["render", dir])).code, 0);
+  // the user's own files beside the rendered ones, and the Flux tree made a Git repository as its README says
+  writeFileSync(join(out, "NOTES.md"), "my notes\n");
+  mkdirSync(join(out, "scripts"));
+  writeFileSync(join(out, "scripts/flash.sh"), "#!/bin/sh\n");
+  assert.equal(spawnSync("git", ["init", "-q", join(out, "kubernetes")]).status, 0);
+  writeFileSync(join(out, "kubernetes/.gitignore"), "local/\n");
+  mkdirSync(join(out, "kubernetes/local"));
+  writeFileSync(join(out, "kubernetes/local/scratch.yaml"), "x: 1\n");
+  const gitFiles = readTree(join(out, "kubernetes/.git"));
+  // a re-render with one worker fewer: its files are stale and go; everything of the user's stays
+  const lab = readFileSync(join(dir, "lab.yaml"), "utf8");
+  const name = "talos11";
+  assert.ok(existsSync(join(out, `talos/${name}.yaml`)) && existsSync(join(out, `wireguard/${name}/wg0.conf`)));
+  writeFileSync(join(dir, "lab.yaml"), lab.replace(/^  - \{ name: talos11, .*\n/m, ""));
+  const r = await run(["render", dir]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(existsSync(join(out, `talos/${name}.yaml`)), false, "the removed node's machine config is deleted");
+  assert.equal(existsSync(join(out, `wireguard/${name}`)), false, "and its folder, which drover made and which is now empty");
+  assert.equal(readFileSync(join(out, "NOTES.md"), "utf8"), "my notes\n");
+  assert.equal(readFileSync(join(out, "scripts/flash.sh"), "utf8"), "#!/bin/sh\n");
+  assert.equal(readFileSync(join(out, "kubernetes/local/scratch.yaml"), "utf8"), "x: 1\n");
+  assert.equal(readFileSync(join(out, "kubernetes/.gitignore"), "utf8"), "local/\n");
+  assert.deepEqual(readTree(join(out, "kubernetes/.git")), gitFiles);
+});
+
+test("render -o the lab folder's parent (or a folder it did not write) is refused: exit 1, nothing deleted, no secret made", async () => {
+  const dir = labDir();
+  writeFileSync(join(dir, "mine.txt"), "keep\n");
+  for (const out of [join(dir, ".."), dir]) {
+    const r = await run(["render", dir, "-o", out]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /refusing to render into .*: it contains the lab file .*lab\.yaml, and nothing was changed/);
+    assert.match(r.stderr, /hint: render into a folder of its own/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  }
+  assert.deepEqual(readdirSync(dir).sort(), ["lab.yaml", "mine.txt"], "no secrets store made, nothing deleted");
+  // the secrets store and the age key are protected the same way
+  assert.equal((await run(["render", dir])).code, 0);
+  const store = join(dir, "secrets.sops.yaml");
+  const storeText = readFileSync(store, "utf8");
+  writeFileSync(join(dir, "lab.yaml"), readFileSync(join(dir, "lab.yaml"), "utf8") + "\n");
+  const elsewhere = tempDir();
+  const moved = await run(["render", join(dir, "lab.yaml"), "-o", key.dir]);
+  assert.equal(moved.code, 1);
+  assert.match(moved.stderr, /contains the age key/);
+  // a folder with files and no manifest (another program's, or an earlier drover's output)
+  writeFileSync(join(elsewhere, "precious.db"), "data");
+  const r = await run(["render", dir, "-o", elsewhere]);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /is not empty and has no \.drover-render\.json/);
+  assert.deepEqual(readdirSync(elsewhere), ["precious.db"]);
+  assert.equal(readFileSync(store, "utf8"), storeText);
+});

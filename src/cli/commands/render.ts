@@ -4,11 +4,11 @@ import { resolve, relative } from "node:path";
 import type { Context } from "../context.js";
 import { loadLab } from "../lab-file.js";
 import { bold, dim, green, table } from "../output.js";
-import { renderLab, writeTree, tree as newTree, addFile, sortedPaths } from "../../render/index.js";
+import { renderLab, writeTree, checkOutputFolder, tree as newTree, addFile, sortedPaths, OutputFolderError } from "../../render/index.js";
 import type { FileTree } from "../../render/index.js";
 import type { LabSecrets } from "../../secrets/types.js";
 import { findLocalKey } from "../../secrets/keys.js";
-import { loadSecrets } from "../../secrets/store.js";
+import { loadSecrets, storeFile } from "../../secrets/store.js";
 import type { Generators } from "../../secrets/generate.js";
 import { encryptManifest } from "../../secrets/manifest.js";
 import { UserError } from "../errors.js";
@@ -34,6 +34,16 @@ export function encryptFlagged(t: FileTree, secrets: LabSecrets): FileTree {
   return out;
 }
 
+/** An output folder the writer refuses is the user's mistake: a clear message, exit 1. */
+function checked<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof OutputFolderError) throw new UserError(e.message, e.hint);
+    throw e;
+  }
+}
+
 export interface RenderResult {
   readonly outDir: string;
   readonly files: number;
@@ -45,12 +55,20 @@ export interface RenderResult {
 export async function render(labPath: string | undefined, opts: { out?: string; ageKey?: string }): Promise<RenderResult> {
   const loaded = loadLab(labPath); // an invalid spec stops here: nothing is read, generated or written
   const key = findLocalKey({ keyFile: opts.ageKey });
+  const outDir = resolve(opts.out ?? resolve(loaded.dir, "out"));
+  // the one writer: it replaces or deletes only files of an earlier render, and refuses an output
+  // folder that holds the lab file, the secrets store or the age key
+  const protect = [
+    { path: loaded.path, what: "the lab file" },
+    { path: storeFile(loaded.lab, loaded.dir), what: "the secrets store" },
+    ...(key.file ? [{ path: key.file, what: "the age key" }] : []),
+  ];
+  checked(() => checkOutputFolder(newTree(), outDir, { protect })); // before any secret is made or saved
   const store = await loadSecrets(loaded.lab, loaded.dir, key, { generators: renderDeps.generators });
   const rendered = encryptFlagged(renderLab(loaded.lab, store.secrets), store.secrets);
+  checked(() => checkOutputFolder(rendered, outDir, { protect })); // a user's file where the render puts one: refused, nothing saved
   const saved = store.save();
-  const outDir = resolve(opts.out ?? resolve(loaded.dir, "out"));
-  if (outDir === resolve(loaded.dir)) throw new UserError(`refusing to render into the lab folder itself (${outDir})`, "choose an output folder with -o, such as out/");
-  renderDeps.writeTree(rendered, outDir);
+  checked(() => renderDeps.writeTree(rendered, outDir, { protect }));
   const folders: Record<string, number> = {};
   for (const p of sortedPaths(rendered)) {
     const top = p.includes("/") ? p.slice(0, p.indexOf("/")) : ".";

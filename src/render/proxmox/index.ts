@@ -15,7 +15,5 @@ export function renderProxmox(lab: Lab, secrets: LabSecrets): FileTree {
     addFile(t, `${host.name}/vms.json`, JSON.stringify({ host: host.name, vms }, null, 2) + "\n");
     addFile(t, `${host.name}/create-vms.sh`, createVmsScript(lab, host, vms), { mode: 0o755 });
   }
-  // answer files carry root-password hashes: Git skips them even if the output folder is in a repository
-  if (t.size) addFile(t, ".gitignore", "# answer files hold root-password hashes: never commit them\n*/answer.toml\n");
   return t;
 }

@@ -106,7 +106,5 @@ export function renderTalos(lab: Lab, secrets: LabSecrets): FileTree {
     addFile(t, `${node.name}.yaml`, text, { secret: true });
   }
   addFile(t, "talosconfig", talosconfig(lab, secrets.talos), { secret: true });
-  // the configs carry the cluster's keys: even if the output folder sits inside a Git repository, Git skips them
-  addFile(t, ".gitignore", "# Talos machine configs and the talosconfig hold the cluster's keys: never commit them\n*\n!.gitignore\n");
   return t;
 }
