@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { ROOT, EXAMPLES } from "../testing/paths.js";
@@ -120,6 +120,15 @@ test("init: writes a valid commented starter, refuses to overwrite without --for
     assert.match(text, /^# yaml-language-server: \$schema=\.\/lab\.schema\.json/);
     assert.match(text, /\n {2}name: garage\n/);
     assert.ok(existsSync(join(dir, "lab", "lab.schema.json")));
+    // a .gitignore keeps the age key and the rendered secrets out of Git; an existing one keeps its lines and gains ours once
+    assert.match(readFileSync(join(dir, "lab", ".gitignore"), "utf8"), /^\*\.agekey$[^]*^\/out\/wireguard\/\*\/wg0\.conf$/m);
+    mkdirSync(join(dir, "mine"));
+    writeFileSync(join(dir, "mine", ".gitignore"), "node_modules/");
+    assert.equal(drover(["init", "mine", "--yes"], { cwd: dir }).code, 0);
+    assert.equal(drover(["init", "mine", "--yes", "--force"], { cwd: dir }).code, 0);
+    const merged = readFileSync(join(dir, "mine", ".gitignore"), "utf8");
+    assert.ok(merged.startsWith("node_modules/\n\n# drover:"), merged);
+    assert.equal(merged.split("*.agekey").length, 2, "added once");
     const c = drover(["check", "--json", "lab"], { cwd: dir });
     assert.equal(c.code, 0, c.out + c.err);
     assert.equal(JSON.parse(c.out).summary.distribution, "k3s");

@@ -13,6 +13,7 @@ import { loadLabText } from "../../lab/load.js";
 import { labJsonSchema } from "../../spec/json-schema.js";
 import { STARTER_DEFAULTS, starterLabYaml, type StarterAnswers } from "../../init/starter.js";
 import { writeFileAtomic } from "../../fs/atomic-write.js";
+import { labGitignore } from "../../init/gitignore.js";
 import { parseCidr } from "../../net/ip.js";
 
 const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "examples");
@@ -120,9 +121,16 @@ export function register(program: Command, ctx: Context): void {
         throw new UserError(`${existing.map((f) => display(join(target, f))).join(", ")} already exist${existing.length === 1 ? "s" : ""}; nothing was written`, "pass --force to overwrite, or choose another folder: drover init <dir>");
       }
       for (const [f, text] of files) writeFileAtomic(join(target, f), text, { overwrite: !!o.force });
+      // keep the age key and the rendered secrets out of Git: a .gitignore, or our lines added to the one there
+      const ignoreFile = join(target, ".gitignore");
+      const ignore = labGitignore(existsSync(ignoreFile) ? readFileSync(ignoreFile, "utf8") : undefined);
+      if (ignore !== undefined) {
+        writeFileAtomic(ignoreFile, ignore);
+        files.set(".gitignore", ignore);
+      }
       const lab = display(join(target, "lab.yaml"));
       if (out.json) out.out(JSON.stringify({ written: [...files.keys()].map((f) => display(join(target, f))), example: o.example ?? null }, null, 2));
-      else out.out(`${green(out, "✓")} wrote ${bold(out, lab)}${o.example ? ` (example ${o.example})` : ""} and its JSON Schema\n  next: edit it, then run ${bold(out, `drover check ${lab}`)}`);
+      else out.out(`${green(out, "✓")} wrote ${bold(out, lab)}${o.example ? ` (example ${o.example})` : ""}, its JSON Schema${ignore !== undefined ? " and a .gitignore for the keys and rendered secrets" : ""}\n  next: edit it, then run ${bold(out, `drover check ${lab}`)}`);
     });
 }
 
