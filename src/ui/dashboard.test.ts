@@ -16,7 +16,7 @@ let page: Page;
 
 before(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  d = await startDashboard({ labPath: LAB, host: "127.0.0.1", port: 0, assets: join(ROOT, "dist", "ui", "public"), loopbackOnly: true });
+  d = await startDashboard({ labPath: LAB, host: "127.0.0.1", port: 0, assets: join(ROOT, "dist", "ui", "public") });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 });

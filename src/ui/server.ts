@@ -6,6 +6,7 @@ import { join, extname, normalize } from "node:path";
 import type { Lab } from "../lab/types.js";
 import { requireToken } from "./token.js";
 import { services, summary, topology } from "./view.js";
+import { hostAllowed } from "./listen.js";
 
 export interface WhatIfView {
   down: string[];
@@ -49,7 +50,8 @@ const TYPES: Record<string, string> = {
 const PAGES = new Set(["/", "/services", "/nodes", "/whatif", "/plan"]);
 const MAX_QUERY = 2048;
 
-export function createApp(opts: { token: string; assets: string; sources: DashboardSources; allowedHosts?: readonly string[] }) {
+/** allowedHosts: the Host header values (name:port) answered; every other request gets 421 (DNS rebinding). */
+export function createApp(opts: { token: string; assets: string; sources: DashboardSources; allowedHosts: readonly string[] }) {
   const app = new Hono();
   const { sources } = opts;
 
@@ -63,10 +65,7 @@ export function createApp(opts: { token: string; assets: string; sources: Dashbo
   // security headers, DNS-rebinding guard, oversized requests
   app.use("*", async (c, next) => {
     if (c.req.url.length > MAX_QUERY) return c.json({ error: "request URL too long" }, 414);
-    if (opts.allowedHosts) {
-      const host = (c.req.header("host") ?? "").toLowerCase();
-      if (!opts.allowedHosts.includes(host)) return c.json({ error: "unexpected Host header" }, 421);
-    }
+    if (!hostAllowed(c.req.header("host"), opts.allowedHosts)) return c.json({ error: "unexpected Host header" }, 421);
     await next();
     c.header("X-Content-Type-Options", "nosniff");
     c.header("Referrer-Policy", "no-referrer");

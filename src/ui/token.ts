@@ -4,6 +4,7 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
+import { localPath } from "./listen.js";
 
 export const COOKIE = "drover_token";
 
@@ -24,7 +25,8 @@ export function requireToken(token: string): MiddlewareHandler {
       setCookie(c, COOKIE, token, { httpOnly: true, sameSite: "Strict", path: "/" });
       const url = new URL(c.req.url);
       url.searchParams.delete("token");
-      return c.redirect(url.pathname + (url.search || ""), 302);
+      // path-only, on this server: `//evil.example/x?token=…` must not send the browser off-site
+      return c.redirect(localPath(url.pathname) + (url.search || ""), 302);
     }
     const auth = c.req.header("authorization");
     const bearer = auth?.startsWith("Bearer ") ? auth.slice(7) : undefined;

@@ -108,7 +108,7 @@ test("drover apply of a lab: apps ready on kwok nodes, status shows topology and
   // the dashboard started with --kubeconfig: live node states and the plan page's diff
   process.env.SOPS_AGE_KEY_FILE = key.file;
   process.env.HOME = home;
-  const d0 = await startDashboard({ labPath: join(dir, "lab.yaml"), host: "127.0.0.1", port: 0, assets: join(ROOT, "dist", "ui", "public"), loopbackOnly: true, kubeconfig: cluster.kubeconfig });
+  const d0 = await startDashboard({ labPath: join(dir, "lab.yaml"), host: "127.0.0.1", port: 0, assets: join(ROOT, "dist", "ui", "public"), kubeconfig: cluster.kubeconfig });
   try {
     const h = { Authorization: `Bearer ${d0.token}` };
     const plan = await (await fetch(`http://127.0.0.1:${d0.port}/api/plan`, { headers: h })).json() as { online: boolean; changes: { action: string; kind: string; name: string; diff?: string }[] };
