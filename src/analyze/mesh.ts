@@ -3,8 +3,7 @@
 // site's forwarded port on its entry node); two nodes behind NAT with neither can never handshake.
 // Also: where seats connect, and whether a full mesh has grown too big.
 import type { Lab } from "../lab/types.js";
-import { seatHub, wireguardPeerPairs } from "../secrets/peers.js";
-import { publicEndpoint } from "../render/wireguard/mesh.js";
+import { publicEndpoint, seatHub, wireguardPeerPairs } from "../lab/mesh.js";
 
 /** beyond this many nodes a full mesh's N² tunnels and configs get heavy; site-leaders scales */
 export const LARGE_FULL_MESH = 64;

@@ -13,7 +13,7 @@ import { renderLab } from "../render/index.js";
 import { loadSecrets, readStore, writeStore } from "../secrets/store.js";
 import { findLocalKey } from "../secrets/keys.js";
 import { forgetPeer } from "../secrets/forget.js";
-import { nodePeer } from "../secrets/peers.js";
+import { nodePeer } from "../lab/mesh.js";
 import type { Generators } from "../secrets/generate.js";
 import { checkEtcdRemoval, type EtcdMember, type RemovalVerdict } from "./quorum.js";
 import { diffTrees, filesByNode, type TreeDiff } from "./tree-diff.js";

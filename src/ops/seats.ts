@@ -9,7 +9,7 @@ import { writeFileAtomic } from "../fs/atomic-write.js";
 import type { LocalKey } from "../secrets/keys.js";
 import { DEFAULT_STORE_FILE, readStore, writeStore } from "../secrets/store.js";
 import { forgetPeer } from "../secrets/forget.js";
-import { seatPeer } from "../secrets/peers.js";
+import { seatPeer } from "../lab/mesh.js";
 
 /** Writes new lab.yaml text only if it is a valid spec; the file is untouched otherwise. */
 function commitSpec(path: string, display: string, text: string): void {

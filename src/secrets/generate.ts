@@ -5,7 +5,7 @@ import type { Lab } from "../lab/types.js";
 import type { LabSecrets, TalosSecrets, WireguardKeyPair } from "./types.js";
 import { generatePresharedKey, generateWireguardKeyPair } from "./wireguard.js";
 import { generateTalosSecrets } from "./talos.js";
-import { forEachPeerPair, wireguardPeers } from "./peers.js";
+import { forEachPeerPair, wireguardPeers } from "../lab/mesh.js";
 import { editPresharedKeys, presharedKey } from "./preshared-keys.js";
 import { pairKey } from "./types.js";
 import { appSecretSpecs } from "../catalog/secrets.js";

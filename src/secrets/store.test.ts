@@ -10,7 +10,7 @@ import { generateTalosSecrets } from "./talos.js";
 import { ensureSecrets, appSecret, takeAdditions } from "./generate.js";
 import { loadSecrets, readStore } from "./store.js";
 import { encryptManifest } from "./manifest.js";
-import { wireguardPeerPairs } from "./peers.js";
+import { wireguardPeerPairs } from "../lab/mesh.js";
 import { presharedKey, presharedKeyEntries, presharedKeysToStore } from "./preshared-keys.js";
 import { findLocalKey } from "./keys.js";
 import { parseDocument } from "./sops/index.js";

@@ -63,4 +63,4 @@ export interface ManifestKey {
 }
 
 /** The preshared-key map key for a pair of peers. */
-export const pairKey = (a: string, b: string): string => (a < b ? `${a}|${b}` : `${b}|${a}`);
+export { pairKey } from "../lab/mesh.js";

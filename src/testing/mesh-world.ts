@@ -16,7 +16,7 @@ import { APPLY_WG0 } from "../render/wireguard/conf.js";
 import { HOME_WAN, LB_ADDRESS, MESH_NODES } from "./mesh-lab.js";
 import { parseCidr, parseIp, formatIp } from "../net/ip.js";
 import type { Lab } from "../lab/types.js";
-import { siteEntry } from "../secrets/peers.js";
+import { siteEntry } from "../lab/mesh.js";
 
 interface Router {
   readonly ns: Netns;

@@ -1,7 +1,7 @@
 // What the dashboard shows, computed from the Lab. Only public facts: no secret value ever goes here.
 import type { Lab } from "../lab/types.js";
 import { humanBytes } from "../net/quantity.js";
-import { seatHub } from "../secrets/peers.js";
+import { forEachPeerPair } from "../lab/mesh.js";
 
 export interface ServiceTile {
   name: string;
@@ -59,23 +59,11 @@ export interface Topology {
 }
 
 /** Who peers with whom on the WireGuard mesh (node names; seats as "seat:<name>"). */
+/** The tunnels, as the dashboard draws them: node names, seats as "seat:<name>" (the one peer graph, src/lab/mesh.ts). */
 export function meshEdges(lab: Lab): { a: string; b: string }[] {
   const edges: { a: string; b: string }[] = [];
-  const nodes = lab.nodes;
-  if (lab.overlay.topology === "site-leaders") {
-    const leaders = new Set(Object.values(lab.overlay.leaders));
-    for (const n of nodes) {
-      const leader = lab.overlay.leaders[n.site];
-      if (leader && leader !== n.name) edges.push({ a: leader, b: n.name });
-    }
-    const ls = [...leaders].sort();
-    for (let i = 0; i < ls.length; i++) for (let j = i + 1; j < ls.length; j++) edges.push({ a: ls[i]!, b: ls[j]! });
-  } else {
-    for (let i = 0; i < nodes.length; i++) for (let j = i + 1; j < nodes.length; j++) edges.push({ a: nodes[i]!.name, b: nodes[j]!.name });
-  }
-  // seats connect to one hub node, which relays for them (src/secrets/peers.ts)
-  const hub = lab.seats.length ? seatHub(lab) : undefined;
-  if (hub) for (const s of lab.seats) edges.push({ a: `seat:${s.name}`, b: hub.name });
+  const label = (id: string) => (id.startsWith("seat/") ? `seat:${id.slice(5)}` : id.slice(5));
+  forEachPeerPair(lab, (a, b) => void (a !== b && edges.push({ a: label(a), b: label(b) })));
   return edges;
 }
 

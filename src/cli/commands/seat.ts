@@ -14,7 +14,7 @@ import { qrHalfBlocks, qrMatrix } from "../qr.js";
 import { loadLab } from "../lab-file.js";
 import { loadSecrets } from "../../secrets/store.js";
 import { seatConf } from "../../render/wireguard/index.js";
-import { seatHub } from "../../secrets/peers.js";
+import { seatHub } from "../../lab/mesh.js";
 import { UserError } from "../errors.js";
 
 const DEVICES = ["laptop", "phone", "desktop", "tablet"];

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Lab } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
-import { siteEntry } from "../../secrets/peers.js";
+import { siteEntry } from "../../lab/mesh.js";
 import { presharedKey, presharedKeyEntries } from "../../secrets/preshared-keys.js";
 import { testSecrets } from "../../testing/apps-lab.js";
 import { meshLab } from "../../testing/mesh-lab.js";

@@ -11,9 +11,8 @@
 import type { Lab } from "../../lab/types.js";
 import type { LabSecrets, WireguardKeyPair } from "../../secrets/types.js";
 import { generatePresharedKey, generateWireguardKeyPair } from "../../secrets/wireguard.js";
-import { nodePeer, seatHub } from "../../secrets/peers.js";
+import { nodePeer, publicEndpoint, seatHub } from "../../lab/mesh.js";
 import { editPresharedKeys, presharedKeyEntries } from "../../secrets/preshared-keys.js";
-import { publicEndpoint } from "../../render/wireguard/mesh.js";
 import { APPLY_WG0 } from "../../render/wireguard/conf.js";
 import type { Rotation, RolloutStep, RotationResult } from "./types.js";
 

@@ -7,7 +7,7 @@
 // the nodes themselves, so seat traffic needs no masquerade on Talos).
 import type { Lab, Node } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
-import { nodePeer } from "../../secrets/peers.js";
+import { nodePeer } from "../../lab/mesh.js";
 import { nodeInterfaces, type WgInterface } from "../wireguard/mesh.js";
 
 export const OVERLAY_LINK = "wg0";

@@ -14,7 +14,7 @@ import { renderTalos, talosContext, nodeDocuments } from "./index.js";
 import { adminCredentials } from "./talosconfig.js";
 import type { Lab } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
-import { wireguardPeerPairs } from "../../secrets/peers.js";
+import { wireguardPeerPairs } from "../../lab/mesh.js";
 import { presharedKey } from "../../secrets/preshared-keys.js";
 import { loadSpec } from "../../spec/load.js";
 

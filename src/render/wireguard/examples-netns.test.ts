@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import type { Lab } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
 import { ensureSecrets } from "../../secrets/generate.js";
-import { seatHub } from "../../secrets/peers.js";
+import { seatHub } from "../../lab/mesh.js";
 import { exampleLab, loadTestLab, testSecrets } from "../../testing/apps-lab.js";
 import { EXAMPLES } from "../../testing/paths.js";
 import { MeshWorld } from "../../testing/mesh-world.js";

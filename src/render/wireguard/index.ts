@@ -7,7 +7,7 @@ import type { LabSecrets } from "../../secrets/types.js";
 import { addFile, tree, type FileTree } from "../tree.js";
 import { nodeInterfaces, seatInterface } from "./mesh.js";
 import { wgQuickConf } from "./conf.js";
-import { siteEntry } from "../../secrets/peers.js";
+import { siteEntry } from "../../lab/mesh.js";
 
 /** peers.txt lists each node's peers up to this many */
 const SUMMARY_PEERS = 64;

@@ -2,7 +2,7 @@
 // addresses, endpoints, keepalives). Pure; the text formats (wg-quick) are in conf.ts.
 //
 // Rules:
-// - peers come from the topology (src/secrets/peers.ts): full-mesh, or site-leaders where leaders
+// - peers come from the topology (src/lab/mesh.ts): full-mesh, or site-leaders where leaders
 //   relay for their site; seats connect to one hub node, which relays for them.
 // - Endpoint: a peer on the same site is reached on its LAN address; a peer elsewhere only where it is
 //   reachable (a public address, a site without NAT, or, for nodes that are not reachable themselves,
@@ -15,7 +15,7 @@
 import type { Lab, Node, Seat } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
 import { presharedKey } from "../../secrets/preshared-keys.js";
-import { nodePeer, seatHub, seatPeer, servicesSite, siteEntry } from "../../secrets/peers.js";
+import { linked, nodePeer, publicEndpoint, publicEndpoints, seatHub, seatPeer, servicesSite } from "../../lab/mesh.js";
 import { rangeToCidrs } from "./ranges.js";
 
 export interface WgPeer {
@@ -57,26 +57,6 @@ function psk(secrets: LabSecrets, a: string, b: string): string {
   const k = presharedKey(secrets.wireguardPresharedKeys, a, b);
   if (!k) throw new Error(`internal: no preshared key for ${a} and ${b} in the secrets store`);
   return k;
-}
-
-/** host:port of a site's forwarded endpoint (port defaults to the overlay port) */
-function siteEndpoint(lab: Lab, site: string): string | undefined {
-  const ep = lab.spec.sites.find((s) => s.name === site)?.endpoint;
-  if (!ep) return undefined;
-  return /:\d+$/.test(ep) ? ep : `${ep}:${lab.overlay.port}`;
-}
-
-/** How a node is reached from outside its site, if it can be. */
-export function publicEndpoint(lab: Lab, n: Node): string | undefined {
-  if (n.wireguardEndpoint) return n.wireguardEndpoint;
-  return siteEntry(lab, n.site)?.name === n.name ? siteEndpoint(lab, n.site) : undefined;
-}
-
-/** How each node is reached from outside its site (computed once per lab: the site entry per site). */
-function publicEndpoints(lab: Lab): Map<string, string | undefined> {
-  const entries = new Map(lab.sites.map((s) => [s.name, siteEntry(lab, s.name)?.name]));
-  const eps = new Map(lab.sites.map((s) => [s.name, siteEndpoint(lab, s.name)]));
-  return new Map(lab.nodes.map((n) => [n.name, n.wireguardEndpoint ?? (entries.get(n.site) === n.name ? eps.get(n.site) : undefined)]));
 }
 
 /** Private routes a seat gets besides the overlay: the load-balancer pool and the private ingress. */
@@ -135,7 +115,7 @@ function planInterfaces(lab: Lab, secrets: LabSecrets): WgInterface[] {
   );
   const siteNodes = new Map<string, string[]>();
   for (const o of lab.nodes) (siteNodes.get(o.site) ?? siteNodes.set(o.site, []).get(o.site)!).push(info.get(o.name)!.ip);
-  const leaders = new Set(Object.values(lab.overlay.leaders));
+  const talks = linked(lab);
   // everything outside a site, for its non-leaders' route through their leader (once per site)
   const outside = new Map<string, string[]>();
   const outsideOf = (site: string): string[] => {
@@ -150,11 +130,11 @@ function planInterfaces(lab: Lab, secrets: LabSecrets): WgInterface[] {
     const isLeader = siteLeaders && leaderOf(n.site) === n.name;
     const isHub = hub?.name === n.name;
     const peers: WgPeer[] = [];
-    // peers in spec order (the topology of src/secrets/peers.ts), then seats
+    // peers in spec order (the topology of src/lab/mesh.ts), then seats
     for (const q of lab.nodes) {
       if (q === n) continue;
       const sameSite = q.site === n.site;
-      if (siteLeaders && !sameSite && !(isLeader && leaders.has(q.name))) continue;
+      if (!talks(n.name, q.name)) continue;
       const qi = info.get(q.name)!;
       let allowed: readonly string[] = qi.only;
       const extra: string[] = [];

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import type { Lab } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
 import { ensureSecrets } from "../../secrets/generate.js";
-import { siteEntry } from "../../secrets/peers.js";
+import { siteEntry } from "../../lab/mesh.js";
 import { testSecrets } from "../../testing/apps-lab.js";
 import { LB_ADDRESS, MESH_NODES, meshLab } from "../../testing/mesh-lab.js";
 import { MeshWorld } from "../../testing/mesh-world.js";

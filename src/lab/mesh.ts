@@ -1,10 +1,14 @@
-// Which WireGuard peers talk to each other, hence which pairs need a preshared key.
+// The WireGuard peer graph, the one copy: which peers talk to each other (hence which pairs need a
+// preshared key, which peers each rendered interface lists, which tunnels the dashboard draws), where
+// seats connect and how a node is reached from outside its site.
 // full-mesh: every node with every node. site-leaders: nodes of a site with each other, leaders with
 // each other (leaders relay for their site). Seats (road-warrior clients) talk to one hub node only:
 // the entry node of the site that holds the private services, which relays for them.
-import type { Lab, Node } from "../lab/types.js";
+import type { Lab, Node } from "./types.js";
 import { parseIp, parseCidr, parseRange, cidrContains } from "../net/ip.js";
-import { pairKey } from "./types.js";
+
+/** A peer pair's key: the two ids sorted, joined by "|". */
+export const pairKey = (a: string, b: string): string => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
 export const nodePeer = (name: string): string => `node/${name}`;
 export const seatPeer = (name: string): string => `seat/${name}`;
@@ -75,4 +79,37 @@ export function wireguardPeerPairs(lab: Lab): string[] {
   const pairs = new Set<string>();
   forEachPeerPair(lab, (a, b) => void (a !== b && pairs.add(pairKey(a, b))));
   return [...pairs].sort();
+}
+
+/** Whether two nodes have a tunnel between them (computed once per lab). */
+export function linked(lab: Lab): (a: string, b: string) => boolean {
+  let set = linkSets.get(lab);
+  if (!set) {
+    const s = new Set<string>();
+    forEachPeerPair(lab, (a, b) => void s.add(pairKey(a, b)));
+    linkSets.set(lab, (set = s));
+  }
+  const pairs = set;
+  return (a, b) => pairs.has(pairKey(nodePeer(a), nodePeer(b)));
+}
+const linkSets = new WeakMap<Lab, ReadonlySet<string>>();
+
+/** host:port of a site's forwarded endpoint (port defaults to the overlay port) */
+export function siteEndpoint(lab: Lab, site: string): string | undefined {
+  const ep = lab.spec.sites.find((s) => s.name === site)?.endpoint;
+  if (!ep) return undefined;
+  return /:\d+$/.test(ep) ? ep : `${ep}:${lab.overlay.port}`;
+}
+
+/** How a node is reached from outside its site, if it can be. */
+export function publicEndpoint(lab: Lab, n: Node): string | undefined {
+  if (n.wireguardEndpoint) return n.wireguardEndpoint;
+  return siteEntry(lab, n.site)?.name === n.name ? siteEndpoint(lab, n.site) : undefined;
+}
+
+/** How each node is reached from outside its site (the site entry computed once per site). */
+export function publicEndpoints(lab: Lab): Map<string, string | undefined> {
+  const entries = new Map(lab.sites.map((s) => [s.name, siteEntry(lab, s.name)?.name]));
+  const eps = new Map(lab.sites.map((s) => [s.name, siteEndpoint(lab, s.name)]));
+  return new Map(lab.nodes.map((n) => [n.name, n.wireguardEndpoint ?? (entries.get(n.site) === n.name ? eps.get(n.site) : undefined)]));
 }
