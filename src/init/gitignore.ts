@@ -9,6 +9,10 @@ export const LAB_GITIGNORE = `${LAB_GITIGNORE_MARKER} never go into Git.
 # secrets.sops.yaml is encrypted with SOPS/age: commit it. The age key that opens it: never.
 *.agekey
 keys.txt
+# cluster credentials you may keep beside the lab
+kubeconfig
+*.kubeconfig
+talosconfig
 # secret files of drover render's output (out/): machine configs, WireGuard keys, the k3s token,
 # Proxmox answer files. out/kubernetes/ (Secrets SOPS-encrypted) is safe to commit.
 /out/talos/
