@@ -43,7 +43,26 @@ export interface SimPod {
   readonly nodeLocalVolume: boolean;
   /** stateless: may run anywhere again right away; stateful: needs its volume */
   readonly stateless: boolean;
+  /**
+   * the controller that owns it, as the renderer emits it (src/render/apps/placement.ts: podPlan.kind;
+   * a per-app Postgres is a StatefulSet, Redis a Deployment). A StatefulSet pod on a node lost without
+   * a graceful shutdown is not recreated elsewhere until the node is deleted or marked out-of-service.
+   * Absent: a Deployment when stateless, else a StatefulSet.
+   */
+  readonly controller?: "Deployment" | "StatefulSet";
+  /** set on an app's own Postgres/Redis pod: which one (the app needs it to serve) */
+  readonly dependency?: string;
+  /** the lab app it belongs to, when that is not `app` (an app's own Postgres/Redis: `app` is its own instance name) */
+  readonly partOf?: string;
+  /** the storage class its volume is on, if it has one */
+  readonly storageClass?: string;
 }
+
+/** The lab app a pod belongs to. */
+export const ownerOf = (p: SimPod): string => p.partOf ?? p.app;
+
+/** The controller of a pod (see SimPod.controller). */
+export const controllerOf = (p: SimPod): "Deployment" | "StatefulSet" => p.controller ?? (p.stateless ? "Deployment" : "StatefulSet");
 
 export interface Placement {
   /** pod id → node name */

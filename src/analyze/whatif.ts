@@ -1,15 +1,29 @@
 // "What if these hosts go off?" — place every pod on all nodes, take the hosts' nodes away (VMs
 // included), re-place what was displaced, and say per app what happens and why. Also etcd quorum,
 // API availability and the platform's single points of failure.
-import type { Lab } from "../lab/types.js";
+import type { Lab, ServiceAddress, AddressOwner } from "../lab/types.js";
 import { hasQuorum, quorumOf } from "../lab/quorum.js";
-import type { SimNode, SimPod } from "./model.js";
+import { controllerOf, ownerOf, type SimNode, type SimPod } from "./model.js";
 import { NodeState } from "./state.js";
 import { scheduleAll } from "./scheduler.js";
 import { simulationInput } from "./workload.js";
+import { ungracefulOnPlannedShutdown } from "./shutdown.js";
 import { parseIp, parseRange, parseCidr, cidrContains } from "../net/ip.js";
 
 export type Outcome = "unaffected" | "degraded" | "restarted" | "down";
+
+/**
+ * How the hosts go off. ungraceful: power cut, crash, or a hypervisor suspending its guests — the
+ * kubelet never hears of it; graceful: the planned shutdown the lab is configured for — the kubelet's
+ * graceful node shutdown terminates the pods first, and their controllers replace them at once.
+ */
+export type Shutdown = "ungraceful" | "graceful";
+
+/** What fails as one unit: a host, the hosts of one chassis, every host of a site, or a chosen set. */
+export interface FailureUnit {
+  readonly kind: "host" | "chassis" | "site" | "hosts";
+  readonly name: string;
+}
 
 export interface AppOutcome {
   readonly app: string;
@@ -22,17 +36,42 @@ export interface AppOutcome {
   readonly moved: number;
 }
 
+/** A service the lab names by address whose server is down. */
+export interface ServiceLost {
+  readonly kind: ServiceAddress["kind"];
+  readonly name: string;
+  readonly what: string;
+  readonly address: string;
+  /** "host pve3 (guest VM truenas)" or "app pihole" */
+  readonly servedBy: string;
+  readonly effect: string;
+}
+
 export interface WhatIfReport {
+  readonly unit: FailureUnit;
+  readonly shutdown: Shutdown;
   readonly down: readonly string[];
   readonly nodesDown: readonly string[];
+  /** non-Kubernetes guest VMs that go down with their hosts */
+  readonly guestsDown: readonly string[];
   readonly apps: readonly AppOutcome[];
   readonly etcd: { readonly members: number; readonly remaining: number; readonly quorum: number; readonly ok: boolean };
   readonly api: { readonly ok: boolean; readonly reason?: string };
+  /** whether the controllers and the scheduler can replace lost pods (not without etcd quorum) */
+  readonly rescheduling: { readonly ok: boolean; readonly reason?: string };
   readonly spofs: readonly { readonly component: string; readonly reason: string }[];
+  /** services named by address in lab.yaml whose server is down */
+  readonly services: readonly ServiceLost[];
+  /** planned shutdown: the nodes whose loss is ungraceful all the same, and why */
+  readonly ungracefulNodes: readonly { readonly node: string; readonly reason: string }[];
+  /** lost nodes holding StatefulSet pods that stay Terminating until the node returns or is marked out-of-service, with the command that marks it */
+  readonly outOfService: readonly { readonly node: string; readonly command: string }[];
   /** what is left free on the surviving nodes after re-placement */
   readonly headroom: { readonly cpuMillis: number; readonly memoryBytes: number; readonly pods: number };
   /** pod id → reason, for every pod left Pending */
   readonly pending: Readonly<Record<string, string>>;
+  /** pod id → reason, for StatefulSet pods stuck Terminating on a lost node (ungraceful loss) */
+  readonly stuck: Readonly<Record<string, string>>;
   /** how bad it is, for ranking: quorum loss ≫ API loss ≫ SPOFs ≫ apps down ≫ restarted ≫ degraded */
   readonly damage: number;
 }
@@ -40,6 +79,14 @@ export interface WhatIfReport {
 /** Expected downtime of a stateless app whose every pod was on failed hosts. */
 /** node-monitor-grace-period (50s) + the default not-ready/unreachable toleration (300s) before eviction, then a restart */
 export const RESCHEDULE_DELAY = "≈6 min (50s grace + 300s eviction)";
+/** graceful node shutdown: the kubelet terminates the pods (Talos: 30 s grace) and their controllers replace them at once */
+export const GRACEFUL_RESCHEDULE_DELAY = "≈30 s (graceful node shutdown, then a restart)";
+
+export const OUT_OF_SERVICE_TAINT = "node.kubernetes.io/out-of-service";
+export const outOfServiceCommand = (node: string): string => `kubectl taint node ${node} ${OUT_OF_SERVICE_TAINT}=nodeshutdown:NoExecute`;
+
+/** why nothing is replaced while etcd has no quorum */
+const FROZEN = "etcd lost quorum: without the API nothing is rescheduled";
 
 export interface Baseline {
   readonly lab: Lab;
@@ -63,72 +110,124 @@ export function baseline(lab: Lab): Baseline {
   const { placed, pending } = scheduleAll(pods, state);
   const podsByApp = new Map<string, SimPod[]>();
   for (const p of pods) {
-    const list = podsByApp.get(p.app);
+    const list = podsByApp.get(ownerOf(p));
     if (list) list.push(p);
-    else podsByApp.set(p.app, [p]);
+    else podsByApp.set(ownerOf(p), [p]);
   }
   const untouched = lab.apps.map((a): AppOutcome => {
-    const before = (podsByApp.get(a.name) ?? []).filter((p) => placed.has(p.id)).length;
+    const before = (podsByApp.get(a.name) ?? []).filter((p) => !p.dependency && placed.has(p.id)).length;
     return Object.freeze({ app: a.name, namespace: a.namespace, before, after: before, outcome: "unaffected" as const, moved: 0 });
   });
   const appIndex = new Map(lab.apps.map((a, i) => [a.name, i]));
   return { lab, nodes, pods, placed, pending, order: new Map(pods.map((p, i) => [p.id, i])), podsByApp, state, untouched, appIndex };
 }
 
-export function whatIf(b: Baseline, hosts: readonly string[]): WhatIfReport {
+export interface WhatIfOptions {
+  /** default ungraceful (a failure); graceful for a planned shutdown */
+  readonly shutdown?: Shutdown;
+  /** what the hosts are (default: the chosen hosts, or the one host) */
+  readonly unit?: FailureUnit;
+}
+
+export function whatIf(b: Baseline, hosts: readonly string[], opts: WhatIfOptions = {}): WhatIfReport {
   const lab = b.lab;
   const state = b.state;
+  const shutdown = opts.shutdown ?? "ungraceful";
+  const unit = opts.unit ?? (hosts.length === 1 ? { kind: "host" as const, name: hosts[0]! } : { kind: "hosts" as const, name: [...hosts].sort().join(",") });
   const failed = new Set(hosts);
   const nodesDown = lab.nodes.filter((n) => failed.has(n.host)).map((n) => n.name);
   const downSet = new Set(nodesDown);
   const podById = (id: string) => state.pod(id)!;
+  // a planned shutdown is graceful only where the kubelet hears of it
+  const ungracefulNodes = shutdown === "graceful"
+    ? nodesDown.map((n) => ({ node: n, reason: ungracefulOnPlannedShutdown(lab, lab.node(n)) })).filter((x): x is { node: string; reason: string } => x.reason !== undefined)
+    : [];
+  const ungraceful = new Set(shutdown === "graceful" ? ungracefulNodes.map((x) => x.node) : nodesDown);
+
+  const cps = lab.nodes.filter((n) => n.role === "controlplane");
+  const remaining = cps.filter((n) => !downSet.has(n.name)).length;
+  const quorum = quorumOf(cps.length);
+  const etcd = { members: cps.length, remaining, quorum, ok: remaining >= quorum };
+  const api = !etcd.ok
+    ? { ok: false, reason: `etcd lost quorum (${remaining} of ${cps.length} members, ${quorum} needed)` }
+    : lab.endpoint.vip && !cps.some((n) => !downSet.has(n.name) && sameLan(lab, n.address, lab.endpoint.address))
+      ? { ok: false, reason: `no surviving control plane can announce the virtual IP ${lab.endpoint.address}` }
+      : { ok: true };
+  const rescheduling = etcd.ok
+    ? { ok: true }
+    : { ok: false, reason: `no controller replaces a pod and the scheduler places none; pods on the surviving nodes keep running only as long as their node's kubelet does (a container that exits is restarted there, but a node that restarts comes back without its pods)` };
 
   // take the nodes away (remembering where their pods were, to undo)
   const displaced: [string, string][] = [];
   for (const n of nodesDown) for (const id of state.removeNode(n)) displaced.push([id, n]);
+  const lostOn = new Map(displaced);
 
   // storage that lives on a failed host takes its volumes with it
   const deadStorage = storageDown(lab, failed);
   const retry = [...displaced.map(([id]) => id), ...b.pending.keys()].sort((x, y) => b.order.get(x)! - b.order.get(y)!);
   const pending = new Map<string, string>();
+  const stuck = new Map<string, string>();
   const toSchedule: SimPod[] = [];
+  // StatefulSet pods on a node lost without a graceful shutdown: their old pod stays Terminating, and
+  // the StatefulSet creates no new one until the node is deleted or marked out-of-service; where they
+  // go once it is marked is still worked out (after everything else: the operator marks it later)
+  const afterMarking: SimPod[] = [];
   for (const id of retry) {
     const p = podById(id);
-    const cls = lab.app(p.app).storageClass;
-    const dead = cls ? deadStorage.get(cls) : undefined;
+    const dead = p.storageClass ? deadStorage.get(p.storageClass) : undefined;
     if (dead) pending.set(id, dead);
+    else if (!etcd.ok) pending.set(id, lostOn.has(id) ? `${FROZEN} (its node ${lostOn.get(id)} is down)` : b.pending.get(id)!);
+    else if (lostOn.has(id) && ungraceful.has(lostOn.get(id)!) && controllerOf(p) === "StatefulSet" && !p.nodeLocalVolume) afterMarking.push(p);
     else toSchedule.push(p);
   }
-  const unbound = toSchedule.filter((p) => p.nodeLocalVolume && state.volumeNode(p.id) === undefined).map((p) => p.id);
-  const r = scheduleAll(toSchedule, state);
+  const scheduled = [...toSchedule, ...afterMarking];
+  const unbound = scheduled.filter((p) => p.nodeLocalVolume && state.volumeNode(p.id) === undefined).map((p) => p.id);
+  const r = scheduleAll(scheduled, state);
   const replaced = r.placed;
   for (const [id, why] of r.pending) pending.set(id, why);
+  for (const p of afterMarking) {
+    const node = lostOn.get(p.id)!;
+    if (replaced.has(p.id)) stuck.set(p.id, `StatefulSet pod ${p.id} stays Terminating on ${node}: down until the node returns or is marked out-of-service (then it restarts on ${replaced.get(p.id)})`);
+  }
 
   // apps that keep running but whose storage died
-  const affectedApps = new Set<string>([...displaced.map(([id]) => podById(id).app), ...[...pending.keys()].map((id) => podById(id).app)]);
+  const affectedApps = new Set<string>([...displaced.map(([id]) => ownerOf(podById(id))), ...[...pending.keys()].map((id) => ownerOf(podById(id)))]);
   if (deadStorage.size) {
     for (const a of lab.apps) {
-      const dead = a.storageClass ? deadStorage.get(a.storageClass) : undefined;
-      if (!dead) continue;
-      affectedApps.add(a.name);
-      for (const p of b.podsByApp.get(a.name) ?? []) if (!pending.has(p.id)) pending.set(p.id, dead);
+      for (const p of b.podsByApp.get(a.name) ?? []) {
+        if (pending.has(p.id)) continue;
+        const dead = p.storageClass ? deadStorage.get(p.storageClass) : undefined;
+        if (!dead) continue;
+        affectedApps.add(a.name);
+        pending.set(p.id, dead);
+      }
     }
   }
 
-  const running = (id: string) => !pending.has(id) && state.assignments().has(id);
+  const running = (id: string) => !pending.has(id) && !stuck.has(id) && state.assignments().has(id);
   // every app starts as its untouched outcome; only the affected ones are worked out
   const apps: AppOutcome[] = b.untouched.slice();
   for (const name of affectedApps) {
     const a = lab.app(name);
-    const pods = b.podsByApp.get(a.name) ?? [];
+    const all = b.podsByApp.get(a.name) ?? [];
+    const pods = all.filter((p) => !p.dependency);
+    const deps = all.filter((p) => p.dependency);
     const before = b.untouched[b.appIndex.get(name)!]!.before;
-    const after = pods.filter((p) => running(p.id)).length;
-    const hit = pods.filter((p) => downSet.has(b.placed.get(p.id) ?? ""));
-    const moved = hit.filter((p) => replaced.has(p.id)).length;
-    const survivors = pods.filter((p) => b.placed.has(p.id) && !downSet.has(b.placed.get(p.id)!) && !pending.has(p.id)).length;
+    // the app serves only while every pod it needs (its own Postgres and Redis) runs
+    const depDown = deps.find((p) => !running(p.id));
+    const after = depDown ? 0 : pods.filter((p) => running(p.id)).length;
+    const hit = all.filter((p) => downSet.has(b.placed.get(p.id) ?? ""));
+    const hitReplicas = hit.filter((p) => !p.dependency);
+    const delay = hit.some((p) => ungraceful.has(b.placed.get(p.id)!)) ? RESCHEDULE_DELAY : GRACEFUL_RESCHEDULE_DELAY;
+    const moved = hit.filter((p) => replaced.has(p.id) && !stuck.has(p.id)).length;
+    const survivors = pods.filter((p) => b.placed.has(p.id) && !downSet.has(b.placed.get(p.id)!) && running(p.id)).length;
+    const whyNot = (p: SimPod): string => {
+      const why = stuck.get(p.id) ?? explain(lab, a.name, pending.get(p.id) ?? "", failed);
+      return p.dependency ? `its ${p.dependency} (${p.id}) is down: ${why}` : why;
+    };
     const reasonOf = () => {
-      const p = pods.find((x) => pending.has(x.id));
-      return p ? explain(lab, a.name, pending.get(p.id)!, failed) : undefined;
+      const p = depDown ?? pods.find((x) => !running(x.id) && (pending.has(x.id) || stuck.has(x.id)));
+      return p ? whyNot(p) : undefined;
     };
     let outcome: Outcome;
     let reason: string | undefined;
@@ -140,26 +239,26 @@ export function whatIf(b: Baseline, hosts: readonly string[]): WhatIfReport {
       reason = reasonOf();
     } else if (hit.length === 0 && after === before) {
       outcome = "unaffected";
+    } else if (hit.length > hitReplicas.length) {
+      // its own Postgres/Redis was on a lost node and starts elsewhere: the app cannot serve meanwhile
+      outcome = "restarted";
+      const d = hit.find((p) => p.dependency)!;
+      reason = `its ${d.dependency} (${d.id}) restarted on ${replaced.get(d.id)}: the app cannot serve meanwhile, ${delay}`;
     } else if (survivors > 0) {
       outcome = "degraded";
-      reason = after < before ? `${before - after} of ${before} replicas cannot be placed: ${reasonOf() ?? ""}`.replace(/: $/, "") : `${hit.length} replica${hit.length === 1 ? "" : "s"} moved; the others kept serving`;
+      reason = after < before ? `${before - after} of ${before} replicas down: ${reasonOf() ?? ""}`.replace(/: $/, "") : `${hitReplicas.length} replica${hitReplicas.length === 1 ? "" : "s"} moved; the others kept serving`;
     } else {
       outcome = "restarted";
-      reason = `restarted on ${[...new Set(hit.map((p) => replaced.get(p.id)).filter(Boolean))].join(", ")}, down ${RESCHEDULE_DELAY}`;
+      const where = [...new Set(hit.map((p) => replaced.get(p.id)).filter(Boolean))].join(", ");
+      reason = `restarted on ${where}, down ${delay}`;
     }
     apps[b.appIndex.get(name)!] = { app: a.name, namespace: a.namespace, before, after, outcome, ...(reason ? { reason } : {}), moved };
   }
   const changed = [...affectedApps].map((n) => apps[b.appIndex.get(n)!]!);
 
-  const cps = lab.nodes.filter((n) => n.role === "controlplane");
-  const remaining = cps.filter((n) => !downSet.has(n.name)).length;
-  const quorum = quorumOf(cps.length);
-  const etcd = { members: cps.length, remaining, quorum, ok: remaining >= quorum };
-  const api = !etcd.ok
-    ? { ok: false, reason: `etcd lost quorum (${remaining} of ${cps.length} members, ${quorum} needed)` }
-    : lab.endpoint.vip && !cps.some((n) => !downSet.has(n.name) && sameLan(lab, n.address, lab.endpoint.address))
-      ? { ok: false, reason: `no surviving control plane can announce the virtual IP ${lab.endpoint.address}` }
-      : { ok: true };
+  const stuckNodes = [...new Set([...stuck.keys()].map((id) => lostOn.get(id)!))].sort();
+  const appDown = (n: string) => apps[b.appIndex.get(n) ?? -1]?.outcome === "down";
+  const services = servicesLost(lab, failed, appDown);
 
   let cpu = 0, mem = 0, podSlots = 0;
   for (const n of state.nodes()) {
@@ -169,14 +268,22 @@ export function whatIf(b: Baseline, hosts: readonly string[]): WhatIfReport {
     podSlots += n.allocatable.pods - u.pods;
   }
   const report: WhatIfReport = {
+    unit,
+    shutdown,
     down: [...hosts].sort(),
     nodesDown,
+    guestsDown: lab.hosts.filter((h) => failed.has(h.name)).flatMap((h) => h.guests.map((g) => g.name)),
     apps,
     etcd,
     api,
-    spofs: spofs(lab, downSet, deadStorage, changed),
+    rescheduling,
+    ungracefulNodes,
+    spofs: spofs(lab, downSet, deadStorage, changed, services),
+    services,
+    outOfService: stuckNodes.map((node) => ({ node, command: outOfServiceCommand(node) })),
     headroom: { cpuMillis: cpu, memoryBytes: mem, pods: podSlots },
     pending: Object.fromEntries([...pending].sort(([x], [y]) => x.localeCompare(y))),
+    stuck: Object.fromEntries([...stuck].sort(([x], [y]) => x.localeCompare(y))),
     damage: 0,
   };
   (report as { damage: number }).damage = damage({ ...report, apps: changed });
@@ -198,19 +305,17 @@ function sameLan(lab: Lab, a: string, b: string): boolean {
   });
 }
 
-/** Storage classes whose server sits on a failed host: class → reason. */
+/** Storage classes whose server sits on a failed host (itself, a node on it or a guest VM on it): class → reason. */
 function storageDown(lab: Lab, failed: ReadonlySet<string>): Map<string, string> {
   const out = new Map<string, string>();
-  const hostOfAddress = new Map<string, string>();
-  for (const h of lab.hosts) if (h.address) hostOfAddress.set(h.address, h.name);
-  for (const n of lab.nodes) hostOfAddress.set(n.address, n.host);
-  const hostOf = (addr: string) => hostOfAddress.get(addr.replace(/:\d+$/, ""));
+  const hostOf = (addr: string) => lab.ownerOf(addr)?.host;
   for (const c of lab.storageClasses) {
     const s = c.spec;
     if (s.type === "nfs" || s.type === "iscsi") {
       const server = s.type === "nfs" ? s.server : s.portal;
-      const h = hostOf(server);
-      if (h && failed.has(h)) out.set(c.name, `storage class ${c.name} is served from ${server} on host ${h}, which is down`);
+      const owner = lab.ownerOf(server);
+      const h = owner?.host;
+      if (h && failed.has(h)) out.set(c.name, `storage class ${c.name} is served from ${server} by ${servedByText(owner!)}, which is down`);
     } else if (s.type === "ceph-rbd" || s.type === "cephfs") {
       const mons = s.monitors.map(hostOf);
       const lost = mons.filter((h) => h && failed.has(h)).length;
@@ -223,14 +328,48 @@ function storageDown(lab: Lab, failed: ReadonlySet<string>): Map<string, string>
   return out;
 }
 
+/** "host pve3 (guest VM truenas)", "host nuc1 (node talos01)", "host nuc1", "app pihole" */
+function servedByText(o: AddressOwner): string {
+  if (o.app) return `app ${o.app}`;
+  return `host ${o.host}${o.guest ? ` (guest VM ${o.guest})` : o.node ? ` (node ${o.node})` : ""}`;
+}
+
+const SERVICE_EFFECT: Record<ServiceAddress["kind"], (s: ServiceAddress, lab: Lab) => string> = {
+  storage: (s) => `every volume of storage class ${s.name} is unreachable: the apps on it stop`,
+  "storage-api": (s) => `new volumes of storage class ${s.name} cannot be provisioned`,
+  "ceph-monitor": (s) => `one Ceph monitor of ${s.name} fewer (the class stops when the monitors lose quorum)`,
+  dns: (s, lab) => `names do not resolve for nodes and clients at site ${s.name} that use it${lab.site(s.name).dns.length > 1 ? " (unless another DNS server of the site answers)" : ""}: image pulls and anything that looks up a name fail`,
+  gateway: (s) => `no route off site ${s.name}'s LAN: the internet, other sites and public ingress are cut off`,
+  "dns-update": () => "external-dns cannot update records",
+  "object-store": (s) => `the S3 endpoint ${s.name} is unreachable: what stores objects there fails`,
+  git: () => "Flux cannot pull changes until it returns (what runs keeps running)",
+  backup: (s) => `backups to target ${s.name} fail until it returns`,
+};
+
+/** Services the lab names by address whose server is down (a failed host, a guest VM on it, or an app that is down). */
+function servicesLost(lab: Lab, failed: ReadonlySet<string>, appDown: (app: string) => boolean): ServiceLost[] {
+  const out: ServiceLost[] = [];
+  for (const s of lab.services) {
+    const o = s.servedBy;
+    if (!o) continue;
+    if (o.host ? !failed.has(o.host) : !(o.app && appDown(o.app))) continue;
+    out.push({ kind: s.kind, name: s.name, what: s.what, address: s.address, servedBy: servedByText(o), effect: SERVICE_EFFECT[s.kind](s, lab) });
+  }
+  return out;
+}
+
 function explain(lab: Lab, app: string, reason: string, failed: ReadonlySet<string>): string {
   const a = lab.app(app);
-  if (reason.startsWith("storage class")) return reason;
+  if (reason.startsWith("storage class") || reason.startsWith(FROZEN)) return reason;
   if (reason.includes("volume node affinity conflict")) {
     const m = /bound to ([^)]+)/.exec(reason);
     const node = m ? lab.nodes.find((n) => n.name === m[1]) : undefined;
     return `its volume is pinned to ${node ? `host ${node.host} (node ${node.name})` : "a node that is down"}`;
   }
+  // the host pin is the cause whenever every pinned host is down, whatever else fails on other nodes
+  const pins = a.placement.hosts;
+  if (pins.length && pins.every((h) => failed.has(h))) return `pinned to host ${pins.join(", ")}, which ${pins.length === 1 ? "is" : "are"} down`;
+  if (reason.includes("drover.dev/host")) return `pinned to host ${pins.join(", ")}`;
   if (reason.includes("nvidia.com/gpu")) {
     const gpuHosts = lab.hosts.filter((h) => h.gpus > 0).map((h) => h.name);
     const downGpu = gpuHosts.filter((h) => failed.has(h));
@@ -240,7 +379,6 @@ function explain(lab: Lab, app: string, reason: string, failed: ReadonlySet<stri
   if (reason.includes("kubernetes.io/arch")) {
     return `no node of the right architecture (${a.placement.archs.join(", ")}) left`;
   }
-  if (reason.includes("drover.dev/host")) return `pinned to host ${a.placement.hosts.join(", ")}`;
   if (reason.includes("Insufficient cpu") || reason.includes("Insufficient memory")) {
     const what = [reason.includes("Insufficient cpu") ? "CPU" : "", reason.includes("Insufficient memory") ? "memory" : ""].filter(Boolean).join(" and ");
     return `not enough ${what} anywhere (${reason})`;
@@ -249,9 +387,17 @@ function explain(lab: Lab, app: string, reason: string, failed: ReadonlySet<stri
   return reason;
 }
 
-function spofs(lab: Lab, downNodes: ReadonlySet<string>, deadStorage: ReadonlyMap<string, string>, apps: readonly AppOutcome[]): { component: string; reason: string }[] {
+function spofs(lab: Lab, downNodes: ReadonlySet<string>, deadStorage: ReadonlyMap<string, string>, apps: readonly AppOutcome[], services: readonly ServiceLost[]): { component: string; reason: string }[] {
   const out: { component: string; reason: string }[] = [];
   for (const [, why] of deadStorage) out.push({ component: "storage", reason: why });
+  // a site's name service and its route out are everyone's at that site: lost when every one of them is down
+  for (const site of lab.sites) {
+    const dns = lab.services.filter((s) => s.kind === "dns" && s.name === site.name);
+    const lostDns = services.filter((s) => s.kind === "dns" && s.name === site.name);
+    if (dns.length && lostDns.length === dns.length) out.push({ component: "DNS", reason: `${lostDns.map((s) => `${s.address} (${s.servedBy})`).join(", ")}, the DNS server${dns.length === 1 ? "" : "s"} of site ${site.name}, ${dns.length === 1 ? "is" : "are"} down: ${lostDns[0]!.effect}` });
+    const gw = services.find((s) => s.kind === "gateway" && s.name === site.name);
+    if (gw) out.push({ component: "gateway", reason: `${gw.address} (${gw.servedBy}) is down: ${gw.effect}` });
+  }
   // the load-balancer pool is announced over L2 by a node on the pool's LAN
   if (lab.loadBalancer.pool) {
     const r = parseRange(lab.loadBalancer.pool);
@@ -273,10 +419,26 @@ function spofs(lab: Lab, downNodes: ReadonlySet<string>, deadStorage: ReadonlyMa
   return out;
 }
 
-/** Every single-host failure, worst first. */
+/**
+ * The units that fail together, each as it fails (without warning): every host with a node or a guest
+ * VM, every chassis of more than one host (one board or power supply), and every site when there are
+ * more than one (a power cut or a lost WAN link: from the rest of the cluster its nodes are gone).
+ */
+export function failureUnits(lab: Lab): { unit: FailureUnit; hosts: string[] }[] {
+  const out: { unit: FailureUnit; hosts: string[] }[] = [];
+  for (const h of lab.hosts) if (h.nodes.length > 0 || h.guests.length > 0) out.push({ unit: { kind: "host", name: h.name }, hosts: [h.name] });
+  const chassis = new Map<string, string[]>();
+  for (const h of lab.hosts) if (h.chassis) (chassis.get(h.chassis) ?? chassis.set(h.chassis, []).get(h.chassis)!).push(h.name);
+  for (const [name, hosts] of chassis) if (hosts.length > 1) out.push({ unit: { kind: "chassis", name }, hosts });
+  if (lab.sites.length > 1) for (const s of lab.sites) if (s.hosts.length) out.push({ unit: { kind: "site", name: s.name }, hosts: [...s.hosts] });
+  return out;
+}
+
+/** Every single failure unit (host, chassis, site), worst first. */
 export function allSingle(b: Baseline): WhatIfReport[] {
-  const reports = b.lab.hosts.filter((h) => h.nodes.length > 0).map((h) => whatIf(b, [h.name]));
-  return reports.sort((x, y) => y.damage - x.damage || x.down[0]!.localeCompare(y.down[0]!));
+  const reports = failureUnits(b.lab).map((u) => whatIf(b, u.hosts, { unit: u.unit }));
+  const rank = { host: 0, chassis: 1, site: 2, hosts: 3 } as const;
+  return reports.sort((x, y) => y.damage - x.damage || rank[x.unit.kind] - rank[y.unit.kind] || x.unit.name.localeCompare(y.unit.name));
 }
 
 export function damage(r: Pick<WhatIfReport, "etcd" | "api" | "spofs" | "apps">): number {
@@ -285,7 +447,12 @@ export function damage(r: Pick<WhatIfReport, "etcd" | "api" | "spofs" | "apps">)
   return d;
 }
 
-/** All volatile hosts off at once (the gaming PC and desktop switched off for the evening). */
+/** The volatile hosts, switched off as planned (the gaming PC and desktop off for the evening). */
+export function volatileHosts(lab: Lab): string[] {
+  return lab.hosts.filter((h) => h.power === "volatile").map((h) => h.name);
+}
+
+/** All volatile hosts off at once, shut down as planned (graceful node shutdown). */
 export function volatileOff(b: Baseline): WhatIfReport {
-  return whatIf(b, b.lab.hosts.filter((h) => h.power === "volatile").map((h) => h.name));
+  return whatIf(b, volatileHosts(b.lab), { shutdown: "graceful", unit: { kind: "hosts", name: "volatile hosts" } });
 }

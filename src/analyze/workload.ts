@@ -31,12 +31,11 @@ export function simNode(lab: Lab, n: Node): SimNode {
 
 /**
  * The pods of an app as the cluster will run them: the same pod plan the renderer uses (replicas,
- * requests, node selection, tolerations, spread across hosts).
+ * requests, node selection, tolerations, spread across hosts), and its own Postgres/Redis pods
+ * (SimPod.dependency; the app serves only while they run).
  */
 export function appPods(lab: Lab, a: App, allArchs: ReadonlySet<string> = new Set(lab.nodes.map((n) => n.arch))): SimPod[] {
-  // the app's own Postgres/Redis pods are left out for now: the what-if outcomes count an app's pods
-  // as its replicas (see whatif.ts); modelling dependencies needs per-pod roles there first
-  return appWorkload(lab, a, allArchs, { dependencies: false });
+  return appWorkload(lab, a, allArchs);
 }
 
 export function simulationInput(lab: Lab): { nodes: SimNode[]; pods: SimPod[] } {

@@ -6,6 +6,7 @@ import { parseBytes, parseMillicores } from "../net/quantity.js";
 import { formatIp, parseCidr, parseIp, parseRange, type Cidr } from "../net/ip.js";
 import { allocate } from "./allocate.js";
 import { exposureOf } from "./exposure.js";
+import { addressHost, addressOwners, serviceAddresses } from "./services.js";
 
 export const DEFAULT_TALOS_VERSION = "1.12.6";
 /** k3s's own install script, where a k3s node fetches it unless cluster.k3sInstallerUrl names a mirror. */
@@ -281,6 +282,9 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
     return v;
   };
 
+  const owners = addressOwners(spec, addresses, new Map(nodes.map((n) => [n.name, n.overlayAddress])));
+  const services = serviceAddresses(spec, owners);
+
   const lab: Lab = {
     spec,
     name: spec.cluster.name,
@@ -319,14 +323,16 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
     backups: spec.backups,
     monitoring: spec.monitoring,
     gitops: spec.gitops,
+    services,
     site: get(siteMap, "site"),
     host: get(hostMap, "host"),
     node: get(nodeMap, "node"),
     app: get(appMap, "app"),
     controlPlanes: () => nodes.filter((n) => n.role === "controlplane"),
+    ownerOf: (address: string) => owners.get(addressHost(address)),
   };
   // methods are not data: keep them out of JSON.stringify and Object.keys
-  for (const k of ["site", "host", "node", "app", "controlPlanes"] as const) Object.defineProperty(lab, k, { enumerable: false });
+  for (const k of ["site", "host", "node", "app", "controlPlanes", "ownerOf"] as const) Object.defineProperty(lab, k, { enumerable: false });
   return freezeDeep(lab);
 }
 

@@ -152,6 +152,30 @@ export interface FunctionDef {
   readonly source: string | undefined;
 }
 
+/** Who answers at an address: a host (its own address, a node's, or a guest VM's on it), or an app's load-balancer address. */
+export interface AddressOwner {
+  readonly host: string | undefined;
+  /** a non-Kubernetes guest VM on the host (hosts[].guests[]) */
+  readonly guest: string | undefined;
+  /** a Kubernetes node on the host */
+  readonly node: string | undefined;
+  /** an app's load-balancer address (the app serves it wherever its pods run) */
+  readonly app: string | undefined;
+}
+
+/** A service the lab names by address, and who serves it. */
+export interface ServiceAddress {
+  readonly kind: "storage" | "storage-api" | "ceph-monitor" | "dns" | "gateway" | "dns-update" | "object-store" | "git" | "backup";
+  /** the storage class, site, backup target or object store it belongs to */
+  readonly name: string;
+  /** what it is, in words: "NFS server of storage class truenas-nfs" */
+  readonly what: string;
+  /** as written in lab.yaml (an address, host:port or URL) */
+  readonly address: string;
+  /** undefined: outside the lab, or named by a DNS name (not resolved) */
+  readonly servedBy: AddressOwner | undefined;
+}
+
 export interface Lab {
   readonly spec: LabSpec;
   readonly name: string;
@@ -188,9 +212,13 @@ export interface Lab {
   readonly backups: LabSpec["backups"];
   readonly monitoring: LabSpec["monitoring"];
   readonly gitops: LabSpec["gitops"];
+  /** every service the lab names by address, mapped to the host (or guest VM on a host, or app) serving it */
+  readonly services: readonly ServiceAddress[];
   site(name: string): Site;
   host(name: string): Host;
   node(name: string): Node;
   app(name: string): App;
   controlPlanes(): readonly Node[];
+  /** who answers at an address (a.b.c.d, host:port or URL); undefined when nothing in the lab does */
+  ownerOf(address: string): AddressOwner | undefined;
 }

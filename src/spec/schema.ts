@@ -168,7 +168,15 @@ export const Host = z.strictObject({
   chassis: Name.optional(),
   /** Virtual machines on this hypervisor that are not Kubernetes nodes; they take the host's CPU and memory. */
   guests: z.array(Guest).default([]),
+  /**
+   * vCPUs per core the VMs and guests on this host may ask for together before `drover check` warns
+   * (KVM shares cores between vCPUs; memory is never over-committed). Default 4.
+   */
+  cpuOvercommit: z.number().min(1).max(64).optional(),
 });
+
+/** vCPUs per host core the VMs on a host may ask for together before `drover check` warns (hosts[].cpuOvercommit). */
+export const DEFAULT_CPU_OVERCOMMIT = 4;
 
 export const Node = z.strictObject({
   name: Name,

@@ -26,7 +26,7 @@ export const resilienceSummary: SummarySection = (lab) => {
   const affected = (r: (typeof singles)[number]) => r.apps.filter((a) => a.outcome !== "unaffected");
   const describe = (r: (typeof singles)[number]) => {
     const parts: string[] = [];
-    if (!r.etcd.ok) parts.push("etcd loses quorum");
+    if (!r.etcd.ok) parts.push("etcd loses quorum (nothing is rescheduled)");
     else if (!r.api.ok) parts.push("the API goes away");
     const down = r.apps.filter((a) => a.outcome === "down").map((a) => a.app);
     const restarted = r.apps.filter((a) => a.outcome === "restarted").map((a) => a.app);
@@ -35,13 +35,15 @@ export const resilienceSummary: SummarySection = (lab) => {
     if (restarted.length) parts.push(`restart elsewhere: ${some(restarted)}`);
     if (degraded.length) parts.push(`degraded: ${some(degraded)}`);
     for (const s of r.spofs) parts.push(`${s.component}: ${s.reason}`);
+    if (r.outOfService.length) parts.push(`StatefulSets wait for ${r.outOfService.map((x) => x.node).join(", ")} to return or be marked out-of-service`);
     return parts.join("; ") || "nothing is affected";
   };
   if (b.pending.size) lines.push(`${b.pending.size} pod(s) cannot be placed even with every host on`);
   if (worst) {
-    lines.push(`worst single host: ${worst.down[0]} — ${describe(worst)}`);
+    const unit = worst.unit.kind === "host" ? `host: ${worst.unit.name}` : `${worst.unit.kind}: ${worst.unit.name} (${some(worst.down)})`;
+    lines.push(`worst single ${unit} — ${describe(worst)}`);
     lines.push(`headroom after it: ${formatMillicores(worst.headroom.cpuMillis)} CPU, ${humanBytes(worst.headroom.memoryBytes)} memory, ${worst.headroom.pods} pod slots`);
-    json.worstSingleHost = { host: worst.down[0], affected: affected(worst).map((a) => ({ app: a.app, outcome: a.outcome, reason: a.reason })), etcd: worst.etcd, api: worst.api, spofs: worst.spofs, headroom: worst.headroom };
+    json.worstSingleHost = { host: worst.down[0], unit: worst.unit, hosts: worst.down, affected: affected(worst).map((a) => ({ app: a.app, outcome: a.outcome, reason: a.reason })), etcd: worst.etcd, api: worst.api, spofs: worst.spofs, headroom: worst.headroom };
   }
   if (lab.hosts.some((h) => h.power === "volatile")) {
     const v = volatileOff(b);

@@ -2,7 +2,7 @@ import type { Command } from "commander";
 import type { Context } from "../context.js";
 import { loadLab } from "../lab-file.js";
 import { UserError, EXIT_USAGE } from "../errors.js";
-import { baseline, whatIf, allSingle, volatileOff, type WhatIfReport } from "../../analyze/index.js";
+import { baseline, whatIf, allSingle, volatileOff, volatileHosts, type WhatIfReport } from "../../analyze/index.js";
 import { didYouMean } from "../../spec/diagnostic.js";
 import { bold, dim, green, red, table, yellow, type Output } from "../output.js";
 import { humanBytes, formatMillicores } from "../../net/quantity.js";
@@ -10,16 +10,32 @@ import { humanBytes, formatMillicores } from "../../net/quantity.js";
 const paintOutcome = (o: Output, outcome: string) =>
   outcome === "unaffected" ? green(o, outcome) : outcome === "down" ? red(o, outcome) : yellow(o, outcome === "restarted" ? "restarted elsewhere" : outcome);
 
+const unitText = (r: WhatIfReport): string =>
+  r.unit.kind === "chassis" ? `chassis ${r.unit.name} (${r.down.join(", ")})` : r.unit.kind === "site" ? `site ${r.unit.name} (power cut or WAN loss: ${r.down.join(", ")})` : r.down.join(", ") || "nothing";
+
 export function formatReport(o: Output, r: WhatIfReport, verbose = true): string {
   const lines: string[] = [];
-  lines.push(bold(o, `If ${r.down.join(", ") || "nothing"} ${r.down.length === 1 ? "goes" : "go"} off`) + dim(o, ` (nodes down: ${r.nodesDown.join(", ") || "none"})`));
+  const plural = r.unit.kind === "hosts" && r.down.length !== 1;
+  const how = r.shutdown === "graceful" ? `${plural ? "are" : "is"} shut down as planned` : `${plural ? "go" : "goes"} off without warning`;
+  const guests = r.guestsDown.length ? `; guest VMs down: ${r.guestsDown.join(", ")}` : "";
+  lines.push(bold(o, `If ${unitText(r)} ${how}`) + dim(o, ` (nodes down: ${r.nodesDown.join(", ") || "none"}${guests})`));
   lines.push(`  etcd: ${r.etcd.remaining} of ${r.etcd.members} members remain, quorum needs ${r.etcd.quorum} — ${r.etcd.ok ? green(o, "quorum kept") : red(o, "QUORUM LOST")}`);
   lines.push(`  Kubernetes API: ${r.api.ok ? green(o, "available") : red(o, `unavailable (${r.api.reason})`)}`);
+  if (!r.rescheduling.ok) lines.push(`  ${red(o, "nothing is rescheduled")} (no API): ${r.rescheduling.reason}`);
+  const byReason = new Map<string, string[]>();
+  for (const u of r.ungracefulNodes) (byReason.get(u.reason) ?? byReason.set(u.reason, []).get(u.reason)!).push(u.node);
+  for (const [why, nodes] of byReason) lines.push(`  ${yellow(o, "not a graceful shutdown")} for ${nodes.join(", ")}: ${why}`);
   for (const s of r.spofs) lines.push(`  ${red(o, "single point of failure")} ${s.component}: ${s.reason}`);
+  // storage, DNS and gateways are listed as single points of failure; a monitor only matters when its class is lost (listed too)
+  for (const s of r.services) if (!["storage", "dns", "gateway", "ceph-monitor"].includes(s.kind)) lines.push(`  ${yellow(o, "service down")} ${s.what} (${s.address}, ${s.servedBy}): ${s.effect}`);
   const affected = r.apps.filter((a) => a.outcome !== "unaffected");
   const rows = (verbose ? r.apps : affected).map((a) => [a.app, `${a.before} → ${a.after}`, paintOutcome(o, a.outcome), a.reason ?? ""]);
   if (rows.length) lines.push(table([["APP", "REPLICAS", "OUTCOME", "WHY"], ...rows]).split("\n").map((l) => "  " + l).join("\n"));
   else lines.push(`  ${green(o, "every app is unaffected")}`);
+  if (r.outOfService.length) {
+    lines.push(`  StatefulSet pods stay Terminating on a node lost without a graceful shutdown; once you know the node is off, mark it out-of-service to restart them elsewhere (remove the taint when it is back):`);
+    for (const x of r.outOfService) lines.push(`    ${x.command}`);
+  }
   lines.push(dim(o, `  headroom left: ${formatMillicores(r.headroom.cpuMillis)} CPU, ${humanBytes(r.headroom.memoryBytes)} memory, ${r.headroom.pods} pod slots`));
   return lines.join("\n");
 }
@@ -29,27 +45,33 @@ export function register(program: Command, ctx: Context): void {
     .command("what-if")
     .description("simulate hosts going off: which apps survive, degrade, restart elsewhere or go down, and why")
     .argument("[lab]", "path to lab.yaml (or its folder)", "lab.yaml")
-    .option("--down <hosts>", "comma-separated hosts to switch off")
-    .option("--all-single", "every single-host failure, worst first")
-    .option("--volatile-off", "all volatile hosts off at once")
-    .action((path: string, opts: { down?: string; allSingle?: boolean; volatileOff?: boolean }) => {
+    .option("--down <hosts>", "comma-separated hosts that fail without warning (power cut, crash)")
+    .option("--off <hosts>", "comma-separated hosts shut down as planned (graceful node shutdown)")
+    .option("--all-single", "every single failure — each host, each chassis, each site — worst first")
+    .option("--volatile-off", "all volatile hosts shut down as planned, at once")
+    .action((path: string, opts: { down?: string; off?: string; allSingle?: boolean; volatileOff?: boolean }) => {
       const o = ctx.output();
-      const modes = [opts.down !== undefined, !!opts.allSingle, !!opts.volatileOff].filter(Boolean).length;
-      if (modes !== 1) throw new UserError("say which hosts go off: --down host1,host2, --all-single or --volatile-off (exactly one)", undefined, EXIT_USAGE);
+      const modes = [opts.down !== undefined, opts.off !== undefined, !!opts.allSingle, !!opts.volatileOff].filter(Boolean).length;
+      if (modes !== 1) throw new UserError("say which hosts go off: --down host1,host2, --off host1,host2, --all-single or --volatile-off (exactly one)", undefined, EXIT_USAGE);
       const { lab } = loadLab(path);
-      const b = baseline(lab);
       let reports: WhatIfReport[];
-      if (opts.down !== undefined) {
-        const hosts = opts.down.split(",").map((h) => h.trim()).filter(Boolean);
+      const chosen = (flag: string, list: string) => {
+        const hosts = list.split(",").map((h) => h.trim()).filter(Boolean);
         const known = lab.hosts.map((h) => h.name);
-        for (const h of hosts) if (!known.includes(h)) throw new UserError(`--down: unknown host ${h}`, didYouMean(h, known) ?? `hosts: ${known.join(", ")}`);
-        reports = [whatIf(b, hosts)];
-      } else if (opts.allSingle) reports = allSingle(b);
-      else {
-        const vol = lab.hosts.filter((h) => h.power === "volatile");
-        if (!vol.length) throw new UserError("the lab has no volatile hosts", "mark hosts that come and go with power: volatile");
-        reports = [volatileOff(b)];
+        for (const h of hosts) if (!known.includes(h)) throw new UserError(`${flag}: unknown host ${h}`, didYouMean(h, known) ?? `hosts: ${known.join(", ")}`);
+        return hosts;
+      };
+      if (opts.volatileOff && !volatileHosts(lab).length) {
+        // nothing to switch off is an answer, not an error
+        if (o.json) o.out(JSON.stringify({ down: [], volatileHosts: [], message: "the lab has no volatile hosts" }, null, 2));
+        else o.out("The lab has no volatile hosts: nothing goes off for the evening. (Mark hosts that come and go with power: volatile.)");
+        return;
       }
+      const b = baseline(lab);
+      if (opts.down !== undefined) reports = [whatIf(b, chosen("--down", opts.down))];
+      else if (opts.off !== undefined) reports = [whatIf(b, chosen("--off", opts.off), { shutdown: "graceful" })];
+      else if (opts.allSingle) reports = allSingle(b);
+      else reports = [volatileOff(b)];
       if (o.json) {
         o.out(JSON.stringify(opts.allSingle ? reports : reports[0], null, 2));
         return;

@@ -42,6 +42,8 @@ export function dependencyStorageClass(lab: Lab, a: App): string | undefined {
 export interface DependencyPod {
   readonly name: string;
   readonly component: Dependency;
+  /** what dependencyObjects emits for it: Postgres a StatefulSet (its data on a PVC), Redis a Deployment */
+  readonly controller: "StatefulSet" | "Deployment";
   readonly cpuMillis: number;
   readonly memoryBytes: number;
   readonly volume: { readonly storageClass: string | undefined; readonly sizeBytes: number } | undefined;
@@ -56,6 +58,7 @@ export function dependencyPods(lab: Lab, a: App): DependencyPod[] {
     return {
       name: dependencyName(a, d),
       component: d,
+      controller: d === "postgres" ? "StatefulSet" : "Deployment",
       cpuMillis: millis(c.resources.cpu),
       memoryBytes: parseBytes(c.resources.memory)!,
       volume: d === "postgres" ? { storageClass: dependencyStorageClass(lab, a), sizeBytes: parseBytes(POSTGRES_VOLUME_SIZE)! } : undefined,

@@ -126,6 +126,8 @@ export function appWorkload(lab: Lab, a: App, allArchs: ReadonlySet<string> = ne
       ...(plan.spread ? { spread: plan.spread } : {}),
       nodeLocalVolume: plan.nodeLocalVolume,
       stateless: plan.stateless,
+      controller: plan.kind,
+      ...(a.storageClass && a.volumes.length ? { storageClass: a.storageClass } : {}),
     });
   }
   if (a.replicas > 0 && opts.dependencies !== false) {
@@ -133,7 +135,8 @@ export function appWorkload(lab: Lab, a: App, allArchs: ReadonlySet<string> = ne
       const local = d.volume?.storageClass !== undefined && lab.storageClasses.find((c) => c.name === d.volume!.storageClass)?.nodeLocal === true;
       pods.push({
         id: `${a.namespace}/${d.name}-0`,
-        app: a.name,
+        app: d.name,
+        partOf: a.name,
         ordinal: 0,
         labels: { "app.kubernetes.io/instance": d.name },
         requests: { cpuMillis: d.cpuMillis, memoryBytes: d.memoryBytes, gpus: 0 },
@@ -142,6 +145,9 @@ export function appWorkload(lab: Lab, a: App, allArchs: ReadonlySet<string> = ne
         tolerations: [],
         nodeLocalVolume: local,
         stateless: d.volume === undefined,
+        controller: d.controller,
+        dependency: d.component,
+        ...(d.volume?.storageClass ? { storageClass: d.volume.storageClass } : {}),
       });
     }
   }

@@ -1,6 +1,7 @@
 import type { Rule } from "./rule.js";
 import { error, warning } from "./rule.js";
 import { humanBytes, parseBytes } from "../../net/quantity.js";
+import { DEFAULT_CPU_OVERCOMMIT } from "../schema.js";
 
 /** VMs never promise more CPU or memory than their host has; bare-metal nodes take the whole host. */
 export const hostCapacity: Rule = function* (spec) {
@@ -45,8 +46,15 @@ export const hostCapacity: Rule = function* (spec) {
     ];
     if (parts.length === 0) continue;
     const last = parts[parts.length - 1]!;
+    // vCPUs: KVM over-commits them (the VMs share the cores), so together they may ask for more than
+    // the host has, with a warning above cpuOvercommit per core; one VM cannot have more vCPUs than
+    // the host has cores (Proxmox refuses to start it). Memory is never over-committed.
+    for (const x of parts) {
+      if (x.cpu > h.cpu) yield error([...x.path, "cpu"], `${x.name} asks for ${x.cpu} CPUs but host ${hostName} has ${h.cpu} cores; one VM cannot have more vCPUs than its host has cores`, `give ${x.name} at most ${h.cpu} CPUs`);
+    }
     const cpu = parts.reduce((s, x) => s + x.cpu, 0);
-    if (cpu > h.cpu) yield error([...last.path, "cpu"], `the VMs on host ${hostName} ask for ${cpu} CPUs but the host has ${h.cpu} cores (${parts.map((x) => `${x.name} ${x.cpu}`).join(", ")})`, "lower the VMs' cpu or move a VM to another host");
+    const ratio = h.cpuOvercommit ?? DEFAULT_CPU_OVERCOMMIT;
+    if (cpu > h.cpu * ratio) yield warning([...last.path, "cpu"], `the VMs on host ${hostName} ask for ${cpu} CPUs on ${h.cpu} cores, more than ${ratio} vCPUs per core (${parts.map((x) => `${x.name} ${x.cpu}`).join(", ")}): they will wait for each other under load`, `lower the VMs' cpu, move a VM to another host, or set hosts[${hi}].cpuOvercommit if this is intended`);
     const mem = parts.reduce((s, x) => s + x.mem, 0);
     const hostMem = parseBytes(h.memory) ?? 0;
     if (mem > hostMem) yield error([...last.path, "memory"], `the VMs on host ${hostName} ask for ${humanBytes(mem)} but the host has ${humanBytes(hostMem)}`, "lower the VMs' memory or move a VM to another host");
