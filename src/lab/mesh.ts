@@ -6,6 +6,7 @@
 // the entry node of the site that holds the private services, which relays for them.
 import type { Lab, Node } from "./types.js";
 import { parseIp, parseCidr, parseRange, cidrContains } from "../net/ip.js";
+import { withPort } from "../net/host.js";
 
 /** A peer pair's key: the two ids sorted, joined by "|". */
 export const pairKey = (a: string, b: string): string => (a < b ? `${a}|${b}` : `${b}|${a}`);
@@ -98,7 +99,9 @@ const linkSets = new WeakMap<Lab, ReadonlySet<string>>();
 export function siteEndpoint(lab: Lab, site: string): string | undefined {
   const ep = lab.spec.sites.find((s) => s.name === site)?.endpoint;
   if (!ep) return undefined;
-  return /:\d+$/.test(ep) ? ep : `${ep}:${lab.overlay.port}`;
+  const text = withPort(ep, lab.overlay.port);
+  if (!text) throw new Error(`internal: site ${site} has an endpoint that is not host[:port] (drover check refuses it)`);
+  return text;
 }
 
 /** How a node is reached from outside its site, if it can be. */

@@ -1,4 +1,5 @@
 // Spec → Lab: a pure function. Defaults, deterministic address allocation, links by name.
+import { withPort } from "../net/host.js";
 import type { LabSpec } from "../spec/schema.js";
 import type { App, FunctionDef, Host, Lab, Node, Seat, Site, StorageClass } from "./types.js";
 import { catalogApp } from "../catalog/index.js";
@@ -83,7 +84,7 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
     const nat = n.publicAddress ? false : s.nat;
     const port = spec.network.overlay.port;
     let wireguardEndpoint: string | undefined;
-    if (n.publicAddress) wireguardEndpoint = `${n.publicAddress}:${port}`;
+    if (n.publicAddress) wireguardEndpoint = withPort(n.publicAddress, port);
     else if (!s.nat) wireguardEndpoint = `${n.address}:${port}`;
     const labels: Record<string, string> = {
       ...n.labels,

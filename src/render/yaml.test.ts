@@ -1,10 +1,13 @@
 // The fast emitter must write exactly what the `yaml` package writes with the shared options (the
 // package is the reference), for every document: random documents built from awkward strings, and
-// the documents it hands back to the package must be the only ones it cannot do.
+// the documents it hands back to the package must be the only ones it cannot do. Strings the package
+// writes unsafely (line and paragraph separators, NEL, BOM, controls, "<<") are the exception: both
+// paths write those double-quoted and escaped (safePackageYaml is the package with that one change;
+// go-yaml.test.ts reads them back with a Go YAML reader).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { emitYaml, fastYaml, packageYaml } from "./yaml.js";
+import { doubleQuoted, emitYaml, fastYaml, safePackageYaml as packageYaml } from "./yaml.js";
 
 // strings that sit on the edges of YAML 1.1 plain-scalar resolution and of the package's quoting rules
 const AWKWARD = [
@@ -14,7 +17,7 @@ const AWKWARD = [
   "2024-01-02T10:20:30Z", "1.2.3", "v1.2.3", "ghcr.io/a/b:1.2.3@sha256:0123abcd", "https://x.example.com/a?b=c#d", "a b", " a", "a ", "a\tb", "\ta",
   "---", "---x", "...", "... x", "a\nb", "a\nb\n", "a\n\nb\n\n", "\na", " lead\nx", "x\n ", "x\n\n", "a\n---\nb", "line \nnext", "é", "日本", "emoji 🎉",
   "ctl\u0001", "tab\t", "nul\u0000", "a\\b", "quote\"d", "it's", "key=value", "a/b", "app.kubernetes.io/name", "gethomepage.dev/enabled", "100Mi", "0.5",
-  "500m", "*", "**/*.yaml", "${VAR}", "{{ .Values.x }}", "#!/bin/sh\necho hi\n", "x".repeat(300), `${"y ".repeat(200)}end`,
+  "500m", "*", "**/*.yaml", "a\u2028b", "a\u2029: b", "\u0085", "x\u0085y\n", "\ufeffkey", "del\u007f", "c1\u009b", "x\ny\u2028z: 1\n", "end\n\n\u2028", "\ufffe", "cr\rlf", "${VAR}", "{{ .Values.x }}", "#!/bin/sh\necho hi\n", "x".repeat(300), `${"y ".repeat(200)}end`,
 ];
 
 function rng(seed: number): () => number {
@@ -77,4 +80,15 @@ test("a manifest-like document takes the fast path and reads back in YAML 1.1", 
   assert.ok(y !== undefined);
   assert.equal(y, packageYaml(d));
   assert.deepEqual(parse(y, { version: "1.1" }), d);
+});
+
+test("unsafe characters are escaped in double quotes; ordinary strings are untouched", () => {
+  assert.equal(doubleQuoted("a\u2028b\u2029c\u0085d\ufeffe\u007f"), '"a\\u2028b\\u2029c\\u0085d\\uFEFFe\\u007F"');
+  assert.equal(doubleQuoted("plain \"q\" \\ \n\t"), JSON.stringify("plain \"q\" \\ \n\t"));
+  assert.equal(emitYaml({ env: "x\u2028INJECTED: pwned" }), 'env: "x\\u2028INJECTED: pwned"\n');
+  assert.equal(emitYaml({ "<<": { a: 1 } }), '"<<":\n  a: 1\n');
+  assert.throws(() => emitYaml({ k: "\ud800" }), /not valid Unicode/);
+  // a document the package writes (keep-chomping block scalar) with an unsafe string in it
+  const y = emitYaml({ a: "keep\n\n", b: "x\u2028y: 1" });
+  assert.equal(y, 'a: |+\n  keep\n\nb: "x\\u2028y: 1"\n');
 });

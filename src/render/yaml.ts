@@ -52,6 +52,34 @@ const RESOLVING: RegExp[] = [...schema.tags, ...((schema as { compat?: typeof sc
 const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
 // characters the package always double-quotes with its own escapes
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
+
+/**
+ * Characters some YAML 1.1 or 1.2 reader takes for a line break (CR, NEL, LS, PS), a byte-order mark,
+ * or refuses raw (C0 and C1 controls but tab and line feed, DEL, U+FFFE/U+FFFF, surrogates). The
+ * `yaml` package writes LS, PS and BOM plain and NEL raw inside quotes, which Go's readers (kustomize,
+ * Flux, k3s, helm) read as line breaks: a string holding any of them is written double-quoted with
+ * every one of them escaped, by this emitter and never by the package.
+ */
+export const YAML_UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]/;
+const UNSAFE_ALL = /[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/g;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * A double-quoted scalar every YAML 1.1 and 1.2 reader reads back as exactly `s`: JSON's escapes
+ * (valid YAML) plus \uXXXX for DEL, the C1 controls, LS, PS, BOM and the two non-characters. A
+ * string that is not valid Unicode (a lone surrogate) cannot be written: an internal error, since
+ * drover check refuses such text in lab.yaml.
+ */
+export function doubleQuoted(s: string): string {
+  if (LONE_SURROGATE.test(s)) throw new Error(`internal: ${JSON.stringify(s.slice(0, 40))} is not valid Unicode (a lone surrogate) and cannot be written as YAML`);
+  const j = JSON.stringify(s);
+  return YAML_UNSAFE.test(s) ? j.replace(UNSAFE_ALL, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`) : j;
+}
+
+/** Strings this emitter must write itself (double-quoted) wherever they stand. */
+function needsOwnQuoting(s: string): boolean {
+  return YAML_UNSAFE.test(s) || s === "<<";
+}
 const DOC_MARKER = /^(?:---|\.\.\.)/;
 
 /** Marker: this value needs the package. */
@@ -66,9 +94,10 @@ const blockCache = new Map<string, string | null>();
 function lineScalar(s: string): string | undefined {
   let v = lineCache.get(s);
   if (v !== undefined) return v;
-  // "<<": the package writes it plain (its merge tag), left to it
-  if (s.includes("\n") || CONTROL.test(s) || DOC_MARKER.test(s) || s === "<<") return undefined;
-  if (NOT_PLAIN.test(s)) v = JSON.stringify(s);
+  // unsafe characters, and "<<" (which the package writes plain: a merge key for Go's YAML 1.1 readers)
+  if (needsOwnQuoting(s)) v = doubleQuoted(s);
+  else if (s.includes("\n") || CONTROL.test(s) || DOC_MARKER.test(s)) return undefined;
+  else if (NOT_PLAIN.test(s)) v = JSON.stringify(s);
   else {
     v = s;
     for (const re of RESOLVING) {
@@ -188,7 +217,41 @@ export function fastYaml(doc: unknown): string | undefined {
   }
 }
 
-/** One document, the same bytes as the package writes. */
+/**
+ * One document: the same bytes as the package writes for ordinary strings; strings the package
+ * would write unsafely (YAML_UNSAFE, "<<") double-quoted and escaped (doubleQuoted).
+ */
 export function emitYaml(doc: unknown): string {
-  return fastYaml(doc) ?? packageYaml(doc);
+  return fastYaml(doc) ?? safePackageYaml(doc);
+}
+
+/**
+ * The package's output for a document this emitter does not write itself, with every string that
+ * needs its own quoting swapped for a plain placeholder first and its doubleQuoted form put back after.
+ */
+export function safePackageYaml(doc: unknown): string {
+  const unsafe: string[] = [];
+  const seen = new Set<string>();
+  const collect = (v: unknown): void => {
+    if (typeof v === "string") {
+      if (needsOwnQuoting(v) && !seen.has(v)) { seen.add(v); unsafe.push(v); }
+    } else if (Array.isArray(v)) v.forEach(collect);
+    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) { collect(k); collect(x); }
+  };
+  collect(doc);
+  if (unsafe.length === 0) return packageYaml(doc);
+  // a placeholder prefix no string of the document contains
+  const all = JSON.stringify(doc) ?? "";
+  let prefix = "drover-placeholder";
+  while (all.includes(prefix)) prefix += "x";
+  const token = new Map(unsafe.map((s, i) => [s, `${prefix}-${i}-end`]));
+  const swap = (v: unknown): unknown => {
+    if (typeof v === "string") return token.get(v) ?? v;
+    if (Array.isArray(v)) return v.map(swap);
+    if (v && typeof v === "object" && isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [token.get(k) ?? k, swap(x)]));
+    return v;
+  };
+  const text = packageYaml(swap(doc));
+  const back = new Map(unsafe.map((s) => [token.get(s)!, doubleQuoted(s)]));
+  return text.replace(new RegExp(`${prefix}-[0-9]+-end`, "g"), (t) => back.get(t) ?? t);
 }

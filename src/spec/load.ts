@@ -60,6 +60,8 @@ function validate(value: unknown, source: Source): LoadResult {
       source,
     };
   }
+  const broken = loneSurrogates(value);
+  if (broken.length) return { diagnostics: sortDiagnostics(broken.map(place)), source };
   const result = LabSpecSchema.safeParse(withoutExtensions(value as Record<string, unknown>));
   if (!result.success) {
     const issues = result.error.issues;
@@ -71,6 +73,27 @@ function validate(value: unknown, source: Source): LoadResult {
   const diagnostics = sortDiagnostics(findings.map(place));
   const hasError = diagnostics.some((d) => d.severity === "error");
   return { spec: hasError ? undefined : result.data, diagnostics, source };
+}
+
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Text that is not Unicode (a "\uD800" escape alone) can be written to no generated file: refused where it stands. */
+function loneSurrogates(root: unknown): Finding[] {
+  const out: Finding[] = [];
+  const walk = (v: unknown, path: (string | number)[]): void => {
+    if (out.length >= MAX_ISSUES) return;
+    if (typeof v === "string") {
+      if (LONE_SURROGATE.test(v)) out.push({ severity: "error", path, message: "is not valid Unicode text: it holds half of a surrogate pair (a \\uD800-\\uDFFF escape on its own)", hint: "write the character itself, or a \\U0001F600-style escape for characters beyond U+FFFF" });
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+    else if (v && typeof v === "object") {
+      for (const [k, x] of Object.entries(v)) {
+        if (LONE_SURROGATE.test(k)) out.push({ severity: "error", path: [...path, k], atKey: true, message: "this key is not valid Unicode text (half of a surrogate pair)" });
+        walk(x, [...path, k]);
+      }
+    }
+  };
+  walk(root, []);
+  return out;
 }
 
 /**

@@ -3,6 +3,8 @@
 import { z } from "zod";
 import { BYTES_PATTERN, CPU_PATTERN } from "../net/quantity.js";
 import { parseCidr, parseIp, parseRange } from "../net/ip.js";
+import { hostKind, parseHostPort, urlError, type HostKind } from "../net/host.js";
+import { cronError } from "./cron.js";
 
 export const API_VERSION = "drover.dev/v1alpha1";
 export const KIND = "Lab";
@@ -37,6 +39,9 @@ export const RangeText = z.string().superRefine((s, ctx) => {
   if ("error" in r) ctx.addIssue({ code: "custom", message: r.error + (r.hint ? `; ${r.hint}` : "") });
 });
 
+/** An absolute path on a file server: printable, no spaces. */
+export const ExportPath = z.string().regex(/^\/[A-Za-z0-9._~\/+@:-]*$/, { error: "must be an absolute export path such as /mnt/tank/k8s (letters, digits and - . _ ~ + @ : /)" });
+
 export const Bytes = z
   .union([z.string(), z.number()])
   .transform((v) => String(v))
@@ -49,26 +54,56 @@ export const Mac = z
   .string()
   .regex(/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/, { error: "must be a MAC address such as 52:54:00:12:34:56" });
 
-export const Endpoint = z
-  .string()
-  .regex(/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, { error: "must be host or host:port, e.g. home.example.net:51820" });
+/** A host with an optional port: an IPv4 address, [IPv6] or a DNS name, then :port. */
+export const Endpoint = z.string().superRefine((s, ctx) => {
+  const r = parseHostPort(s);
+  if ("error" in r) ctx.addIssue({ code: "custom", message: `must be host or host:port: ${r.error}; for example home.example.net:51820, 198.51.100.7:51820 or [2001:db8::7]:51820` });
+});
 
-export const Labels = z.record(
-  z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/, { error: "is not a valid label key" }),
-  z.string().max(63),
-);
+/** A host without a port, of the given kinds. */
+const hostOf = (kinds: readonly HostKind[], example: string) =>
+  z.string().superRefine((s, ctx) => {
+    const k = hostKind(s);
+    if (k && kinds.includes(k)) return;
+    const what = kinds.map((x) => (x === "dns" ? "a DNS name" : x === "ipv4" ? "an IPv4 address" : "an IPv6 address")).join(" or ");
+    const withPort = parseHostPort(s);
+    const hint = !("error" in withPort) && withPort.port !== undefined ? "; write it without a port" : `; for example ${example}`;
+    ctx.addIssue({ code: "custom", message: `must be ${what}, not ${JSON.stringify(s.length > 60 ? s.slice(0, 60) + "…" : s)}${hint}` });
+  });
+
+/** A server named by address or DNS name, no port. */
+export const ServerHost = hostOf(["ipv4", "ipv6", "dns"], "192.168.1.10 or nas.lab.example");
+
+/** An http(s) URL such as an S3 endpoint or an API. */
+export const HttpUrl = z.string().superRefine((s, ctx) => {
+  const e = urlError(s, ["http", "https"]);
+  if (e) ctx.addIssue({ code: "custom", message: `${e}; for example https://s3.example.com or http://192.168.1.10:9000` });
+});
+
+/** A Git repository URL Flux can pull: https://, http:// or ssh://. */
+export const GitUrl = z.string().superRefine((s, ctx) => {
+  const e = urlError(s, ["https", "http", "ssh"]);
+  if (e) ctx.addIssue({ code: "custom", message: `${e}; for example https://github.com/you/homelab.git or ssh://git@github.com/you/homelab.git` });
+});
+
+export const LabelKey = z.string().regex(/^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\/)?[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/, { error: "is not a valid label key (an optional DNS prefix and '/', then up to 63 letters, digits, '-', '_' or '.', e.g. drover.dev/gpu)" });
+export const LabelValue = z.string().max(63).regex(/^([A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?)?$/, { error: "is not a valid label value (up to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit)" });
+
+export const Labels = z.record(LabelKey, LabelValue);
 
 export const Taint = z.strictObject({
-  key: z.string().min(1),
-  value: z.string().optional(),
+  key: LabelKey,
+  value: LabelValue.optional(),
   effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]),
 });
 
 export const Arch = z.enum(["amd64", "arm64"]);
 export const Exposure = z.enum(["public", "private", "none"]);
-export const Cron = z
-  .string()
-  .regex(/^(@(hourly|daily|weekly|monthly|yearly))|((\S+\s+){4}\S+)$/, { error: "must be a cron schedule such as \"0 3 * * *\" or @daily" });
+/** A schedule as a Kubernetes CronJob reads it (see cron.ts). */
+export const Cron = z.string().superRefine((s, ctx) => {
+  const e = cronError(s);
+  if (e) ctx.addIssue({ code: "custom", message: `is not a cron schedule: ${e}; write five fields (minute hour day-of-month month day-of-week) such as "0 3 * * *", or @daily` });
+});
 
 /** A strategic-merge patch for a generated object or machine config: free-form YAML. */
 export const Patch = z.record(z.string(), z.unknown());
@@ -96,7 +131,7 @@ export const Cluster = z.strictObject({
     .optional(),
   /** The Kubernetes API endpoint: a virtual IP shared by the control planes, or a DNS name. */
   endpoint: z.strictObject({
-    address: z.string().min(1),
+    address: hostOf(["ipv4", "dns"], "192.168.1.5 or k8s.lab.example"),
     vip: z.boolean().optional(),
     port: z.number().int().min(1).max(65535).default(6443),
   }),
@@ -144,7 +179,7 @@ export const Guest = z.strictObject({
   memory: Bytes,
   address: Ipv4.optional(),
   /** host disks (e.g. /dev/sdb) or PCI devices (e.g. an HBA, "0000:03:00.0") handed to the guest */
-  passthrough: z.array(z.string().min(1)).default([]),
+  passthrough: z.array(z.string().regex(/^(\/dev\/[A-Za-z0-9/_.:+-]+|([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7])$/, { error: "must be a host disk such as /dev/sdb or a PCI address such as 0000:03:00.0" })).default([]),
   os: z.string().optional(),
 });
 
@@ -163,7 +198,7 @@ export const Host = z.strictObject({
   address: Ipv4.optional(),
   mac: Mac.optional(),
   model: z.string().optional(),
-  devices: z.array(z.string().min(1)).default([]),
+  devices: z.array(z.string().regex(/^\/dev\/[A-Za-z0-9/_.:+-]+$/, { error: "must be a device path such as /dev/ttyUSB0" })).default([]),
   /** Hosts sharing a chassis (a carrier board such as a DeskPi Super6C, one enclosure or power supply) fail together. */
   chassis: Name.optional(),
   /** Virtual machines on this hypervisor that are not Kubernetes nodes; they take the host's CPU and memory. */
@@ -193,7 +228,7 @@ export const Node = z.strictObject({
   /** The disk Talos or Debian installs to, e.g. /dev/sda or /dev/nvme0n1. */
   installDisk: z.string().regex(/^\/dev\/[A-Za-z0-9/_.-]+$/, { error: "must be a device path such as /dev/sda" }).optional(),
   /** A public address for cloud nodes, used as the WireGuard endpoint. */
-  publicAddress: z.string().optional(),
+  publicAddress: ServerHost.optional(),
   labels: Labels.default({}),
   taints: z.array(Taint).default([]),
   /** Strategic-merge patches applied to this node's Talos machine config or k3s config. */
@@ -241,7 +276,7 @@ export const Network = z.strictObject({
     .strictObject({
       public: z.enum(["cloudflare", "rfc2136", "none"]).default("none"),
       private: z.enum(["pihole", "rfc2136", "none"]).default("none"),
-      rfc2136: z.strictObject({ server: z.string().min(1), zone: DnsName, keyName: z.string().min(1) }).optional(),
+      rfc2136: z.strictObject({ server: Endpoint, zone: DnsName, keyName: z.string().regex(/^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/, { error: "must be a TSIG key name such as externaldns-key" }) }).optional(),
     })
     .prefault({}),
   seats: z.array(Seat).default([]),
@@ -250,12 +285,12 @@ export const Network = z.strictObject({
 
 const StorageBase = { name: Name, default: z.boolean().optional() };
 export const StorageClass = z.discriminatedUnion("type", [
-  z.strictObject({ ...StorageBase, type: z.literal("nfs"), server: z.string().min(1), path: z.string().startsWith("/", { error: "must be an absolute export path such as /mnt/tank/k8s" }), truenas: z.boolean().default(false) }),
-  z.strictObject({ ...StorageBase, type: z.literal("iscsi"), portal: z.string().min(1), targetPrefix: z.string().default("iqn.2005-10.org.freenas.ctl"), truenas: z.boolean().default(true), apiUrl: z.url().optional() }),
-  z.strictObject({ ...StorageBase, type: z.literal("ceph-rbd"), monitors: z.array(z.string().min(1)).min(1), pool: z.string().min(1), clusterID: z.string().min(1) }),
-  z.strictObject({ ...StorageBase, type: z.literal("cephfs"), monitors: z.array(z.string().min(1)).min(1), fsName: z.string().min(1), clusterID: z.string().min(1) }),
+  z.strictObject({ ...StorageBase, type: z.literal("nfs"), server: ServerHost, path: ExportPath, truenas: z.boolean().default(false) }),
+  z.strictObject({ ...StorageBase, type: z.literal("iscsi"), portal: Endpoint, targetPrefix: z.string().regex(/^(iqn\.[0-9]{4}-[0-9]{2}\.[a-z0-9.-]+(:[A-Za-z0-9.:_-]+)?|eui\.[0-9A-Fa-f]{16})$/, { error: "must be an iSCSI name prefix such as iqn.2005-10.org.freenas.ctl" }).default("iqn.2005-10.org.freenas.ctl"), truenas: z.boolean().default(true), apiUrl: HttpUrl.optional() }),
+  z.strictObject({ ...StorageBase, type: z.literal("ceph-rbd"), monitors: z.array(Endpoint).min(1), pool: z.string().min(1), clusterID: z.string().min(1) }),
+  z.strictObject({ ...StorageBase, type: z.literal("cephfs"), monitors: z.array(Endpoint).min(1), fsName: z.string().min(1), clusterID: z.string().min(1) }),
   z.strictObject({ ...StorageBase, type: z.literal("longhorn"), replicas: z.number().int().min(1).max(5).default(2) }),
-  z.strictObject({ ...StorageBase, type: z.literal("local"), path: z.string().default("/var/mnt/local-path") }),
+  z.strictObject({ ...StorageBase, type: z.literal("local"), path: ExportPath.default("/var/mnt/local-path") }),
 ]);
 
 export const Storage = z.strictObject({
@@ -266,7 +301,7 @@ export const Storage = z.strictObject({
       /** in-cluster S3 server on a storage class, or an external endpoint. */
       storageClass: Name.optional(),
       size: Bytes.default("100Gi"),
-      endpoint: z.url().optional(),
+      endpoint: HttpUrl.optional(),
       buckets: z.array(Name).default([]),
     })
     .optional(),
@@ -326,8 +361,8 @@ export const App = z.strictObject({
 });
 
 export const BackupTarget = z.discriminatedUnion("type", [
-  z.strictObject({ name: Name, type: z.literal("s3"), endpoint: z.url().optional(), bucket: z.string().min(1), region: z.string().optional(), offsite: z.boolean().default(false) }),
-  z.strictObject({ name: Name, type: z.literal("nfs"), server: z.string().min(1), path: z.string().startsWith("/"), offsite: z.boolean().default(false) }),
+  z.strictObject({ name: Name, type: z.literal("s3"), endpoint: HttpUrl.optional(), bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: "must be an S3 bucket name (3-63 lower-case letters, digits, '.' and '-')" }), region: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, { error: "must be a region such as us-east-1" }).optional(), offsite: z.boolean().default(false) }),
+  z.strictObject({ name: Name, type: z.literal("nfs"), server: ServerHost, path: ExportPath, offsite: z.boolean().default(false) }),
 ]);
 
 export const Backups = z.strictObject({
@@ -346,7 +381,7 @@ export const Backups = z.strictObject({
 export const Monitoring = z.strictObject({
   enabled: z.boolean().default(true),
   /** Apprise notification URLs for alerts; secret parts belong in the secrets store (use ${secret:name}). */
-  alerts: z.array(z.string().regex(/^[a-z][a-z0-9+.-]*:\/\//, { error: "must be an Apprise URL such as ntfys://ntfy.sh/lab-alerts" })).default([]),
+  alerts: z.array(z.string().regex(/^[a-z][a-z0-9+.-]*:\/\/[\x21-\x7e]*$/, { error: "must be an Apprise URL such as ntfys://ntfy.sh/lab-alerts (printable characters, no spaces)" })).default([]),
   retention: z.string().regex(/^\d+[dhw]$/, { error: "must be a duration such as 15d" }).default("15d"),
   logs: z.boolean().default(true),
 });
@@ -357,16 +392,16 @@ export const FunctionSpec = z.strictObject({
   file: z.string().min(1),
   runtime: z.enum(["python", "node", "bash"]).optional(),
   schedule: Cron.optional(),
-  webhook: z.strictObject({ path: z.string().startsWith("/").default("/"), exposure: Exposure.default("private") }).optional(),
-  env: z.record(z.string(), z.string()).default({}),
+  webhook: z.strictObject({ path: z.string().regex(/^\/[A-Za-z0-9._~\/-]*$/, { error: "must be a URL path such as /hook (letters, digits and - . _ ~ /)" }).default("/"), exposure: Exposure.default("private") }).optional(),
+  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "must be an environment variable name" }), z.string()).default({}),
 });
 
 export const GitOps = z.strictObject({
   /** an external Git URL, or the name of an in-lab forge app (forgejo, soft-serve) */
-  url: z.string().min(1).optional(),
+  url: GitUrl.optional(),
   forge: Name.optional(),
-  branch: z.string().default("main"),
-  path: z.string().default("kubernetes"),
+  branch: z.string().regex(/^(?!.*\.\.)(?!\/)(?!.*\/$)[A-Za-z0-9._\/-]+$/, { error: "must be a branch name such as main" }).default("main"),
+  path: z.string().regex(/^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, { error: "must be a relative folder such as kubernetes or clusters/home" }).default("kubernetes"),
   interval: z.string().regex(/^\d+[smh]$/, { error: "must be a duration such as 10m" }).default("10m"),
 });
 

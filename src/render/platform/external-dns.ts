@@ -1,6 +1,7 @@
 // external-dns: records for the routes and load-balanced services, one instance per provider: the
 // private domain in Pi-hole (or an RFC 2136 server), the public domain in Cloudflare (or RFC 2136).
 // Each instance only publishes its entry point's routes (by ingress class or Gateway).
+import { parseHostPort } from "../../net/host.js";
 import type { Lab } from "../../lab/types.js";
 import { helmRelease, secret, type Component, type Obj } from "../flux/layout.js";
 import { INGRESS_CLASS, NAMESPACES, type Entry } from "./contract.js";
@@ -31,8 +32,9 @@ export function externalDnsValues(lab: Lab, e: Entry, provider: "cloudflare" | "
     env.push({ name: "CF_API_TOKEN", valueFrom: { secretKeyRef: { name: secretName, key: "api-token" } } });
   } else {
     const r = lab.network.dns.rfc2136!;
-    const [host, port] = r.server.split(":");
-    args.push(`--rfc2136-host=${host}`, `--rfc2136-port=${port ?? "53"}`, `--rfc2136-zone=${r.zone}`, `--rfc2136-tsig-keyname=${r.keyName}`, "--rfc2136-tsig-secret-alg=hmac-sha256", "--rfc2136-tsig-axfr");
+    const server = parseHostPort(r.server);
+    if ("error" in server) throw new Error(`internal: network.dns.rfc2136.server ${r.server} is not host[:port] (drover check refuses it)`);
+    args.push(`--rfc2136-host=${server.host}`, `--rfc2136-port=${server.port ?? 53}`, `--rfc2136-zone=${r.zone}`, `--rfc2136-tsig-keyname=${r.keyName}`, "--rfc2136-tsig-secret-alg=hmac-sha256", "--rfc2136-tsig-axfr");
     env.push({ name: "EXTERNAL_DNS_RFC2136_TSIG_SECRET", valueFrom: { secretKeyRef: { name: secretName, key: "secret" } } });
   }
   return {

@@ -1,6 +1,7 @@
 // A CSI driver per kind of storage class the lab declares, and the StorageClasses themselves:
 // NFS (csi-driver-nfs), TrueNAS iSCSI (democratic-csi, one release per class), external Ceph
 // (ceph-csi rbd/cephfs), Longhorn (its own namespace) and node-local volumes (OpenEBS LocalPV hostpath).
+import { hostForPort, parseHostPort } from "../../net/host.js";
 import type { Lab, StorageClass } from "../../lab/types.js";
 import { helmRelease, meta, secret, type Component, type Obj } from "../flux/layout.js";
 import type { ChartName } from "../flux/charts.js";
@@ -44,7 +45,9 @@ export function storage(lab: Lab, s: SecretSource, deps: readonly string[]): Com
   for (const c of has("iscsi")) {
     const sp = c.spec as Spec<"iscsi">;
     const driver = `org.democratic-csi.${c.name}`;
-    const api = new URL(sp.apiUrl ?? `https://${sp.portal.split(":")[0]}`);
+    const portal = parseHostPort(sp.portal);
+    if ("error" in portal) throw new Error(`internal: iSCSI portal ${sp.portal} is not host[:port] (drover check refuses it)`);
+    const api = new URL(sp.apiUrl ?? `https://${hostForPort(portal)}`);
     const name = `democratic-csi-${c.name}`;
     charts.push("democratic-csi");
     // the driver config holds the TrueNAS API key: the whole values document is a SOPS-encrypted Secret

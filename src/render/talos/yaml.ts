@@ -5,7 +5,7 @@
 // (JSON string escapes are valid YAML). Values are plain data: objects, arrays, strings, numbers,
 // booleans, null.
 
-import { goReadsAsNumber } from "../yaml.js";
+import { doubleQuoted, goReadsAsNumber } from "../yaml.js";
 
 const NUMBER_LIKE = /^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?|\.[0-9]+(?:[eE][-+]?[0-9]+)?|0x[0-9a-fA-F_]+|0b[01_]+|0o[0-7_]+|\.inf|\.nan)$/i;
 const SPECIAL = /^(?:y|n|yes|no|true|false|on|off|null|~)$/i;
@@ -19,22 +19,22 @@ function decide(s: string): string {
   const n = s.length;
   if (n === 0) return '""';
   const c0 = s.charCodeAt(0);
-  if (c0 === 61 || c0 === 45 || c0 === 64) return JSON.stringify(s); // = or - or @ (reserved)
+  if (c0 === 61 || c0 === 45 || c0 === 64) return doubleQuoted(s); // = or - or @ (reserved)
   let dots = 0;
   let slash = false;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 128 || SAFE[c] === 0) return JSON.stringify(s);
+    if (c >= 128 || SAFE[c] === 0) return doubleQuoted(s);
     if (c === 46) dots++;
     else if (c === 47) slash = true;
   }
   // only strings starting with a digit, sign or dot can read as numbers or timestamps; a number has
   // at most one dot and no slash (addresses and CIDRs skip the regexes), a timestamp a dash at 4
   if ((c0 >= 48 && c0 <= 57) || c0 === 43 || c0 === 46) {
-    if (dots <= 1 && !slash && (NUMBER_LIKE.test(s) || goReadsAsNumber(s))) return JSON.stringify(s);
-    if (s.charCodeAt(4) === 45 && TIMESTAMP.test(s)) return JSON.stringify(s);
+    if (dots <= 1 && !slash && (NUMBER_LIKE.test(s) || goReadsAsNumber(s))) return doubleQuoted(s);
+    if (s.charCodeAt(4) === 45 && TIMESTAMP.test(s)) return doubleQuoted(s);
   }
-  if (n <= 5 && SPECIAL.test(s)) return JSON.stringify(s);
+  if (n <= 5 && SPECIAL.test(s)) return doubleQuoted(s);
   return s;
 }
 

@@ -2,6 +2,7 @@
 //   wireguard/<node>/wg0.conf   each node's wg-quick config (secret: holds its private key)
 //   wireguard/peers.txt         who peers with whom, public keys only (safe to commit and review)
 //   seats/<seat>.conf           each seat's client config (secret), for the WireGuard app or wg-quick
+import { withPort } from "../../net/host.js";
 import type { Lab } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
 import { addFile, tree, type FileTree } from "../tree.js";
@@ -21,7 +22,7 @@ export function renderWireguard(lab: Lab, secrets: LabSecrets): FileTree {
   for (const s of lab.sites) {
     const ep = lab.spec.sites.find((x) => x.name === s.name)?.endpoint;
     const entry = siteEntry(lab, s.name);
-    if (ep && s.nat && entry) summary.push(`# site ${s.name}: its router forwards UDP ${/:(\d+)$/.exec(ep)?.[1] ?? lab.overlay.port} (${ep}) to ${entry.name} ${entry.address}:${lab.overlay.port}; update the router when this line changes`);
+    if (ep && s.nat && entry) summary.push(`# site ${s.name}: its router forwards UDP ${withPort(ep, lab.overlay.port)?.replace(/^.*:/, "")} (${ep}) to ${entry.name} ${entry.address}:${lab.overlay.port}; update the router when this line changes`);
   }
   for (const i of nodeInterfaces(lab, secrets)) {
     const name = i.id.slice("node/".length);

@@ -1,6 +1,7 @@
 import type { Rule } from "./rule.js";
 import { error, warning } from "./rule.js";
 import type { Finding, Path } from "../diagnostic.js";
+import { hostKind } from "../../net/host.js";
 import { cidrContains, formatIp, parseCidr, parseIp, parseRange, rangesOverlap, cidrLast, type Cidr } from "../../net/ip.js";
 
 interface Block { path: Path; what: string; first: number; last: number; text: string }
@@ -139,9 +140,19 @@ export const siteReachability: Rule = function* (spec) {
   }
 };
 
+/** k3s writes a public address into node-external-ip, which takes an IP address, not a name. */
+export const publicAddresses: Rule = function* (spec) {
+  if (spec.cluster.distribution !== "k3s") return;
+  for (const [i, n] of spec.nodes.entries()) {
+    const k = n.publicAddress ? hostKind(n.publicAddress) : undefined;
+    if (k === "dns") yield error(["nodes", i, "publicAddress"], `${n.publicAddress} is a DNS name; k3s takes the node's public address as node-external-ip, an IP address`, "use the node's public IPv4 or IPv6 address");
+  }
+};
+
 export function* allNetwork(spec: Parameters<Rule>[0]): Generator<Finding> {
   yield* noOverlappingNetworks(spec);
   yield* addressesInSite(spec);
   yield* apiEndpoint(spec);
   yield* siteReachability(spec);
+  yield* publicAddresses(spec);
 }

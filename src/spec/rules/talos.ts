@@ -1,3 +1,4 @@
+import { parseHostPort } from "../../net/host.js";
 import type { Rule } from "./rule.js";
 import { error, warning } from "./rule.js";
 import { didYouMean } from "../diagnostic.js";
@@ -23,8 +24,9 @@ export const talosRules: Rule = function* (spec) {
   // Talos's WireguardConfig takes address:port endpoints only: a site reached by a DNS name is not
   // dialled by Talos nodes elsewhere (they answer once the site's nodes have contacted them)
   for (const [i, site] of spec.sites.entries()) {
-    const host = site.endpoint?.replace(/:\d+$/, "");
-    if (host && parseIp(host) === undefined && spec.sites.length > 1) {
+    const hp = site.endpoint ? parseHostPort(site.endpoint) : undefined;
+    const host = hp && !("error" in hp) && hp.kind === "dns" ? hp.host : undefined;
+    if (host && spec.sites.length > 1) {
       yield warning(["sites", i, "endpoint"], `Talos nodes cannot dial ${host}: a Talos WireGuard peer endpoint is an IP address and port, not a DNS name`, "use the site's public IPv4 address here, so nodes on other sites can reach it; otherwise they wait until this site's nodes contact them");
     }
   }
