@@ -73,7 +73,7 @@ test("services page: tiles with URL, exposure badge and groups; search filters",
   await page.goto(d.url);
   await page.waitForSelector(".tile");
   const tiles = await page.locator(".tile").count();
-  assert.equal(tiles, 8);
+  assert.equal(tiles, 9);
   const vw = page.locator('.tile[data-app="vaultwarden"]');
   assert.match(await vw.innerText(), /vaultwarden\.roper\.example\.net/);
   assert.match(await vw.innerText(), /public/);

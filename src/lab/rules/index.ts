@@ -5,11 +5,12 @@ import type { Finding } from "../../spec/diagnostic.js";
 import type { LabRule } from "./rule.js";
 import { exposureDomains } from "./exposure.js";
 import { volatileQuorum } from "./control-planes.js";
+import { dnsServersRun } from "./dns.js";
 
 export type { LabRule } from "./rule.js";
 
 /** Every rule on the resolved lab, in reporting order. */
-export const labRules: readonly LabRule[] = [exposureDomains, volatileQuorum];
+export const labRules: readonly LabRule[] = [exposureDomains, volatileQuorum, dnsServersRun];
 
 export function checkLab(lab: Lab): Finding[] {
   const out: Finding[] = [];
