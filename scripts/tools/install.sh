@@ -61,7 +61,21 @@ MOD
   touch "$dir/.done"; log "$name $version: done"
 }
 
+# The go-yaml-reader (source in this folder, modules pinned by its go.mod/go.sum from the Go module proxy).
+go_yaml_reader() {
+  local name=go-yaml-reader version=$GO_YAML_READER_VERSION
+  local dir="$CACHE/$name-$version"
+  if [ -f "$dir/.done" ]; then log "$name $version: cached"; return; fi
+  lock "$name"; if [ -f "$dir/.done" ]; then log "$name $version: cached"; return; fi
+  log "$name $version: building (sigs.k8s.io/yaml and go.yaml.in/yaml/v3 from the Go module proxy)"
+  rm -rf "$dir"; mkdir -p "$dir/bin" "$dir/src"
+  cp "$here/go-yaml-reader/go.mod" "$here/go-yaml-reader/go.sum" "$here/go-yaml-reader/main.go" "$dir/src/"
+  (cd "$dir/src" && go build -trimpath -o "$dir/bin/$name" .)
+  touch "$dir/.done"; log "$name $version: done"
+}
+
 quick() {
+  go_yaml_reader
   go_install sops "$SOPS_VERSION" "github.com/getsops/sops/v3/cmd/sops@v$SOPS_VERSION"
   go_install age "$AGE_VERSION" "filippo.io/age/cmd/...@v$AGE_VERSION"
   go_install kubeconform "$KUBECONFORM_VERSION" "github.com/yannh/kubeconform/cmd/kubeconform@v$KUBECONFORM_VERSION"

@@ -12,6 +12,10 @@ AGE_VERSION=1.2.1
 KUBECONFORM_VERSION=0.7.0
 KUSTOMIZE_VERSION=5.7.1
 HELM_VERSION=3.19.0
+# A tiny Go program in scripts/tools/go-yaml-reader that prints what Go's YAML readers see
+# (sigs.k8s.io/yaml 1.6.0, go.yaml.in/yaml/v3 3.0.4, pinned in its go.mod/go.sum); bump the revision
+# when its source changes.
+GO_YAML_READER_VERSION=k8s1.6.0-v3.0.4-r1
 # restic and its REST server: the NFS backup path (VolSync's restic mover → rest-server → the share)
 RESTIC_VERSION=0.18.1
 REST_SERVER_VERSION=0.14.0

@@ -27,7 +27,7 @@ export const TOOLS_CACHE = process.env.DROVER_TOOLS ?? join(homedir(), ".cache",
  * Path to a pinned upstream tool built by scripts/tools/install.sh, e.g. tool("sops").
  * Throws (failing the test) when it is missing: tests never silently skip a real check.
  */
-export function tool(name: "sops" | "age" | "age-keygen" | "kubeconform" | "kustomize" | "helm" | "kwok" | "kwokctl" | "talosctl" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kubectl" | "etcd" | "amtool" | "restic" | "rest-server"): string {
+export function tool(name: "sops" | "age" | "age-keygen" | "kubeconform" | "kustomize" | "helm" | "kwok" | "kwokctl" | "talosctl" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kubectl" | "etcd" | "amtool" | "restic" | "rest-server" | "go-yaml-reader"): string {
   const v = versions();
   const table: Record<string, [string, string]> = {
     sops: ["sops", v.SOPS_VERSION!], age: ["age", v.AGE_VERSION!], "age-keygen": ["age", v.AGE_VERSION!],
@@ -37,6 +37,7 @@ export function tool(name: "sops" | "age" | "age-keygen" | "kubeconform" | "kust
     "kube-scheduler": ["kubernetes", v.KUBERNETES_VERSION!], kubectl: ["kubernetes", v.KUBERNETES_VERSION!], etcd: ["etcd", v.ETCD_VERSION!],
     amtool: ["amtool", v.ALERTMANAGER_VERSION!],
     restic: ["restic", v.RESTIC_VERSION!], "rest-server": ["rest-server", v.REST_SERVER_VERSION!],
+    "go-yaml-reader": ["go-yaml-reader", v.GO_YAML_READER_VERSION!],
   };
   const [dir, version] = table[name]!;
   const p = join(TOOLS_CACHE, `${dir}-${version}`, "bin", name);
