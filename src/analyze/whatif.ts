@@ -8,6 +8,7 @@ import { NodeState } from "./state.js";
 import { scheduleAll } from "./scheduler.js";
 import { simulationInput } from "./workload.js";
 import { ungracefulOnPlannedShutdown } from "./shutdown.js";
+import { GRACEFUL_SHUTDOWN } from "../lab/shutdown.js";
 import { parseIp, parseRange, parseCidr, cidrContains } from "../net/ip.js";
 
 export type Outcome = "unaffected" | "degraded" | "restarted" | "down";
@@ -79,8 +80,8 @@ export interface WhatIfReport {
 /** Expected downtime of a stateless app whose every pod was on failed hosts. */
 /** node-monitor-grace-period (50s) + the default not-ready/unreachable toleration (300s) before eviction, then a restart */
 export const RESCHEDULE_DELAY = "≈6 min (50s grace + 300s eviction)";
-/** graceful node shutdown: the kubelet terminates the pods (Talos: 30 s grace) and their controllers replace them at once */
-export const GRACEFUL_RESCHEDULE_DELAY = "≈30 s (graceful node shutdown, then a restart)";
+/** graceful node shutdown: the kubelet terminates the pods and their controllers replace them at once */
+export const GRACEFUL_RESCHEDULE_DELAY = `≈${GRACEFUL_SHUTDOWN.periodSeconds} s (graceful node shutdown, then a restart)`;
 
 export const OUT_OF_SERVICE_TAINT = "node.kubernetes.io/out-of-service";
 export const outOfServiceCommand = (node: string): string => `kubectl taint node ${node} ${OUT_OF_SERVICE_TAINT}=nodeshutdown:NoExecute`;

@@ -1,5 +1,5 @@
 // A k3s lab on Debian for the k3s renderer's tests: three servers (the first starts etcd), a GPU
-// agent with a taint, a node with a per-node patch, and a cloud agent on another site.
+// agent with a taint (on a volatile gaming PC), a node with a per-node patch, and a cloud agent on another site.
 import type { Lab } from "../lab/types.js";
 import { loadTestLab } from "./apps-lab.js";
 
@@ -17,7 +17,7 @@ ${o.cni ? `  cni: ${o.cni}\n` : ""}sites:
   - { name: hetzner, kind: cloud, lan: 10.0.0.0/24, gateway: 10.0.0.1, nat: false }
 hosts:
   - { name: pve1, site: home, arch: amd64, cpu: 16, memory: 64Gi, hypervisor: proxmox, disks: [{ device: /dev/nvme0n1, size: 1Ti, use: system }] }
-  - { name: gpu, site: home, arch: amd64, cpu: 8, memory: 32Gi, gpus: [{ vendor: nvidia }], disks: [{ device: /dev/sda, size: 512Gi, use: system }] }
+  - { name: gpu, site: home, arch: amd64, cpu: 8, memory: 32Gi, power: volatile, gpus: [{ vendor: nvidia }], disks: [{ device: /dev/sda, size: 512Gi, use: system }] }
   - { name: cx22, site: hetzner, arch: amd64, cpu: 2, memory: 4Gi, provider: hetzner, disks: [{ device: /dev/sda, size: 40Gi, use: system }] }
 nodes:
   - { name: srv1, host: pve1, kind: vm, role: controlplane, cpu: 4, memory: 8Gi, address: 192.168.20.11, mac: "52:54:00:20:00:11" }

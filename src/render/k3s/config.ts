@@ -13,9 +13,30 @@ import type { Lab, Node } from "../../lab/types.js";
 import { REGISTRY_MIRROR } from "../platform/registry.js";
 import { toYaml } from "../tree.js";
 import type { LabSecrets } from "../../secrets/types.js";
+import { GRACEFUL_SHUTDOWN } from "../../lab/shutdown.js";
 
 export const FLANNEL_WIREGUARD_PORT = 51821;
 export const FLANNEL_CONF_PATH = "/etc/rancher/k3s/flannel-net-conf.json";
+/** kubelet drop-in files (k3s ≥ 1.32 copies them under its own kubelet.conf.d, after its defaults) */
+export const K3S_KUBELET_CONFIG_DIR = "/etc/rancher/k3s/kubelet.conf.d";
+export const K3S_GRACEFUL_SHUTDOWN_PATH = `${K3S_KUBELET_CONFIG_DIR}/50-drover-graceful-shutdown.conf`;
+
+/**
+ * Graceful node shutdown for a k3s node on a volatile host: the kubelet (shutdownGracePeriod is 0,
+ * off, by default) holds a systemd inhibitor lock and terminates the pods when the machine shuts
+ * down, so their controllers replace them at once — StatefulSets too — instead of after the
+ * 5-minute eviction (and never, for a StatefulSet, without out-of-service). undefined on other nodes.
+ */
+export function kubeletShutdownConf(n: Node): string | undefined {
+  if (!n.volatile) return undefined;
+  const conf = {
+    apiVersion: "kubelet.config.k8s.io/v1beta1",
+    kind: "KubeletConfiguration",
+    shutdownGracePeriod: `${GRACEFUL_SHUTDOWN.periodSeconds}s`,
+    shutdownGracePeriodCriticalPods: `${GRACEFUL_SHUTDOWN.criticalPodsSeconds}s`,
+  };
+  return `# ${K3S_GRACEFUL_SHUTDOWN_PATH}, rendered by drover: graceful node shutdown (the host is switched off as planned)\n${toYaml(conf)}`;
+}
 
 export function firstControlPlane(lab: Lab): Node {
   const cp = lab.controlPlanes()[0];
@@ -49,6 +70,7 @@ export function k3sConfig(lab: Lab, secrets: LabSecrets, n: Node): Record<string
   c["node-label"] = Object.entries(n.labels).map(([k, v]) => `${k}=${v}`);
   if (n.taints.length) c["node-taint"] = n.taints.map((t) => `${t.key}${t.value !== undefined ? `=${t.value}` : ""}:${t.effect}`);
   if (lab.cni === "flannel") c["flannel-conf"] = FLANNEL_CONF_PATH;
+  if (kubeletShutdownConf(n)) c["kubelet-arg"] = [`config-dir=${K3S_KUBELET_CONFIG_DIR}`];
   if (server) {
     const sans = [lab.endpoint.address, n.address, n.overlayAddress, ...(ext && ext !== n.overlayAddress ? [ext] : [])];
     c["tls-san"] = [...new Set(sans)];
