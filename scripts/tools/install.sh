@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds or installs the real upstream tools used by Drover's test suite, pinned by version,
 # cached outside the repo in $DROVER_TOOLS (default ~/.cache/drover-tools/<name>-<version>/bin).
-# Usage: scripts/tools/install.sh [all|quick|controlplane|talos|debian|platform]...   (default: all)
+# Usage: scripts/tools/install.sh [all|quick|controlplane|talos|debian|platform|machines]...   (default: all)
+# (`machines`, the VM image of the machines tests, is not part of `all`: npm run test:machines builds it.)
 # Prints one progress line per tool; a cached tool costs nothing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -159,16 +160,35 @@ print("\n".join(res))')
   else log "talos schema $TALOS_VERSION: cached"; fi
 }
 
-debian() {
+debian() { apt_install debian $DEBIAN_PACKAGES; }
+
+apt_install() { # label packages...
+  local label=$1; shift
   local missing=() p
-  for p in $DEBIAN_PACKAGES; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
-  if [ ${#missing[@]} -eq 0 ]; then log "debian packages: installed"; return; fi
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if [ ${#missing[@]} -eq 0 ]; then log "$label packages: installed"; return; fi
   lock debian
-  log "debian packages: installing ${missing[*]}"
+  log "$label packages: installing ${missing[*]}"
   local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  log "debian packages: done"
+  log "$label packages: done"
+}
+
+# ---- machines (issue 15, Tier 1): the Debian VM image booted under QEMU by the machines tests ----------
+machines_key() { printf '%s %s %s' "$MACHINES_DEBIAN_RELEASE" "$MACHINES_IMAGE_PACKAGES" "$MACHINES_IMAGE_REVISION" | sha256sum | cut -c1-12; }
+machines() {
+  # shellcheck disable=SC2086
+  apt_install machines $MACHINES_HOST_PACKAGES
+  local dir="$CACHE/machines-$MACHINES_DEBIAN_RELEASE-$(machines_key)"
+  if [ -f "$dir/.done" ]; then log "machines image ($MACHINES_DEBIAN_RELEASE): cached"; return; fi
+  lock machines; if [ -f "$dir/.done" ]; then log "machines image ($MACHINES_DEBIAN_RELEASE): cached"; return; fi
+  log "machines image: building Debian $MACHINES_DEBIAN_RELEASE with mmdebstrap (a few minutes)"
+  rm -rf "$dir"
+  local t0=$SECONDS
+  "$here/machines-image.sh" "$dir" "$MACHINES_DEBIAN_RELEASE" "$MACHINES_IMAGE_PACKAGES"
+  echo "$((SECONDS - t0))" > "$dir/build-seconds"
+  touch "$dir/.done"; log "machines image: done in $((SECONDS - t0)) s ($dir)"
 }
 
 # ---- platform (issue 4): upstream CRDs and charts for the Flux tree, and amtool -------------------------
@@ -291,7 +311,7 @@ targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(all)
 for t in "${targets[@]}"; do
   case $t in
     all) debian; quick; talos; controlplane; platform ;;
-    quick|controlplane|talos|debian|platform) $t ;;
+    quick|controlplane|talos|debian|platform|machines) $t ;;
     *) echo "unknown target $t" >&2; exit 2 ;;
   esac
 done

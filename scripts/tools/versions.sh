@@ -48,6 +48,6 @@ EXTERNAL_SNAPSHOTTER_VERSION=8.7.0
 # over release, packages and revision (bump the revision when machines-image.sh changes the image).
 MACHINES_DEBIAN_RELEASE=bookworm
 MACHINES_IMAGE_PACKAGES="linux-image-amd64 systemd-sysv udev kmod dbus ifupdown iproute2 netbase cloud-init qemu-guest-agent sudo curl ca-certificates wireguard-tools nftables iputils-ping procps"
-MACHINES_IMAGE_REVISION=1
+MACHINES_IMAGE_REVISION=2
 # what the host needs to build and boot it
 MACHINES_HOST_PACKAGES="qemu-system-x86 qemu-utils mmdebstrap cloud-image-utils e2fsprogs"

@@ -1,0 +1,90 @@
+// Boots the machines lab (src/testing/machines-lab.ts) for the Tier-1 test and the boot bench: renders
+// the lab's k3s NoCloud seeds with Drover, starts a stand-in for the k3s installer URL on the LAN's
+// gateway (it serves a tiny installer that records the environment it runs with, and answers 404 to
+// the nodes named in failInstallFor), boots every node as a VM at once and waits for cloud-init.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { renderK3s } from "../render/k3s/index.js";
+import type { FileTree } from "../render/tree.js";
+import type { Lab } from "../lab/types.js";
+import { testSecrets } from "./apps-lab.js";
+import { MachinesLan, type Vm } from "./machines.js";
+import { BEYOND_GATEWAY, INSTALLER_PORT, MACHINES_GATEWAY, MACHINES_PREFIX, machinesLab } from "./machines-lab.js";
+
+/** Where the stand-in installer, run in a guest, records its environment. */
+export const STANDIN_ENV = "/var/lib/drover-standin/installer.env";
+
+export const STANDIN_INSTALLER = `#!/bin/sh
+# k3s installer stand-in (drover machines test): records the environment it runs with
+set -e
+mkdir -p /var/lib/drover-standin
+env > ${STANDIN_ENV}
+echo "k3s installer stand-in: environment recorded"
+`;
+
+export interface InstallerRequest {
+  readonly client: string;
+  readonly path: string;
+  readonly status: number;
+}
+
+export interface BootedLab {
+  readonly lab: Lab;
+  readonly files: FileTree;
+  readonly lan: MachinesLan;
+  readonly vms: ReadonlyMap<string, Vm>;
+  /** cloud-init's errors per node (empty: every stage succeeded) */
+  readonly cloudInit: ReadonlyMap<string, readonly string[]>;
+  readonly installerRequests: InstallerRequest[];
+  close(): Promise<void>;
+}
+
+export async function bootMachinesLab(o: { failInstallFor?: readonly string[]; cloudInitTimeoutMs?: number } = {}): Promise<BootedLab> {
+  const lab = machinesLab();
+  const files = renderK3s(lab, testSecrets(lab));
+  const lan = await MachinesLan.create({ gateway: MACHINES_GATEWAY, prefix: MACHINES_PREFIX, beyond: [BEYOND_GATEWAY] });
+  try {
+    const failFor = lab.nodes.filter((n) => o.failInstallFor?.includes(n.name)).map((n) => n.address);
+    const server = join(lan.dir, "installer-standin.mjs");
+    writeFileSync(
+      server,
+      `import { createServer } from "node:http";
+const script = ${JSON.stringify(STANDIN_INSTALLER)};
+const failFor = new Set(${JSON.stringify(failFor)});
+createServer((req, res) => {
+  const client = (req.socket.remoteAddress || "").replace(/^::ffff:/, "");
+  const status = req.url === "/k3s/install.sh" && !failFor.has(client) ? 200 : 404;
+  console.log(JSON.stringify({ client, path: req.url, status }));
+  res.writeHead(status, { "content-type": "text/plain" }).end(status === 200 ? script : "not found\\n");
+}).listen(${INSTALLER_PORT}, ${JSON.stringify(MACHINES_GATEWAY)}, () => console.log("listening"));
+`,
+    );
+    const proc = lan.spawnOnRouter([process.execPath, server]);
+    const installerRequests: InstallerRequest[] = [];
+    await new Promise<void>((resolve, reject) => {
+      let buf = "";
+      proc.once("exit", (c) => reject(new Error(`the installer stand-in exited (${c})`)));
+      proc.stdout!.on("data", (d: Buffer) => {
+        buf += d.toString();
+        let i: number;
+        while ((i = buf.indexOf("\n")) >= 0) {
+          const line = buf.slice(0, i);
+          buf = buf.slice(i + 1);
+          if (line === "listening") resolve();
+          else if (line.startsWith("{")) installerRequests.push(JSON.parse(line) as InstallerRequest);
+        }
+      });
+    });
+    const vms = new Map<string, Vm>();
+    for (const n of lab.nodes) {
+      const seed = Object.fromEntries(["user-data", "meta-data", "network-config"].map((f) => [f, files.get(`${n.name}/${f}`)!.content]));
+      vms.set(n.name, await lan.boot({ name: n.name, mac: n.mac!, seed }));
+    }
+    const timeout = o.cloudInitTimeoutMs ?? 30 * 60_000;
+    const results = await Promise.all([...vms.values()].map(async (vm) => [vm.name, (await vm.waitCloudInit(timeout)).errors] as const));
+    return { lab, files, lan, vms, cloudInit: new Map(results), installerRequests, close: () => lan.close() };
+  } catch (e) {
+    await lan.close();
+    throw e;
+  }
+}
