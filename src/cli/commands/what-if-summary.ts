@@ -1,5 +1,5 @@
-// `drover check` lines from the what-if analysis: the worst single-host failure, what the volatile
-// hosts take with them, and the headroom left after the worst failure.
+// `drover check` lines from the what-if analysis: the worst single-host failure (and the worst chassis
+// or site), what the volatile hosts take with them, and the headroom left after the worst host.
 import { summarySections, type SummarySection } from "./check.js";
 import { baseline, allSingle, volatileOff } from "../../analyze/index.js";
 import { humanBytes, formatMillicores } from "../../net/quantity.js";
@@ -20,7 +20,9 @@ export const resilienceSummary: SummarySection = (lab) => {
   }
   const b = baseline(lab);
   const singles = allSingle(b);
-  const worst = singles[0];
+  // the worst host on its own, and the worst larger unit (a chassis or a site) beside it when there is one
+  const worst = singles.find((r) => r.unit.kind === "host");
+  const worstUnit = singles.find((r) => r.unit.kind !== "host");
   const lines: string[] = [];
   const json: Record<string, unknown> = {};
   const affected = (r: (typeof singles)[number]) => r.apps.filter((a) => a.outcome !== "unaffected");
@@ -40,10 +42,13 @@ export const resilienceSummary: SummarySection = (lab) => {
   };
   if (b.pending.size) lines.push(`${b.pending.size} pod(s) cannot be placed even with every host on`);
   if (worst) {
-    const unit = worst.unit.kind === "host" ? `host: ${worst.unit.name}` : `${worst.unit.kind}: ${worst.unit.name} (${some(worst.down)})`;
-    lines.push(`worst single ${unit} — ${describe(worst)}`);
+    lines.push(`worst single host: ${worst.unit.name} — ${describe(worst)}`);
     lines.push(`headroom after it: ${formatMillicores(worst.headroom.cpuMillis)} CPU, ${humanBytes(worst.headroom.memoryBytes)} memory, ${worst.headroom.pods} pod slots`);
-    json.worstSingleHost = { host: worst.down[0], unit: worst.unit, hosts: worst.down, affected: affected(worst).map((a) => ({ app: a.app, outcome: a.outcome, reason: a.reason })), etcd: worst.etcd, api: worst.api, spofs: worst.spofs, headroom: worst.headroom };
+    json.worstSingleHost = { host: worst.unit.name, affected: affected(worst).map((a) => ({ app: a.app, outcome: a.outcome, reason: a.reason })), etcd: worst.etcd, api: worst.api, spofs: worst.spofs, headroom: worst.headroom };
+  }
+  if (worstUnit) {
+    lines.push(`worst ${worstUnit.unit.kind}: ${worstUnit.unit.name} (${some(worstUnit.down)}) — ${describe(worstUnit)}`);
+    json.worstUnit = { unit: worstUnit.unit, hosts: worstUnit.down, affected: affected(worstUnit).map((a) => ({ app: a.app, outcome: a.outcome, reason: a.reason })), etcd: worstUnit.etcd, api: worstUnit.api, spofs: worstUnit.spofs, headroom: worstUnit.headroom };
   }
   if (lab.hosts.some((h) => h.power === "volatile")) {
     const v = volatileOff(b);
