@@ -4,7 +4,7 @@
 // and the spec no longer has are pruned (inventory.ts); workloads are waited for (readiness.ts).
 // One apply at a time (lock.ts). The inventory is written before anything is applied (so an
 // interrupted apply leaves nothing untracked) and after (with the digests of what was applied).
-import { UserError } from "../cli/errors.js";
+import { NotFound, UserError } from "../errors.js";
 import { ApiError, UnreachableError, type Client } from "./client.js";
 import { asStored, liveCovers, objectHash } from "./compare.js";
 import { Inventory, readInventory, writeInventory, INVENTORY_NAME } from "./inventory.js";
@@ -108,7 +108,7 @@ export async function prepare(client: Client, objects: readonly KubeObject[], op
       continue;
     }
     if (namespaced === undefined) {
-      throw new UserError(`${refText(refOf(o))}: the cluster at ${client.server} does not serve ${o.kind} in ${o.apiVersion}, and no CustomResourceDefinition being applied provides it`,
+      throw new NotFound(`${refText(refOf(o))}: the cluster at ${client.server} does not serve ${o.kind} in ${o.apiVersion}, and no CustomResourceDefinition being applied provides it`,
         "install the CRD (or the controller that brings it) first, or check apiVersion and kind");
     }
     const meta = { ...o.metadata };
@@ -156,7 +156,7 @@ export async function liveObjects(client: Client, objs: readonly KubeObject[]): 
       for (const it of list.items) out.set(refKey(refOf(it)), it);
     } catch (e) {
       if (e instanceof ApiError && (e.code === 404 || e.code === 403 || e.code === 405)) return; // not listable: each object is applied
-      if (e instanceof UserError && /does not serve/.test(e.message)) return;
+      if (e instanceof NotFound) return;
       throw e;
     }
   }));
@@ -240,7 +240,7 @@ export async function apply(client: Client, desiredIn: readonly KubeObject[], o:
           if (!dryRun) inv.set({ ...ref, hash });
           results.set(key, { ref, action });
         } catch (e) {
-          if (dryRun && !cur && e instanceof UserError && /does not serve/.test(e.message)) {
+          if (dryRun && !cur && e instanceof NotFound) {
             // a custom resource whose CRD this apply creates: the server can't dry-run it yet
             results.set(key, { ref, action: "created" });
             progress({ phase: "apply", level, done: ++done, total: objects.length, ref, action: "created" });
@@ -274,7 +274,7 @@ export async function apply(client: Client, desiredIn: readonly KubeObject[], o:
           const ref: ObjectRef = { apiVersion: e.apiVersion, kind: e.kind, name: e.name, ...(e.namespace ? { namespace: e.namespace } : {}) };
           try {
             const cur = await client.get(ref).catch((err) => {
-              if (err instanceof UserError && /does not serve/.test(err.message)) return undefined; // its CRD is gone, so is it
+              if (err instanceof NotFound) return undefined; // its CRD is gone, so is it
               throw err;
             });
             if (!cur || !isManagedByUs(cur, client.fieldManager)) {
@@ -332,7 +332,7 @@ async function waitCrds(client: Client, crds: readonly KubeObject[], onPending: 
     const map = await client.discover(true);
     const missing = kinds.filter((k) => !map.get(k.apiVersion, k.kind));
     if (!missing.length || stop()) return;
-    if (Date.now() > deadline) throw new UserError(`the API server does not serve ${missing.map((k) => `${k.kind} (${k.apiVersion})`).join(", ")} ${timeoutMs / 1000} s after their CRDs were established`, "check the API server's log");
+    if (Date.now() > deadline) throw new NotFound(`the API server does not serve ${missing.map((k) => `${k.kind} (${k.apiVersion})`).join(", ")} ${timeoutMs / 1000} s after their CRDs were established`, "check the API server's log");
     await sleep(200);
   }
 }

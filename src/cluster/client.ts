@@ -5,7 +5,7 @@
 // UserError that says which kubeconfig and context they came from.
 import { Agent, request as httpsRequest } from "node:https";
 import type { IncomingMessage } from "node:http";
-import { UserError } from "../cli/errors.js";
+import { NotFound, Unreachable, UserError } from "../errors.js";
 import { loadKubeconfig, type ClusterAccess } from "./kubeconfig.js";
 import { ResourceMap, AGGREGATED_ACCEPT, addAggregated, addLegacy, type ResourceInfo } from "./discovery.js";
 import type { KubeList, KubeObject, ObjectRef } from "./objects.js";
@@ -29,7 +29,7 @@ export class ApiError extends UserError {
 }
 
 /** The API server could not be reached (connection refused, DNS, TLS, timeout). */
-export class UnreachableError extends UserError {
+export class UnreachableError extends Unreachable {
   constructor(message: string, hint: string, readonly endpoint: string) {
     super(message, hint);
     this.name = "UnreachableError";
@@ -254,7 +254,7 @@ export class Client {
     let r = (await this.discover()).get(apiVersion, kind);
     if (!r) r = (await this.discover(true)).get(apiVersion, kind);
     if (!r) {
-      throw new UserError(`the Kubernetes API at ${this.server} does not serve ${kind} in ${apiVersion}`,
+      throw new NotFound(`the Kubernetes API at ${this.server} does not serve ${kind} in ${apiVersion}`,
         `check apiVersion/kind, or install the CustomResourceDefinition that provides ${kind} first`);
     }
     return r;

@@ -3,7 +3,7 @@
 // Secret values are never shown: each is replaced by a short digest, so a change is still visible.
 import { createHash } from "node:crypto";
 import { stringify } from "yaml";
-import { UserError } from "../cli/errors.js";
+import { NotFound, UserError } from "../errors.js";
 import type { Client } from "./client.js";
 import { comparable, liveObjects, pool, prepare } from "./apply.js";
 import { asStored } from "./compare.js";
@@ -59,7 +59,7 @@ export async function diff(client: Client, desiredIn: readonly KubeObject[], o: 
       after = (await client.applyDetailed(d, { dryRun: true })).object;
     } catch (e) {
       // a custom resource whose CRD this apply would create: the server can't dry-run it yet
-      if (e instanceof UserError && /does not serve/.test(e.message) && !cur) after = d;
+      if (e instanceof NotFound && !cur) after = d;
       else throw e;
     }
     const a = diffText(cur);

@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadKubeconfig } from "./kubeconfig.js";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 
 function withDir(fn: (dir: string) => void): void {
   const dir = mkdtempSync(join(tmpdir(), "drover-kc-"));

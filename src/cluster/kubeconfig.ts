@@ -6,7 +6,7 @@ import { readFileSync, existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, isAbsolute, join, delimiter } from "node:path";
 import { parse } from "yaml";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 
 /** Everything the client needs to talk to one API server. */
 export interface ClusterAccess {

@@ -3,7 +3,7 @@
 // holder stopped renewing (killed) expires; one held by a dead process on this machine is taken over
 // at once.
 import { hostname } from "node:os";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 import { ApiError, type Client } from "./client.js";
 import type { KubeObject } from "./objects.js";
 

@@ -7,7 +7,7 @@ import { readManifestYaml } from "./manifest-yaml.js";
 import { appsLabYaml, loadTestLab, FUNCTION_SOURCES } from "../testing/apps-lab.js";
 import { ensureSecrets } from "../secrets/generate.js";
 import { sortedPaths, toYaml } from "../render/index.js";
-import { renderClusterLayer } from "../cli/cluster-input.js";
+import { renderClusterLayer } from "../ops/cluster-input.js";
 
 const full = (text: string): unknown => {
   const docs = parseAllDocuments(text, { version: "1.1" });

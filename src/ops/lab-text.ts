@@ -5,8 +5,8 @@ import { loadLabText } from "../lab/load.js";
 import type { Lab } from "../lab/types.js";
 import type { LabSpec } from "../spec/schema.js";
 import { formatDiagnostic } from "../spec/diagnostic.js";
-import { UserError } from "../cli/errors.js";
-import type { LoadedLab } from "../cli/lab-file.js";
+import { UserError } from "../errors.js";
+import type { LoadedLab } from "../lab/file.js";
 
 /** The lab after an edit of lab.yaml's text; a UserError listing every problem the edit would cause. */
 export function relabel(loaded: LoadedLab, text: string, what: string, hint: string): { spec: LabSpec; lab: Lab; warnings: string[] } {

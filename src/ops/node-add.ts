@@ -4,8 +4,8 @@
 // are listed. With a cluster, it is done when the Node is Ready.
 import { resolve } from "node:path";
 import type { Lab, Node } from "../lab/types.js";
-import { loadLab, type LoadedLab } from "../cli/lab-file.js";
-import { UserError } from "../cli/errors.js";
+import { loadLab, type LoadedLab } from "../lab/file.js";
+import { UserError } from "../errors.js";
 import { appendItem, SpecEditError } from "../spec/edit.js";
 import { didYouMean } from "../spec/diagnostic.js";
 import { freeNodeAddress } from "./address.js";

@@ -5,8 +5,8 @@
 // other node's rendered config. Everything that can be checked is checked before anything changes.
 import { resolve } from "node:path";
 import type { Lab, Node } from "../lab/types.js";
-import { loadLab } from "../cli/lab-file.js";
-import { UserError } from "../cli/errors.js";
+import { loadLab } from "../lab/file.js";
+import { UserError } from "../errors.js";
 import { removeItem, SpecEditError } from "../spec/edit.js";
 import { relabel, writeLabText } from "./lab-text.js";
 import { renderLab } from "../render/index.js";

@@ -13,7 +13,7 @@ import { render } from "../cli/commands/render.js";
 import { nodeAdd, waitNodeReady } from "./node-add.js";
 import { nodeRemove } from "./node-remove.js";
 import { nodeLabYaml } from "./node-lab.test-fixture.js";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 
 let cluster: TestCluster;
 let client: Client;

@@ -2,7 +2,7 @@
 // on removal forgotten by the secrets store, so that the next render drops the seat from every node.
 import { existsSync } from "node:fs";
 import { relative, resolve, dirname } from "node:path";
-import { readLabText, InvalidLab } from "../cli/lab-file.js";
+import { readLabText, InvalidLab } from "../lab/file.js";
 import { loadLabText } from "../lab/load.js";
 import { addSeatText, removeSeatText, type SeatEntry } from "../spec/seats-edit.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";

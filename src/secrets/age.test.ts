@@ -7,7 +7,7 @@ import { tool } from "../testing/paths.js";
 import { ageKeygen, tempDir } from "../testing/age-key.js";
 import { decryptArmored, encryptArmored, generateIdentity, isRecipient, parseIdentities, recipientOf } from "./age.js";
 import { defaultKeyFile, findLocalKey, initKeyFile } from "./keys.js";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 
 test("an identity drover generates has the recipient age-keygen -y derives", () => {
   for (let i = 0; i < 3; i++) {

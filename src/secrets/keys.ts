@@ -3,7 +3,7 @@
 import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 import { generateIdentity, identityFileText, parseIdentities, recipientOf } from "./age.js";
 import type { AgeKeyPair } from "./age.js";
 

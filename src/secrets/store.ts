@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import type { Lab } from "../lab/types.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 import type { LabSecrets } from "./types.js";
 import type { DataKeyEnvelope, SopsMap, SopsValue } from "./sops/index.js";
 import { SopsFloat, encryptWith, newEnvelope, rewrapEnvelope, rfc3339, sameRecipients } from "./sops/index.js";

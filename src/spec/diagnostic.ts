@@ -70,3 +70,10 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
   const c = closest(word, candidates);
   return c ? `did you mean ${c}?` : undefined;
 }
+
+/** lab.yaml has errors: printed as positioned diagnostics (here, beside Diagnostic: main need not load the spec reader). */
+export class InvalidLab extends Error {
+  constructor(readonly diagnostics: readonly Diagnostic[], readonly display: string) {
+    super(`${display} is not valid`);
+  }
+}

@@ -3,7 +3,7 @@
 // where things are; the edit is a splice of the source text. A new entry takes the style of its
 // siblings (flow `{ … }` or block).
 import { LineCounter, isMap, isSeq, isScalar, parseDocument, stringify, type Document, type Node as YamlNode, type Pair, type YAMLMap, type YAMLSeq } from "yaml";
-import { UserError } from "../cli/errors.js";
+import { UserError } from "../errors.js";
 
 export interface SeatEntry {
   readonly name: string;

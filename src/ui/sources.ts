@@ -2,10 +2,10 @@
 // and the live cluster when a kubeconfig is given.
 import { statSync } from "node:fs";
 import type { Lab } from "../lab/types.js";
-import { loadLab } from "../cli/lab-file.js";
+import { loadLab } from "../lab/file.js";
 import { baseline, whatIf, type Baseline } from "../analyze/index.js";
 import type { DashboardSources, LiveView, PlanView, WhatIfView } from "./server.js";
-import { labInput } from "../cli/cluster-input.js";
+import { labInput } from "../ops/cluster-input.js";
 import { Client } from "../cluster/client.js";
 import { diff } from "../cluster/diff.js";
 import { clusterStatus } from "../cluster/status.js";

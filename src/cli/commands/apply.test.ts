@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { startCluster, type TestCluster } from "../../testing/cluster.js";
 import { ageKeygen, sops, tempDir, type TestKey } from "../../testing/age-key.js";
 import { ROOT } from "../../testing/paths.js";
-import { loadLab } from "../lab-file.js";
+import { loadLab } from "../../lab/file.js";
 import { startDashboard } from "../../ui/serve.js";
 
 let cluster: TestCluster;

@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import type { Context } from "../context.js";
 import type { Output } from "../output.js";
 import { bold, dim, green, red, yellow } from "../output.js";
-import { clusterInput, clusterOptions, parseDuration, type ClusterOptions } from "../cluster-input.js";
+import { clusterInput, clusterOptions, parseDuration, type ClusterOptions } from "../../ops/cluster-input.js";
 import { Client } from "../../cluster/client.js";
 import { apply, type ApplyProgress, type ApplyResult } from "../../cluster/apply.js";
 import { refText } from "../../cluster/objects.js";

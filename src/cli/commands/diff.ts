@@ -3,7 +3,7 @@
 import type { Command } from "commander";
 import type { Context } from "../context.js";
 import { bold, green, paint, type Output } from "../output.js";
-import { clusterInput, clusterOptions, type ClusterOptions } from "../cluster-input.js";
+import { clusterInput, clusterOptions, type ClusterOptions } from "../../ops/cluster-input.js";
 import { Client } from "../../cluster/client.js";
 import { diff, type DiffResult } from "../../cluster/diff.js";
 import { refText } from "../../cluster/objects.js";

@@ -7,7 +7,7 @@ import { initKeyFile, keyInitPath, tryLocalKey } from "../../secrets/keys.js";
 import { summarySections } from "./check.js";
 import { DEFAULT_STORE_FILE } from "../../secrets/store.js";
 import { findLocalKey } from "../../secrets/keys.js";
-import { loadLab } from "../lab-file.js";
+import { loadLab } from "../../lab/file.js";
 import { rotateKeys, rotationKinds } from "../../ops/rotate/index.js";
 import { render, summarizeAdditions } from "./render.js";
 import { dim } from "../output.js";

@@ -11,7 +11,7 @@ import { findLocalKey } from "../../secrets/keys.js";
 import { addSeat, removeSeat } from "../../ops/seats.js";
 import { render } from "./render.js";
 import { qrHalfBlocks, qrMatrix } from "../qr.js";
-import { loadLab } from "../lab-file.js";
+import { loadLab } from "../../lab/file.js";
 import { loadSecrets } from "../../secrets/store.js";
 import { seatConf } from "../../render/wireguard/index.js";
 import { seatHub } from "../../lab/mesh.js";

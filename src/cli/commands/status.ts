@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import type { Context } from "../context.js";
 import { bold, dim, green, red, table, yellow, type Output } from "../output.js";
-import { clusterInput, clusterOptions, parseDuration, type ClusterInput, type ClusterOptions } from "../cluster-input.js";
+import { clusterInput, clusterOptions, parseDuration, type ClusterInput, type ClusterOptions } from "../../ops/cluster-input.js";
 import { Client } from "../../cluster/client.js";
 import { clusterStatus, type StatusReport } from "../../cluster/status.js";
 import { refText } from "../../cluster/objects.js";

@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
 import type { Context } from "../context.js";
 import { UserError, EXIT_USAGE } from "../errors.js";
-import { loadLab, readLabText } from "../lab-file.js";
+import { loadLab, readLabText } from "../../lab/file.js";
 import { BindError, startDashboard } from "../../ui/serve.js";
 import { ListenError, parseAllowHost, parseListen } from "../../ui/listen.js";
 import { bold, dim, yellow } from "../output.js";

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { Context } from "../context.js";
-import { loadLab } from "../lab-file.js";
+import { loadLab } from "../../lab/file.js";
 import { UserError, EXIT_USAGE } from "../errors.js";
 import { baseline, whatIf, allSingle, volatileOff, volatileHosts, type WhatIfReport } from "../../analyze/index.js";
 import { didYouMean } from "../../spec/diagnostic.js";

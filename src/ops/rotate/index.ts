@@ -6,7 +6,7 @@ import { relative, resolve } from "node:path";
 import type { Lab } from "../../lab/types.js";
 import type { LocalKey } from "../../secrets/keys.js";
 import { DEFAULT_STORE_FILE, readStore, writeStore } from "../../secrets/store.js";
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../errors.js";
 import type { Rotation, RotationKind, RotationResult } from "./types.js";
 import { wireguardRotation } from "./wireguard.js";
 import { sopsRotation } from "./sops.js";

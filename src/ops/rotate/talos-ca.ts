@@ -10,7 +10,7 @@ import { randomBytes } from "node:crypto";
 import { CA_VALIDITY_MS } from "../../secrets/talos.js";
 import { selfSignedCa } from "../../secrets/x509/certificate.js";
 import type { CertAndKey, TalosSecrets } from "../../secrets/types.js";
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../errors.js";
 import type { Rotation } from "./types.js";
 import { talosApplyRollout } from "./join-token.js";
 

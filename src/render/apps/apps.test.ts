@@ -16,7 +16,7 @@ import { tempDir } from "../../testing/age-key.js";
 import { lintRendered } from "../../catalog/lint.js";
 import type { FileTree } from "../tree.js";
 import type { Lab } from "../../lab/types.js";
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../errors.js";
 import { NAMESPACES } from "../platform/contract.js";
 
 type Obj = Record<string, any>;

@@ -2,7 +2,7 @@
 // style — mappings merge key by key, lists of named items (containers, env, ports, volumes, mounts)
 // merge by `name` (or `mountPath`/`containerPort` where that is the key), other lists are replaced,
 // and null removes a key. Applied last, so the user always has the final word.
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../errors.js";
 
 type Obj = Record<string, unknown>;
 

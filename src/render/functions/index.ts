@@ -1,6 +1,6 @@
 // Functions (lab.functions): each single-file script becomes a CronJob (schedule) and/or a webhook
 // Deployment + Service + route, in the `functions` namespace, its source in a ConfigMap, its runtime
-// image pinned by file type. The source text is read by the loader (src/cli/lab-file.ts) and carried
+// image pinned by file type. The source text is read by the loader (src/lab/file.ts) and carried
 // on the resolved Lab, so rendering stays pure.
 import type { FunctionDef, Lab } from "../../lab/types.js";
 import type { Folder } from "../apps/folder.js";

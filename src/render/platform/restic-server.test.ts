@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exampleLab, testSecrets } from "../../testing/apps-lab.js";
 import { exampleFiles, tool } from "../../testing/paths.js";
-import { loadLab } from "../../cli/lab-file.js";
+import { loadLab } from "../../lab/file.js";
 import { platformComponents, renderPlatform } from "./index.js";
 import { renderApps } from "../apps/index.js";
 import { NAMESPACES } from "./contract.js";

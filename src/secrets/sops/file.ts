@@ -1,6 +1,6 @@
 // SOPS files on disk: every problem becomes a UserError that names the file (and the value's path).
 import { readFileSync } from "node:fs";
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../errors.js";
 import { decrypt } from "./index.js";
 import { SopsError } from "./document.js";
 import { FormatError } from "./format.js";

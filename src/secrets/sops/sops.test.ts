@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { ageKeygen, sops, tempDir } from "../../testing/age-key.js";
-import { UserError } from "../../cli/errors.js";
+import { UserError } from "../../errors.js";
 import { decrypt, encrypt, KUBERNETES_SECRET_RULES, parseDocument, SopsFloat } from "./index.js";
 import type { SopsMap, SopsValue } from "./index.js";
 import { decryptText } from "./file.js";

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadSpec } from "../load.js";
 import { appsLabYaml } from "../../testing/apps-lab.js";
-import { loadLab, InvalidLab } from "../../cli/lab-file.js";
+import { loadLab, InvalidLab } from "../../lab/file.js";
 import { tempDir } from "../../testing/age-key.js";
 
 const errorsOf = (text: string) => loadSpec(text, "lab.yaml").diagnostics.filter((d) => d.severity === "error");

@@ -1,11 +1,13 @@
-// Reading lab.yaml from disk for a command: errors are located and printed, never thrown as traces.
+// Reading lab.yaml (and its function scripts) from disk: the one place a lab enters as text. Problems
+// are thrown located (InvalidLab) or as a UserError, never as traces.
 import { readFileSync, statSync } from "node:fs";
 import { resolve, relative, dirname } from "node:path";
-import { loadLabText } from "../lab/load.js";
-import type { Lab } from "../lab/types.js";
+import { loadLabText } from "./load.js";
+import type { Lab } from "./types.js";
 import type { LabSpec } from "../spec/schema.js";
 import type { Diagnostic, Finding } from "../spec/diagnostic.js";
-import { InvalidLab, UserError } from "./errors.js";
+import { InvalidLab } from "../spec/diagnostic.js";
+import { UserError } from "../errors.js";
 import { MAX_BYTES } from "../spec/source.js";
 
 export const DEFAULT_LAB_FILE = "lab.yaml";

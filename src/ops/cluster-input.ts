@@ -8,8 +8,8 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { parseAllDocuments } from "yaml";
-import type { LoadedLab } from "./lab-file.js";
-import { UserError } from "./errors.js";
+import type { LoadedLab } from "../lab/file.js";
+import { UserError } from "../errors.js";
 import type { FileTree } from "../render/index.js";
 import { sortedPaths } from "../render/tree.js";
 import type { Lab } from "../lab/types.js";
@@ -89,7 +89,7 @@ export async function renderClusterLayer(lab: Lab, secrets: LabSecrets): Promise
 
 /** Renders the lab in memory (saving secrets the render had to make, as `drover render` does). */
 export async function labInput(labPath: string | undefined, opts: { ageKey?: string } = {}): Promise<ClusterInput> {
-  const [{ loadLab }, { findLocalKey }, { loadSecrets }] = await Promise.all([import("./lab-file.js"), import("../secrets/keys.js"), import("../secrets/store.js")]);
+  const [{ loadLab }, { findLocalKey }, { loadSecrets }] = await Promise.all([import("../lab/file.js"), import("../secrets/keys.js"), import("../secrets/store.js")]);
   const loaded = loadLab(labPath);
   const key = findLocalKey({ keyFile: opts.ageKey });
   const store = await loadSecrets(loaded.lab, loaded.dir, key);
