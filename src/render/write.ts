@@ -231,9 +231,29 @@ function kindOf(p: string): Kind {
 /** Updates a folder drover owns (or an empty one) in place. */
 function update(t: FileTree, target: string, old: OutputManifest, opts: WriteOptions, show: (p: string) => string, dryRun: boolean): WriteResult {
   const at = (rel: string) => join(target, rel);
-  const kind = (rel: string) => kindOf(at(rel));
+  // what is on disk before anything changes: one listing per folder (not one lstat per file), and
+  // nothing below a link or a file (a link is never followed)
+  const listings = new Map<string, Map<string, Kind>>();
+  const kind = (rel: string): Kind => {
+    const slash = rel.lastIndexOf("/");
+    const parent = slash < 0 ? "" : rel.slice(0, slash);
+    if (parent && kind(parent) !== "dir") return "none";
+    let l = listings.get(parent);
+    if (!l) {
+      l = new Map();
+      try {
+        for (const e of readdirSync(parent ? at(parent) : target, { withFileTypes: true })) l.set(e.name, e.isSymbolicLink() ? "link" : e.isFile() ? "file" : e.isDirectory() ? "dir" : "other");
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "ENOENT" && (e as NodeJS.ErrnoException).code !== "ENOTDIR") throw e;
+      }
+      listings.set(parent, l);
+    }
+    return l.get(slash < 0 ? rel : rel.slice(slash + 1)) ?? "none";
+  };
+  /** while committing: what is there now */
+  const kindNow = (rel: string) => kindOf(at(rel));
   /** every folder between the output folder and rel is a real folder (never a link drover would write through) */
-  const realParents = (rel: string) => ancestors(rel).every((d) => kind(d) === "dir");
+  const realParents = (rel: string) => ancestors(rel).every((d) => kindNow(d) === "dir");
   const oldFiles = new Set(old.files);
   const oldDirs = new Set(old.dirs);
   const stale = old.files.filter((p) => !t.has(p)).sort();
@@ -256,7 +276,7 @@ function update(t: FileTree, target: string, old: OutputManifest, opts: WriteOpt
   for (const d of [...needDirs].sort()) {
     const k = kind(d);
     if (k === "dir") continue;
-    if (k === "none" || ((k === "file" || k === "link") && staleSet.has(d) && realParents(d))) create.push(d);
+    if (k === "none" || ((k === "file" || k === "link") && staleSet.has(d))) create.push(d);
     else refuse(d, `is ${k === "link" ? "a symbolic link" : "a file"} drover did not write, where the render puts a folder`);
   }
   for (const p of sortedPaths(t)) {
@@ -269,7 +289,7 @@ function update(t: FileTree, target: string, old: OutputManifest, opts: WriteOpt
 
   if (dryRun) return { files: t.size, written: 0, removed: 0 };
   // a staging folder left by an interrupted update
-  if (old.staging && kind(old.staging) === "dir") rmSync(at(old.staging), { recursive: true, force: true });
+  if (old.staging && kindNow(old.staging) === "dir") rmSync(at(old.staging), { recursive: true, force: true });
 
   // stage new and changed files; record them (and the staging folder) in the manifest first, so that
   // an interruption at any later point leaves nothing drover wrote unlisted
@@ -282,8 +302,10 @@ function update(t: FileTree, target: string, old: OutputManifest, opts: WriteOpt
   }
   const scratch = { read: Buffer.allocUnsafe(1 << 16), want: Buffer.allocUnsafe(1 << 16) };
   const changed = new Set(sortedPaths(t).filter((p) => !(kind(p) === "file" && oldFiles.has(p) && unchanged(at(p), t.get(p)!, scratch))));
-  const finalText = () => manifestText({ files: [...t.keys()], dirs: [...oldDirs, ...create].filter((d) => kind(d) === "dir" && realParents(d)) });
-  if (!changed.size && !stale.length && !create.length && oldText === finalText()) {
+  // the folders drover made that remain: those the tree needs, and those it could not remove (not empty)
+  const kept = new Set<string>();
+  const finalText = () => manifestText({ files: [...t.keys()], dirs: [...oldDirs, ...create].filter((d) => needDirs.has(d) || kept.has(d)) });
+  if (!changed.size && !stale.length && !create.length && [...oldDirs].every((d) => needDirs.has(d)) && oldText === finalText()) {
     for (const path of sortedPaths(t)) opts.onFile?.(path);
     return { files: t.size, written: 0, removed: 0 };
   }
@@ -310,21 +332,22 @@ function update(t: FileTree, target: string, old: OutputManifest, opts: WriteOpt
   // that are no longer needed, once empty (children first); new folders are made and staged files moved in
   let removed = 0;
   for (const p of stale) {
-    const k = kind(p);
+    const k = kindNow(p);
     if ((k === "file" || k === "link") && realParents(p)) {
       unlinkSync(at(p));
       removed++;
     }
   }
   for (const d of [...oldDirs].sort().reverse()) {
-    if (needDirs.has(d) || kind(d) !== "dir" || !realParents(d)) continue;
+    if (needDirs.has(d) || kindNow(d) !== "dir" || !realParents(d)) continue;
     try {
       rmdirSync(at(d));
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "ENOTEMPTY" && (e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      kept.add(d);
     }
   }
-  for (const d of create) if (kind(d) !== "dir") mkdirSync(at(d));
+  for (const d of create) if (kindNow(d) !== "dir") mkdirSync(at(d));
   staged.forEach((path, i) => renameSync(join(at(staging), String(i)), at(path)));
   if (changed.size) rmdirSync(at(staging));
   writeFileAtomic(manifestPath, finalText(), { mode: 0o644 });
