@@ -7,15 +7,19 @@
 //     on the nodes of volatile hosts only (src/render/k3s: a kubelet drop-in), so always-on hosts' k3s
 //     nodes just stop answering.
 //   - A VM node on a libvirt host: on host shutdown libvirt-guests suspends its guests by default
-//     (ON_SHUTDOWN=suspend, a managed save): the guest's kubelet never hears of it. Proxmox shuts its
-//     guests down (ACPI) when the host stops, which the guest's kubelet sees as a shutdown.
+//     (ON_SHUTDOWN=suspend, a managed save): the guest's kubelet never hears of it. Drover renders
+//     libvirt/<host>/libvirt-guests (ON_SHUTDOWN=shutdown), so with it installed the VMs shut down;
+//     the report says it assumes so. Proxmox shuts its guests down (ACPI) when the host stops.
 import type { Lab, Node } from "../lab/types.js";
 
 /** undefined when a planned shutdown of the node's host is graceful; else why it is not */
 export function ungracefulOnPlannedShutdown(lab: Lab, n: Node): string | undefined {
   if (lab.distribution === "k3s" && !n.volatile) return "k3s's kubelet has no graceful node shutdown (shutdownGracePeriod is 0; Drover sets it only on volatile hosts): the node just stops answering";
-  if (n.kind === "vm" && lab.host(n.host).hypervisor === "libvirt") {
-    return `libvirt suspends its guests when host ${n.host} shuts down (libvirt-guests ON_SHUTDOWN=suspend by default): their kubelets never hear of it; set ON_SHUTDOWN=shutdown and SHUTDOWN_TIMEOUT=120 in /etc/default/libvirt-guests (or /etc/sysconfig/libvirt-guests) on ${n.host}`;
-  }
   return undefined;
+}
+
+/** What a planned shutdown of these nodes takes for granted (the rendered host-side settings installed). */
+export function plannedShutdownAssumes(lab: Lab, nodes: readonly Node[]): string[] {
+  const hosts = [...new Set(nodes.filter((n) => n.kind === "vm" && lab.host(n.host).hypervisor === "libvirt").map((n) => n.host))].sort();
+  return hosts.map((h) => `libvirt/${h}/libvirt-guests is installed on ${h} (ON_SHUTDOWN=shutdown); with libvirt's default it suspends the VMs, an ungraceful loss (see --down)`);
 }

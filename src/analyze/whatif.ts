@@ -7,7 +7,7 @@ import { controllerOf, ownerOf, type SimNode, type SimPod } from "./model.js";
 import { NodeState } from "./state.js";
 import { scheduleAll } from "./scheduler.js";
 import { simulationInput } from "./workload.js";
-import { ungracefulOnPlannedShutdown } from "./shutdown.js";
+import { plannedShutdownAssumes, ungracefulOnPlannedShutdown } from "./shutdown.js";
 import { GRACEFUL_SHUTDOWN } from "../lab/shutdown.js";
 import { parseIp, parseRange, parseCidr, cidrContains } from "../net/ip.js";
 
@@ -65,6 +65,8 @@ export interface WhatIfReport {
   readonly services: readonly ServiceLost[];
   /** planned shutdown: the nodes whose loss is ungraceful all the same, and why */
   readonly ungracefulNodes: readonly { readonly node: string; readonly reason: string }[];
+  /** planned shutdown: what the answer takes for granted (rendered host-side settings installed) */
+  readonly assumes: readonly string[];
   /** lost nodes holding StatefulSet pods that stay Terminating until the node returns or is marked out-of-service, with the command that marks it */
   readonly outOfService: readonly { readonly node: string; readonly command: string }[];
   /** what is left free on the surviving nodes after re-placement */
@@ -279,6 +281,7 @@ export function whatIf(b: Baseline, hosts: readonly string[], opts: WhatIfOption
     api,
     rescheduling,
     ungracefulNodes,
+    assumes: shutdown === "graceful" ? plannedShutdownAssumes(lab, nodesDown.map((n) => lab.node(n))) : [],
     spofs: spofs(lab, downSet, deadStorage, changed, services),
     services,
     outOfService: stuckNodes.map((node) => ({ node, command: outOfServiceCommand(node) })),

@@ -9,6 +9,7 @@ import { renderK3s } from "./k3s/index.js";
 import { renderTalos } from "./talos/index.js";
 import { renderBoot } from "./boot/index.js";
 import { renderProxmox } from "./proxmox/index.js";
+import { renderLibvirt } from "./libvirt/index.js";
 import { renderPlatform } from "./platform/index.js";
 
 export type Target = (lab: Lab, secrets: LabSecrets) => FileTree;
@@ -22,6 +23,7 @@ export const targets: [string, Target][] = [
   ["talos", renderTalos],
   ["boot", renderBoot],
   ["proxmox", renderProxmox],
+  ["libvirt", renderLibvirt],
   // the Flux layout and platform components, beside apps/ in the same kubernetes/ tree
   ["kubernetes", renderPlatform],
 ];

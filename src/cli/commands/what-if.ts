@@ -25,6 +25,7 @@ export function formatReport(o: Output, r: WhatIfReport, verbose = true): string
   const byReason = new Map<string, string[]>();
   for (const u of r.ungracefulNodes) (byReason.get(u.reason) ?? byReason.set(u.reason, []).get(u.reason)!).push(u.node);
   for (const [why, nodes] of byReason) lines.push(`  ${yellow(o, "not a graceful shutdown")} for ${nodes.join(", ")}: ${why}`);
+  for (const a of r.assumes) lines.push(dim(o, `  assumes ${a}`));
   for (const s of r.spofs) lines.push(`  ${red(o, "single point of failure")} ${s.component}: ${s.reason}`);
   // storage, DNS and gateways are listed as single points of failure; a monitor only matters when its class is lost (listed too)
   for (const s of r.services) if (!["storage", "dns", "gateway", "ceph-monitor"].includes(s.kind)) lines.push(`  ${yellow(o, "service down")} ${s.what} (${s.address}, ${s.servedBy}): ${s.effect}`);
