@@ -192,3 +192,10 @@ test("no import cycles between files", () => {
   const fixed = Object.keys(CYCLES_ALLOWED).filter((c) => !found.includes(c));
   assert.deepEqual(fixed, [], "these cycles are gone: strike them off CYCLES_ALLOWED");
 });
+
+test("every layer's index.ts says in one line what it owns", () => {
+  for (const folder of LAYERS.flat().filter((f) => f !== "errors").concat("testing")) {
+    const text = readFileSync(join(SRC, folder, "index.ts"), "utf8");
+    assert.match(text.split("\n")[0]!, new RegExp(`^// ${folder}/: \\S.*`), `src/${folder}/index.ts starts with "// ${folder}/: what it owns"`);
+  }
+});

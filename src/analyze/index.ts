@@ -1,3 +1,4 @@
+// analyze/: Lab → analysis: the scheduling simulation, what-if, capacity and the mesh's reachability.
 export * from "./model.js";
 export { NodeState } from "./state.js";
 export { scheduleAll, scheduleOne } from "./scheduler.js";

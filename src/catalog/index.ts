@@ -1,3 +1,4 @@
+// catalog/: one file per app Drover can run, and what each needs (image, ports, volumes, secrets, resources).
 import type { CatalogApp } from "./app.js";
 import { apps } from "./apps/index.js";
 

@@ -1,3 +1,4 @@
+// lab/: Spec → resolved, immutable Lab, and every fact derived from it once (exposure, quorum, the mesh), with the rules that read it and the lab file's loading.
 export * from "./types.js";
 export { resolveLab, DEFAULT_TALOS_VERSION } from "./resolve.js";
 export { allocate } from "./allocate.js";

@@ -1,4 +1,4 @@
-// Lab (+ secrets) → the whole rendered tree. Each target is a pure function placed under its folder.
+// render/: Lab (+ secrets) → the rendered file tree, one folder per target (talos, k3s, wireguard, flux, platform, apps…).
 import type { Lab } from "../lab/types.js";
 import type { LabSecrets } from "../secrets/types.js";
 import type { FileTree } from "./tree.js";

@@ -1,0 +1,2 @@
+// cli/: the commands, their output and exit codes; an edge: nothing imports it.
+export {};

@@ -1,0 +1,2 @@
+// init/: the starter lab.yaml that `drover init` writes.
+export {};

@@ -1,0 +1,2 @@
+// secrets/: key generation, the encrypted secrets store and the SOPS/age formats.
+export {};
