@@ -1,7 +1,7 @@
 // Reading lab.yaml (and its function scripts) from disk: the one place a lab enters as text. Problems
 // are thrown located (InvalidLab) or as a UserError, never as traces.
-import { readFileSync, statSync } from "node:fs";
-import { resolve, relative, dirname } from "node:path";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { resolve, relative, dirname, isAbsolute, join, sep } from "node:path";
 import { loadLabText } from "./load.js";
 import type { Lab } from "./types.js";
 import type { LabSpec } from "../spec/schema.js";
@@ -51,23 +51,56 @@ export function loadLab(path: string | undefined): LoadedLab {
   return { path: p, dir: dirname(p), display, text, spec: result.spec, lab: result.lab, diagnostics: result.diagnostics };
 }
 
-/** The text of every function's script (relative to lab.yaml), or a located problem per unreadable one. */
+/**
+ * The text of every function's script (relative to lab.yaml), or a located problem per unreadable one.
+ * A script is a regular file inside the lab folder, reached without symlinks: a symlink (to an age key,
+ * ~/.ssh/id_ed25519…) or a path leading out of the folder would put another file into a committed ConfigMap.
+ */
 export function readFunctionSources(spec: LabSpec, dir: string): { sources: Map<string, string> } | { diagnostics: Finding[] } {
   const sources = new Map<string, string>();
   const problems: Finding[] = [];
+  let realDir: string;
+  try {
+    realDir = realpathSync(dir);
+  } catch {
+    realDir = dir;
+  }
   for (const [i, f] of spec.functions.entries()) {
+    const at = ["functions", i, "file"];
     const file = resolve(dir, f.file);
+    const rel = relative(dir, file);
+    if (isAbsolute(f.file) || rel === "" || rel.startsWith("..") || isAbsolute(rel)) {
+      problems.push({ severity: "error", path: at, message: `${f.file} is outside the lab folder (${dir})`, hint: "put the script in the lab folder (for example functions/) and give its path relative to lab.yaml" });
+      continue;
+    }
     try {
-      const st = statSync(file);
-      if (!st.isFile()) throw Object.assign(new Error("not a file"), { code: "EISDIR" });
-      if (st.size > 1024 * 1024) {
-        problems.push({ severity: "error", path: ["functions", i, "file"], message: `${f.file} is ${(st.size / 1048576).toFixed(1)} MiB; a function is a single small script (at most 1 MiB, the size of a ConfigMap)`, hint: "move large code into an app image" });
-        continue;
+      // every step from the lab folder down must be a real folder or file, not a symlink
+      let cur = dir;
+      for (const part of rel.split(sep)) {
+        cur = join(cur, part);
+        if (lstatSync(cur).isSymbolicLink()) throw Object.assign(new Error("symlink"), { code: "SYMLINK", at: relative(dir, cur) });
       }
-      sources.set(f.file, readFileSync(file, "utf8"));
+      const real = realpathSync(file);
+      const realRel = relative(realDir, real);
+      if (realRel.startsWith("..") || isAbsolute(realRel)) throw Object.assign(new Error("outside"), { code: "OUTSIDE" });
+      const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+      try {
+        const st = fstatSync(fd);
+        if (!st.isFile()) throw Object.assign(new Error("not a file"), { code: "EISDIR" });
+        if (st.size > 1024 * 1024) {
+          problems.push({ severity: "error", path: at, message: `${f.file} is ${(st.size / 1048576).toFixed(1)} MiB; a function is a single small script (at most 1 MiB, the size of a ConfigMap)`, hint: "move large code into an app image" });
+          continue;
+        }
+        sources.set(f.file, readFileSync(fd, "utf8"));
+      } finally {
+        closeSync(fd);
+      }
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      problems.push({ severity: "error", path: ["functions", i, "file"], message: code === "ENOENT" ? `${f.file} does not exist (looked for ${file})` : `${f.file} cannot be read (${code ?? (e as Error).message})`, hint: "give the path of the script relative to lab.yaml" });
+      const err = e as NodeJS.ErrnoException & { at?: string };
+      const code = err.code;
+      if (code === "SYMLINK" || code === "ELOOP") problems.push({ severity: "error", path: at, message: `${f.file} is reached through a symlink (${err.at ?? f.file}); Drover reads function scripts only from regular files in the lab folder`, hint: "copy the script into the lab folder instead of linking it" });
+      else if (code === "OUTSIDE") problems.push({ severity: "error", path: at, message: `${f.file} resolves to a file outside the lab folder`, hint: "put the script in the lab folder and give its path relative to lab.yaml" });
+      else problems.push({ severity: "error", path: at, message: code === "ENOENT" ? `${f.file} does not exist (looked for ${file})` : `${f.file} cannot be read (${code ?? err.message})`, hint: "give the path of the script relative to lab.yaml" });
     }
   }
   return problems.length ? { diagnostics: problems } : { sources };

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadSpec } from "../load.js";
 import { appsLabYaml } from "../../testing/apps-lab.js";
@@ -57,4 +57,30 @@ test("the loader reads function sources next to lab.yaml and locates a missing o
   writeFileSync(join(dir, "functions/cleanup.sh"), "echo hi\n");
   const loaded = loadLab(join(dir, "lab.yaml"));
   assert.equal(loaded.lab.functions.find((f) => f.name === "cleanup")!.source, "echo hi\n");
+});
+
+test("function scripts: a symlink, a symlinked folder or a path out of the lab folder is refused where it is named", () => {
+  const outside = tempDir();
+  writeFileSync(join(outside, "id_ed25519"), "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret\n");
+  const cases: [string, (dir: string) => void, RegExp][] = [
+    ["functions/report.py", (dir) => symlinkSync(join(outside, "id_ed25519"), join(dir, "functions/report.py")), /through a symlink/],
+    ["functions/report.py", (dir) => { rmSync(join(dir, "functions"), { recursive: true }); symlinkSync(outside, join(dir, "functions")); writeFileSync(join(outside, "report.py"), "print(1)\n"); }, /through a symlink \(functions\)/],
+    ["../outside/id_ed25519", () => {}, /(outside|inside) the lab folder/],
+    [join(outside, "id_ed25519"), () => {}, /(outside|inside) the lab folder/],
+  ];
+  for (const [file, arrange, message] of cases) {
+    const dir = tempDir();
+    writeFileSync(join(dir, "lab.yaml"), appsLabYaml().replace("functions/report.py", file));
+    mkdirSync(join(dir, "functions"));
+    for (const f of ["report.py", "hook.mjs", "cleanup.sh"]) if (!(file === "functions/report.py" && f === "report.py")) writeFileSync(join(dir, "functions", f), "echo\n");
+    arrange(dir);
+    assert.throws(() => loadLab(join(dir, "lab.yaml")), (e: unknown) => {
+      assert.ok(e instanceof InvalidLab, String(e));
+      const d = e.diagnostics.find((x) => x.path.endsWith(".file") && x.severity === "error");
+      assert.ok(d, JSON.stringify(e.diagnostics));
+      assert.match(d.message, message);
+      assert.ok(d.line > 1 && d.column > 1);
+      return true;
+    }, file);
+  }
 });
