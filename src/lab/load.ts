@@ -1,6 +1,6 @@
 // lab.yaml text → validated Spec → resolved Lab, with every problem placed at file:line:column:
 // the spec's own rules first, then (on a valid spec) the rules that read the resolved Lab.
-import { loadSpec, locate, sortDiagnostics, type LoadOptions } from "../spec/load.js";
+import { capFindings, loadSpec, locate, sortDiagnostics, type LoadOptions } from "../spec/load.js";
 import type { LabSpec } from "../spec/schema.js";
 import type { Diagnostic, Finding } from "../spec/diagnostic.js";
 import type { Source } from "../spec/source.js";
@@ -27,7 +27,7 @@ export function loadLabText(text: string, file = "lab.yaml", opts: LabLoadOption
   const fns = opts.functionSources?.(r.spec);
   if (fns && "diagnostics" in fns) return { diagnostics: [...r.diagnostics, ...fns.diagnostics.map((f) => locate(r.source, f))], source: r.source };
   const lab = resolveLab(r.spec, fns ? { functionSources: fns.sources } : {});
-  const findings = checkLab(lab);
+  const findings = capFindings(checkLab(lab));
   if (!findings.length) return { spec: r.spec, lab, diagnostics: r.diagnostics, source: r.source };
   const diagnostics = sortDiagnostics([...r.diagnostics, ...findings.map((f) => locate(r.source, f))]);
   if (findings.some((f) => f.severity === "error")) return { diagnostics, source: r.source };

@@ -69,7 +69,7 @@ function validate(value: unknown, source: Source): LoadResult {
     if (issues.length > MAX_ISSUES) findings.push({ severity: "error", path: [], message: `${issues.length - MAX_ISSUES} more problems not shown (${issues.length} in all)`, hint: "fix the ones above and run drover check again; is this the right file?" });
     return { diagnostics: sortDiagnostics(dedupe(findings).map(place)), source };
   }
-  const findings = checkRules(result.data);
+  const findings = capFindings(checkRules(result.data));
   const diagnostics = sortDiagnostics(findings.map(place));
   const hasError = diagnostics.some((d) => d.severity === "error");
   return { spec: hasError ? undefined : result.data, diagnostics, source };
@@ -93,6 +93,19 @@ function loneSurrogates(root: unknown): Finding[] {
     }
   };
   walk(root, []);
+  return out;
+}
+
+/** At most MAX_ISSUES findings of each severity, then one line saying how many more there are (as for structural problems). */
+export function capFindings(fs: readonly Finding[]): Finding[] {
+  if (fs.length <= MAX_ISSUES) return [...fs];
+  const out: Finding[] = [];
+  const count = { error: 0, warning: 0 };
+  for (const f of fs) if (++count[f.severity] <= MAX_ISSUES) out.push(f);
+  for (const sev of ["error", "warning"] as const) {
+    const more = count[sev] - MAX_ISSUES;
+    if (more > 0) out.push({ severity: sev, path: [], message: `${more} more ${sev}s not shown (${count[sev]} in all)`, hint: "fix the ones above and run drover check again" });
+  }
   return out;
 }
 

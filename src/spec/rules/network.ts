@@ -20,13 +20,20 @@ export const noOverlappingNetworks: Rule = function* (spec) {
   add(["cluster", "podCIDR"], "the pod CIDR", spec.cluster.podCIDR);
   add(["cluster", "serviceCIDR"], "the service CIDR", spec.cluster.serviceCIDR);
   add(["network", "overlay", "subnet"], "the WireGuard overlay", spec.network.overlay.subnet);
-  for (let i = 0; i < blocks.length; i++) {
-    for (let j = 0; j < i; j++) {
-      const a = blocks[i]!, b = blocks[j]!;
-      if (rangesOverlap(a.first, a.last, b.first, b.last)) {
-        yield error(a.path, `${a.text} overlaps ${b.what} (${b.text})`, "every network of the lab needs its own address range; pick a range that is free");
-      }
-    }
+  // a sweep in address order (n log n; 2,000 sites on one LAN made the pairwise check quadratic): each
+  // block that overlaps one before it is reported once, at whichever of the two comes later in lab.yaml
+  const order = blocks.map((_, i) => i).sort((x, y) => blocks[x]!.first - blocks[y]!.first || x - y);
+  let reach = -1; // the block reaching furthest so far
+  const overlaps: [number, number][] = [];
+  for (const i of order) {
+    const a = blocks[i]!;
+    if (reach >= 0 && blocks[reach]!.last >= a.first) overlaps.push(i > reach ? [i, reach] : [reach, i]);
+    if (reach < 0 || a.last > blocks[reach]!.last) reach = i;
+  }
+  overlaps.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
+  for (const [i, j] of overlaps) {
+    const a = blocks[i]!, b = blocks[j]!;
+    yield error(a.path, `${a.text} overlaps ${b.what} (${b.text})`, "every network of the lab needs its own address range; pick a range that is free");
   }
   const lb = spec.network.loadBalancer;
   if (lb) {
