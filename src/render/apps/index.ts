@@ -9,7 +9,7 @@ import { podDisruptionBudget } from "./disruption.js";
 import { clusterReadAccess, filesConfigMap } from "./extras.js";
 import { writeFolder, writeNamespaces, type Folder, type FolderFile, type PodSecurityLevel } from "./folder.js";
 import { networkPolicy } from "./network-policy.js";
-import { applyPatches } from "./patches.js";
+import { applyPatches, PatchTargetError } from "./patches.js";
 import { podPlan } from "./placement.js";
 import { routeObjects } from "./route.js";
 import { appSecret } from "./secret.js";
@@ -67,6 +67,28 @@ export function appFolder(lab: Lab, a: App, secrets: LabSecrets, allArchs?: Read
 }
 
 const isObj = (v: Record<string, unknown> | undefined): v is Record<string, unknown> => v !== undefined;
+
+/**
+ * Per-object patches that target nothing their app renders, as spec findings: drover check refuses
+ * what render would (the objects are built with placeholder secret values; only kinds and names count).
+ */
+export function patchTargetFindings(lab: Lab): { severity: "error"; path: (string | number)[]; message: string; hint: string }[] {
+  const value: Record<string, string> = new Proxy({}, { get: (_, k) => (typeof k === "string" ? "placeholder-value" : undefined) });
+  const stub = { apps: new Proxy({}, { get: () => value }) } as unknown as LabSecrets;
+  const targetEnv = new Map(lab.backups.targets.map((t) => [t.name, {}]));
+  const out: { severity: "error"; path: (string | number)[]; message: string; hint: string }[] = [];
+  for (const a of lab.apps) {
+    if (!a.patches.length) continue;
+    try {
+      appFolder(lab, a, stub, undefined, targetEnv);
+    } catch (e) {
+      if (!(e instanceof PatchTargetError)) throw e;
+      const i = lab.spec.apps.findIndex((x) => x.name === a.name);
+      out.push({ severity: "error", path: ["apps", i, "patches", e.index, "target"], message: e.message.replace(/^app [^:]+: patches\[\d+\]: /, ""), hint: e.hint ?? "" });
+    }
+  }
+  return out;
+}
 
 /** Target: the apps and functions of the lab, under kubernetes/. */
 export function renderApps(lab: Lab, secrets: LabSecrets): FileTree {

@@ -45,6 +45,13 @@ export interface ObjectPatch {
   readonly patch: Record<string, unknown>;
 }
 
+/** A patch that targets no object the app renders (drover check reports it at the patch's target). */
+export class PatchTargetError extends UserError {
+  constructor(message: string, hint: string, readonly index: number) {
+    super(message, hint);
+  }
+}
+
 /** Applies each patch to the objects it targets; a patch that targets nothing is a user error. */
 export function applyPatches(objects: Obj[], patches: readonly ObjectPatch[], where: (i: number) => string): Obj[] {
   let out = objects;
@@ -58,7 +65,7 @@ export function applyPatches(objects: Obj[], patches: readonly ObjectPatch[], wh
     });
     if (!hit) {
       const names = objects.map((o) => `${String(o.kind)}/${String((o.metadata as Obj | undefined)?.name)}`).join(", ");
-      throw new UserError(`${where(i)}: the patch targets ${p.target.kind}${p.target.name ? `/${p.target.name}` : ""}, which is not rendered for this app`, `target one of: ${names}`);
+      throw new PatchTargetError(`${where(i)}: the patch targets ${p.target.kind}${p.target.name ? `/${p.target.name}` : ""}, which is not rendered for this app`, `target one of: ${names}`, i);
     }
   });
   return out;
