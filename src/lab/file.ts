@@ -9,8 +9,7 @@ import type { Diagnostic, Finding } from "../spec/diagnostic.js";
 import { InvalidLab } from "../spec/diagnostic.js";
 import { UserError } from "../errors.js";
 import { MAX_BYTES } from "../spec/source.js";
-import { locate, sortDiagnostics } from "../spec/load.js";
-import { patchTargetFindings } from "../render/apps/index.js";
+import type { Source } from "../spec/source.js";
 
 export const DEFAULT_LAB_FILE = "lab.yaml";
 
@@ -22,6 +21,8 @@ export interface LoadedLab {
   readonly spec: LabSpec;
   readonly lab: Lab;
   readonly diagnostics: readonly Diagnostic[];
+  /** the text's positions, to place problems found later (render/load.ts) */
+  readonly source: Source;
 }
 
 export { InvalidLab };
@@ -50,10 +51,7 @@ export function loadLab(path: string | undefined): LoadedLab {
   const { path: p, display, text } = readLabText(path);
   const result = loadLabText(text, display, { functionSources: (spec) => readFunctionSources(spec, dirname(p)) });
   if (!result.spec || !result.lab) throw new InvalidLab(result.diagnostics, display);
-  // what only the renderer knows (the objects an app renders, for its patches): refused here, so check and render agree
-  const rendered = patchTargetFindings(result.lab);
-  if (rendered.length) throw new InvalidLab(sortDiagnostics([...result.diagnostics, ...rendered.map((f) => locate(result.source, f))]), display);
-  return { path: p, dir: dirname(p), display, text, spec: result.spec, lab: result.lab, diagnostics: result.diagnostics };
+  return { path: p, dir: dirname(p), display, text, spec: result.spec, lab: result.lab, diagnostics: result.diagnostics, source: result.source };
 }
 
 /**

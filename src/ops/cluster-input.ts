@@ -89,7 +89,7 @@ export async function renderClusterLayer(lab: Lab, secrets: LabSecrets): Promise
 
 /** Renders the lab in memory (saving secrets the render had to make, as `drover render` does). */
 export async function labInput(labPath: string | undefined, opts: { ageKey?: string } = {}): Promise<ClusterInput> {
-  const [{ loadLab }, { findLocalKey }, { loadSecrets }] = await Promise.all([import("../lab/file.js"), import("../secrets/keys.js"), import("../secrets/store.js")]);
+  const [{ loadRenderableLab: loadLab }, { findLocalKey }, { loadSecrets }] = await Promise.all([import("../render/load.js"), import("../secrets/keys.js"), import("../secrets/store.js")]);
   const loaded = loadLab(labPath);
   const key = findLocalKey({ keyFile: opts.ageKey });
   const store = await loadSecrets(loaded.lab, loaded.dir, key);

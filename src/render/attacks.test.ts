@@ -13,7 +13,8 @@ import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from
 import { dirname, join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { parseAllDocuments, parseDocument, parse } from "yaml";
-import { loadLab, InvalidLab } from "../cli/lab-file.js";
+import { InvalidLab } from "../lab/file.js";
+import { loadRenderableLab as loadLab } from "./load.js";
 import { renderLab } from "./index.js";
 import { testSecrets } from "../testing/apps-lab.js";
 import { k3sLabYaml } from "../testing/k3s-lab.js";

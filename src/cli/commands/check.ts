@@ -3,7 +3,7 @@ import type { Lab } from "../../lab/types.js";
 import { humanBytes } from "../../net/quantity.js";
 import type { Context } from "../context.js";
 import { bold, dim, green, printDiagnostics, yellow } from "../output.js";
-import { loadLab } from "../../lab/file.js";
+import { loadRenderableLab as loadLab } from "../../render/load.js";
 
 /** Facts about a lab for `drover check`; extra sections (what-if headroom, …) register here. */
 export type SummarySection = (lab: Lab) => { title: string; lines: string[]; json: Record<string, unknown> } | undefined;

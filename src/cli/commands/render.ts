@@ -2,7 +2,7 @@
 import type { Command } from "commander";
 import { resolve, relative } from "node:path";
 import type { Context } from "../context.js";
-import { loadLab } from "../../lab/file.js";
+import { loadRenderableLab as loadLab } from "../../render/load.js";
 import { bold, dim, green, table } from "../output.js";
 import { renderLab, writeTree, checkOutputFolder, tree as newTree, addFile, sortedPaths, OutputFolderError } from "../../render/index.js";
 import type { FileTree } from "../../render/index.js";
