@@ -119,5 +119,7 @@ test("what-if page: switching the gaming PC off takes ollama down and keeps etcd
   await page.click('button[data-host="nuc2"]');
   await page.waitForSelector('[data-testid="etcd"]:has-text("QUORUM LOST")');
   assert.match(await page.locator('[data-testid="api"]').innerText(), /unavailable/);
+  // without quorum nothing is rescheduled, and the page says so
+  assert.match(await page.locator('[data-testid="notes"]').innerText(), /Nothing is rescheduled: .*kubelet/);
   await page.screenshot({ path: join(ARTIFACTS, "whatif-quorum-lost.png"), fullPage: true });
 });

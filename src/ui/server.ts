@@ -14,6 +14,8 @@ export interface WhatIfView {
   etcd: { members: number; remaining: number; quorum: number; ok: boolean };
   api: { ok: boolean; reason?: string };
   spofs: { component: string; reason: string }[];
+  /** what else the operator should know: no rescheduling without quorum, services lost, out-of-service commands */
+  notes: string[];
 }
 
 export interface PlanView {

@@ -38,6 +38,11 @@ export function whatIfSource(): (lab: Lab, hosts: readonly string[]) => WhatIfVi
       etcd: { ...r.etcd },
       api: { ...r.api },
       spofs: r.spofs.map((s) => ({ ...s })),
+      notes: [
+        ...(r.rescheduling.ok ? [] : [`Nothing is rescheduled: ${r.rescheduling.reason}`]),
+        ...r.services.filter((s) => !["storage", "dns", "gateway", "ceph-monitor"].includes(s.kind)).map((s) => `${s.what} (${s.address}, ${s.servedBy}) is down: ${s.effect}`),
+        ...r.outOfService.map((x) => `StatefulSet pods wait on ${x.node}; once it is known to be off: ${x.command}`),
+      ],
     };
   };
 }

@@ -23,5 +23,7 @@ export interface WhatIf {
   etcd: { members: number; remaining: number; quorum: number; ok: boolean };
   api: { ok: boolean; reason?: string };
   spofs: { component: string; reason: string }[];
+  /** what else the operator should know: no rescheduling without quorum, services lost, out-of-service commands */
+  notes: string[];
 }
 export interface Plan { online: boolean; reason?: string; changes: { action: string; kind: string; namespace?: string; name: string; diff?: string }[] }

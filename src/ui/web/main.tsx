@@ -172,7 +172,8 @@ function WhatIfPage() {
             etcd: {r.etcd.remaining} of {r.etcd.members} members remain, quorum needs {r.etcd.quorum} — {r.etcd.ok ? "quorum kept" : "QUORUM LOST"}
           </div>
           <div class={`verdict ${r.api.ok ? "ok" : "bad"}`} data-testid="api">Kubernetes API: {r.api.ok ? "available" : `unavailable${r.api.reason ? ` (${r.api.reason})` : ""}`}</div>
-          {r.spofs.length > 0 && <ul class="spofs">{r.spofs.map((s) => <li key={s.component}><strong>{s.component}</strong>: {s.reason}</li>)}</ul>}
+          {r.spofs.length > 0 && <ul class="spofs">{r.spofs.map((s) => <li key={`${s.component}: ${s.reason}`}><strong>{s.component}</strong>: {s.reason}</li>)}</ul>}
+          {r.notes.length > 0 && <ul class="notes" data-testid="notes">{r.notes.map((n) => <li key={n}>{n}</li>)}</ul>}
           <p class="muted">{down.length === 0 ? "All hosts on." : `${worst.length} of ${r.apps.length} apps affected.`}</p>
           <table>
             <thead><tr><th>App</th><th>Replicas</th><th>Outcome</th><th>Why</th></tr></thead>
