@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { makeOutput, printDiagnostics, red } from "./output.js";
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE, InvalidLab, UserError } from "./errors.js";
 import type { Context } from "./context.js";
+import { allCommands, labConvention } from "./lab-argument.js";
 
 /** `stream` (tests): where output goes instead of process.stdout/stderr. */
 export async function main(argv: readonly string[], stream?: Parameters<typeof makeOutput>[1]): Promise<number> {
@@ -20,6 +21,7 @@ export async function main(argv: readonly string[], stream?: Parameters<typeof m
   program.hook("preAction", (cmd) => { json = !!cmd.optsWithGlobals().json; });
   for (const c of await commandsFor(argv)) c.register(program, ctx);
   program.commands.forEach((c) => c.exitOverride().option("--json", "machine-readable output on stdout"));
+  for (const c of allCommands(program)) labConvention(c);
   try {
     await program.parseAsync(argv as string[], { from: "user" });
     return Number(process.exitCode ?? EXIT_OK) || EXIT_OK;

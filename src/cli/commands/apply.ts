@@ -3,6 +3,7 @@
 // workloads with a progress line. Ctrl-C stops cleanly (in-flight requests finish, the inventory
 // records what was applied); run it again to converge.
 import type { Command } from "commander";
+import { LAB_HELP } from "../lab-argument.js";
 import type { Context } from "../context.js";
 import type { Output } from "../output.js";
 import { bold, dim, green, red, yellow } from "../output.js";
@@ -100,7 +101,7 @@ export function register(program: Command, ctx: Context): void {
   clusterOptions(program
     .command("apply")
     .description("apply the rendered cluster layer (server-side apply, CRDs and namespaces first), prune what the spec dropped, wait for readiness")
-    .argument("[lab]", "path to lab.yaml (or its folder)", "lab.yaml"))
+    .argument("[lab]", LAB_HELP, "lab.yaml"))
     .option("--dry-run", "server-side dry run: report what would change, write nothing")
     .option("--no-prune", "keep objects Drover applied before that the spec no longer has")
     .option("--no-wait", "do not wait for workloads to become ready")

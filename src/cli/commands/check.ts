@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { Lab } from "../../lab/types.js";
+import { LAB_HELP } from "../lab-argument.js";
 import { humanBytes } from "../../net/quantity.js";
 import type { Context } from "../context.js";
 import { bold, dim, green, printDiagnostics, yellow } from "../output.js";
@@ -42,7 +43,7 @@ export function register(program: Command, ctx: Context): void {
   program
     .command("check")
     .description("validate lab.yaml and print a summary of the lab")
-    .argument("[lab]", "path to lab.yaml (or its folder)", "lab.yaml")
+    .argument("[lab]", LAB_HELP, "lab.yaml")
     .action((path: string) => {
       const o = ctx.output();
       const loaded = loadLab(path);

@@ -1,6 +1,7 @@
 // drover diff [lab]: what drover apply would change, as unified diffs (live → desired after a server
 // dry run), Secret values redacted. Exit code 0 when in sync, 1 when there are changes (like diff(1)).
 import type { Command } from "commander";
+import { LAB_HELP } from "../lab-argument.js";
 import type { Context } from "../context.js";
 import { bold, green, paint, type Output } from "../output.js";
 import { clusterInput, clusterOptions, type ClusterOptions } from "../../ops/cluster-input.js";
@@ -29,7 +30,7 @@ export function register(program: Command, ctx: Context): void {
   clusterOptions(program
     .command("diff")
     .description("show what drover apply would change in the live cluster (server dry run; secrets redacted)")
-    .argument("[lab]", "path to lab.yaml (or its folder)", "lab.yaml"))
+    .argument("[lab]", LAB_HELP, "lab.yaml"))
     .option("--no-prune", "leave out what an apply would prune")
     .action(async (path: string, f: ClusterOptions & { prune: boolean }) => {
       const o = ctx.output();

@@ -1,6 +1,7 @@
 // drover keys init: a new age identity for this machine (the key that opens the lab's secrets).
 // Also adds a "secrets" section to `drover check`.
 import type { Command } from "commander";
+import { LAB_HELP } from "../lab-argument.js";
 import type { Context } from "../context.js";
 import { bold, green } from "../output.js";
 import { initKeyFile, keyInitPath, tryLocalKey } from "../../secrets/keys.js";
@@ -45,7 +46,7 @@ export function register(program: Command, ctx: Context): void {
     .command("rotate")
     .description(`rotate key material in the secrets store, re-render, and print the rollout (${rotationKinds().join(", ")})`)
     .argument("<kind>", rotationKinds().join("|"))
-    .argument("[lab]", "path to lab.yaml (or its folder)", "lab.yaml")
+    .argument("[lab]", LAB_HELP, "lab.yaml")
     .option("-o, --out <dir>", "output folder (default: out/ next to lab.yaml)")
     .option("--age-key <file>", "age key file (default: DROVER_AGE_KEY_FILE, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, ~/.config/sops/age/keys.txt)")
     .option("--json", "machine-readable output on stdout")

@@ -1,6 +1,7 @@
 // drover node add | remove: day-2 node operations (src/ops/node-add.ts, node-remove.ts).
 import type { Command } from "commander";
-import { InvalidArgumentError } from "commander";
+import { LAB_HELP } from "../lab-argument.js";
+import { InvalidArgumentError, Option } from "commander";
 import type { Context } from "../context.js";
 import type { Output } from "../output.js";
 import { bold, dim, green, yellow } from "../output.js";
@@ -61,7 +62,8 @@ interface CommonOpts { lab?: string; out?: string; ageKey?: string; kubeconfig?:
 export function register(program: Command, ctx: Context): void {
   const node = program.command("node").description("add or remove a node: lab.yaml, keys, rendered configs and the cluster together");
   const common = (c: Command) => c
-    .option("--lab <file>", "path to lab.yaml (or its folder)", "lab.yaml")
+    .argument("[lab]", LAB_HELP, "lab.yaml")
+    .addOption(new Option("--lab <file>", "the lab (the [lab] operand's older spelling)").hideHelp())
     .option("-o, --out <dir>", "output folder of the render (default: out/ next to lab.yaml)")
     .option("--age-key <file>", "age key file (default: DROVER_AGE_KEY_FILE, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, ~/.config/sops/age/keys.txt)")
     .option("--kubeconfig <file>", "act on the cluster too (default context, unless --context)")
@@ -81,7 +83,7 @@ export function register(program: Command, ctx: Context): void {
     .option("--public-address <addr>", "public address (cloud nodes)")
     .option("--label <key=value>", "a node label (repeatable)", label)
     .option("--wait-timeout <duration>", "with --kubeconfig: how long to wait for the Node to be Ready", parseDuration, 15 * 60_000))
-    .action(async (name: string, o: CommonOpts & { host: string; role: string; kind?: string; address?: string; cpu?: number; memory?: string; mac?: string; installDisk?: string; publicAddress?: string; label?: Record<string, string>; waitTimeout: number }) => {
+    .action(async (name: string, lab: string, o: CommonOpts & { host: string; role: string; kind?: string; address?: string; cpu?: number; memory?: string; mac?: string; installDisk?: string; publicAddress?: string; label?: Record<string, string>; waitTimeout: number }) => {
       const out = ctx.output();
       if (o.role !== "controlplane" && o.role !== "worker") throw new InvalidArgumentError("--role must be controlplane or worker");
       const req: NodeAddRequest = {
@@ -94,7 +96,7 @@ export function register(program: Command, ctx: Context): void {
       const client = clientOf(o);
       try {
         const r = await nodeAdd(req, {
-          ...(o.lab ? { labPath: o.lab } : {}), ...(o.out ? { out: o.out } : {}), ...(o.ageKey ? { ageKey: o.ageKey } : {}),
+          labPath: lab, ...(o.out ? { out: o.out } : {}), ...(o.ageKey ? { ageKey: o.ageKey } : {}),
           generators: renderDeps.generators,
           rerender: (p) => render(p, { ...(o.out ? { out: o.out } : {}), ...(o.ageKey ? { ageKey: o.ageKey } : {}) }),
         });
@@ -128,12 +130,12 @@ export function register(program: Command, ctx: Context): void {
     .option("--timeout <duration>", "give up draining after this long (0 = never)", parseDuration, 0)
     .option("--skip-wait-for-delete-timeout <seconds>", "don't wait for pods deleted more than this many seconds ago", int("--skip-wait-for-delete-timeout"), 0)
     .option("--pod-selector <selector>", "only evict pods matching this label selector"))
-    .action(async (name: string, o: CommonOpts & { force?: boolean; ignoreDaemonsets?: boolean; deleteEmptydirData?: boolean; disableEviction?: boolean; gracePeriod: number; timeout: number; skipWaitForDeleteTimeout: number; podSelector?: string }) => {
+    .action(async (name: string, lab: string, o: CommonOpts & { force?: boolean; ignoreDaemonsets?: boolean; deleteEmptydirData?: boolean; disableEviction?: boolean; gracePeriod: number; timeout: number; skipWaitForDeleteTimeout: number; podSelector?: string }) => {
       const out = ctx.output();
       const client = clientOf(o, 64);
       try {
         const r = await nodeRemove(name, {
-          ...(o.lab ? { labPath: o.lab } : {}), ...(o.out ? { out: o.out } : {}), ...(o.ageKey ? { ageKey: o.ageKey } : {}),
+          labPath: lab, ...(o.out ? { out: o.out } : {}), ...(o.ageKey ? { ageKey: o.ageKey } : {}),
           generators: renderDeps.generators,
           rerender: (p) => render(p, { ...(o.out ? { out: o.out } : {}), ...(o.ageKey ? { ageKey: o.ageKey } : {}) }),
           ...(client ? { client } : {}),

@@ -1,5 +1,6 @@
 // drover render [lab] [-o dir]: lab.yaml → secrets store → rendered tree, written atomically.
 import type { Command } from "commander";
+import { LAB_HELP } from "../lab-argument.js";
 import { resolve, relative } from "node:path";
 import type { Context } from "../context.js";
 import { loadRenderableLab as loadLab } from "../../render/load.js";
@@ -87,7 +88,7 @@ export function register(program: Command, ctx: Context): void {
   program
     .command("render")
     .description("render the lab into files (Talos/k3s configs, WireGuard, Flux tree with SOPS-encrypted Secrets)")
-    .argument("[lab]", "path to lab.yaml (or its folder)", "lab.yaml")
+    .argument("[lab]", LAB_HELP, "lab.yaml")
     .option("-o, --out <dir>", "output folder (default: out/ next to lab.yaml)")
     .option("--age-key <file>", "age key file (default: DROVER_AGE_KEY_FILE, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, ~/.config/sops/age/keys.txt)")
     .action(async (path: string, o: { out?: string; ageKey?: string }) => {

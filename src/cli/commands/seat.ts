@@ -2,6 +2,8 @@
 // (comments kept), makes the seat's key, re-renders (the hub learns the new peer) and prints the config
 // as text and as a QR code; `remove` takes it out of lab.yaml, the secrets store and every node's peers.
 import type { Command } from "commander";
+import { Option } from "commander";
+import { LAB_HELP } from "../lab-argument.js";
 import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Context } from "../context.js";
@@ -39,7 +41,8 @@ export function register(program: Command, ctx: Context): void {
   const seat = program.command("seat").description("WireGuard client configs (seats) for laptops and phones");
   const common = (c: Command) =>
     c
-      .option("-f, --file <lab>", "path to lab.yaml (or its folder)", "lab.yaml")
+      .argument("[lab]", LAB_HELP, "lab.yaml")
+      .addOption(new Option("-f, --file <lab>", "the lab (the [lab] operand's older spelling)").hideHelp())
       .option("-o, --out <dir>", "render output folder (default: out/ next to lab.yaml)")
       .option("--age-key <file>", "age key file (default: DROVER_AGE_KEY_FILE, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, ~/.config/sops/age/keys.txt)");
 
@@ -50,20 +53,20 @@ export function register(program: Command, ctx: Context): void {
       .argument("<name>", "seat name, e.g. alice-laptop")
       .option("--owner <user>", "the user (identity.users) the device belongs to")
       .option("--device <kind>", `${DEVICES.join("|")}`, "laptop"),
-  ).action(async (name: string, o: CommonOpts & { file: string; owner?: string; device: string }) => {
+  ).action(async (name: string, labFile: string, o: CommonOpts & { owner?: string; device: string }) => {
     const out = ctx.output();
     if (!DEVICES.includes(o.device)) throw new UserError(`--device ${o.device} is not a device kind`, `use one of ${DEVICES.join(", ")}`, 2);
     findLocalKey({ keyFile: o.ageKey }); // before lab.yaml changes: without a key nothing could be rendered
-    addSeat(o.file, { name, ...(o.owner ? { owner: o.owner } : {}), device: o.device });
-    const r = await render(o.file, o);
+    addSeat(labFile, { name, ...(o.owner ? { owner: o.owner } : {}), device: o.device });
+    const r = await render(labFile, o);
     const file = join(r.outDir, "seats", `${name}.conf`);
-    const lab = loadLab(o.file).lab;
+    const lab = loadLab(labFile).lab;
     printSeat(out, name, readFileSync(file, "utf8"), relative(process.cwd(), file) || file, seatHub(lab)?.name, lab.seats.find((s) => s.name === name)?.overlayAddress);
   });
 
-  common(seat.command("show").description("print a seat's config and QR code again").argument("<name>", "seat name")).action(async (name: string, o: CommonOpts & { file: string }) => {
+  common(seat.command("show").description("print a seat's config and QR code again").argument("<name>", "seat name")).action(async (name: string, labFile: string, o: CommonOpts) => {
     const out = ctx.output();
-    const loaded = loadLab(o.file);
+    const loaded = loadLab(labFile);
     if (!loaded.lab.seats.some((s) => s.name === name)) {
       throw new UserError(`${loaded.display}: network.seats: there is no seat named ${name}`, loaded.lab.seats.length ? `seats: ${loaded.lab.seats.map((s) => s.name).join(", ")}` : "add one with drover seat add <name>");
     }
@@ -75,11 +78,11 @@ export function register(program: Command, ctx: Context): void {
   });
 
   common(seat.command("remove").description("revoke a seat: out of lab.yaml, the secrets store and every node's peers").argument("<name>", "seat name")).action(
-    async (name: string, o: CommonOpts & { file: string }) => {
+    async (name: string, labFile: string, o: CommonOpts) => {
       const out = ctx.output();
       const key = findLocalKey({ keyFile: o.ageKey });
-      const removed = await removeSeat(o.file, name, key);
-      const r = await render(o.file, o);
+      const removed = await removeSeat(labFile, name, key);
+      const r = await render(labFile, o);
       if (out.json) {
         out.out(JSON.stringify({ seat: name, removed: true, lab: removed.display, forgot: removed.forgot, outDir: r.outDir }, null, 2));
         return;

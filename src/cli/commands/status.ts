@@ -1,6 +1,7 @@
 // drover status [lab]: nodes, apps and drift between the spec and the live cluster; --watch refreshes
 // (on a terminal in place; with --json one JSON document per line).
 import type { Command } from "commander";
+import { LAB_HELP } from "../lab-argument.js";
 import { existsSync } from "node:fs";
 import type { Context } from "../context.js";
 import { bold, dim, green, red, table, yellow, type Output } from "../output.js";
@@ -39,7 +40,7 @@ export function register(program: Command, ctx: Context): void {
   clusterOptions(program
     .command("status")
     .description("nodes, apps and drift between lab.yaml and the live cluster")
-    .argument("[lab]", "path to lab.yaml (or its folder); without one, only the cluster is shown"))
+    .argument("[lab]", `${LAB_HELP}; with none of them, only the cluster is shown`))
     .option("-w, --watch", "keep refreshing")
     .option("--interval <duration>", "refresh interval for --watch", "2s")
     .action(async (path: string | undefined, f: ClusterOptions & { watch?: boolean; interval: string }) => {

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { join, dirname } from "node:path";
+import { LAB_HELP } from "../lab-argument.js";
 import { fileURLToPath } from "node:url";
 import { existsSync } from "node:fs";
 import type { Context } from "../context.js";
@@ -13,7 +14,7 @@ export function register(program: Command, ctx: Context): void {
   program
     .command("ui")
     .description("serve the lab's web dashboard on localhost (services, nodes and mesh, what-if, plan)")
-    .argument("[lab]", "path to lab.yaml (or its folder)", "lab.yaml")
+    .argument("[lab]", LAB_HELP, "lab.yaml")
     .option("--listen <addr>", "address:port to listen on (a non-loopback address needs --allow-remote)", "127.0.0.1:7480")
     .option("--allow-remote", "allow a --listen address other machines can reach")
     .option("--allow-host <name>", "a host name (or address) the dashboard is opened by, besides this machine's own; repeatable", (v: string, acc: string[]) => [...acc, v], [] as string[])

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { Context } from "../context.js";
+import { LAB_HELP } from "../lab-argument.js";
 import { loadLab } from "../../lab/file.js";
 import { UserError, EXIT_USAGE } from "../errors.js";
 import { baseline, whatIf, allSingle, volatileOff, volatileHosts, type WhatIfReport } from "../../analyze/index.js";
@@ -45,7 +46,7 @@ export function register(program: Command, ctx: Context): void {
   program
     .command("what-if")
     .description("simulate hosts going off: which apps survive, degrade, restart elsewhere or go down, and why")
-    .argument("[lab]", "path to lab.yaml (or its folder)", "lab.yaml")
+    .argument("[lab]", LAB_HELP, "lab.yaml")
     .option("--down <hosts>", "comma-separated hosts that fail without warning (power cut, crash)")
     .option("--off <hosts>", "comma-separated hosts shut down as planned (graceful node shutdown)")
     .option("--all-single", "every single failure — each host, each chassis, each site — worst first")
