@@ -11,7 +11,8 @@ import { cryptSalt, sha512Crypt } from "../../secrets/sha512-crypt.js";
 /** Where the host's root password lives in the secrets store: apps.proxmox["<host>-root-password"] (its hash beside it, "-sha512-crypt"). */
 export const rootPasswordKey = (host: string): [string, string] => ["proxmox", `${host}-root-password`];
 
-const q = (s: string): string => JSON.stringify(s); // a TOML basic string (JSON escapes are TOML escapes for these)
+// a TOML basic string: JSON's escapes are TOML escapes, and TOML also refuses a raw DEL
+const q = (s: string): string => JSON.stringify(s).replace(/\x7f/g, "\\u007F");
 
 export function answerToml(lab: Lab, secrets: LabSecrets, host: Host): string {
   const site = lab.site(host.site);
