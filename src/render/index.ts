@@ -5,23 +5,20 @@ import type { FileTree } from "./tree.js";
 import { mergeTrees } from "./tree.js";
 import { renderApps } from "./apps/index.js";
 import { renderSeats, renderWireguard } from "./wireguard/index.js";
-import { renderK3s } from "./k3s/index.js";
-import { renderTalos } from "./talos/index.js";
-import { renderBoot } from "./boot/index.js";
+import { distributionTargets, type Target } from "./distributions.js";
 import { renderProxmox } from "./proxmox/index.js";
 import { renderLibvirt } from "./libvirt/index.js";
 import { renderPlatform } from "./platform/index.js";
 
-export type Target = (lab: Lab, secrets: LabSecrets) => FileTree;
+export type { Target } from "./distributions.js";
 
 /** folder → target; later issues add theirs (talos, k3s, wireguard, seats, proxmox, boot, kubernetes). */
 export const targets: [string, Target][] = [
   ["kubernetes", renderApps],
   ["wireguard", renderWireguard],
   ["seats", renderSeats],
-  ["k3s", renderK3s],
-  ["talos", renderTalos],
-  ["boot", renderBoot],
+  // the distribution's node configs and boot media (render/distributions.ts, by name)
+  ...distributionTargets(),
   ["proxmox", renderProxmox],
   ["libvirt", renderLibvirt],
   // the Flux layout and platform components, beside apps/ in the same kubernetes/ tree

@@ -1,7 +1,8 @@
 // The labels every object of an app carries, and the selector its pods are found by.
+import { MANAGED_BY, objectMeta } from "../meta.js";
 import type { App } from "../../lab/types.js";
 
-export const MANAGED_BY = { "app.kubernetes.io/managed-by": "drover" } as const;
+export { MANAGED_BY };
 
 /** Labels of the app's own objects. */
 export function appLabels(a: App): Record<string, string> {
@@ -37,5 +38,5 @@ export function labelValue(s: string): string {
 }
 
 export function meta(name: string, namespace: string, labels: Record<string, string>, annotations?: Record<string, string>): Record<string, unknown> {
-  return { name, namespace, labels, ...(annotations && Object.keys(annotations).length ? { annotations } : {}) };
+  return objectMeta(name, namespace, labels, annotations);
 }

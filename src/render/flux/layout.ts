@@ -10,6 +10,7 @@
 //   infrastructure/<component>/config/   custom resources that need the component's CRDs
 //   apps.yaml                     the apps Kustomization, after the infrastructure it needs
 //   apps/<namespace>/<app>/       written by src/render/apps
+import { MANAGED_BY, objectMeta } from "../meta.js";
 import type { Lab } from "../../lab/types.js";
 import { addFile, toYaml, toYamlStream, type FileTree } from "../tree.js";
 import { CHARTS, type Chart, type ChartName } from "./charts.js";
@@ -41,12 +42,8 @@ export const FLUX_VERSION = "2.9.5";
 const FLUX_NS = NAMESPACES.flux;
 const SOPS_SECRET = "sops-age";
 
-export const meta = (name: string, namespace?: string, labels?: Record<string, string>, annotations?: Record<string, string>): Obj => ({
-  name,
-  ...(namespace ? { namespace } : {}),
-  labels: { "app.kubernetes.io/managed-by": "drover", ...labels },
-  ...(annotations && Object.keys(annotations).length ? { annotations } : {}),
-});
+export const meta = (name: string, namespace?: string, labels?: Record<string, string>, annotations?: Record<string, string>): Obj =>
+  objectMeta(name, namespace, { ...MANAGED_BY, ...labels }, annotations);
 
 /** A Kubernetes Secret with string data (SOPS-encrypted by `drover render`). */
 export function secret(name: string, namespace: string, stringData: Record<string, string>, labels?: Record<string, string>): Obj {
