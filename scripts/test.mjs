@@ -5,7 +5,8 @@
 // The machines tests (*machines.test.js, issue 15 Tier 1: Debian VMs under QEMU booting Drover's seeds)
 // need a VM image that takes minutes to build and minutes of CPU to boot: `npm run test:machines`
 // (`--machines`) builds the image and runs them alone; a plain run includes them only when the image is
-// already built, and otherwise says loudly, at the start and at the end, that they were not run.
+// already built, and otherwise says loudly, at the start and at the end, that they were not run. A subset
+// run (filters given) includes them only when a filter names them.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, dirname } from "node:path";
@@ -37,6 +38,12 @@ let files = walk(join(root, "dist"), []);
 if (machinesOnly) files = files.filter(isMachinesTest);
 if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
 let notRun = "";
+if (!machinesOnly && filter.length && !filter.some((x) => x.includes("machines")) && files.some(isMachinesTest)) {
+  // a subset run (`node scripts/test.mjs render/k3s`) boots VMs only when a filter names them
+  files = files.filter((f) => !isMachinesTest(f));
+  notRun = "drover test: the machines tests (VMs under QEMU) are not part of a subset run unless a filter names them (e.g. render/k3s/machines)";
+  console.error(notRun);
+}
 if (!machinesOnly && files.some(isMachinesTest)) {
   const { machinesImageDir } = await import(join(root, "dist/testing/machines.js"));
   const image = machinesImageDir();

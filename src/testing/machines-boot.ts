@@ -1,7 +1,8 @@
 // Boots the machines lab (src/testing/machines-lab.ts) for the Tier-1 test and the boot bench: renders
 // the lab's k3s NoCloud seeds with Drover, starts a stand-in for the k3s installer URL on the LAN's
 // gateway (it serves a tiny installer that records the environment it runs with, and answers 404 to
-// the nodes named in failInstallFor), boots every node as a VM at once and waits for cloud-init.
+// the nodes named in failInstallFor) and a DNS stand-in answering the installer's name (A records only;
+// other names do not exist), boots every node as a VM at once and waits for cloud-init.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderK3s } from "../render/k3s/index.js";
@@ -9,7 +10,7 @@ import type { FileTree } from "../render/tree.js";
 import type { Lab } from "../lab/types.js";
 import { testSecrets } from "./apps-lab.js";
 import { MachinesLan, type Vm } from "./machines.js";
-import { BEYOND_GATEWAY, INSTALLER_PORT, MACHINES_GATEWAY, MACHINES_PREFIX, machinesLab } from "./machines-lab.js";
+import { BEYOND_GATEWAY, INSTALLER_HOST, INSTALLER_PORT, MACHINES_GATEWAY, MACHINES_PREFIX, machinesLab } from "./machines-lab.js";
 
 /** Where the stand-in installer, run in a guest, records its environment. */
 export const STANDIN_ENV = "/var/lib/drover-standin/installer.env";
@@ -24,6 +25,7 @@ echo "k3s installer stand-in: environment recorded"
 
 export interface InstallerRequest {
   readonly client: string;
+  /** the HTTP path, or "dns <name> <type>" for a DNS question */
   readonly path: string;
   readonly status: number;
 }
@@ -49,7 +51,30 @@ export async function bootMachinesLab(o: { failInstallFor?: readonly string[]; c
     writeFileSync(
       server,
       `import { createServer } from "node:http";
+import { createSocket } from "node:dgram";
 const script = ${JSON.stringify(STANDIN_INSTALLER)};
+// DNS: one A record; every other name does not exist, other types of that name have no answer
+const records = { ${JSON.stringify(INSTALLER_HOST)}: ${JSON.stringify(MACHINES_GATEWAY)} };
+const dns = createSocket("udp4");
+dns.on("message", (q, from) => {
+  if (q.length < 17) return;
+  let i = 12;
+  const labels = [];
+  while (i < q.length && q[i] !== 0) { labels.push(q.subarray(i + 1, i + 1 + q[i]).toString()); i += q[i] + 1; }
+  const name = labels.join(".").toLowerCase();
+  const type = q.readUInt16BE(i + 1);
+  const question = q.subarray(12, i + 5);
+  const addr = records[name];
+  const answer = addr && type === 1 ? Buffer.concat([Buffer.from([0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4]), Buffer.from(addr.split(".").map(Number))]) : Buffer.alloc(0);
+  const header = Buffer.alloc(12);
+  q.copy(header, 0, 0, 2);
+  header.writeUInt16BE(0x8180 | (q.readUInt16BE(2) & 0x0100) | (addr ? 0 : 3), 2);
+  header.writeUInt16BE(1, 4);
+  header.writeUInt16BE(answer.length ? 1 : 0, 6);
+  console.log(JSON.stringify({ client: from.address, path: "dns " + name + " " + type, status: addr ? 0 : 3 }));
+  dns.send(Buffer.concat([header, question, answer]), from.port, from.address);
+});
+dns.bind(53, ${JSON.stringify(MACHINES_GATEWAY)});
 const failFor = new Set(${JSON.stringify(failFor)});
 createServer((req, res) => {
   const client = (req.socket.remoteAddress || "").replace(/^::ffff:/, "");

@@ -1,6 +1,6 @@
 // The small k3s lab the machines tests (Tier 1) boot as QEMU VMs: one home site, a k3s server and an
-// agent (both matched by MAC, as Debian 12's ifupdown needs), a full WireGuard mesh, and the k3s
-// installer fetched from a stand-in on the site's gateway (cluster.k3sInstallerUrl).
+// agent (both matched by MAC, as Debian 12's ifupdown needs), a full WireGuard mesh, the site's DNS on
+// its gateway, and the k3s installer fetched by name from a stand-in there (cluster.k3sInstallerUrl).
 import type { Lab } from "../lab/types.js";
 import { loadTestLab } from "./apps-lab.js";
 
@@ -9,7 +9,9 @@ export const MACHINES_PREFIX = 24;
 /** an address behind the gateway (on the router's loopback): reached only over the default route */
 export const BEYOND_GATEWAY = "198.51.100.1";
 export const INSTALLER_PORT = 8080;
-export const INSTALLER_URL = `http://${MACHINES_GATEWAY}:${INSTALLER_PORT}/k3s/install.sh`;
+/** the stand-in's name: resolved by the LAN's DNS (a stand-in on the gateway) through the seed's resolv.conf */
+export const INSTALLER_HOST = "installer.boot.internal";
+export const INSTALLER_URL = `http://${INSTALLER_HOST}:${INSTALLER_PORT}/k3s/install.sh`;
 
 export function machinesLabYaml(): string {
   return `apiVersion: drover.dev/v1alpha1

@@ -3,6 +3,8 @@
 // step, installs WireGuard and k3s at the lab's version, and starts both; network-config (v2) gives the
 // node its static LAN address.
 //
+// bootcmd writes the LAN's DNS servers into a resolv.conf nothing else manages (Debian 12's ifupdown
+// without resolvconf ignores the network-config's nameservers).
 // runcmd stops at the first failing step and fails cloud-init with it (`cloud-init status` says error):
 // the k3s installer is downloaded to a file first (curl -f), so a failed download fails the node instead
 // of piping nothing into sh, which succeeds. Booted for real under QEMU by src/render/k3s/machines.test.ts.
@@ -42,6 +44,26 @@ fi
 sh "$script"
 `;
 
+/**
+ * Applies the LAN's DNS servers where the image's network setup does not: cloud-init's ifupdown renderer
+ * (Debian 12) writes them as dns-nameservers lines, which only resolvconf reads (absent from a minimal
+ * Debian 12), so /etc/resolv.conf kept whatever the image had and the installer's host name did not
+ * resolve. A resolv.conf that a resolver manages (a symlink: systemd-resolved, resolvconf) is left alone.
+ * A constant run by bootcmd (before the package install and the k3s download need names), with the
+ * search domain and the servers as its arguments.
+ */
+export const RESOLV_CONF_SCRIPT = `set -eu
+if [ -L /etc/resolv.conf ] || command -v resolvconf >/dev/null 2>&1; then exit 0; fi
+search=$1
+shift
+{
+  echo "# the LAN's DNS servers, written by drover's cloud-init seed (bootcmd)"
+  if [ -n "$search" ]; then echo "search $search"; fi
+  for ns in "$@"; do echo "nameserver $ns"; done
+} > /etc/resolv.conf.drover
+mv /etc/resolv.conf.drover /etc/resolv.conf
+`;
+
 /** The environment the k3s installer runs with: the lab's k3s release and the node's role. */
 export function k3sInstallEnv(lab: Lab, n: Node): [string, string][] {
   return [
@@ -57,6 +79,7 @@ export function userData(lab: Lab, n: Node, files: readonly WrittenFile[]): stri
     fqdn: `${n.name}.${lab.domains.private}`,
     prefer_fqdn_over_hostname: false,
     manage_etc_hosts: true,
+    ...(n.dns.length ? { bootcmd: [["sh", "-c", RESOLV_CONF_SCRIPT, "drover-resolv-conf", lab.domains.private, ...n.dns]] } : {}),
     package_update: true,
     packages: ["curl", "ca-certificates", "wireguard-tools", "nftables"],
     write_files: files.map((f) => ({ path: f.path, owner: "root:root", permissions: f.permissions, content: f.content })),

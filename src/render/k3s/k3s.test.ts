@@ -14,7 +14,7 @@ import { k3sLab } from "../../testing/k3s-lab.js";
 import { meshLab } from "../../testing/mesh-lab.js";
 import { renderK3s } from "./index.js";
 import { FLANNEL_WIREGUARD_PORT } from "./config.js";
-import { K3S_INSTALL_PATH, K3S_INSTALL_SCRIPT } from "./cloud-init.js";
+import { K3S_INSTALL_PATH, K3S_INSTALL_SCRIPT, RESOLV_CONF_SCRIPT } from "./cloud-init.js";
 import { createServer } from "node:http";
 import { loadSpec } from "../../spec/index.js";
 import { k3sLabYaml } from "../../testing/k3s-lab.js";
@@ -191,11 +191,20 @@ test("k3s installer URL: cluster.k3sInstallerUrl names a mirror; anything but a 
   }
 });
 
-test("the k3s install step passes shellcheck", async () => {
+test("the k3s install step and the resolv.conf step pass shellcheck", async () => {
   await withDir(async (dir) => {
     writeFileSync(join(dir, "install-k3s"), K3S_INSTALL_SCRIPT);
-    await sh([debianTool("shellcheck"), "-s", "sh", join(dir, "install-k3s")]);
+    writeFileSync(join(dir, "resolv-conf"), `#!/bin/sh\n${RESOLV_CONF_SCRIPT}`);
+    await sh([debianTool("shellcheck"), "-s", "sh", join(dir, "install-k3s"), join(dir, "resolv-conf")]);
   });
+});
+
+test("DNS: bootcmd hands the site's servers and the private domain to the resolv.conf step", () => {
+  const lab = k3sLab();
+  const t = renderK3s(lab, testSecrets(lab));
+  const bootcmd = (node: string) => (parse(t.get(`${node}/user-data`)!.content) as { bootcmd?: string[][] }).bootcmd;
+  assert.deepEqual(bootcmd("srv1"), [["sh", "-c", RESOLV_CONF_SCRIPT, "drover-resolv-conf", "debby.internal", "192.168.20.53"]]);
+  assert.deepEqual(bootcmd("edge1")![0]!.slice(3), ["drover-resolv-conf", "debby.internal", "10.0.0.1"], "each node its own site's servers (the gateway by default)");
 });
 
 // The step itself, run on this machine against an HTTP stand-in on loopback: a download that fails (404,

@@ -1,9 +1,9 @@
 // Tier 1 (issue 15): Drover's rendered k3s NoCloud seeds, unchanged, boot real Debian 12 machines.
 // Two QEMU VMs (TCG) from the image `scripts/tools/install.sh machines` builds, on a LAN bridge in a
 // network namespace (gateway on the bridge, an address behind it on the router), checked through the
-// QEMU guest agent: static address and a working default route, hostname, every written file and its
+// QEMU guest agent: static address and a working default route, DNS, hostname, every written file and its
 // mode, wg-quick@wg0 up on the kernel's WireGuard with pings over the mesh both ways, and the k3s install
-// step: on srv1 it fetches the installer from the stand-in on the gateway and runs it with exactly the
+// step: on srv1 it fetches the installer by name from the stand-in on the gateway and runs it with exactly the
 // environment Drover intends; w1's download fails (404), which must fail cloud-init loudly.
 //
 // Heavy (minutes of CPU): `npm run test:machines` runs it alone; `npm test` runs it only when the VM
@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import { parse } from "yaml";
 import { K3S_INSTALL_PATH, k3sInstallEnv } from "./cloud-init.js";
 import { bootMachinesLab, STANDIN_ENV, type BootedLab } from "../../testing/machines-boot.js";
-import { BEYOND_GATEWAY, INSTALLER_URL, MACHINES_GATEWAY } from "../../testing/machines-lab.js";
+import { BEYOND_GATEWAY, INSTALLER_HOST, INSTALLER_URL, MACHINES_GATEWAY } from "../../testing/machines-lab.js";
 
 describe("machines (Tier 1): rendered k3s seeds boot Debian 12 VMs under QEMU", { timeout: 45 * 60_000 }, () => {
   let b: BootedLab;
@@ -40,6 +40,16 @@ describe("machines (Tier 1): rendered k3s seeds boot Debian 12 VMs under QEMU", 
       await v.sh("! command -v route && ! test -e /sbin/route").catch(() => assert.fail(`${n.name}: net-tools must be absent for this to prove anything`));
       // an address on the router's loopback, not on the LAN: reachable only through the default route
       await v.sh(`ping -c 1 -W 5 ${BEYOND_GATEWAY}`);
+    }
+  });
+
+  it("DNS: the LAN's servers and search domain in resolv.conf; the installer's name resolves through them", async () => {
+    for (const n of b.lab.nodes) {
+      const conf = await vm(n.name).sh("cat /etc/resolv.conf");
+      assert.match(conf, new RegExp(`^search ${b.lab.domains.private.replaceAll(".", "\\.")}$`, "m"), `${n.name}:\n${conf}`);
+      assert.deepEqual(conf.split("\n").filter((l) => l.startsWith("nameserver ")), n.dns.map((d) => `nameserver ${d}`), `${n.name}:\n${conf}`);
+      assert.equal((await vm(n.name).sh(`getent ahostsv4 ${INSTALLER_HOST} | head -n 1`)).split(/\s+/)[0], MACHINES_GATEWAY);
+      assert.ok(b.installerRequests.some((r) => r.client === n.address && r.path === `dns ${INSTALLER_HOST} 1`), `${n.name} asked the LAN's DNS`);
     }
   });
 
