@@ -7,11 +7,11 @@
 // RHEL); on NixOS set virtualisation.libvirtd.onShutdown = "shutdown" and shutdownTimeout to the same.
 import type { Host, Lab } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
-import { GRACEFUL_SHUTDOWN } from "../../lab/shutdown.js";
+import { GUEST_SHUTDOWN_TIMEOUT_SECONDS } from "../../lab/shutdown.js";
 import { addFile, tree, type FileTree } from "../tree.js";
 
-/** How long libvirt waits for its guests: the kubelet's grace period and a margin for the guest OS to stop. */
-export const LIBVIRT_SHUTDOWN_TIMEOUT = GRACEFUL_SHUTDOWN.periodSeconds + 90;
+/** How long libvirt waits for its guests (lab/shutdown.ts). */
+export const LIBVIRT_SHUTDOWN_TIMEOUT = GUEST_SHUTDOWN_TIMEOUT_SECONDS;
 
 export function libvirtGuests(lab: Lab, host: Host): string {
   const vms = lab.nodes.filter((n) => n.host === host.name && n.kind === "vm").map((n) => n.name);

@@ -6,6 +6,7 @@ import type { Host, Lab, Node } from "../../lab/types.js";
 import { createHash } from "node:crypto";
 import { nodeMac } from "../node-mac.js";
 import { bootMedia, nodeSchematic, schematicId } from "../boot/schematic.js";
+import { GUEST_SHUTDOWN_TIMEOUT_SECONDS } from "../../lab/shutdown.js";
 
 export const DEBIAN_IMAGE = {
   amd64: "https://cloud.debian.org/images/cloud/trixie/latest/debian-13-genericcloud-amd64.qcow2",
@@ -112,7 +113,12 @@ export function createVmsScript(lab: Lab, host: Host, vms: readonly VmDefinition
   for (const vm of vms) {
     out.push(`# ${vm.name}: ${vm.role}, ${vm.cores} cores, ${vm.memoryMiB} MiB, ${vm.diskGiB} GiB, ${vm.address}`);
     out.push(`if exists ${vm.vmid}; then echo "${vm.name} (${vm.vmid}) exists"; else`);
-    const common = `qm create ${vm.vmid} --name ${sh(vm.name)} --ostype l26 --machine q35 --cpu host --cores ${vm.cores} --memory ${vm.memoryMiB} --balloon 0 --net0 ${sh(`virtio=${vm.mac},bridge=${vm.bridge}`)} --agent enabled=1 --onboot 1${vm.arch === "arm64" ? " --arch aarch64 --bios ovmf" : ""}`;
+    // host shutdown stops the VMs in reverse start order (workers before control planes), each given
+    // time for its kubelet's graceful node shutdown; Proxmox asks through the guest agent where one
+    // runs (Talos VMs carry the qemu-guest-agent extension), else by ACPI, which Debian's logind turns
+    // into a clean shutdown (with the agent enabled but absent, Proxmox would wait out the timeout and kill it)
+    const agent = vm.boot.kind === "talos-iso" ? 1 : 0;
+    const common = `qm create ${vm.vmid} --name ${sh(vm.name)} --ostype l26 --machine q35 --cpu host --cores ${vm.cores} --memory ${vm.memoryMiB} --balloon 0 --net0 ${sh(`virtio=${vm.mac},bridge=${vm.bridge}`)} --agent enabled=${agent} --onboot 1 --startup ${sh(`order=${vm.role === "controlplane" ? 1 : 2},down=${GUEST_SHUTDOWN_TIMEOUT_SECONDS}`)}${vm.arch === "arm64" ? " --arch aarch64 --bios ovmf" : ""}`;
     if (vm.boot.kind === "talos-iso") {
       out.push(`  fetch ${sh(vm.boot.url)} "$ISO_DIR/${vm.boot.file}"`);
       out.push(`  ${common} --scsihw virtio-scsi-single --virtio0 "$STORAGE:${vm.diskGiB},discard=on,iothread=1" --ide2 "$ISO_STORAGE:iso/${vm.boot.file},media=cdrom" --boot "order=virtio0;ide2"`);
