@@ -1,7 +1,7 @@
 // The Flux repository layout (under the lab's gitops path, "kubernetes" by default):
 //
-//   kustomization.yaml            what the root Kustomization applies: flux-system, infrastructure.yaml, apps.yaml
-//   flux-system/                  the Flux controllers (pinned release) and gotk-sync.yaml: the GitRepository and
+//   kustomization.yaml            what the root Kustomization applies: flux-system/crds, flux-system, infrastructure.yaml, apps.yaml
+//   flux-system/                  the Flux controllers (pinned release, vendored; CRDs in crds/) and gotk-sync.yaml: the GitRepository and
 //                                 the root Kustomization with SOPS decryption (Secret sops-age)
 //   infrastructure.yaml           one Flux Kustomization per platform component (and one per component's
 //                                 configuration, which needs the component's CRDs), ordered by dependsOn
@@ -200,7 +200,7 @@ export function writeLayout(t: FileTree, lab: Lab, components: readonly Componen
   addFile(t, "infrastructure.yaml", toYamlStream(ks));
   const appsDeps = opts.appsDependOn.map((n) => readyName(byName.get(n)!));
   if (opts.apps) addFile(t, "apps.yaml", toYaml(fluxKustomization(lab, "apps", "apps", { dependsOn: appsDeps, wait: true, timeout: "15m" })));
-  addFile(t, "kustomization.yaml", toYaml(kustomization(["flux-system", "infrastructure.yaml", ...(opts.apps ? ["apps.yaml"] : [])])));
+  addFile(t, "kustomization.yaml", toYaml(kustomization(["flux-system/crds", "flux-system", "infrastructure.yaml", ...(opts.apps ? ["apps.yaml"] : [])])));
 }
 
 export { SOPS_SECRET, FLUX_NS };

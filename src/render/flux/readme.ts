@@ -3,7 +3,7 @@ import type { Lab } from "../../lab/types.js";
 import { CHARTS } from "./charts.js";
 import { FLUX_VERSION, gitopsPath, type Component } from "./layout.js";
 import { gitSource } from "./git-source.js";
-import { FLUX_INSTALL_URL } from "./flux-system.js";
+import { fluxBootstrapCommands } from "./flux-system.js";
 import { EXTERNAL } from "../platform/secrets.js";
 import { NAMESPACES } from "../platform/contract.js";
 import { RESTIC_SERVER_UID, resticServerName } from "../platform/restic-server.js";
@@ -31,8 +31,15 @@ export function bootstrapReadme(lab: Lab, components: readonly Component[], miss
   else if (src.credentials === "token") lines.push("4. Give Flux a read token of the forge: `kubectl -n flux-system create secret generic flux-system --from-literal=username=flux --from-literal=password=<token>`.");
   else lines.push("4. The repository is read anonymously: no Git credentials needed.");
   if (src.host !== "external") lines.push(`   The forge runs in the lab: until it is up, apply the tree from a checkout (\`kubectl apply -k ${path}/apps/...\`) or point gitops.url at an external host first.`);
+  const [crds, wait, sync] = fluxBootstrapCommands(lab);
   lines.push(
-    `5. Install Flux ${FLUX_VERSION} and start syncing: \`kubectl apply --server-side -k ${path}/flux-system\` (the controllers come from ${FLUX_INSTALL_URL}).`,
+    `5. Install Flux ${FLUX_VERSION} (vendored in \`${path}/flux-system\`: nothing is downloaded) and start syncing, CRDs first (from the root of a checkout of the repository):`,
+    "",
+    "   ```sh",
+    `   ${crds}`,
+    `   ${wait}`,
+    `   ${sync}`,
+    "   ```",
     "",
     "Flux then applies `infrastructure.yaml` (each component waits for the ones it depends on and for its Helm releases to be ready) and `apps.yaml` after the platform the apps need.",
     "",

@@ -12,7 +12,6 @@ import { parseAllDocuments, stringify } from "yaml";
 import { renderLab } from "../index.js";
 import { renderPlatform, platformComponents } from "./index.js";
 import { alertmanagerConfig, RELAY_SCRIPT } from "./alerting.js";
-import { FLUX_INSTALL_URL } from "../flux/flux-system.js";
 import { CHARTS } from "../flux/charts.js";
 import { PLATFORM_LABS, K3S_METALLB } from "../../testing/platform-labs.js";
 import { loadTestLab, testSecrets } from "../../testing/apps-lab.js";
@@ -37,19 +36,12 @@ const docsOf = (t: FileTree): [string, Obj][] =>
 const NO_SCHEMA_KINDS = new Set(["ReplicationSource", "ReplicationDestination"]);
 const checkable = (t: FileTree) => (p: string): boolean => p.startsWith("kubernetes/") && !p.startsWith("kubernetes/bootstrap/") && !(p.endsWith("/backup.yaml") && /volsync\.backube/.test(t.get(p)!.content));
 
-/** Writes the tree to disk; flux-system's remote Flux release is replaced by the pinned Flux CRDs (no network in tests). */
+/** Writes the tree to disk as it is (Flux is vendored: kustomize needs no network). */
 function writeOut(t: FileTree): string {
   const root = tempDir("drover-platform-");
   for (const [p, f] of t) {
     mkdirSync(dirname(join(root, p)), { recursive: true });
-    let content = f.content;
-    if (p.endsWith("flux-system/kustomization.yaml")) {
-      assert.ok(content.includes(FLUX_INSTALL_URL));
-      content = content.replace(FLUX_INSTALL_URL, "flux-crds.yaml");
-      const crds = readdirSync(join(platformData("crds"), "flux")).sort().map((f) => readFileSync(join(platformData("crds"), "flux", f), "utf8"));
-      writeFileSync(join(root, dirname(p), "flux-crds.yaml"), crds.map((c) => (c.startsWith("---") ? c : `---\n${c}`)).join("\n"));
-    }
-    writeFileSync(join(root, p), content);
+    writeFileSync(join(root, p), f.content);
   }
   return root;
 }
@@ -69,7 +61,7 @@ for (const [name, make] of PLATFORM_LABS) {
     const root = writeOut(t);
     try {
       const dirs = [...t.keys()].filter((p) => p.startsWith("kubernetes/") && p.endsWith("kustomization.yaml")).map((p) => dirname(p)).sort();
-      assert.ok(dirs.includes("kubernetes") && dirs.includes("kubernetes/flux-system") && dirs.includes("kubernetes/infrastructure/sources"));
+      assert.ok(dirs.includes("kubernetes") && dirs.includes("kubernetes/flux-system") && dirs.includes("kubernetes/flux-system/crds") && dirs.includes("kubernetes/infrastructure/sources"));
       for (const d of dirs.filter((x) => !x.startsWith("kubernetes/apps/"))) {
         const r = spawnSync(tool("kustomize"), ["build", join(root, d)], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
         assert.equal(r.status, 0, `kustomize build ${d}: ${r.stderr}`);
