@@ -164,6 +164,8 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
     dns: s.dns,
     nat: s.nat,
     endpointHost: endpointHost(s.endpoint),
+    publicAddress: s.publicAddress ?? endpointHost(s.endpoint),
+    portForwarding: s.portForwarding,
     hosts: hostsBySite.get(s.name) ?? [],
     nodes: nodesBySite.get(s.name) ?? [],
   }));

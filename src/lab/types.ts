@@ -15,6 +15,10 @@ export interface Site {
   readonly nat: boolean;
   /** host part of the site's public endpoint (no port) */
   readonly endpointHost: string | undefined;
+  /** what public DNS records of this site's services point at: an IPv4 address or a DNS name (publicAddress, else endpointHost) */
+  readonly publicAddress: string | undefined;
+  /** the router forwards the ports the lab needs */
+  readonly portForwarding: boolean;
   readonly hosts: readonly string[];
   readonly nodes: readonly string[];
 }

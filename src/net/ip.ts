@@ -107,3 +107,16 @@ export function hostAddress(c: Cidr, n: number): number | undefined {
   if (n < 1 || ip >= cidrLast(c)) return undefined;
   return ip;
 }
+
+/** RFC 1918, CGNAT, loopback and link-local ranges: addresses the internet cannot reach. */
+const NOT_PUBLIC = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16"];
+
+/** Whether an IPv4 address is one the internet cannot reach (false for anything that is not an IPv4 address). */
+export function isPrivateIpv4(text: string): boolean {
+  const ip = parseIp(text);
+  if (ip === undefined) return false;
+  return NOT_PUBLIC.some((c) => {
+    const p = parseCidr(c);
+    return "cidr" in p && cidrContains(p.cidr, ip);
+  });
+}

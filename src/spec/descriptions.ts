@@ -29,6 +29,8 @@ export const FIELD_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "sites[].dns": "DNS servers for nodes of this site.",
   "sites[].nat": "Whether the site is behind NAT (default true).",
   "sites[].endpoint": "How other sites and seats reach this site's WireGuard port from outside: host or host:port.",
+  "sites[].publicAddress": "The address public DNS records point at for services this site serves (never a LAN address): the router's fixed public IPv4 (203.0.113.7), or a DNS name your router's dynamic DNS keeps current (home.example.net; records become CNAMEs to it). Default: the host of endpoint.",
+  "sites[].portForwarding": "Whether the router forwards the ports drover check lists to the lab (default true); false behind CGNAT or a router you cannot configure, which rules out Let's Encrypt HTTP-01.",
   hosts: "Physical machines (and cloud VMs): what they have and how reliable they are.",
   "hosts[].name": "Host name, a lower-case DNS label.",
   "hosts[].site": "The site the host is at.",

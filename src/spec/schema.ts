@@ -156,6 +156,14 @@ export const Site = z.strictObject({
   /** How the site is reached from outside (a public DNS name or address, optionally :port). */
   endpoint: Endpoint.optional(),
   region: z.string().optional(),
+  /**
+   * The address public DNS records point at for the services this site serves: the router's fixed public
+   * IPv4, or a DNS name kept current elsewhere (the router's dynamic-DNS name: records become CNAMEs to it).
+   * Defaults to the host of `endpoint`.
+   */
+  publicAddress: DnsName.refine((s) => !/^\d+(\.\d+)*$/.test(s) || parseIp(s) !== undefined, { error: "must be a public IPv4 address such as 203.0.113.7 or a DNS name such as home.example.net" }).optional(),
+  /** Whether the router forwards the ports `drover check` lists (false behind CGNAT or a router you cannot configure). */
+  portForwarding: z.boolean().default(true),
 });
 
 export const Disk = z.strictObject({

@@ -4,3 +4,4 @@
 import "./keys.js";
 import "./what-if-summary.js";
 import "./mesh-summary.js";
+import "./exposure-summary.js";

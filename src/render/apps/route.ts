@@ -5,7 +5,7 @@ import type { App, Lab } from "../../lab/types.js";
 import { appLabels, meta } from "./labels.js";
 import { platformNames } from "./platform.js";
 import { serviceName } from "./names.js";
-import { gatewayForwardAuth, ingressFor } from "../platform/contract.js";
+import { gatewayForwardAuth, ingressFor, publicDnsTarget } from "../platform/contract.js";
 
 export interface AppRoute {
   readonly app: string;
@@ -89,6 +89,7 @@ export function ingress(lab: Lab, a: App): Record<string, unknown> | undefined {
     ...(r.gated ? { ...platformNames.forwardAuth(lab, r.entry), "drover.dev/allowed-groups": r.groups.join(",") || "*" } : {}),
     // uploads (photos, documents, files) are not capped by the proxy
     "nginx.ingress.kubernetes.io/proxy-body-size": "0",
+    ...publicDnsTarget(lab, r.entry),
   };
   return {
     apiVersion: "networking.k8s.io/v1",

@@ -4,6 +4,7 @@
 import type { App, Lab } from "../../lab/types.js";
 import { appLabels, appSelector, meta } from "./labels.js";
 import { lbServiceName, serviceName } from "./names.js";
+import { EXTERNAL_DNS_HOSTNAME, publicDnsTarget } from "../platform/contract.js";
 
 export function clusterService(a: App): Record<string, unknown> | undefined {
   if (!a.catalog.ports.length) return undefined;
@@ -32,7 +33,7 @@ export function loadBalancerService(lab: Lab, a: App): Record<string, unknown> |
     kind: "Service",
     metadata: meta(lbServiceName(a), a.namespace, appLabels(a), {
       ...addressAnnotations(lab, a.loadBalancerAddress),
-      ...(a.exposure.hostname ? { "external-dns.alpha.kubernetes.io/hostname": a.exposure.hostname } : {}),
+      ...(a.exposure.hostname ? { [EXTERNAL_DNS_HOSTNAME]: a.exposure.hostname, ...(a.exposure.kind === "public" ? publicDnsTarget(lab, "public") : {}) } : {}),
     }),
     spec: {
       type: "LoadBalancer",

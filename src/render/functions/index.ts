@@ -5,6 +5,7 @@
 import type { FunctionDef, Lab } from "../../lab/types.js";
 import type { Folder } from "../apps/folder.js";
 import { platformNames } from "../apps/platform.js";
+import { publicDnsTarget } from "../platform/contract.js";
 import { dns1035 } from "../apps/names.js";
 import { containerSecurityContext, podSecurityContext } from "../apps/security.js";
 import { NODE_RUNNER, PYTHON_RUNNER, RUNTIME_IMAGES, interpreter, webhookImage } from "./runtimes.js";
@@ -94,7 +95,7 @@ export function functionObjects(lab: Lab, f: FunctionDef): Record<string, unknow
       out.push({
         apiVersion: "networking.k8s.io/v1",
         kind: "Ingress",
-        metadata: { name: f.name, namespace: ns, labels: l, annotations: { "cert-manager.io/cluster-issuer": platformNames.clusterIssuer[entry] } },
+        metadata: { name: f.name, namespace: ns, labels: l, annotations: { "cert-manager.io/cluster-issuer": platformNames.clusterIssuer[entry], ...publicDnsTarget(lab, entry) } },
         spec: {
           ingressClassName: platformNames.ingressClass[entry],
           tls: [{ hosts: [f.webhook.hostname], secretName: `${f.name}-tls` }],

@@ -2,6 +2,7 @@
 // classes, Gateways, certificate issuers, namespaces, the SSO gate) and apps refer to. The single source
 // of truth: src/render/apps imports these, src/render/platform renders the objects behind them.
 import type { Lab } from "../../lab/types.js";
+import { publicTarget } from "../../lab/public-entry.js";
 
 export type Entry = "public" | "private";
 
@@ -23,6 +24,20 @@ export const NAMESPACES = {
   registry: "registry",
   kubeSystem: "kube-system",
 } as const;
+
+/** external-dns's annotations (its default prefix since v0.22: the external-dns.alpha. prefix is ignored). */
+export const EXTERNAL_DNS_HOSTNAME = "external-dns.kubernetes.io/hostname";
+export const EXTERNAL_DNS_TARGET = "external-dns.kubernetes.io/target";
+
+/**
+ * What external-dns publishes for an object of the public entry point: the public site's public address
+ * (an IPv4, or a DNS name for a CNAME), never the load balancer's LAN address. Nothing when the lab
+ * does not know it (drover check warns) or for the private entry point (LAN addresses are right there).
+ */
+export function publicDnsTarget(lab: Lab, entry: Entry): Readonly<Record<string, string>> {
+  const t = entry === "public" ? publicTarget(lab) : undefined;
+  return t ? { [EXTERNAL_DNS_TARGET]: t.value } : {};
+}
 
 /** IngressClass (ingress-nginx) or Gateway (Gateway API) per entry point. */
 export const INGRESS_CLASS: Readonly<Record<Entry, string>> = { public: "public", private: "private" };

@@ -4,7 +4,7 @@
 import type { Lab } from "../../lab/types.js";
 import { appRoutes } from "../apps/route.js";
 import { helmRelease, meta, type Component, type Obj } from "../flux/layout.js";
-import { CLUSTER_ISSUER, INGRESS_CLASS, NAMESPACES, type Entry } from "./contract.js";
+import { CLUSTER_ISSUER, INGRESS_CLASS, NAMESPACES, publicDnsTarget, type Entry } from "./contract.js";
 import { addressAnnotations } from "./network.js";
 
 const NS = NAMESPACES.ingress;
@@ -55,7 +55,7 @@ export function envoyGatewayConfig(lab: Lab): Obj[] {
     out.push({
       apiVersion: "gateway.networking.k8s.io/v1",
       kind: "Gateway",
-      metadata: meta(INGRESS_CLASS[e], NS, undefined, { "cert-manager.io/cluster-issuer": CLUSTER_ISSUER[e] }),
+      metadata: meta(INGRESS_CLASS[e], NS, undefined, { "cert-manager.io/cluster-issuer": CLUSTER_ISSUER[e], ...publicDnsTarget(lab, e) }),
       spec: {
         gatewayClassName: "envoy",
         infrastructure: { parametersRef: { group: "gateway.envoyproxy.io", kind: "EnvoyProxy", name: `proxy-${e}` } },

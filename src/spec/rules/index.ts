@@ -7,11 +7,12 @@ import { allNetwork } from "./network.js";
 import { hostCapacity, controlPlanes, renderable } from "./capacity.js";
 import { appsFit, functionsWellFormed, appArchFits, appDevices, appPatchTargets } from "./apps.js";
 import { talosRules } from "./talos.js";
+import { publicExposure } from "./exposure.js";
 
 export type { Rule } from "./rule.js";
 
 /** Every cross-field rule, in reporting order. */
-export const rules: readonly Rule[] = [uniqueNames, uniqueAddresses, references, allNetwork, hostCapacity, controlPlanes, renderable, appsFit, appArchFits, appDevices, appPatchTargets, functionsWellFormed, talosRules];
+export const rules: readonly Rule[] = [uniqueNames, uniqueAddresses, references, allNetwork, hostCapacity, controlPlanes, renderable, appsFit, appArchFits, appDevices, appPatchTargets, functionsWellFormed, talosRules, publicExposure];
 
 export function checkRules(spec: LabSpec): Finding[] {
   const out: Finding[] = [];
