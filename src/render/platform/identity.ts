@@ -7,7 +7,7 @@ import type { Lab } from "../../lab/types.js";
 import { appRoutes } from "../apps/route.js";
 import { toYaml } from "../tree.js";
 import { meta, secret, type Component, type Obj } from "../flux/layout.js";
-import { authHost, CLUSTER_ISSUER, INGRESS_CLASS, NAMESPACES, type Entry } from "./contract.js";
+import { authHost, CLUSTER_ISSUER, INGRESS_CLASS, NAMESPACES, publicDnsTarget, type Entry } from "./contract.js";
 import type { SecretSource } from "./secrets.js";
 import { runAs, singleDeployment } from "./deployment.js";
 
@@ -83,7 +83,7 @@ function portalIngress(lab: Lab, name: string, entry: Entry, host: string, port:
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "Ingress",
-    metadata: meta(name, NS, undefined, { "cert-manager.io/cluster-issuer": CLUSTER_ISSUER[entry] }),
+    metadata: meta(name, NS, undefined, { "cert-manager.io/cluster-issuer": CLUSTER_ISSUER[entry], ...publicDnsTarget(lab, entry) }),
     spec: {
       ingressClassName: INGRESS_CLASS[entry],
       tls: [{ hosts: [host], secretName: `${name}-tls` }],
