@@ -82,4 +82,5 @@ const COMMAND_MODULES: Record<string, () => Promise<CommandModule[]>> = {
   status: async () => [await import("./commands/status.js")],
   node: async () => [await import("./commands/node.js")],
   seat: async () => [await import("./commands/seat.js")],
+  secrets: async () => [await import("./commands/secrets.js")],
 };

@@ -5,6 +5,31 @@ import { humanBytes } from "../../net/quantity.js";
 import type { Context } from "../context.js";
 import { bold, dim, green, printDiagnostics, yellow } from "../output.js";
 import { loadRenderableLab as loadLab } from "../../render/load.js";
+import type { LoadedLab } from "../../lab/file.js";
+import type { Need } from "../../render/needs.js";
+import type { LabSecrets } from "../../secrets/types.js";
+
+/**
+ * The credentials and placeholders the lab still needs: checked against the secrets store when the local
+ * age key opens it, else everything the lab asks for (a throwaway set of secrets stands in for the store).
+ */
+export async function stillNeeded(loaded: LoadedLab, ageKey?: string): Promise<{ storeRead: boolean; items: Need[] }> {
+  const [{ labNeeds }, { tryLocalKey }, { readStore, storeFile }, { existsSync }] = await Promise.all([import("../../render/needs.js"), import("../../secrets/keys.js"), import("../../secrets/store.js"), import("node:fs")]);
+  const file = storeFile(loaded.lab, loaded.dir);
+  const key = existsSync(file) ? tryLocalKey({ keyFile: ageKey }) : undefined;
+  let secrets: LabSecrets | undefined;
+  if (key) {
+    try {
+      secrets = (await readStore(file, file, key.identities)).secrets;
+    } catch {
+      secrets = undefined; // not ours to open: say what the lab asks for
+    }
+  }
+  const storeRead = secrets !== undefined;
+  // without the store: a throwaway one, so generated values (an in-lab Pi-hole's password) count as present
+  secrets ??= (await import("../../secrets/generate.js")).ensureSecrets(loaded.lab, undefined).secrets;
+  return { storeRead, items: labNeeds(loaded.lab, secrets) };
+}
 
 /** Facts about a lab for `drover check`; extra sections (what-if headroom, …) register here. */
 export type SummarySection = (lab: Lab) => { title: string; lines: string[]; json: Record<string, unknown> } | undefined;
@@ -44,14 +69,16 @@ export function register(program: Command, ctx: Context): void {
     .command("check")
     .description("validate lab.yaml and print a summary of the lab")
     .argument("[lab]", LAB_HELP, "lab.yaml")
-    .action((path: string) => {
+    .option("--age-key <file>", "age key that opens the secrets store, to tell which credentials are still missing (default: DROVER_AGE_KEY_FILE, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, ~/.config/sops/age/keys.txt)")
+    .action(async (path: string, opts: { ageKey?: string }) => {
       const o = ctx.output();
       const loaded = loadLab(path);
       const { lab, diagnostics } = loaded;
       const s = summarize(lab);
       const sections = summarySections.map((f) => f(lab)).filter((x) => x !== undefined);
+      const needs = await stillNeeded(loaded, opts.ageKey);
       if (o.json) {
-        o.out(JSON.stringify({ valid: true, file: loaded.display, summary: s, ...Object.fromEntries(sections.map((x) => [x.title, x.json])), diagnostics }, null, 2));
+        o.out(JSON.stringify({ valid: true, file: loaded.display, summary: s, ...Object.fromEntries(sections.map((x) => [x.title, x.json])), needs, diagnostics }, null, 2));
         return;
       }
       printDiagnostics(o, diagnostics);
@@ -68,6 +95,10 @@ export function register(program: Command, ctx: Context): void {
       for (const sec of sections) {
         lines.push(`  ${bold(o, sec.title)}`);
         for (const l of sec.lines) lines.push(`    ${l}`);
+      }
+      if (needs.items.length) {
+        lines.push(`  ${bold(o, "needed")} ${dim(o, needs.storeRead ? "(not in the secrets store yet)" : "(the secrets store was not opened: some may be stored already)")}`);
+        for (const n of needs.items) lines.push(`    ${yellow(o, n.name)}: ${n.what}\n      ${dim(o, `→ ${n.fix}`)}`);
       }
       const warnings = diagnostics.filter((d) => d.severity === "warning").length;
       if (warnings) lines.push(yellow(o, `  ${warnings} warning${warnings === 1 ? "" : "s"} (above)`));

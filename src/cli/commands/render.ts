@@ -13,6 +13,31 @@ import { loadSecrets, storeFile } from "../../secrets/store.js";
 import type { Generators } from "../../secrets/generate.js";
 import { encryptManifest } from "../../secrets/manifest.js";
 import { UserError } from "../errors.js";
+import { labNeeds, type Need } from "../../render/needs.js";
+import { fluxBootstrapCommands } from "../../render/flux/flux-system.js";
+import { gitSource } from "../../render/flux/git-source.js";
+import type { Lab } from "../../lab/types.js";
+
+/** The next steps for this lab after a render: short, concrete commands. */
+export function nextSteps(lab: Lab, outDir: string, needs: readonly Need[], keyFile?: string): string[] {
+  const rel = relative(process.cwd(), outDir) || ".";
+  const steps: string[] = [];
+  const creds = needs.filter((n) => n.kind === "credential");
+  if (creds.length) steps.push(`store the missing credentials, then render again: ${creds.map((n) => `drover secrets set ${n.name}`).join("; ")}`);
+  for (const n of needs.filter((x) => x.kind === "placeholder")) steps.push(`${n.fix} (${n.name})`);
+  const cps = lab.controlPlanes();
+  if (lab.distribution === "talos") {
+    steps.push(`boot each node from the image in ${rel}/boot/README.md, then: talosctl apply-config --insecure -n <node address> -f ${rel}/talos/<node>.yaml`);
+    if (cps[0]) steps.push(`once: talosctl --talosconfig ${rel}/talos/talosconfig -n ${cps[0].address} -e ${cps[0].address} bootstrap; then talosctl --talosconfig ${rel}/talos/talosconfig -n ${cps[0].address} -e ${cps[0].address} kubeconfig`);
+  } else steps.push(`boot each node with its cloud-init seed in ${rel}/k3s/<node>/ (NoCloud: user-data, meta-data, network-config)`);
+  const src = gitSource(lab);
+  const remote = src.host === "external" && !lab.gitops.url ? "your Git remote (gitops.url)" : src.url;
+  steps.push(`push ${rel}/kubernetes to ${remote} (branch ${src.branch}) as ${lab.gitops.path.replace(/^\.?\/+|\/+$/g, "")}/`);
+  const key = keyFile ? relative(process.cwd(), keyFile) || keyFile : "<your age key file>";
+  steps.push(`kubectl create namespace flux-system && kubectl -n flux-system create secret generic sops-age --from-file=age.agekey=${key}`);
+  steps.push(...fluxBootstrapCommands(lab, `${rel}/kubernetes`));
+  return steps;
+}
 
 /** Seams for tests: secret generators (e.g. a Talos bundle stand-in) and the tree writer. */
 export const renderDeps: { generators: Partial<Generators>; writeTree: typeof writeTree } = { generators: {}, writeTree };
@@ -47,6 +72,10 @@ function checked<T>(f: () => T): T {
 
 export interface RenderResult {
   readonly outDir: string;
+  /** credentials and placeholders the lab still needs */
+  readonly needs: readonly Need[];
+  /** what to do next, as commands */
+  readonly nextSteps: readonly string[];
   readonly files: number;
   readonly folders: Record<string, number>;
   readonly secretFiles: number;
@@ -70,6 +99,7 @@ export async function render(labPath: string | undefined, opts: { out?: string; 
   checked(() => checkOutputFolder(rendered, outDir, { protect })); // a user's file where the render puts one: refused, nothing saved
   const saved = store.save();
   checked(() => renderDeps.writeTree(rendered, outDir, { protect }));
+  const needs = labNeeds(loaded.lab, store.secrets);
   const folders: Record<string, number> = {};
   for (const p of sortedPaths(rendered)) {
     const top = p.includes("/") ? p.slice(0, p.indexOf("/")) : ".";
@@ -77,6 +107,8 @@ export async function render(labPath: string | undefined, opts: { out?: string; 
   }
   return {
     outDir,
+    needs,
+    nextSteps: nextSteps(loaded.lab, outDir, needs, key.file),
     files: rendered.size,
     folders,
     secretFiles: [...rendered.values()].filter((f) => f.secret).length,
@@ -105,6 +137,12 @@ export function register(program: Command, ctx: Context): void {
         lines.push(`  secrets ${r.store.created ? "created" : "updated"} ${bold(out, r.store.file)}: ${summarizeAdditions(r.store.saved)}`);
       } else lines.push(dim(out, `  secrets ${r.store.file} unchanged`));
       if (r.store.recipientsFrom === "local key") lines.push(dim(out, `  encrypted to your local age key ${r.store.recipients[0]} (add secrets.recipients to lab.yaml to share the lab)`));
+      if (r.needs.length) {
+        lines.push(`  ${bold(out, "still needed")}:`);
+        for (const n of r.needs) lines.push(`    ${n.name}: ${n.what}`);
+      }
+      lines.push(`  ${bold(out, "next steps")}:`);
+      r.nextSteps.forEach((s, i) => lines.push(`    ${i + 1}. ${s}`));
       out.out(lines.join("\n"));
     });
 }

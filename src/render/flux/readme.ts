@@ -65,7 +65,7 @@ export function bootstrapReadme(lab: Lab, components: readonly Component[], miss
     lines.push(
       "## Credentials to add",
       "",
-      `These values only you have; put them in the secrets store under \`apps.${EXTERNAL}\` (\`sops <secrets file>\`) and render again. Until then their Secrets are empty.`,
+      `These values only you have: store each with \`drover secrets set <name>\` (it reads the value from stdin or a prompt; kept encrypted in the secrets store under \`apps.${EXTERNAL}\`) and render again. Until then their Secrets are empty.`,
       "",
       ...[...missing].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, why]) => `- \`${k}\`: ${why}`),
       "",

@@ -6,7 +6,8 @@ import type { LabSecrets } from "../../secrets/types.js";
 import { appSecret, derivedSecret, type AppSecretKind } from "../../secrets/generate.js";
 
 export const GENERATED = "_platform";
-export const EXTERNAL = "_external";
+export { EXTERNAL } from "../../secrets/external.js";
+import { EXTERNAL } from "../../secrets/external.js";
 
 export interface SecretSource {
   /** a generated value, made once and kept in the store */
