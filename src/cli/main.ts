@@ -83,4 +83,5 @@ const COMMAND_MODULES: Record<string, () => Promise<CommandModule[]>> = {
   node: async () => [await import("./commands/node.js")],
   seat: async () => [await import("./commands/seat.js")],
   secrets: async () => [await import("./commands/secrets.js")],
+  catalog: async () => [await import("./commands/catalog.js")],
 };

@@ -13,7 +13,8 @@ import * as node from "./node.js";
 import * as init from "./init.js";
 import * as seat from "./seat.js";
 import * as secrets from "./secrets.js";
+import * as catalog from "./catalog.js";
 import "./check-sections.js";
 
 /** Every command module; each registers itself on the program. */
-export const commands: readonly { register(program: Command, ctx: Context): void }[] = [init, check, schema, render, keys, whatIf, ui, apply, diff, status, node, seat, secrets];
+export const commands: readonly { register(program: Command, ctx: Context): void }[] = [init, check, schema, render, keys, whatIf, ui, apply, diff, status, node, seat, secrets, catalog];
