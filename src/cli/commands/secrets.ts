@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import type { Context } from "../context.js";
 import { bold, dim, green, yellow } from "../output.js";
 import { UserError } from "../errors.js";
+import { LAB_HELP } from "../lab-argument.js";
 
 interface SetFlags { ageKey?: string }
 
@@ -57,12 +58,12 @@ export function register(program: Command, ctx: Context): void {
     .command("set")
     .description("store a credential the lab needs (drover check lists them); the value is read from stdin or a prompt, never from the command line")
     .argument("<name>", "the credential's name, e.g. cloudflare-api-token")
-    .argument("[lab]", "path to lab.yaml (or its folder)", "lab.yaml")
+    .argument("[lab]", LAB_HELP, "lab.yaml")
     .option("--age-key <file>", "age key file (default: DROVER_AGE_KEY_FILE, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, ~/.config/sops/age/keys.txt)")
     .action(async (name: string, labPath: string, f: SetFlags) => {
       const o = ctx.output();
       const [{ EXTERNAL_NAME, externalValueProblem, setExternalSecret }, { loadLab }, { findLocalKey }, { loadSecrets }, { labNeeds }] = await Promise.all([
-        import("../../secrets/external.js"), import("../lab-file.js"), import("../../secrets/keys.js"), import("../../secrets/store.js"), import("../../render/needs.js"),
+        import("../../secrets/external.js"), import("../../lab/file.js"), import("../../secrets/keys.js"), import("../../secrets/store.js"), import("../../render/needs.js"),
       ]);
       if (!EXTERNAL_NAME.test(name)) throw new UserError(`${name} is not a credential name`, "use lower-case letters, digits, '.', '_' and '-', as drover check lists them (e.g. cloudflare-api-token)");
       if (labPath !== "lab.yaml" && !existsSync(labPath)) {
