@@ -46,7 +46,7 @@ const IMPURE_ALLOWED: Readonly<Record<string, string>> = {
   "lab/file.ts": "reads lab.yaml and its function scripts: the one place a lab enters as text",
   "render/write.ts": "writes the rendered tree (atomically); an effect at the end of render, called by the CLI",
   "render/output-manifest.ts": "reads and writes the rendered folder's list of its own files (render touches only those)",
-  "render/functions/runtimes.ts": "runs the functions' interpreters to check their syntax; belongs with the tests or ops/",
+  "render/functions/runtimes.ts": "not an effect: the import is inside the text of the Node.js webhook runner it renders (the scan does not parse template strings)",
   "secrets/keys.ts": "finds and reads the local age key (env, ~/.config/sops/age/keys.txt)",
   "secrets/store.ts": "reads and writes the encrypted secrets store next to lab.yaml",
   "secrets/sops/file.ts": "reads SOPS-encrypted files for apply -f",
