@@ -45,6 +45,7 @@ const ALLOWED: Readonly<Record<string, string>> = {
 const IMPURE_ALLOWED: Readonly<Record<string, string>> = {
   "lab/file.ts": "reads lab.yaml and its function scripts: the one place a lab enters as text",
   "render/write.ts": "writes the rendered tree (atomically); an effect at the end of render, called by the CLI",
+  "render/flux/crds.ts": "reads the vendored Flux CRDs shipped with the package (read-only data, like the catalog; could be a generated module)",
   "render/output-manifest.ts": "reads and writes the rendered folder's list of its own files (render touches only those)",
   "render/functions/runtimes.ts": "not an effect: the import is inside the text of the Node.js webhook runner it renders (the scan does not parse template strings)",
   "secrets/keys.ts": "finds and reads the local age key (env, ~/.config/sops/age/keys.txt)",
