@@ -1,5 +1,5 @@
 // drover node remove: checks etcd quorum (refusing, with the arithmetic, when a control plane's removal
-// would lose it, unless forced), then with a cluster cordons and drains exactly like kubectl drain,
+// would lose it, unless --ignore-quorum), then with a cluster cordons and drains exactly like kubectl drain,
 // takes the etcd member out (k3s: with the Node; Talos: the printed talosctl step), deletes the Node;
 // then drops the node from lab.yaml, its keys from the secrets store, and its WireGuard peer from every
 // other node's rendered config. Everything that can be checked is checked before anything changes.
@@ -30,8 +30,8 @@ export interface NodeRemoveOptions {
   readonly rerender: (labPath: string) => Promise<unknown>;
   /** the cluster; without it only the files change and the cluster steps are printed */
   readonly client?: Client;
-  /** remove a control plane even when etcd would lose quorum */
-  readonly forceQuorum?: boolean;
+  /** remove a control plane even when etcd would lose quorum (--ignore-quorum; drain.force is about pods only) */
+  readonly ignoreQuorum?: boolean;
   readonly drain?: DrainOptions;
   readonly onDrainEvent?: (e: DrainEvent) => void;
 }
@@ -80,8 +80,8 @@ export async function nodeRemove(name: string, opts: NodeRemoveOptions): Promise
   let quorum: RemovalVerdict | undefined;
   if (node.role === "controlplane") {
     quorum = checkEtcdRemoval(await etcdMembers(loaded.lab, opts.client), name);
-    if (!quorum.safe && !opts.forceQuorum) {
-      throw new UserError(`refusing to remove control plane ${name}: ${quorum.reason}`, `bring the other control planes back (or add one) first; --force removes it anyway and may leave the cluster without a working etcd`);
+    if (!quorum.safe && !opts.ignoreQuorum) {
+      throw new UserError(`refusing to remove control plane ${name}: ${quorum.reason}`, `bring the other control planes back (or add one) first; --ignore-quorum removes it anyway and may leave the cluster without a working etcd (--force is only about unmanaged pods)`);
     }
   }
 

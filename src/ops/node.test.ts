@@ -132,7 +132,7 @@ test("node remove of a control plane is refused when etcd would lose quorum, and
   await assert.rejects(nodeRemove("cp1", { labPath: path, rerender, client }), (e: unknown) => {
     assert.ok(e instanceof UserError);
     assert.equal(e.message, "refusing to remove control plane cp1: etcd has 3 members (cp1, cp2, cp3), quorum 2; removing cp1 leaves 2 members (quorum 2) of which only 1 is healthy (cp2) (not Ready: cp3): etcd would lose quorum");
-    assert.match(e.hint ?? "", /--force/);
+    assert.match(e.hint ?? "", /--ignore-quorum removes it anyway/);
     return true;
   });
   assert.equal(readFileSync(path, "utf8"), before);
@@ -150,5 +150,47 @@ test("node remove of a control plane is refused when etcd would lose quorum, and
 
 test("the last control plane is never removed; a lone one would take etcd with it", async () => {
   const dir = await labDir({ controlPlanes: 1 });
-  await assert.rejects(nodeRemove("cp1", { labPath: join(dir, "lab.yaml"), rerender, forceQuorum: true }), /removing node cp1 would make .* invalid:[\s\S]*no control-plane node/);
+  await assert.rejects(nodeRemove("cp1", { labPath: join(dir, "lab.yaml"), rerender, ignoreQuorum: true }), /removing node cp1 would make .* invalid:[\s\S]*no control-plane node/);
+});
+
+test("node remove: --force is about unmanaged pods only, --ignore-quorum about etcd only", async () => {
+  const { runCli } = await import("../testing/cli-harness.js");
+  const dir = await labDir();
+  const path = join(dir, "lab.yaml");
+  const before = readFileSync(path, "utf8");
+  // cp1 runs (kwok) with a bare pod no controller owns; cp2 and cp3 are not in the cluster: etcd quorum is already lost
+  for (const n of ["cp2", "cp3"]) cluster.kubectl(["delete", "node", n, "--ignore-not-found"]);
+  cluster.addNode({ name: "cp1", cpu: "4", memory: "8Gi" });
+  await cluster.waitFor("cp1 Ready", () => cluster.kubectl(["get", "node", "cp1", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"]) === "True");
+  cluster.kubectl(["create", "namespace", "split"]);
+  cluster.kubectl(["apply", "-f", "-"], JSON.stringify({
+    apiVersion: "v1", kind: "Pod", metadata: { name: "loner", namespace: "split" },
+    spec: { nodeName: "cp1", containers: [{ name: "c", image: "registry.example/x:1" }], tolerations: [{ operator: "Exists" }] },
+  }));
+  await cluster.waitFor("loner running", () => cluster.kubectl(["get", "pod", "loner", "-n", "split", "-o", "jsonpath={.status.phase}"]) === "Running");
+  const kc = ["--lab", path, "--kubeconfig", cluster.kubeconfig];
+
+  // --force (pods) does not override the quorum refusal
+  const forced = await runCli(["node", "remove", "cp1", ...kc, "--force"]);
+  assert.equal(forced.code, 1, forced.out + forced.err);
+  assert.match(forced.err, /refusing to remove control plane cp1: .*etcd has already lost quorum/);
+  assert.match(forced.err, /hint: .*--ignore-quorum removes it anyway/);
+  assert.equal(readFileSync(path, "utf8"), before);
+  assert.equal(cluster.kubectl(["get", "node", "cp1", "-o", "jsonpath={.spec.unschedulable}"]), "", "not even cordoned");
+
+  // --ignore-quorum (etcd) does not evict the unmanaged pod
+  const quorumOnly = await runCli(["node", "remove", "cp1", ...kc, "--ignore-quorum", "--ignore-daemonsets"]);
+  assert.equal(quorumOnly.code, 1, quorumOnly.out + quorumOnly.err);
+  assert.match(quorumOnly.err, /cannot delete Pods that declare no controller \(use --force to override\): split\/loner/);
+  assert.equal(readFileSync(path, "utf8"), before);
+  assert.equal(cluster.kubectl(["get", "pod", "loner", "-n", "split", "-o", "jsonpath={.metadata.name}"]), "loner");
+
+  // both: the pod goes, the quorum verdict is reported as ignored, the node leaves the lab
+  const both = await runCli(["node", "remove", "cp1", ...kc, "--ignore-quorum", "--force", "--ignore-daemonsets", "--json"]);
+  assert.equal(both.code, 0, both.out + both.err);
+  const j = JSON.parse(both.out);
+  assert.equal(j.quorum.safe, false);
+  assert.deepEqual(j.drained.evicted, ["split/loner"]);
+  assert.ok(j.nodeDeleted);
+  assert.doesNotMatch(readFileSync(path, "utf8"), /name: cp1,/);
 });

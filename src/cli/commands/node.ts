@@ -122,7 +122,8 @@ export function register(program: Command, ctx: Context): void {
 
   common(node.command("remove").description("drain and delete a node (kubectl drain semantics), drop it from lab.yaml, its keys and every peer's WireGuard config")
     .argument("<name>", "the node to remove")
-    .option("--force", "remove a control plane even if etcd loses quorum; evict pods that declare no controller (as kubectl drain --force)")
+    .option("--force", "evict pods that declare no controller and orphaned DaemonSet pods (as kubectl drain --force); says nothing about etcd quorum")
+    .option("--ignore-quorum", "remove a control plane even when etcd would lose quorum (may leave the cluster without a working etcd)")
     .option("--ignore-daemonsets", "leave DaemonSet-managed pods (they go with the Node) instead of refusing")
     .option("--delete-emptydir-data", "evict pods with emptyDir volumes, losing that data")
     .option("--disable-eviction", "delete pods instead of evicting them: bypasses PodDisruptionBudgets")
@@ -130,7 +131,7 @@ export function register(program: Command, ctx: Context): void {
     .option("--timeout <duration>", "give up draining after this long (0 = never)", parseDuration, 0)
     .option("--skip-wait-for-delete-timeout <seconds>", "don't wait for pods deleted more than this many seconds ago", int("--skip-wait-for-delete-timeout"), 0)
     .option("--pod-selector <selector>", "only evict pods matching this label selector"))
-    .action(async (name: string, lab: string, o: CommonOpts & { force?: boolean; ignoreDaemonsets?: boolean; deleteEmptydirData?: boolean; disableEviction?: boolean; gracePeriod: number; timeout: number; skipWaitForDeleteTimeout: number; podSelector?: string }) => {
+    .action(async (name: string, lab: string, o: CommonOpts & { force?: boolean; ignoreQuorum?: boolean; ignoreDaemonsets?: boolean; deleteEmptydirData?: boolean; disableEviction?: boolean; gracePeriod: number; timeout: number; skipWaitForDeleteTimeout: number; podSelector?: string }) => {
       const out = ctx.output();
       const client = clientOf(o, 64);
       try {
@@ -139,7 +140,7 @@ export function register(program: Command, ctx: Context): void {
           generators: renderDeps.generators,
           rerender: (p) => render(p, { ...(o.out ? { out: o.out } : {}), ...(o.ageKey ? { ageKey: o.ageKey } : {}) }),
           ...(client ? { client } : {}),
-          forceQuorum: !!o.force,
+          ignoreQuorum: !!o.ignoreQuorum,
           drain: {
             force: !!o.force, ignoreDaemonSets: !!o.ignoreDaemonsets, deleteEmptyDirData: !!o.deleteEmptydirData, disableEviction: !!o.disableEviction,
             gracePeriodSeconds: o.gracePeriod, timeoutMs: o.timeout, skipWaitForDeleteTimeoutSeconds: o.skipWaitForDeleteTimeout,
@@ -151,7 +152,7 @@ export function register(program: Command, ctx: Context): void {
           out.out(JSON.stringify(r, null, 2));
           return;
         }
-        if (r.quorum) out.out(dim(out, r.quorum.safe ? r.quorum.summary : `${yellow(out, "forced")}: ${r.quorum.reason}`));
+        if (r.quorum) out.out(dim(out, r.quorum.safe ? r.quorum.summary : `${yellow(out, "quorum ignored (--ignore-quorum)")}: ${r.quorum.reason}`));
         if (r.drained) out.out(`${green(out, "✓")} drained ${bold(out, name)}: ${r.drained.evicted.length} pod${r.drained.evicted.length === 1 ? "" : "s"} evicted${r.drained.left.length ? `, ${r.drained.left.length} left (DaemonSet/mirror)` : ""}`);
         if (client) out.out(r.nodeDeleted ? `${green(out, "✓")} deleted Node ${bold(out, name)}` : dim(out, `  ${name} is not in the cluster at ${client.server}; nothing to drain`));
         out.out(`${green(out, "✓")} removed ${bold(out, name)} from ${r.lab}; ${r.secretsRemoved.length} key${r.secretsRemoved.length === 1 ? "" : "s"} dropped from the secrets store`);
