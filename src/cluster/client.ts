@@ -54,7 +54,11 @@ export interface ListOptions {
   fieldSelector?: string;
   /** page size; pages are followed to the end */
   limit?: number;
+  /** only each object's metadata (PartialObjectMetadataList): far less to send for Secrets and big objects */
+  metadataOnly?: boolean;
 }
+
+const METADATA_ACCEPT = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
 
 export interface WatchEvent<T extends KubeObject = KubeObject> {
   type: "ADDED" | "MODIFIED" | "DELETED" | "BOOKMARK" | "ERROR";
@@ -93,6 +97,8 @@ export class Client {
   readonly requests: Record<string, number> = {};
   /** warnings the server sent (deprecated APIs, unknown fields, Pod Security), each once, until taken */
   private readonly warnings = new Set<string>();
+  /** the server's clock as last seen in a Date header, against this process's monotonic clock */
+  private clock?: { server: number; local: number };
 
   constructor(readonly access: ClusterAccess, opts: ClientOptions = {}) {
     this.server = access.server;
@@ -120,6 +126,27 @@ export class Client {
     const out = [...this.warnings];
     this.warnings.clear();
     return out;
+  }
+
+  /**
+   * The API server's notion of now (ms since the epoch), from the Date headers of its answers and
+   * the monotonic time elapsed since: never this machine's wall clock, so a skewed local clock does
+   * not matter. Date has whole seconds; the estimate keeps the latest of the answers' readings (each
+   * is up to a second behind), so it is at most about a second behind the server. Undefined before
+   * any answer carried a Date.
+   */
+  serverNow(): number | undefined {
+    return this.clock ? this.clock.server + (performance.now() - this.clock.local) : undefined;
+  }
+
+  private observeDate(header: string | undefined): void {
+    if (!header) return;
+    const server = Date.parse(header);
+    if (Number.isNaN(server)) return;
+    const local = performance.now();
+    const est = this.serverNow();
+    // a later reading moves the estimate forward; one far behind it means the server's clock was set back
+    if (est === undefined || server > est || est - server > 3000) this.clock = { server, local };
   }
 
   /** Frees the sockets; the client can't be used afterwards. */
@@ -155,6 +182,7 @@ export class Client {
       });
       req.on("response", (res) => {
         const status = res.statusCode ?? 0;
+        this.observeDate(res.headers.date);
         for (const w of res.headersDistinct.warning ?? []) this.warnings.add(warningText(w));
         if (status < 400) return resolve({ res, url: shown });
         readBody(res).then(async (text) => {
@@ -292,7 +320,7 @@ export class Client {
     let cont: string | undefined;
     let last: KubeList<T>;
     do {
-      last = await this.request<KubeList<T>>("GET", path, { query: { labelSelector: o.labelSelector, fieldSelector: o.fieldSelector, limit: o.limit ?? 500, continue: cont } });
+      last = await this.request<KubeList<T>>("GET", path, { ...(o.metadataOnly ? { accept: METADATA_ACCEPT } : {}), query: { labelSelector: o.labelSelector, fieldSelector: o.fieldSelector, limit: o.limit ?? 500, continue: cont } });
       for (const it of last.items ?? []) items.push({ ...it, apiVersion, kind });
       cont = last.metadata?.continue || undefined;
     } while (cont);
