@@ -1,6 +1,7 @@
 // drover apply's engine against a real control plane (etcd, kube-apiserver, controller-manager,
 // scheduler) with kwok nodes: order and readiness, a re-apply that writes nothing, prune limited to
-// what Drover applied, dry run, the Lease lock, and a dead or wrong endpoint.
+// what Drover applied, dry run, the Lease lock, and a dead or wrong endpoint. Ownership, lab identity
+// and prune safety are in ownership.test.ts; the lock's clock and identity in lock.test.ts.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { startCluster, type TestCluster } from "../testing/cluster.js";
@@ -71,7 +72,7 @@ function spec(): KubeObject[] {
 test("apply: CRDs, namespaces and the rest in order; workloads waited for; a second apply writes nothing", async () => {
   const phases: ApplyProgress[] = [];
   const r = await apply(client, spec(), { onProgress: (p) => phases.push(p), timeoutMs: 120_000 });
-  assert.deepEqual(r.counts, { created: 11, configured: 0, unchanged: 0, pruned: 0, failed: 0, "not-applied": 0, skipped: 0 });
+  assert.deepEqual(r.counts, { created: 11, configured: 0, unchanged: 0, adopted: 0, pruned: 0, released: 0, kept: 0, failed: 0, "not-applied": 0, skipped: 0 });
   assert.deepEqual(r.notReady, []);
   assert.deepEqual(r.warnings, [], "every request drover sends is well-formed (the server warns about nothing)");
   // levels in order: CRD (0) before namespaces (1) before config (2) before workloads (3) before the CR (4)
@@ -164,7 +165,8 @@ test("the Lease lock: a second apply refuses, or waits and then runs without int
   // two applies at once: one runs entirely before the other
   const order: string[] = [];
   const many = (tag: string) => [ns("lock-test"), ...Array.from({ length: 40 }, (_, i) => cm("lock-test", `c${i}`, { by: tag }))];
-  const both = await Promise.all(["A", "B"].map((tag) => apply(client, many(tag), { wait: false, prune: false, inventoryName: `inv-${tag.toLowerCase()}`, lockHolder: `drover@test:${tag}`, lockWaitMs: 60_000, afterObject: () => order.push(tag) })));
+  // (two inventories for one set of objects: the second apply adopts what the first created)
+  const both = await Promise.all(["A", "B"].map((tag) => apply(client, many(tag), { wait: false, prune: false, adopt: true, inventoryName: `inv-${tag.toLowerCase()}`, lockHolder: `drover@test:${tag}`, lockWaitMs: 60_000, afterObject: () => order.push(tag) })));
   assert.deepEqual(both.map((r) => r.counts.failed), [0, 0]);
   const first = order[0]!;
   const switches = order.filter((t, i) => i > 0 && t !== order[i - 1]).length;

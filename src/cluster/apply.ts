@@ -1,25 +1,40 @@
 // drover apply: server-side apply (field manager "drover") of the desired objects, level by level
 // (order.ts; parallel within a level), CRDs waited for until Established; objects whose live state
-// already holds what was last applied are skipped without a request; objects Drover applied before
-// and the spec no longer has are pruned (inventory.ts); workloads are waited for (readiness.ts).
-// One apply at a time (lock.ts). The inventory is written before anything is applied (so an
-// interrupted apply leaves nothing untracked) and after (with the digests of what was applied).
-import { NotFound, UserError } from "../errors.js";
+// already holds what was last applied are skipped without a request; objects Drover created before
+// and the spec no longer has are pruned, through the filters of prune.ts; workloads are waited for
+// (readiness.ts). One apply at a time (lock.ts), and not one write once the lock may be lost.
+//
+// Ownership: an object the spec has that already exists and that Drover did not create is never
+// taken over unless `adopt` is set (then it is applied, reported as "adopted" and recorded as such:
+// prune never deletes it, only stops tracking it). The inventory (inventory.ts) records per object
+// whether Drover created or adopted it, and which lab it serves: a cluster whose inventory belongs to
+// another lab is refused before anything is written. It is written before anything is applied (new
+// objects as "pending", so an interrupted apply leaves nothing untracked) and after (with origins and
+// the digests of what was applied).
+import { Conflict, Forbidden, NotFound, UserError } from "../errors.js";
 import { ApiError, UnreachableError, type Client } from "./client.js";
 import { asStored, liveCovers, objectHash } from "./compare.js";
-import { Inventory, readInventory, writeInventory, INVENTORY_NAME } from "./inventory.js";
+import { Inventory, checkLab, readInventory, writeInventory, INVENTORY_NAME, type InventoryEntry, type LabIdentity } from "./inventory.js";
 import { acquireLock, type HeldLock } from "./lock.js";
 import { groupOf, refKey, refOf, refText, versionOf, type KubeObject, type ObjectRef } from "./objects.js";
 import { levels, levelOf } from "./order.js";
-import { upgradeOwnership } from "./ownership.js";
+import { madeByDrover, upgradeOwnership, writersText } from "./ownership.js";
+import { decidePrune, defaultPruneFilters, type PruneContext, type PruneFilter } from "./prune.js";
 import { readiness, waitedKind, type Readiness } from "./readiness.js";
 
-export type Action = "created" | "configured" | "unchanged" | "pruned" | "failed" | "not-applied" | "skipped";
+/**
+ * adopted: existed, not Drover's, taken over with --adopt; released: dropped from the spec but not
+ * deleted (adopted, a system namespace, no longer Drover's), no longer tracked; kept: dropped from the
+ * spec, not deleted for the reason given, still tracked
+ */
+export type Action = "created" | "configured" | "unchanged" | "adopted" | "pruned" | "released" | "kept" | "failed" | "not-applied" | "skipped";
 
 export interface ObjectResult {
   readonly ref: ObjectRef;
   readonly action: Action;
   readonly error?: string;
+  /** released and kept: why the object was not deleted */
+  readonly reason?: string;
 }
 
 export type ApplyProgress =
@@ -45,7 +60,7 @@ export interface ApplyOptions {
   signal?: AbortSignal;
   onProgress?: (p: ApplyProgress) => void;
   inventoryName?: string;
-  /** the lock holder's identity (default drover@host:pid) */
+  /** the lock holder's identity (default: lock.ts holderIdentity(), unique per process and machine) */
   lockHolder?: string;
   /**
    * objects whose kinds the cluster does not serve (and no CRD in this apply provides) are skipped
@@ -53,8 +68,14 @@ export interface ApplyOptions {
    * the like bring those CRDs later (default false: refuse)
    */
   skipUnserved?: boolean;
-  /** test seam: called after each object is applied */
-  afterObject?: (ref: ObjectRef) => void;
+  /** take over objects that exist and that Drover did not create (default false: refuse, naming them) */
+  adopt?: boolean;
+  /** the lab this apply serves (cluster name + lab UID); undefined for manifests that name no lab */
+  lab?: LabIdentity;
+  /** what may be pruned (default: prune.ts's defaultPruneFilters) */
+  pruneFilters?: readonly PruneFilter[];
+  /** test seam: called (and awaited) after each object is applied */
+  afterObject?: (ref: ObjectRef) => unknown;
 }
 
 export interface ApplyResult {
@@ -68,7 +89,63 @@ export interface ApplyResult {
   readonly writes: number;
   /** what the API server warned about while applying (unknown fields, deprecated APIs, Pod Security), each once */
   readonly warnings: readonly string[];
+  /** the lab the cluster's inventory belongs to after this apply */
+  readonly lab: LabIdentity | undefined;
 }
+
+/** The apply lock was lost (taken over, or not renewed in time): the apply stopped writing. */
+export class LockLostError extends Conflict {
+  constructor(why: string) {
+    super(`stopped writing: the apply lock is lost (${why})`, "another drover apply took over, or the API server did not answer for longer than the lock lasts; run drover apply again: it converges");
+    this.name = "LockLostError";
+  }
+}
+
+/** Who owns an object the spec has: Drover (created or adopted), nobody yet (new), or someone else (foreign). */
+export type Owner = "created" | "adopted" | "new" | "foreign";
+
+/**
+ * Decides, for each desired object, whether Drover owns it. Objects the inventory lists as created or
+ * adopted are Drover's; for the others the live object is looked at (one metadata-only LIST per kind):
+ * absent is new; present is Drover's only when the inventory has an unresolved entry for it (pending,
+ * or a format-1 line) and the live object shows that Drover made it (ownership.ts), else foreign.
+ */
+export async function owners(client: Client, desired: readonly KubeObject[], inv: Inventory, inventorySince: string | undefined): Promise<{ owner: Map<string, Owner>; foreign: Map<string, KubeObject> }> {
+  const owner = new Map<string, Owner>();
+  const unknown: KubeObject[] = [];
+  for (const d of desired) {
+    const origin = inv.get(refOf(d))?.origin;
+    if (origin === "created" || origin === "adopted") owner.set(refKey(refOf(d)), origin);
+    else unknown.push(d);
+  }
+  const foreign = new Map<string, KubeObject>();
+  if (!unknown.length) return { owner, foreign };
+  const live = await liveObjects(client, unknown, { metadataOnly: true });
+  for (const d of unknown) {
+    const key = refKey(refOf(d));
+    const cur = live.get(key);
+    const entry = inv.get(refOf(d));
+    if (!cur) owner.set(key, "new");
+    else if (entry && madeByDrover(cur, client.fieldManager, entry.since ?? inventorySince)) owner.set(key, "created");
+    else {
+      owner.set(key, "foreign");
+      foreign.set(key, cur);
+    }
+  }
+  return { owner, foreign };
+}
+
+/** The refusal when objects exist that Drover did not create and --adopt was not given. */
+export function foreignError(server: string, foreign: readonly KubeObject[], manager: string): Forbidden {
+  const n = foreign.length;
+  const shown = foreign.slice(0, 10).map((o) => `${refText(refOf(o))} (${writersText(o, manager)})`).join(", ");
+  return new Forbidden(
+    `${n} object${n === 1 ? "" : "s"} of the spec already exist${n === 1 ? "s" : ""} at ${server} and ${n === 1 ? "was" : "were"} not created by Drover: ${shown}${n > 10 ? ` and ${n - 10} more` : ""}; nothing was written`,
+    "Drover takes over nothing it did not create unless told to: pass --adopt to manage them from now on (adopted objects are never deleted: when the spec drops them Drover stops tracking them), or rename or remove them in lab.yaml",
+  );
+}
+
+const isoTime = (client: Client): string => new Date(client.serverNow() ?? Date.now()).toISOString();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -138,8 +215,8 @@ function sortKeys(v: unknown): unknown {
   return v;
 }
 
-/** The live objects of the given kinds, by refKey (one LIST per kind). */
-export async function liveObjects(client: Client, objs: readonly KubeObject[]): Promise<Map<string, KubeObject>> {
+/** The live objects of the given kinds, by refKey (one LIST per kind; `metadataOnly`: their metadata only). */
+export async function liveObjects(client: Client, objs: readonly KubeObject[], opts: { metadataOnly?: boolean } = {}): Promise<Map<string, KubeObject>> {
   const kinds = new Map<string, { apiVersion: string; kind: string; namespaces: Set<string> }>();
   for (const o of objs) {
     const k = `${o.apiVersion}|${o.kind}`;
@@ -152,7 +229,7 @@ export async function liveObjects(client: Client, objs: readonly KubeObject[]): 
     // one namespace: list just that; several: list across all namespaces once
     const only = namespaces.size === 1 ? [...namespaces][0] : undefined;
     try {
-      const list = await client.list(apiVersion, kind, { ...(only ? { namespace: only } : {}) });
+      const list = await client.list(apiVersion, kind, { ...(only ? { namespace: only } : {}), ...(opts.metadataOnly ? { metadataOnly: true } : {}) });
       for (const it of list.items) out.set(refKey(refOf(it)), it);
     } catch (e) {
       if (e instanceof ApiError && (e.code === 404 || e.code === 403 || e.code === 405)) return; // not listable: each object is applied
@@ -162,8 +239,6 @@ export async function liveObjects(client: Client, objs: readonly KubeObject[]): 
   }));
   return out;
 }
-
-const isManagedByUs = (o: KubeObject, manager: string): boolean => (o.metadata.managedFields ?? []).some((m) => m.manager === manager);
 
 export async function apply(client: Client, desiredIn: readonly KubeObject[], o: ApplyOptions = {}): Promise<ApplyResult> {
   const dryRun = !!o.dryRun;
@@ -185,25 +260,48 @@ export async function apply(client: Client, desiredIn: readonly KubeObject[], o:
   for (const u of desired.unserved ?? []) {
     results.set(refKey(refOf(u)), { ref: refOf(u), action: "skipped", error: `the cluster does not serve ${u.kind} (${u.apiVersion}) yet` });
   }
+  // another lab's cluster, or an inventory that does not read: refused before even the lock is written
+  checkLab(client.server, (await readInventory(client, invName)).lab, o.lab);
   let lock: HeldLock | undefined;
   if (!dryRun) lock = await acquireLock(client, { waitMs: o.lockWaitMs ?? 0, ...(o.lockHolder ? { holder: o.lockHolder } : {}), onWait: (holder, since) => progress({ phase: "lock", holder, ...(since ? { since } : {}) }) });
+  // before every write: is the lease still ours? (stop() makes the pools take no more objects)
+  const held = () => {
+    const why = lock?.lost();
+    if (why) throw new LockLostError(why);
+  };
+  const stop = () => interrupted() || !!lock?.lost();
+  let lab: LabIdentity | undefined;
   try {
     trace("lock held");
-    const { inventory: before, text: text0 } = await readInventory(client, invName);
+    const read = await readInventory(client, invName); // a malformed inventory stops here: nothing written, nothing pruned
+    checkLab(client.server, read.lab, o.lab);
+    lab = o.lab ?? read.lab;
+    const before = read.inventory;
+    const { owner, foreign } = await owners(client, desired, before, read.since);
+    if (foreign.size && !o.adopt) throw foreignError(client.server, [...foreign.values()], client.fieldManager);
+    trace(`ownership decided: ${foreign.size} to adopt`);
+    const since = isoTime(client);
     const inv = new Inventory(before.list());
-    for (const d of desired) if (!inv.has(refOf(d))) inv.set(refOf(d));
-    let invText = text0;
-    if (!dryRun) invText = await writeInventory(client, inv, text0, invName);
+    for (const d of desired) {
+      const ref = refOf(d);
+      const entry = inv.get(ref);
+      switch (owner.get(refKey(ref))) {
+        case "new": inv.set({ ...ref, origin: "pending", since }); break;
+        case "created": inv.set({ ...ref, ...(entry?.hash ? { hash: entry.hash } : {}), origin: "created" }); break;
+        case "foreign": inv.set({ ...ref, origin: "adopted" }); break;
+        default: break; // adopted: as recorded
+      }
+    }
+    let state = read.state;
+    if (!dryRun) {
+      held();
+      state = await writeInventory(client, inv, state, lab, invName);
+    }
     trace("inventory written");
-    const lost = () => {
-      const why = lock?.lost();
-      if (why) throw new UserError(`lost the apply lock: ${why}`, "another drover apply took over; run apply again when it is done");
-    };
 
     let failed = false;
     for (const { level, objects } of levels(desired)) {
-      if (interrupted()) break;
-      lost();
+      if (stop()) break;
       // what the cluster has now, to skip unchanged objects (not needed on a first apply: nothing to skip)
       const needLive = dryRun || objects.some((d) => inv.get(refOf(d))?.hash !== undefined);
       const live = needLive ? await liveObjects(client, objects) : undefined;
@@ -214,32 +312,47 @@ export async function apply(client: Client, desiredIn: readonly KubeObject[], o:
         const key = refKey(ref);
         const hash = objectHash(d);
         const cur = live?.get(key);
+        const who = owner.get(key);
         let action: Action;
         try {
-          if (!dryRun && cur && inv.get(ref)?.hash === hash && liveCovers(cur, d)) {
+          if (!dryRun && cur && (who === "created" || who === "adopted") && inv.get(ref)?.hash === hash && liveCovers(cur, d)) {
             action = "unchanged";
           } else if (dryRun) {
             const r = await client.applyDetailed(d, { dryRun });
-            action = !cur ? "created" : sameJson(comparable(cur), comparable(r.object)) ? "unchanged" : "configured";
-          } else if (!cur && (await client.createIfAbsent(d))) {
+            action = who === "foreign" ? "adopted" : !cur ? "created" : sameJson(comparable(cur), comparable(r.object)) ? "unchanged" : "configured";
+          } else if (who === "foreign") {
+            // --adopt: taken over as it is, with the spec's fields forced
+            held();
+            await client.applyDetailed(d);
+            writes++;
+            action = "adopted";
+          } else if (!cur && (held(), await client.createIfAbsent(d))) {
             // absent (or not looked up on a first apply): a plain create is far cheaper for the server
             writes++;
             action = "created";
           } else {
             // it exists: server-side apply, after moving ownership recorded by an earlier create to drover's Apply entry
             let before = cur ?? (await client.get(ref));
+            if (before && who === "new" && !madeByDrover(before, client.fieldManager, since)) {
+              // it appeared while this apply ran, made by someone else: not taken over
+              inv.delete(ref);
+              throw new UserError(`${refText(ref)} was created by someone else while drover applied (${writersText(before, client.fieldManager)}); not taken over`, "pass --adopt to take it over");
+            }
+            held();
             const upgraded = before ? await upgradeOwnership(client, before) : undefined;
             if (upgraded) {
               writes++;
               before = upgraded;
             }
+            held();
             const r = await client.applyDetailed(d);
             writes++;
             action = !before ? (r.created ? "created" : "configured") : before.metadata.resourceVersion === r.object.metadata.resourceVersion ? "unchanged" : "configured";
           }
-          if (!dryRun) inv.set({ ...ref, hash });
+          if (!dryRun) inv.set({ ...ref, hash, origin: who === "adopted" || who === "foreign" ? "adopted" : "created" });
           results.set(key, { ref, action });
         } catch (e) {
+          if (e instanceof LockLostError) throw e; // the whole apply stops
           if (dryRun && !cur && e instanceof NotFound) {
             // a custom resource whose CRD this apply creates: the server can't dry-run it yet
             results.set(key, { ref, action: "created" });
@@ -253,48 +366,63 @@ export async function apply(client: Client, desiredIn: readonly KubeObject[], o:
         }
         done++;
         progress({ phase: "apply", level, done, total: objects.length, ref, action });
-        o.afterObject?.(ref);
-      }, interrupted);
+        await o.afterObject?.(ref);
+      }, stop);
+      held();
       trace(`level ${level} applied`);
       if (level === 0 && !dryRun) {
-        await waitCrds(client, objects.filter((c) => results.get(refKey(refOf(c)))?.action !== "failed"), (n) => progress({ phase: "crds", pending: n }), o.timeoutMs ?? 120_000, interrupted);
+        await waitCrds(client, objects.filter((c) => results.get(refKey(refOf(c)))?.action !== "failed"), (n) => progress({ phase: "crds", pending: n }), o.timeoutMs ?? 120_000, stop);
       }
     }
     for (const d of desired) if (!results.has(refKey(refOf(d)))) results.set(refKey(refOf(d)), { ref: refOf(d), action: "not-applied" });
 
-    // prune: what Drover applied before and the spec no longer has — never anything else
+    // prune: what the inventory lists and the spec no longer has, through the prune filters
     const wanted = new Set(desired.map((d) => refKey(refOf(d))));
     const gone = before.list().filter((e) => !wanted.has(refKey(e)));
-    if (prune && !failed && !interrupted()) {
+    if (prune && !failed && !stop()) {
       let done = 0;
-      const groups = levels(gone).reverse();
-      for (const { objects } of groups) {
-        lost();
-        await pool(objects, concurrency, async (e) => {
+      const pruned = new Set<string>();
+      const ctx: PruneContext = { client, inventory: before, inventorySince: read.since, pruned };
+      // dependents first, namespaces and CRDs last (so their contents are judged after what this prune deleted)
+      for (const { objects } of levels(gone).reverse()) {
+        held();
+        await pool(objects, concurrency, async (e: InventoryEntry) => {
           const ref: ObjectRef = { apiVersion: e.apiVersion, kind: e.kind, name: e.name, ...(e.namespace ? { namespace: e.namespace } : {}) };
           try {
             const cur = await client.get(ref).catch((err) => {
               if (err instanceof NotFound) return undefined; // its CRD is gone, so is it
               throw err;
             });
-            if (!cur || !isManagedByUs(cur, client.fieldManager)) {
-              if (!dryRun) inv.delete(ref); // already gone, or no longer ours: forget it, touch nothing
+            if (!cur) {
+              if (!dryRun) inv.delete(ref); // already gone: forget it
             } else {
-              if (!dryRun) {
-                await client.delete(ref, { propagationPolicy: "Background", ...(cur.metadata.uid ? { uid: cur.metadata.uid } : {}) });
-                writes++;
-                inv.delete(ref);
+              const v = await decidePrune({ entry: e, ref, live: cur }, ctx, o.pruneFilters ?? defaultPruneFilters);
+              if (v.action === "prune") {
+                if (!dryRun) {
+                  held();
+                  await client.delete(ref, { propagationPolicy: "Background", ...(cur.metadata.uid ? { uid: cur.metadata.uid } : {}) });
+                  writes++;
+                  inv.delete(ref);
+                }
+                pruned.add(refKey(ref));
+                results.set(refKey(ref), { ref, action: "pruned" });
+              } else {
+                if (v.action === "release" && !dryRun) inv.delete(ref);
+                results.set(refKey(ref), { ref, action: v.action === "release" ? "released" : "kept", reason: v.reason });
               }
-              results.set(refKey(ref), { ref, action: "pruned" });
             }
           } catch (err) {
+            if (err instanceof LockLostError) throw err;
             results.set(refKey(ref), { ref, action: "failed", error: (err as Error).message });
           }
           progress({ phase: "prune", done: ++done, total: gone.length, ref });
-        }, interrupted);
+        }, stop);
       }
     }
-    if (!dryRun) invText = await writeInventory(client, inv, invText, invName);
+    if (!dryRun) {
+      held();
+      state = await writeInventory(client, inv, state, lab, invName);
+    }
     trace("inventory written");
 
     if (!dryRun && o.wait !== false && !failed && !interrupted()) {
@@ -304,10 +432,10 @@ export async function apply(client: Client, desiredIn: readonly KubeObject[], o:
   } finally {
     await lock?.release().catch(() => {});
   }
-  const counts: Record<Action, number> = { created: 0, configured: 0, unchanged: 0, pruned: 0, failed: 0, "not-applied": 0, skipped: 0 };
+  const counts: Record<Action, number> = { created: 0, configured: 0, unchanged: 0, adopted: 0, pruned: 0, released: 0, kept: 0, failed: 0, "not-applied": 0, skipped: 0 };
   const list = [...results.values()].sort((a, b) => levelOf(a.ref) - levelOf(b.ref) || (refKey(a.ref) < refKey(b.ref) ? -1 : 1));
   for (const r of list) counts[r.action]++;
-  return { dryRun, results: list, counts, notReady, interrupted: interrupted(), writes, warnings: client.takeWarnings().sort() };
+  return { dryRun, results: list, counts, notReady, interrupted: interrupted(), writes, warnings: client.takeWarnings().sort(), lab };
 }
 
 async function waitCrds(client: Client, crds: readonly KubeObject[], onPending: (n: number) => void, timeoutMs: number, stop: () => boolean): Promise<void> {

@@ -24,7 +24,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync, readlinkSync } from "node:fs";
 import { hostname } from "node:os";
-import { UserError } from "../errors.js";
+import { Conflict, UserError } from "../errors.js";
 import { ApiError, type Client } from "./client.js";
 import type { KubeObject, ObjectRef } from "./objects.js";
 
@@ -172,7 +172,7 @@ export async function acquireLock(client: Client, o: LockOptions = {}): Promise<
     }
     const other = cur.spec?.holderIdentity ?? "?";
     if (performance.now() - started >= waitMs) {
-      throw new UserError(
+      throw new Conflict(
         `another drover apply is running against ${client.server} (${other}, since ${cur.spec?.acquireTime ?? "?"}); it holds the Lease ${namespace}/${name}`,
         `wait for it to finish, or pass --wait-lock 5m to queue behind it; a killed apply's lock expires ${cur.spec?.leaseDurationSeconds ?? leaseSeconds} s after its last renewal (by the API server's clock)`,
       );

@@ -37,3 +37,42 @@ export async function upgradeOwnership(client: Client, live: KubeObject): Promis
     { op: "replace", path: "/metadata/managedFields", value: next },
   ], "json");
 }
+
+// ---- who made an object ------------------------------------------------------------------------
+//
+// An object Drover did not create is never taken over without `apply --adopt`, and only objects
+// Drover created are ever pruned. Where the inventory does not say (entries of a format-1 inventory,
+// or "pending" entries an interrupted apply left behind), the live object must show that Drover made
+// it: a field manager entry of Drover's, created no earlier than the inventory claims, and no other
+// client (other than Kubernetes' own controllers, which set status, revisions and the like) ever
+// wrote its main resource. When in doubt, the object counts as adopted: kept, never deleted.
+
+/** Kubernetes' own components: their writes do not make an object someone else's. */
+const CLUSTER_MANAGERS = new Set(["kube-controller-manager", "kube-scheduler", "kubelet", "kube-apiserver", "k3s", "kube-proxy", "cloud-controller-manager"]);
+
+/** The managers other than `manager` and the cluster's own components that wrote the object's main resource. */
+export function otherWriters(live: KubeObject, manager: string): string[] {
+  const out = new Set<string>();
+  for (const m of live.metadata.managedFields ?? []) {
+    if (m.subresource || !m.manager || m.manager === manager || CLUSTER_MANAGERS.has(m.manager)) continue;
+    out.add(m.manager);
+  }
+  return [...out].sort();
+}
+
+/** Whether the live object shows that Drover made it, no earlier than `notBefore` (RFC 3339; whole seconds compared). */
+export function madeByDrover(live: KubeObject, manager: string, notBefore: string | undefined): boolean {
+  if (!(live.metadata.managedFields ?? []).some((m) => m.manager === manager)) return false;
+  if (notBefore) {
+    const created = Date.parse(live.metadata.creationTimestamp ?? "");
+    const floor = Math.floor(Date.parse(notBefore) / 1000) * 1000;
+    if (Number.isNaN(created) || (!Number.isNaN(floor) && created < floor)) return false;
+  }
+  return otherWriters(live, manager).length === 0;
+}
+
+/** For messages: who wrote an object Drover did not create. */
+export function writersText(live: KubeObject, manager: string): string {
+  const w = otherWriters(live, manager);
+  return w.length ? `written by ${w.join(", ")}` : "not created by Drover";
+}

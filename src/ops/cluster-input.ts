@@ -15,6 +15,7 @@ import { sortedPaths } from "../render/tree.js";
 import type { Lab } from "../lab/types.js";
 import type { LabSecrets } from "../secrets/types.js";
 import type { KubeObject } from "../cluster/objects.js";
+import type { LabIdentity } from "../cluster/inventory.js";
 import { readManifestYaml } from "../cluster/manifest-yaml.js";
 
 /** The rendered folder whose manifests make up the cluster layer. */
@@ -26,6 +27,8 @@ export interface ClusterInput {
   readonly lab?: LoadedLab;
   /** for messages */
   readonly source: string;
+  /** the lab the objects belong to (cluster name + the lab UID from its secrets store); undefined for -f manifests without a lab */
+  readonly identity?: LabIdentity;
 }
 
 const isKustomizeConfig = (o: Record<string, unknown>): boolean =>
@@ -95,7 +98,21 @@ export async function labInput(labPath: string | undefined, opts: { ageKey?: str
   const store = await loadSecrets(loaded.lab, loaded.dir, key);
   const rendered = await renderClusterLayer(loaded.lab, store.secrets);
   store.save();
-  return { objects: treeObjects(rendered), lab: loaded, source: loaded.display };
+  return { objects: treeObjects(rendered), lab: loaded, source: loaded.display, identity: identityOf(loaded.lab, store.secrets) };
+}
+
+function identityOf(lab: Lab, secrets: LabSecrets): LabIdentity {
+  if (!secrets.labUid) throw new Error("internal: the secrets store has no lab UID");
+  return { cluster: lab.spec.cluster.name, uid: secrets.labUid };
+}
+
+/** The identity of the lab at labPath (made and saved in its secrets store on first use). */
+export async function labIdentity(labPath: string, opts: { ageKey?: string } = {}): Promise<LabIdentity> {
+  const [{ loadLab }, { findLocalKey }, { loadSecrets }] = await Promise.all([import("../lab/file.js"), import("../secrets/keys.js"), import("../secrets/store.js")]);
+  const loaded = loadLab(labPath);
+  const store = await loadSecrets(loaded.lab, loaded.dir, findLocalKey({ keyFile: opts.ageKey }));
+  store.save();
+  return identityOf(loaded.lab, store.secrets);
 }
 
 function walk(p: string, out: string[]): void {
@@ -152,9 +169,14 @@ export function clusterOptions<T extends { option(flags: string, description: st
   return c;
 }
 
-/** The desired objects: -f manifests when given, else the lab rendered in memory. */
+/**
+ * The desired objects: -f manifests when given (belonging to the lab named by labPath, when one is
+ * named), else the lab rendered in memory (labPath, default lab.yaml).
+ */
 export async function clusterInput(labPath: string | undefined, o: ClusterOptions): Promise<ClusterInput> {
-  return o.filename?.length ? fileInput(o.filename, o) : labInput(labPath, o);
+  if (!o.filename?.length) return labInput(labPath, o);
+  const files = await fileInput(o.filename, o);
+  return labPath === undefined ? files : { ...files, identity: await labIdentity(labPath, o) };
 }
 
 /** "90", "90s", "5m", "1h" → ms. */

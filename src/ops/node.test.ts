@@ -190,7 +190,7 @@ test("node remove: --force is about unmanaged pods only, --ignore-quorum about e
   assert.equal(both.code, 0, both.out + both.err);
   const j = JSON.parse(both.out);
   assert.equal(j.quorum.safe, false);
-  assert.deepEqual(j.drained.evicted, ["split/loner"]);
+  assert.ok(j.drained.evicted.includes("split/loner"), JSON.stringify(j.drained));
   assert.ok(j.nodeDeleted);
   assert.doesNotMatch(readFileSync(path, "utf8"), /name: cp1,/);
 });

@@ -17,6 +17,8 @@ export interface Generators {
   readonly k3sToken: () => string;
   /** an app secret value of the given kind (admin password, database password, key) */
   readonly appSecret: (kind: AppSecretKind) => string;
+  /** the lab UID (the lab's identity in the cluster's inventory) */
+  readonly labUid: () => string;
 }
 
 export const defaultGenerators: Generators = {
@@ -25,6 +27,7 @@ export const defaultGenerators: Generators = {
   presharedKey: generatePresharedKey,
   k3sToken: () => randomBytes(32).toString("hex"),
   appSecret: (kind) => randomSecret(kind),
+  labUid: () => randomUUID(),
 };
 
 /**
@@ -36,6 +39,7 @@ export const defaultGenerators: Generators = {
 export function ensureSecrets(lab: Lab, existing: LabSecrets | undefined, gen: Partial<Generators> = {}): { secrets: LabSecrets; added: string[] } {
   const g = { ...defaultGenerators, ...gen };
   const added: string[] = [];
+  const labUid = existing?.labUid ?? (added.push("lab uid"), g.labUid());
   const talos = existing?.talos ?? (added.push("talos secrets bundle"), g.talos());
   const k3s = existing?.k3s ?? (added.push("k3s token"), { token: g.k3sToken() });
   const wireguard: Record<string, WireguardKeyPair> = { ...existing?.wireguard };
@@ -70,6 +74,7 @@ export function ensureSecrets(lab: Lab, existing: LabSecrets | undefined, gen: P
   for (const app of Object.keys(apps)) apps[app] = sortKeys(apps[app]!);
   const secrets: LabSecrets = {
     version: 1,
+    labUid,
     talos,
     k3s,
     wireguard: sortKeys(wireguard),

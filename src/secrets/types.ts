@@ -44,6 +44,12 @@ export interface LabSecrets {
   readonly wireguardPresharedKeys: PresharedKeys;
   /** app instance name → secret name → value (passwords, OIDC client secrets…) */
   readonly apps: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /**
+   * The lab's identity (a random UUID, made once): `drover apply` records it with the cluster name in
+   * the cluster's inventory and refuses a cluster whose inventory names another lab. Absent only in
+   * stores written before it existed (the next load adds it) and in hand-made fixtures.
+   */
+  readonly labUid?: string;
   /** the key SOPS-encrypted rendered manifests use (see src/secrets/manifest.ts); absent in hand-made fixtures */
   readonly manifestKey?: ManifestKey;
 }

@@ -72,10 +72,10 @@ export function clusterSources(path: string, kubeconfig: string): Pick<Dashboard
     },
     plan: async (): Promise<PlanView> => {
       const input = await labInput(path);
-      const r = await diff(connect(), input.objects, { skipUnserved: true });
+      const r = await diff(connect(), input.objects, { skipUnserved: true, ...(input.identity ? { lab: input.identity } : {}) });
       return {
         online: true,
-        changes: r.changes.map((c) => ({ action: c.change === "prune" ? "delete" : c.change, kind: c.ref.kind, ...(c.ref.namespace ? { namespace: c.ref.namespace } : {}), name: c.ref.name, diff: c.diff })),
+        changes: r.changes.map((c) => ({ action: c.change === "prune" ? "delete" : c.change === "adopt" ? "update" : c.change, kind: c.ref.kind, ...(c.ref.namespace ? { namespace: c.ref.namespace } : {}), name: c.ref.name, diff: c.diff })),
       };
     },
   };

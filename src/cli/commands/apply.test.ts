@@ -17,9 +17,12 @@ import { startDashboard } from "../../ui/serve.js";
 let cluster: TestCluster;
 let key: TestKey;
 let home: string;
+/** the lab the first test applies; the -f tests name it, since the cluster's inventory is then that lab's */
+let labDir: string;
 before(async () => {
   key = ageKeygen();
   home = tempDir();
+  labDir = tempDir();
   cluster = await startCluster();
 });
 after(async () => {
@@ -58,7 +61,7 @@ apps:
 ${apps}`;
 
 test("drover apply of a lab: apps ready on kwok nodes, status shows topology and no drift, a removed app is pruned", async () => {
-  const dir = tempDir();
+  const dir = labDir;
   const write = (apps: string) => writeFileSync(join(dir, "lab.yaml"), LAB(apps).replace("RECIPIENT", key.recipient));
   write("  - { name: homepage, replicas: 2, exposure: private }\n  - { name: redis }\n");
   const loaded = loadLab(join(dir, "lab.yaml"));
@@ -142,6 +145,48 @@ test("drover apply of a lab: apps ready on kwok nodes, status shows topology and
   assert.equal(drover(["diff", dir, ...kc]).code, 0);
 });
 
+test("another lab's cluster (the wrong kube context) is refused by apply and diff, naming both labs; exit 1, nothing written", async () => {
+  const other = tempDir();
+  writeFileSync(join(other, "lab.yaml"), LAB("  - { name: redis }\n").replace("RECIPIENT", key.recipient).replace("name: tiny", "name: other"));
+  const before = cluster.kubectl(["get", "configmap", "drover-inventory", "-n", "drover-system", "-o", "json"]);
+  const tinyUid = JSON.parse(before).data["lab-uid"] as string;
+  assert.match(tinyUid, /^[0-9a-f-]{36}$/);
+  for (const cmd of ["apply", "diff"]) {
+    const r = drover([cmd, other, "--kubeconfig", cluster.kubeconfig]);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, new RegExp(`^error: the cluster at https://127\\.0\\.0\\.1:\\d+ belongs to lab "tiny" \\(lab UID ${tinyUid}\\), not to this lab "other" \\(lab UID [0-9a-f-]{36}\\); nothing was written\n {2}hint: check --kubeconfig/--context`));
+  }
+  // manifests with -f that name no lab are refused too
+  const m = join(tempDir(), "m");
+  manifests(m, "unnamed", 1);
+  const anon = drover(["apply", "-f", m, "--kubeconfig", cluster.kubeconfig]);
+  assert.equal(anon.code, 1);
+  assert.match(anon.stderr, /is managed by lab "tiny" .*manifests given with -f carry no lab identity; nothing was written\n {2}hint: name the lab the manifests belong to/);
+  assert.equal(cluster.kubectl(["get", "configmap", "drover-inventory", "-n", "drover-system", "-o", "json"]), before);
+  assert.throws(() => cluster.kubectl(["get", "namespace", "unnamed"]), /NotFound/);
+});
+
+test("an existing namespace is adopted only with --adopt, and the adoption is listed (text and --json)", async () => {
+  cluster.kubectl(["create", "namespace", "users-ns"]);
+  const m = join(tempDir(), "m");
+  manifests(m, "users-ns", 2);
+  const kc = ["--kubeconfig", cluster.kubeconfig, "--no-prune", "--no-wait"];
+  const refused = drover(["apply", labDir, "-f", m, ...kc]);
+  assert.equal(refused.code, 1, refused.stdout + refused.stderr);
+  assert.match(refused.stderr, /^error: 1 object of the spec already exists at \S+ and was not created by Drover: Namespace users-ns \(written by kubectl-create\); nothing was written\n {2}hint: .*pass --adopt/);
+  assert.throws(() => cluster.kubectl(["get", "configmap", "c0", "-n", "users-ns"]), /NotFound/);
+  const dry = drover(["apply", labDir, "-f", m, ...kc, "--adopt", "--dry-run"]);
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.match(dry.stdout, /1 to adopt/);
+  assert.match(dry.stdout, /Namespace users-ns {2}would adopt \(exists, not created by Drover\)/);
+  const adopted = drover(["apply", labDir, "-f", m, ...kc, "--adopt", "--json"]);
+  assert.equal(adopted.code, 0, adopted.stderr);
+  const j = JSON.parse(adopted.stdout);
+  assert.deepEqual(j.adopted.map((x: { kind: string; name: string }) => `${x.kind}/${x.name}`), ["Namespace/users-ns"]);
+  assert.equal(j.counts.adopted, 1);
+  assert.equal(j.counts.created, 3);
+});
+
 /** A folder of manifests: a namespace, n ConfigMaps (50 a file) and a Secret encrypted by the real sops. */
 function manifests(dir: string, namespace: string, n: number): void {
   rmSync(dir, { recursive: true, force: true });
@@ -168,12 +213,12 @@ async function interruptedThenRerun(signal: NodeJS.Signals, namespace: string): 
   const dir = join(tempDir(), "m");
   manifests(dir, namespace, 600);
   const kc = ["--kubeconfig", cluster.kubeconfig];
-  const child = spawn(process.execPath, [BIN, "apply", "-f", dir, ...kc, "--no-wait", "--concurrency", "2"], { env: env(), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [BIN, "apply", labDir, "-f", dir, ...kc, "--no-wait", "--concurrency", "2"], { env: env(), stdio: ["ignore", "pipe", "pipe"] });
   let out = "";
   child.stdout.on("data", (d) => (out += d));
   child.stderr.on("data", (d) => (out += d));
   const exited = new Promise<number | null>((r) => child.on("exit", (code, sig) => r(code ?? (sig ? -1 : null))));
-  await cluster.waitFor("the apply to be half-way", () => configMaps(namespace).length >= 60, 60_000);
+  await cluster.waitFor("the apply to be half-way", () => configMaps(namespace).length >= 60, 120_000);
   child.kill(signal);
   const code = await exited;
   const made = configMaps(namespace).length;
@@ -189,11 +234,11 @@ async function interruptedThenRerun(signal: NodeJS.Signals, namespace: string): 
 
   // the spec shrinks meanwhile: half the ConfigMaps (some of which the first run created) are dropped
   manifests(dir, namespace, 300);
-  const rerun = drover(["apply", "-f", dir, ...kc, "--no-wait"]);
+  const rerun = drover(["apply", labDir, "-f", dir, ...kc, "--no-wait"]);
   assert.equal(rerun.code, 0, rerun.stdout + rerun.stderr);
   assert.deepEqual(configMaps(namespace), Array.from({ length: 300 }, (_, i) => `c${i}`).sort(), "exactly the spec: nothing orphaned");
   assert.equal(Buffer.from(cluster.kubectl(["get", "secret", "creds", "-n", namespace, "-o", "jsonpath={.data.token}"]), "base64").toString(), "very-secret");
-  const again = drover(["apply", "-f", dir, ...kc, "--no-wait", "--json"]);
+  const again = drover(["apply", labDir, "-f", dir, ...kc, "--no-wait", "--json"]);
   assert.equal(JSON.parse(again.stdout).writes, 0);
 }
 

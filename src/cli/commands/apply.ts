@@ -1,5 +1,6 @@
 // drover apply [lab]: the rendered cluster layer onto the cluster with server-side apply, in
-// dependency order, pruning what Drover applied before and the spec dropped, then waiting for
+// dependency order, pruning what Drover created before and the spec dropped (never what it did not
+// create: existing objects are taken over only with --adopt), then waiting for
 // workloads with a progress line. Ctrl-C stops cleanly (in-flight requests finish, the inventory
 // records what was applied); run it again to converge.
 import type { Command } from "commander";
@@ -16,6 +17,7 @@ import { EXIT_INVALID } from "../errors.js";
 
 interface ApplyFlags extends ClusterOptions {
   dryRun?: boolean;
+  adopt?: boolean;
   prune: boolean;
   wait: boolean;
   timeout: string;
@@ -72,16 +74,23 @@ export function printResult(o: Output, r: ApplyResult, server: string): void {
   const c = r.counts;
   const verb = r.dryRun ? "would apply (server dry run, nothing written)" : "applied";
   const parts = [`${c.created} created`, `${c.configured} configured`, `${c.unchanged} unchanged`, `${c.pruned} ${r.dryRun ? "to prune" : "pruned"}`];
+  if (c.adopted) parts.push(yellow(o, `${c.adopted} ${r.dryRun ? "to adopt" : "adopted"}`));
+  if (c.released) parts.push(`${c.released} ${r.dryRun ? "to release" : "released"}`);
+  if (c.kept) parts.push(yellow(o, `${c.kept} kept`));
   if (c.failed) parts.push(red(o, `${c.failed} failed`));
   if (c["not-applied"]) parts.push(yellow(o, `${c["not-applied"]} not applied`));
   if (c.skipped) parts.push(yellow(o, `${c.skipped} skipped`));
-  const total = r.results.filter((x) => x.action !== "pruned" && x.action !== "skipped").length;
+  const total = r.results.filter((x) => x.action !== "pruned" && x.action !== "released" && x.action !== "kept" && x.action !== "skipped").length;
   const ok = !c.failed && !r.notReady.length && !r.interrupted;
   const lines = [`${ok ? green(o, "✓") : red(o, "✗")} ${verb} ${bold(o, String(total))} objects to ${server}: ${parts.join(", ")}`];
   for (const x of r.results) {
     if (x.action === "unchanged" || x.action === "not-applied" || x.action === "skipped") continue;
-    const mark = x.action === "failed" ? red(o, "failed") : x.action === "pruned" ? yellow(o, r.dryRun ? "would prune" : "pruned") : x.action;
-    lines.push(`  ${refText(x.ref)}  ${mark}${x.error ? `: ${x.error}` : ""}`);
+    const mark = x.action === "failed" ? red(o, "failed")
+      : x.action === "pruned" ? yellow(o, r.dryRun ? "would prune" : "pruned")
+      : x.action === "adopted" ? yellow(o, r.dryRun ? "would adopt (exists, not created by Drover)" : "adopted (existed, not created by Drover; never pruned)")
+      : x.action === "released" ? (r.dryRun ? "would release, not delete" : "released, not deleted")
+      : x.action === "kept" ? yellow(o, "not pruned") : x.action;
+    lines.push(`  ${refText(x.ref)}  ${mark}${x.error ? `: ${x.error}` : ""}${x.reason ? `: ${x.reason}` : ""}`);
   }
   for (const n of r.notReady) lines.push(`  ${refText(n.ref)}  ${red(o, n.failed ? "failed" : "not ready")}: ${n.message}`);
   const skipped = r.results.filter((x) => x.action === "skipped");
@@ -101,14 +110,15 @@ export function register(program: Command, ctx: Context): void {
   clusterOptions(program
     .command("apply")
     .description("apply the rendered cluster layer (server-side apply, CRDs and namespaces first), prune what the spec dropped, wait for readiness")
-    .argument("[lab]", LAB_HELP, "lab.yaml"))
+    .argument("[lab]", `${LAB_HELP}; with -f, the lab the manifests belong to`))
     .option("--dry-run", "server-side dry run: report what would change, write nothing")
+    .option("--adopt", "take over objects of the spec that exist and that Drover did not create (listed; never pruned later)")
     .option("--no-prune", "keep objects Drover applied before that the spec no longer has")
     .option("--no-wait", "do not wait for workloads to become ready")
     .option("--timeout <duration>", "how long to wait for readiness", "5m")
     .option("--wait-lock <duration>", "how long to wait when another apply holds the lock (0 = refuse)", "0")
     .option("--concurrency <n>", "requests in flight at once", "32")
-    .action(async (path: string, f: ApplyFlags) => {
+    .action(async (path: string | undefined, f: ApplyFlags) => {
       const o = ctx.output();
       const timeoutMs = parseDuration(f.timeout, "--timeout");
       const lockWaitMs = parseDuration(f.waitLock, "--wait-lock");
@@ -128,12 +138,16 @@ export function register(program: Command, ctx: Context): void {
       try {
         const r = await apply(client, input.objects, {
           skipUnserved: !!f.skipUnserved || input.lab !== undefined,
-          dryRun: !!f.dryRun, prune: f.prune, wait: f.wait, timeoutMs, lockWaitMs,
+          dryRun: !!f.dryRun, prune: f.prune, wait: f.wait, timeoutMs, lockWaitMs, adopt: !!f.adopt,
+          ...(input.identity ? { lab: input.identity } : {}),
           concurrency: Number(f.concurrency) || 32, signal: abort.signal, onProgress: (p) => progress.update(p),
           ...(process.env.DROVER_TRACE ? { trace: (line: string) => process.stderr.write(`drover apply: ${line}\n`) } : {}),
         });
         progress.done();
-        if (o.json) o.out(JSON.stringify({ server: client.server, ...r, results: r.results.map((x) => ({ ...x.ref, action: x.action, ...(x.error ? { error: x.error } : {}) })) }, null, 2));
+        if (o.json) {
+          const results = r.results.map((x) => ({ ...x.ref, action: x.action, ...(x.error ? { error: x.error } : {}), ...(x.reason ? { reason: x.reason } : {}) }));
+          o.out(JSON.stringify({ server: client.server, ...r, results, adopted: results.filter((x) => x.action === "adopted") }, null, 2));
+        }
         else printResult(o, r, client.server);
         if (r.interrupted) process.exitCode = 130;
         else if (r.counts.failed || r.notReady.length) process.exitCode = EXIT_INVALID;

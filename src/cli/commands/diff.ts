@@ -23,6 +23,7 @@ export function printDiff(o: Output, r: DiffResult, server: string): void {
   for (const c of r.changes) out.push(colorDiff(o, c.diff.trimEnd()));
   const n = (k: string) => r.changes.filter((c) => c.change === k).length;
   out.push(`${bold(o, String(r.changes.length))} change${r.changes.length === 1 ? "" : "s"} against ${server}: ${n("create")} to create, ${n("update")} to update, ${n("prune")} to prune; ${r.unchanged} unchanged${r.unserved ? `; ${r.unserved} of kinds the cluster does not serve yet left out` : ""}`);
+  if (n("adopt")) out.push(`${n("adopt")} object${n("adopt") === 1 ? "" : "s"} exist and were not created by Drover: ${r.changes.filter((c) => c.change === "adopt").map((c) => refText(c.ref)).join(", ")}; drover apply refuses them unless --adopt`);
   o.out(out.join("\n"));
 }
 
@@ -30,14 +31,14 @@ export function register(program: Command, ctx: Context): void {
   clusterOptions(program
     .command("diff")
     .description("show what drover apply would change in the live cluster (server dry run; secrets redacted)")
-    .argument("[lab]", LAB_HELP, "lab.yaml"))
+    .argument("[lab]", `${LAB_HELP}; with -f, the lab the manifests belong to`))
     .option("--no-prune", "leave out what an apply would prune")
-    .action(async (path: string, f: ClusterOptions & { prune: boolean }) => {
+    .action(async (path: string | undefined, f: ClusterOptions & { prune: boolean }) => {
       const o = ctx.output();
       const input = await clusterInput(path, f);
       const client = Client.fromKubeconfig({ kubeconfig: f.kubeconfig, context: f.context });
       try {
-        const r = await diff(client, input.objects, { prune: f.prune, skipUnserved: !!f.skipUnserved || input.lab !== undefined });
+        const r = await diff(client, input.objects, { prune: f.prune, skipUnserved: !!f.skipUnserved || input.lab !== undefined, ...(input.identity ? { lab: input.identity } : {}) });
         if (o.json) o.out(JSON.stringify({ server: client.server, unchanged: r.unchanged, changes: r.changes.map((c) => ({ ...c.ref, change: c.change, object: refText(c.ref), diff: c.diff })) }, null, 2));
         else printDiff(o, r, client.server);
         if (r.changes.length) process.exitCode = 1;
