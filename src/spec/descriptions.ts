@@ -19,7 +19,7 @@ export const FIELD_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "cluster.domains.public": "Public domain: services with exposure public answer at <app>.<public domain>.",
   "cluster.domains.private": "Private domain: services with exposure private answer at <app>.<private domain>, only at home and over WireGuard.",
   secrets: "Who can open the encrypted secrets store.",
-  "secrets.recipients": "age public keys (age1…) the secrets store is encrypted to.",
+  "secrets.recipients": "age public keys the secrets store and the rendered Secrets are encrypted to: X25519 (age1…) and, beside at least one of those, post-quantum ones (age1pq1…, age 1.3; Flux 2.9's kustomize-controller decrypts them).",
   gitops: "Where Flux pulls the rendered cluster layer from.",
   sites: "Places machines live: home, a second home, a cloud region.",
   "sites[].name": "Site name, a lower-case DNS label.",

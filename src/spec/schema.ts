@@ -112,7 +112,11 @@ export const Patch = z.record(z.string(), z.unknown());
 
 export const Secrets = z.strictObject({
   /** age public keys that may decrypt the secrets store (age1…). */
-  recipients: z.array(z.string().regex(/^age1[02-9ac-hj-np-z]{58}$/, { error: "must be an age public key (age1…, 62 characters)" })).min(1),
+  // X25519 (age1…, 62 characters) or post-quantum hybrid ML-KEM-768 + X25519 (age1pq1…, 1959 characters, age 1.3)
+  recipients: z
+    .array(z.string().regex(/^(age1[02-9ac-hj-np-z]{58}|age1pq1[02-9ac-hj-np-z]{1952})$/, { error: "must be an age public key (age1…, 62 characters, or a post-quantum age1pq1…)" }))
+    .min(1)
+    .refine((rs) => rs.some((r) => !r.startsWith("age1pq1")), { error: "needs at least one X25519 recipient (age1…, 62 characters) beside post-quantum ones: Drover's local key and sops 3.11 (age 1.2) open the store and the Secrets with X25519 keys" }),
   /** the SOPS-encrypted secrets store, relative to lab.yaml. */
   file: z.string().default("secrets.sops.yaml"),
 });
