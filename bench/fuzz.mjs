@@ -48,6 +48,12 @@ const bases = examples.map((name) => {
   return { name, value: parse(text, { merge: true }), sources, secrets };
 });
 
+/** What lab/file.ts readFunctionSources answers for the example's folder: the scripts, or where one is missing. */
+function readSources(spec, sources) {
+  const missing = spec.functions.flatMap((f, i) => (sources.has(f.file) ? [] : [{ severity: "error", path: ["functions", i, "file"], message: `${f.file} does not exist` }]));
+  return missing.length ? { diagnostics: missing } : { sources };
+}
+
 // ---------- mutations ----------
 let s = SEED >>> 0;
 const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0), s / 2 ** 32);
@@ -133,7 +139,7 @@ for (let i = 0; i < MUTANTS; i++) {
   let lab;
   const t0 = performance.now();
   try {
-    const r = loadLabText(text ?? "null", "lab.yaml", { functionSources: () => ({ sources: base.sources }) });
+    const r = loadLabText(text ?? "null", "lab.yaml", { functionSources: (spec) => readSources(spec, base.sources) });
     if (r.lab && patchTargetFindings(r.lab).length === 0) lab = r.lab;
   } catch (e) {
     stats.crashes++;

@@ -31,7 +31,13 @@ for (const name of readdirSync(EXAMPLES).filter((e) => existsSync(join(EXAMPLES,
     const base = parse(readFileSync(join(dir, "lab.yaml"), "utf8"), { merge: true }) as unknown;
     const sources = new Map<string, string>();
     if (existsSync(join(dir, "functions"))) for (const f of readdirSync(join(dir, "functions"))) sources.set(`functions/${f}`, readFileSync(join(dir, "functions", f), "utf8"));
-    const load = (text: string) => loadLabText(text, "lab.yaml", { functionSources: () => ({ sources }) });
+    // what lab/file.ts readFunctionSources answers for the example's folder: the scripts, or where one is missing
+    const load = (text: string) => loadLabText(text, "lab.yaml", {
+      functionSources: (spec) => {
+        const missing = spec.functions.flatMap((f, i) => (sources.has(f.file) ? [] : [{ severity: "error" as const, path: ["functions", i, "file"], message: `${f.file} does not exist` }]));
+        return missing.length ? { diagnostics: missing } : { sources };
+      },
+    });
     const baseLab = load(JSON.stringify(base)).lab!;
     let n = 0;
     const baseSecrets = ensureSecrets(baseLab, undefined, { talos: generateTalosSecrets, appSecret: (k) => `${k}-${++n}` }).secrets;
