@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { hostKind, isIpv6, parseHostPort, urlError, withPort } from "./host.js";
+import { hostKind, isIpv6, parseHostPort, scpGitUrl, urlError, withPort } from "./host.js";
 
 test("IPv6 literals: RFC 4291 forms accepted, anything else refused", () => {
   for (const ok of ["::", "::1", "2001:db8::1", "fe80::1:2:3:4", "1:2:3:4:5:6:7:8", "::ffff:192.0.2.1", "64:ff9b::192.0.2.33", "1::"]) assert.ok(isIpv6(ok), ok);
@@ -26,4 +26,12 @@ test("URLs: scheme, printable text and a real host", () => {
   assert.equal(urlError("http://192.168.1.10:9000/bucket", ["http", "https"]), undefined);
   assert.equal(urlError("ssh://git@github.com/you/lab.git", ["https", "ssh"]), undefined);
   for (const bad of ["javascript:alert(1)", "ftp://x", "https://a b", "https://x\n", "https://", "https://x:99999", "git@github.com:you/lab.git", "https://a..b/"]) assert.ok(urlError(bad, ["http", "https", "ssh"]), bad);
+});
+
+test("Git's scp form: user@host:path with a plain user, a real host and URL-safe path; anything else refused", () => {
+  assert.deepEqual(scpGitUrl("git@github.com:you/lab.git"), { user: "git", host: "github.com", path: "you/lab.git" });
+  assert.deepEqual(scpGitUrl("git@192.168.1.10:/srv/git/lab.git"), { user: "git", host: "192.168.1.10", path: "/srv/git/lab.git" });
+  for (const bad of ["github.com:you/lab.git", "git@github.com:-oProxyCommand=sh", "-x@github.com:lab", "git@github.com:you/lab.git\n", "git@git hub.com:lab", "git@github.com:a b", "git@github.com:lab\u2028x", "a@b@c:d", "git@github.com:", "https://github.com/you/lab.git"]) {
+    assert.equal(scpGitUrl(bad), undefined, JSON.stringify(bad));
+  }
 });

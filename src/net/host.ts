@@ -132,3 +132,16 @@ export function withPort(text: string, defaultPort: number): string | undefined 
   if ("error" in hp) return undefined;
   return `${hostForPort(hp)}:${hp.port ?? defaultPort}`;
 }
+
+/**
+ * Git's scp form `user@host:path` (git@github.com:you/homelab.git): a plain user name, a host that is an
+ * IP literal or a DNS name, and a path of URL-safe characters that does not start with '-' (no option
+ * injection into ssh). Returns the parts, or undefined when the text is not in that form.
+ */
+export function scpGitUrl(text: string): { user: string; host: string; path: string } | undefined {
+  const m = /^([A-Za-z0-9._-]+)@([^:/@\s]+):([A-Za-z0-9._~/-]+)$/.exec(text);
+  if (!m || m[3]!.startsWith("-") || m[1]!.startsWith("-")) return undefined;
+  const kind = hostKind(m[2]!);
+  if (kind !== "dns" && kind !== "ipv4") return undefined;
+  return { user: m[1]!, host: m[2]!, path: m[3]! };
+}

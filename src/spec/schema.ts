@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { BYTES_PATTERN, CPU_PATTERN } from "../net/quantity.js";
 import { parseCidr, parseIp, parseRange } from "../net/ip.js";
-import { hostKind, parseHostPort, urlError, type HostKind } from "../net/host.js";
+import { hostKind, parseHostPort, scpGitUrl, urlError, type HostKind } from "../net/host.js";
 import { cronError } from "./cron.js";
 
 export const API_VERSION = "drover.dev/v1alpha1";
@@ -80,9 +80,9 @@ export const HttpUrl = z.string().superRefine((s, ctx) => {
   if (e) ctx.addIssue({ code: "custom", message: `${e}; for example https://s3.example.com or http://192.168.1.10:9000` });
 });
 
-/** A Git repository URL Flux can pull: https://, http:// or ssh://. */
+/** A Git repository URL Flux can pull: https://, http:// or ssh://, or Git's scp form user@host:path (rendered as ssh://). */
 export const GitUrl = z.string().superRefine((s, ctx) => {
-  const e = urlError(s, ["https", "http", "ssh"]);
+  const e = scpGitUrl(s) ? undefined : urlError(s, ["https", "http", "ssh"]);
   if (e) ctx.addIssue({ code: "custom", message: `${e}; for example https://github.com/you/homelab.git or ssh://git@github.com/you/homelab.git` });
 });
 

@@ -1,6 +1,7 @@
 // Where Flux pulls the repository from: an external Git host (gitops.url), or a Git forge running in
 // the lab itself (gitops.forge: a Forgejo or Soft Serve app), reached on its in-cluster Service.
 import type { Lab } from "../../lab/types.js";
+import { scpGitUrl } from "../../net/host.js";
 
 export interface GitSource {
   readonly url: string;
@@ -25,6 +26,7 @@ export function gitSource(lab: Lab): GitSource {
       : { url: `http://${svc}/${lab.name}.git`, branch, credentials: "none", host: a.name };
   }
   const url = lab.gitops.url ?? PLACEHOLDER;
-  const ssh = /^(ssh:\/\/|[^/@]+@[^:]+:)/.test(url);
-  return { url: ssh && !url.startsWith("ssh://") ? `ssh://${url.replace(":", "/")}` : url, branch, credentials: ssh ? "ssh" : "none", host: "external" };
+  const scp = scpGitUrl(url);
+  const ssh = scp !== undefined || url.startsWith("ssh://");
+  return { url: scp ? `ssh://${scp.user}@${scp.host}/${scp.path}` : url, branch, credentials: ssh ? "ssh" : "none", host: "external" };
 }
