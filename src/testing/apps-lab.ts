@@ -88,8 +88,12 @@ export function appsLab(): Lab {
   return loadTestLab(appsLabYaml(), { functionSources: FUNCTION_SOURCES });
 }
 
+/** A bundled example, with the sources of its functions (read beside its lab.yaml). */
 export function exampleLab(name = "talos-mixed"): Lab {
-  return loadTestLab(readFileSync(join(EXAMPLES, name, "lab.yaml"), "utf8"));
+  const text = readFileSync(join(EXAMPLES, name, "lab.yaml"), "utf8");
+  const spec = loadSpec(text, "lab.yaml").spec;
+  const functionSources = new Map((spec?.functions ?? []).map((f) => [f.file, readFileSync(join(EXAMPLES, name, f.file), "utf8")] as [string, string]));
+  return loadTestLab(text, { functionSources });
 }
 
 /** Secrets for a lab with deterministic app values (a counter), made by ensureSecrets. */

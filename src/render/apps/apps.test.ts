@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { renderApps, appFolder, appWorkload, appRoutes } from "./index.js";
+import { renderApps, appFolder, appWorkload, appRoutes, appNamespaceNeeds } from "./index.js";
 import { podPlan } from "./placement.js";
 import { workload } from "./workload.js";
 import { mergePatch } from "./patches.js";
@@ -110,7 +110,9 @@ test("placement: arch affinity, GPU request and toleration, host pinning for a s
   assert.deepEqual(octo.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms[0].matchExpressions, [{ key: "drover.dev/host", operator: "In", values: ["printer-pi"] }]);
   assert.deepEqual(octo.volumes.find((v: Obj) => v.name === "serial"), { name: "serial", hostPath: { path: "/dev/ttyUSB0", type: "CharDevice" } });
   assert.deepEqual(octo.containers[0].securityContext, { privileged: true });
-  assert.equal(docs(t, "apps/iot/namespace.yaml")[0]!.metadata.labels["pod-security.kubernetes.io/enforce"], "privileged");
+  // the namespace (created by the platform's namespaces Kustomization) takes the most permissive level of its apps
+  const level = (ns: string) => appNamespaceNeeds(lab).find((n) => n.name === ns)?.podSecurity;
+  assert.equal(level("iot"), "privileged");
   // home-assistant is pinned to the same host and gets the stick too (optional device, pinned)
   assert.ok(docs(t, "apps/iot/home-assistant/workload.yaml")[0]!.spec.template.spec.volumes.some((v: Obj) => v.hostPath));
   // nothing else is privileged or mounts a host path
@@ -119,7 +121,7 @@ test("placement: arch affinity, GPU request and toleration, host pinning for a s
     assert.ok(!JSON.stringify(d).includes('"privileged":true') && !JSON.stringify(d).includes("hostPath"), p);
   }
   // an app that runs non-root with no capabilities lives in a restricted namespace
-  assert.equal(docs(t, "apps/ai/namespace.yaml")[0]!.metadata.labels["pod-security.kubernetes.io/enforce"], "restricted");
+  assert.equal(level("ai"), "restricted");
 });
 
 test("stateless apps with replicas get a PodDisruptionBudget and a hard spread across hosts; stateful apps neither", () => {

@@ -15,6 +15,7 @@ import { parseBytes } from "../../net/quantity.js";
 import { componentLabels, meta } from "./labels.js";
 import { appSecretName, serviceName } from "./names.js";
 import { containerSecurityContext, podSecurityContext } from "./security.js";
+import { KEEP } from "../flux/keep.js";
 
 export interface Endpoint {
   readonly host: string;
@@ -83,7 +84,7 @@ export function dependencyObjects(lab: Lab, a: App, d: Dependency): Record<strin
     out.push({
       apiVersion: "v1",
       kind: "PersistentVolumeClaim",
-      metadata: meta(`${name}-data`, a.namespace, labels),
+      metadata: meta(`${name}-data`, a.namespace, labels, KEEP),
       spec: { accessModes: ["ReadWriteOnce"], ...(dependencyStorageClass(lab, a) ? { storageClassName: dependencyStorageClass(lab, a) } : {}), resources: { requests: { storage: POSTGRES_VOLUME_SIZE } } },
     });
     out.push({

@@ -40,8 +40,12 @@ const ORDER: Record<PodSecurityLevel, number> = { restricted: 0, baseline: 1, pr
 export const mostPermissive = (levels: readonly PodSecurityLevel[]): PodSecurityLevel =>
   levels.reduce<PodSecurityLevel>((a, b) => (ORDER[b] > ORDER[a] ? b : a), "restricted");
 
-/** The namespaces' folders: namespace.yaml (with its Pod Security level) and a kustomization listing the apps; apps/kustomization.yaml lists the namespaces. */
-export function writeNamespaces(t: FileTree, folders: readonly Folder[]): void {
+/**
+ * apps/<namespace>/kustomization.yaml lists the namespace's apps and apps/kustomization.yaml the
+ * namespaces. The Namespace objects are not here: the platform's `namespaces` Kustomization owns every
+ * namespace (see src/render/flux/namespaces.ts), so removing the last app of a namespace never prunes it.
+ */
+export function writeAppsIndex(t: FileTree, folders: readonly Folder[]): void {
   const byNs = new Map<string, Folder[]>();
   for (const f of folders) {
     const list = byNs.get(f.namespace) ?? [];
@@ -49,23 +53,6 @@ export function writeNamespaces(t: FileTree, folders: readonly Folder[]): void {
     byNs.set(f.namespace, list);
   }
   const namespaces = [...byNs.keys()].sort();
-  for (const ns of namespaces) {
-    const list = byNs.get(ns)!;
-    const level = mostPermissive(list.map((f) => f.podSecurity));
-    addFile(t, `apps/${ns}/namespace.yaml`, toYaml({
-      apiVersion: "v1",
-      kind: "Namespace",
-      metadata: {
-        name: ns,
-        labels: {
-          "app.kubernetes.io/managed-by": "drover",
-          "pod-security.kubernetes.io/enforce": level,
-          "pod-security.kubernetes.io/audit": level,
-          "pod-security.kubernetes.io/warn": level,
-        },
-      },
-    }));
-    addFile(t, `apps/${ns}/kustomization.yaml`, toYaml(kustomization(["namespace.yaml", ...list.map((f) => f.name).sort()])));
-  }
+  for (const ns of namespaces) addFile(t, `apps/${ns}/kustomization.yaml`, toYaml(kustomization(byNs.get(ns)!.map((f) => f.name).sort())));
   if (namespaces.length) addFile(t, "apps/kustomization.yaml", toYaml(kustomization(namespaces)));
 }

@@ -7,7 +7,8 @@ import { backupObjects, resticTargetEnv } from "./backup.js";
 import { dependencyObjects } from "./dependencies.js";
 import { podDisruptionBudget } from "./disruption.js";
 import { clusterReadAccess, filesConfigMap } from "./extras.js";
-import { writeFolder, writeNamespaces, type Folder, type FolderFile, type PodSecurityLevel } from "./folder.js";
+import { writeFolder, writeAppsIndex, type Folder, type FolderFile } from "./folder.js";
+import { podSecurityLevel } from "./security-level.js";
 import { networkPolicy } from "./network-policy.js";
 import { applyPatches, PatchTargetError } from "./patches.js";
 import { podPlan } from "./placement.js";
@@ -17,17 +18,6 @@ import { clusterService, loadBalancerService } from "./service.js";
 import { volumeClaims } from "./storage.js";
 import { workload } from "./workload.js";
 import { functionFolders } from "../functions/index.js";
-
-const BASELINE_CAPS = new Set(["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"]);
-
-/** The Pod Security level the app's pods need. */
-export function podSecurityLevel(a: App, device: boolean): PodSecurityLevel {
-  if (device) return "privileged";
-  const caps = a.catalog.capabilities ?? [];
-  if (caps.some((c) => !BASELINE_CAPS.has(c))) return "privileged";
-  if (a.catalog.runAsUser === undefined || caps.some((c) => c !== "NET_BIND_SERVICE")) return "baseline";
-  return "restricted";
-}
 
 /** The folder of one app (exported for tests and for the what-if/dashboard views). */
 export function appFolder(lab: Lab, a: App, secrets: LabSecrets, allArchs?: ReadonlySet<string>, targetEnv: ReadonlyMap<string, Readonly<Record<string, string>>> = a.backup ? resticTargetEnv(lab, secrets) : new Map()): Folder {
@@ -98,9 +88,11 @@ export function renderApps(lab: Lab, secrets: LabSecrets): FileTree {
   const folders: Folder[] = lab.apps.map((a) => appFolder(lab, a, secrets, archs, targetEnv));
   folders.push(...functionFolders(lab));
   for (const f of folders) writeFolder(t, f);
-  writeNamespaces(t, folders);
+  writeAppsIndex(t, folders);
   return t;
 }
 
 export { appWorkload } from "./workload.js";
+export { podSecurityLevel } from "./security-level.js";
+export { appNamespaceNeeds, type NamespaceNeed } from "./namespaces.js";
 export { appRoutes, type AppRoute } from "./route.js";

@@ -3,18 +3,25 @@
 //   kustomization.yaml            what the root Kustomization applies: flux-system/crds, flux-system, infrastructure.yaml, apps.yaml
 //   flux-system/                  the Flux controllers (pinned release, vendored; CRDs in crds/) and gotk-sync.yaml: the GitRepository and
 //                                 the root Kustomization with SOPS decryption (Secret sops-age)
-//   infrastructure.yaml           one Flux Kustomization per platform component (and one per component's
-//                                 configuration, which needs the component's CRDs), ordered by dependsOn
-//   infrastructure/sources/       HelmRepository / OCIRepository objects of every pinned chart
-//   infrastructure/<component>/   namespace, HelmRelease(s), supporting objects, SOPS-encrypted Secrets
+//   infrastructure.yaml           the `namespaces` Kustomization, one Flux Kustomization per platform component
+//                                 (and one per component's configuration, which needs the component's CRDs),
+//                                 ordered by dependsOn: each waits only for what it really needs
+//   infrastructure/namespaces/    every namespace of the tree, the platform's and the apps' (namespaces.ts): one
+//                                 owner each, so no Kustomization prunes a namespace another one still uses
+//   infrastructure/<component>/   the component's chart sources (HelmRepository / OCIRepository, in flux-system),
+//                                 HelmRelease(s), supporting objects, SOPS-encrypted Secrets
 //   infrastructure/<component>/config/   custom resources that need the component's CRDs
+//   infrastructure/sources/<repo>/       a chart source that several components use (its own Kustomization)
 //   apps.yaml                     the apps Kustomization, after the infrastructure it needs
 //   apps/<namespace>/<app>/       written by src/render/apps
+//
+// Every object of the tree belongs to exactly one Flux Kustomization (a test walks them all).
 import { MANAGED_BY, objectMeta } from "../meta.js";
 import type { Lab } from "../../lab/types.js";
 import { addFile, toYaml, toYamlStream, type FileTree } from "../tree.js";
 import { CHARTS, type Chart, type ChartName } from "./charts.js";
 import { NAMESPACES } from "../platform/contract.js";
+import { namespaceObjects, PREEXISTING, type NamespaceUse } from "./namespaces.js";
 
 export type Obj = Record<string, unknown>;
 export type PodSecurityLevel = "restricted" | "baseline" | "privileged";
@@ -34,7 +41,7 @@ export interface Component {
   /** custom resources that need this component's CRDs: applied by <name>-config after <name> is ready */
   readonly config?: readonly Obj[];
   readonly configSecrets?: readonly Obj[];
-  /** charts the component installs (their sources are rendered once in infrastructure/sources) */
+  /** charts the component installs (their sources are rendered with the component, or in infrastructure/sources/<repo> when shared) */
   readonly charts: readonly ChartName[];
 }
 
@@ -48,18 +55,6 @@ export const meta = (name: string, namespace?: string, labels?: Record<string, s
 /** A Kubernetes Secret with string data (SOPS-encrypted by `drover render`). */
 export function secret(name: string, namespace: string, stringData: Record<string, string>, labels?: Record<string, string>): Obj {
   return { apiVersion: "v1", kind: "Secret", metadata: meta(name, namespace, labels), type: "Opaque", stringData };
-}
-
-export function namespace(name: string, level: PodSecurityLevel): Obj {
-  return {
-    apiVersion: "v1",
-    kind: "Namespace",
-    metadata: meta(name, undefined, {
-      "pod-security.kubernetes.io/enforce": level,
-      "pod-security.kubernetes.io/audit": level,
-      "pod-security.kubernetes.io/warn": level,
-    }),
-  };
 }
 
 const repoName = (c: Chart): string => (c.source.kind === "helm" ? c.source.repo : c.chart);
@@ -87,16 +82,25 @@ export function helmRelease(name: string, ns: string, chart: ChartName, values: 
   };
 }
 
+/** The source object of a chart (HelmRepository or OCIRepository in flux-system) and its key. */
+function chartSource(n: ChartName): { key: string; name: string; obj: Obj } {
+  const c: Chart = CHARTS[n];
+  const name = repoName(c);
+  return {
+    key: `${c.source.kind}/${name}`,
+    name,
+    obj: c.source.kind === "helm"
+      ? { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "HelmRepository", metadata: meta(name, FLUX_NS), spec: { interval: "12h", url: c.source.url } }
+      : { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "OCIRepository", metadata: meta(name, FLUX_NS), spec: { interval: "12h", url: c.source.url, ref: { tag: c.version }, layerSelector: { mediaType: "application/vnd.cncf.helm.chart.content.v1.tar+gzip", operation: "copy" } } },
+  };
+}
+
 /** The source objects of the charts in use, one per repository or OCI artifact. */
 export function chartSources(used: readonly ChartName[]): Obj[] {
   const out = new Map<string, Obj>();
   for (const n of [...new Set(used)].sort()) {
-    const c: Chart = CHARTS[n];
-    const name = repoName(c);
-    if (out.has(`${c.source.kind}/${name}`)) continue;
-    out.set(`${c.source.kind}/${name}`, c.source.kind === "helm"
-      ? { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "HelmRepository", metadata: meta(name, FLUX_NS), spec: { interval: "12h", url: c.source.url } }
-      : { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "OCIRepository", metadata: meta(name, FLUX_NS), spec: { interval: "12h", url: c.source.url, ref: { tag: c.version }, layerSelector: { mediaType: "application/vnd.cncf.helm.chart.content.v1.tar+gzip", operation: "copy" } } });
+    const s = chartSource(n);
+    if (!out.has(s.key)) out.set(s.key, s.obj);
   }
   return [...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o);
 }
@@ -132,14 +136,13 @@ const kindOf = (o: Obj): string => String(o.kind);
 const nameOf = (o: Obj): string => String((o.metadata as Obj).name);
 const nsOf = (o: Obj): string | undefined => (o.metadata as Obj).namespace as string | undefined;
 
-/** Writes one component: infrastructure/<name>/ and, if it has one, infrastructure/<name>/config/. */
-function writeComponent(t: FileTree, c: Component): void {
+/** Writes one component: infrastructure/<name>/ (with its own chart sources) and, if it has one, infrastructure/<name>/config/. */
+function writeComponent(t: FileTree, c: Component, sources: readonly Obj[]): void {
   const dir = `infrastructure/${c.name}`;
   const resources: string[] = [];
-  const own = c.namespace !== NAMESPACES.kubeSystem && c.namespace !== NAMESPACES.flux;
-  if (own) {
-    addFile(t, `${dir}/namespace.yaml`, toYaml(namespace(c.namespace, c.podSecurity)));
-    resources.push("namespace.yaml");
+  if (sources.length) {
+    addFile(t, `${dir}/sources.yaml`, toYamlStream(sources));
+    resources.push("sources.yaml");
   }
   const releases = c.objects.filter((o) => kindOf(o) === "HelmRelease");
   const others = c.objects.filter((o) => kindOf(o) !== "HelmRelease");
@@ -175,21 +178,59 @@ function writeComponent(t: FileTree, c: Component): void {
 /** The Flux Kustomization name that makes a component's contract usable (its config when it has one). */
 export const readyName = (c: Component): string => (c.config?.length || c.configSecrets?.length ? `${c.name}-config` : c.name);
 
-/** Writes infrastructure/, infrastructure.yaml, apps.yaml and the root kustomization.yaml. */
-export function writeLayout(t: FileTree, lab: Lab, components: readonly Component[], opts: { appsDependOn: readonly string[]; apps: boolean }): void {
-  const byName = new Map(components.map((c) => [c.name, c]));
-  for (const c of components) {
-    for (const d of c.dependsOn) if (!byName.has(d)) throw new Error(`internal: component ${c.name} depends on unknown ${d}`);
-    writeComponent(t, c);
-  }
-  addFile(t, "infrastructure/sources/helm-repositories.yaml", toYamlStream(chartSources(components.flatMap((c) => c.charts))));
-  addFile(t, "infrastructure/sources/kustomization.yaml", toYaml(kustomization(["helm-repositories.yaml"])));
+/** The namespace a component creates (none for the cluster's and Flux's own). */
+const ownNamespace = (c: Component): boolean => !PREEXISTING.has(c.namespace);
 
-  const ks: Obj[] = [fluxKustomization(lab, "sources", "infrastructure/sources", { wait: true, timeout: "5m" })];
+/**
+ * Writes infrastructure/, infrastructure.yaml, apps.yaml and the root kustomization.yaml. `appNamespaces`
+ * are the namespaces the apps and functions use (src/render/apps/namespaces.ts): the `namespaces`
+ * Kustomization creates them with the platform's.
+ */
+export function writeLayout(t: FileTree, lab: Lab, components: readonly Component[], opts: { appsDependOn: readonly string[]; apps: boolean; appNamespaces?: readonly NamespaceUse[] }): void {
+  const byName = new Map(components.map((c) => [c.name, c]));
+  for (const c of components) for (const d of c.dependsOn) if (!byName.has(d)) throw new Error(`internal: component ${c.name} depends on unknown ${d}`);
+
+  // every namespace, once
+  const nsObjects = namespaceObjects([
+    ...components.filter(ownNamespace).map((c): NamespaceUse => ({ name: c.namespace, podSecurity: c.podSecurity, holdsData: false })),
+    ...(opts.apps ? opts.appNamespaces ?? [] : []),
+  ]);
+  const ks: Obj[] = [];
+  if (nsObjects.length) {
+    addFile(t, "infrastructure/namespaces/namespaces.yaml", toYamlStream(nsObjects));
+    addFile(t, "infrastructure/namespaces/kustomization.yaml", toYaml(kustomization(["namespaces.yaml"])));
+    ks.push(fluxKustomization(lab, NAMESPACES_KS, "infrastructure/namespaces", { wait: true, timeout: "2m" }));
+  }
+  const nsDep = nsObjects.length ? [NAMESPACES_KS] : [];
+
+  // chart sources: with the one component that uses them, or in a Kustomization of their own when shared
+  const users = new Map<string, { name: string; obj: Obj; components: Set<string> }>();
   for (const c of components) {
+    for (const n of c.charts) {
+      const s = chartSource(n);
+      const u = users.get(s.key) ?? { name: s.name, obj: s.obj, components: new Set<string>() };
+      u.components.add(c.name);
+      users.set(s.key, u);
+    }
+  }
+  const sorted = [...users].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const shared = sorted.filter(([, u]) => u.components.size > 1);
+  for (const [, u] of shared) {
+    addFile(t, `infrastructure/sources/${u.name}/source.yaml`, toYaml(u.obj));
+    addFile(t, `infrastructure/sources/${u.name}/kustomization.yaml`, toYaml(kustomization(["source.yaml"])));
+    ks.push(fluxKustomization(lab, `source-${u.name}`, `infrastructure/sources/${u.name}`, { wait: true, timeout: "5m" }));
+  }
+
+  for (const c of components) {
+    const own = sorted.filter(([, u]) => u.components.size === 1 && u.components.has(c.name)).map(([, u]) => u.obj);
+    writeComponent(t, c, own);
     const releases = c.objects.filter((o) => kindOf(o) === "HelmRelease");
     ks.push(fluxKustomization(lab, c.name, `infrastructure/${c.name}`, {
-      dependsOn: ["sources", ...c.dependsOn.map((d) => readyName(byName.get(d)!))],
+      dependsOn: [
+        ...(ownNamespace(c) ? nsDep : []),
+        ...shared.filter(([, u]) => u.components.has(c.name)).map(([, u]) => `source-${u.name}`),
+        ...c.dependsOn.map((d) => readyName(byName.get(d)!)),
+      ],
       // the releases' readiness is the component's health; plain objects (no releases) are waited for
       ...(releases.length
         ? { healthChecks: releases.map((r) => ({ apiVersion: "helm.toolkit.fluxcd.io/v2", kind: "HelmRelease", name: nameOf(r), namespace: nsOf(r) })) }
@@ -198,9 +239,12 @@ export function writeLayout(t: FileTree, lab: Lab, components: readonly Componen
     if (readyName(c) !== c.name) ks.push(fluxKustomization(lab, `${c.name}-config`, `infrastructure/${c.name}/config`, { dependsOn: [c.name], wait: true, timeout: "5m" }));
   }
   addFile(t, "infrastructure.yaml", toYamlStream(ks));
-  const appsDeps = opts.appsDependOn.map((n) => readyName(byName.get(n)!));
+  const appsDeps = [...nsDep, ...opts.appsDependOn.map((n) => readyName(byName.get(n)!))];
   if (opts.apps) addFile(t, "apps.yaml", toYaml(fluxKustomization(lab, "apps", "apps", { dependsOn: appsDeps, wait: true, timeout: "15m" })));
   addFile(t, "kustomization.yaml", toYaml(kustomization(["flux-system/crds", "flux-system", "infrastructure.yaml", ...(opts.apps ? ["apps.yaml"] : [])])));
 }
+
+/** The Flux Kustomization that owns every namespace. */
+export const NAMESPACES_KS = "namespaces";
 
 export { SOPS_SECRET, FLUX_NS };

@@ -94,7 +94,8 @@ test("the real kube-apiserver accepts every app's objects in its rendered namesp
   try {
     const lab = appsLab();
     const docs = renderedDocs(renderApps(lab, testSecrets(lab)));
-    const namespaces = docs.filter(([o]) => o.kind === "Namespace");
+    // the apps' namespaces are the platform's `namespaces` Kustomization's
+    const namespaces = renderedDocs(renderPlatform(lab, testSecrets(lab))).filter(([o]) => o.kind === "Namespace");
     assert.ok(namespaces.length > 3);
     c.kubectl(["apply", "--server-side", "--field-manager=drover-test", "-f", "-"], namespaces.map(([, text]) => text).join("---\n"));
     // VolSync's CRDs are not reachable through the registries here (see platform.test.ts)

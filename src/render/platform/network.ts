@@ -81,7 +81,7 @@ export function metallb(lab: Lab): Component | undefined {
     name: "metallb",
     namespace: ns,
     podSecurity: "privileged",
-    dependsOn: lab.cni === "cilium" ? ["cilium"] : [],
+    dependsOn: [],
     objects: [helmRelease("metallb", ns, "metallb", metallbValues())],
     config: block
       ? [

@@ -61,7 +61,7 @@ for (const [name, make] of PLATFORM_LABS) {
     const root = writeOut(t);
     try {
       const dirs = [...t.keys()].filter((p) => p.startsWith("kubernetes/") && p.endsWith("kustomization.yaml")).map((p) => dirname(p)).sort();
-      assert.ok(dirs.includes("kubernetes") && dirs.includes("kubernetes/flux-system") && dirs.includes("kubernetes/flux-system/crds") && dirs.includes("kubernetes/infrastructure/sources"));
+      assert.ok(dirs.includes("kubernetes") && dirs.includes("kubernetes/flux-system") && dirs.includes("kubernetes/flux-system/crds") && dirs.includes("kubernetes/infrastructure/namespaces"));
       for (const d of dirs.filter((x) => !x.startsWith("kubernetes/apps/"))) {
         const r = spawnSync(tool("kustomize"), ["build", join(root, d)], { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
         assert.equal(r.status, 0, `kustomize build ${d}: ${r.stderr}`);
