@@ -8,6 +8,7 @@ import { ApiError } from "./client.js";
 import type { Inventory, InventoryEntry } from "./inventory.js";
 import { groupOf, refKey, refOf, refText, type KubeObject, type ObjectRef } from "./objects.js";
 import { madeByDrover, writersText } from "./ownership.js";
+import { keepDataFilter } from "./prune-policy.js";
 
 export type PruneVerdict =
   | { readonly action: "prune" }
@@ -123,7 +124,10 @@ export const crdInstancesFilter: PruneFilter = async (c, ctx) => {
 };
 
 /** Drover's filters, in order. */
-export const defaultPruneFilters: readonly PruneFilter[] = [protectedNamespaceFilter, createdByDroverFilter, namespaceContentsFilter, crdInstancesFilter];
+export const defaultPruneFilters: readonly PruneFilter[] = [protectedNamespaceFilter, createdByDroverFilter, keepDataFilter, namespaceContentsFilter, crdInstancesFilter];
+
+/** drover apply --prune-data: the same, app data included (keepDataFilter left out). */
+export const pruneDataFilters: readonly PruneFilter[] = defaultPruneFilters.filter((f) => f !== keepDataFilter);
 
 /** The first verdict that is not "prune", or "prune". */
 export async function decidePrune(c: PruneCandidate, ctx: PruneContext, filters: readonly PruneFilter[] = defaultPruneFilters): Promise<PruneVerdict> {

@@ -8,6 +8,7 @@ import { liveObjects } from "./apply.js";
 import { readInventory, INVENTORY_NAME } from "./inventory.js";
 import { refKey, refOf, type KubeObject, type ObjectRef } from "./objects.js";
 import { readiness } from "./readiness.js";
+import { keptFromPrune } from "./prune-policy.js";
 
 export interface NodeStatus {
   readonly name: string;
@@ -40,6 +41,8 @@ export interface Drift {
   readonly changed: ObjectRef[];
   /** applied by Drover earlier, no longer rendered (an apply would prune them) */
   readonly extra: ObjectRef[];
+  /** applied by Drover earlier, no longer rendered, kept because they hold data (drover apply --prune-data deletes them) */
+  readonly kept: ObjectRef[];
   /** rendered, of kinds the cluster does not serve yet (their CRDs come with Flux, cert-manager…) */
   readonly unserved: ObjectRef[];
   readonly inSync: number;
@@ -111,7 +114,13 @@ export async function clusterStatus(client: Client, o: { lab?: Lab; desired?: re
   const { inventory } = await readInventory(client, o.inventoryName ?? INVENTORY_NAME);
   const wanted = new Set(withNs.map((d) => refKey(refOf(d))));
   for (const d of desired) wanted.add(refKey(refOf(d)));
-  const extra = inventory.list().filter((e) => !wanted.has(refKey(e))).map((e): ObjectRef => ({ apiVersion: e.apiVersion, kind: e.kind, name: e.name, ...(e.namespace ? { namespace: e.namespace } : {}) }));
+  const dropped = inventory.list().filter((e) => !wanted.has(refKey(e))).map((e): ObjectRef => ({ apiVersion: e.apiVersion, kind: e.kind, name: e.name, ...(e.namespace ? { namespace: e.namespace } : {}) }));
+  const isKept = await Promise.all(dropped.map(async (r) => {
+    const cur = await client.get(r).catch(() => undefined);
+    return !!cur && (await keptFromPrune(client, cur)) !== undefined;
+  }));
+  const extra = dropped.filter((_, i) => !isKept[i]);
+  const kept = dropped.filter((_, i) => isKept[i]);
 
   const apps: AppStatus[] = [];
   for (const a of o.lab?.apps ?? []) {
@@ -129,5 +138,5 @@ export async function clusterStatus(client: Client, o: { lab?: Lab; desired?: re
       urls: appUrls(a),
     });
   }
-  return { server: client.server, version: version.gitVersion, nodes, apps, drift: { missing, changed, extra, unserved, inSync } };
+  return { server: client.server, version: version.gitVersion, nodes, apps, drift: { missing, changed, extra, kept, unserved, inSync } };
 }

@@ -10,12 +10,14 @@ import type { Output } from "../output.js";
 import { bold, dim, green, red, yellow } from "../output.js";
 import { clusterInput, clusterOptions, parseDuration, type ClusterOptions } from "../../ops/cluster-input.js";
 import { Client } from "../../cluster/client.js";
+import { pruneDataFilters } from "../../cluster/prune.js";
 import { apply, type ApplyProgress, type ApplyResult } from "../../cluster/apply.js";
 import { refText } from "../../cluster/objects.js";
 import { LEVEL_NAMES } from "../../cluster/order.js";
 import { EXIT_INVALID } from "../errors.js";
 
 interface ApplyFlags extends ClusterOptions {
+  pruneData?: boolean;
   dryRun?: boolean;
   adopt?: boolean;
   prune: boolean;
@@ -114,6 +116,7 @@ export function register(program: Command, ctx: Context): void {
     .option("--dry-run", "server-side dry run: report what would change, write nothing")
     .option("--adopt", "take over objects of the spec that exist and that Drover did not create (listed; never pruned later)")
     .option("--no-prune", "keep objects Drover applied before that the spec no longer has")
+    .option("--prune-data", "also prune what holds data: app volume claims and their namespaces (marked kustomize.toolkit.fluxcd.io/prune: disabled), kept otherwise")
     .option("--no-wait", "do not wait for workloads to become ready")
     .option("--timeout <duration>", "how long to wait for readiness", "5m")
     .option("--wait-lock <duration>", "how long to wait when another apply holds the lock (0 = refuse)", "0")
@@ -138,7 +141,7 @@ export function register(program: Command, ctx: Context): void {
       try {
         const r = await apply(client, input.objects, {
           skipUnserved: !!f.skipUnserved || input.lab !== undefined,
-          dryRun: !!f.dryRun, prune: f.prune, wait: f.wait, timeoutMs, lockWaitMs, adopt: !!f.adopt,
+          dryRun: !!f.dryRun, prune: f.prune, ...(f.pruneData ? { pruneFilters: pruneDataFilters } : {}), wait: f.wait, timeoutMs, lockWaitMs, adopt: !!f.adopt,
           ...(input.identity ? { lab: input.identity } : {}),
           concurrency: Number(f.concurrency) || 32, signal: abort.signal, onProgress: (p) => progress.update(p),
           ...(process.env.DROVER_TRACE ? { trace: (line: string) => process.stderr.write(`drover apply: ${line}\n`) } : {}),

@@ -6,6 +6,7 @@ import type { Context } from "../context.js";
 import { bold, green, paint, type Output } from "../output.js";
 import { clusterInput, clusterOptions, type ClusterOptions } from "../../ops/cluster-input.js";
 import { Client } from "../../cluster/client.js";
+import { pruneDataFilters } from "../../cluster/prune.js";
 import { diff, type DiffResult } from "../../cluster/diff.js";
 import { refText } from "../../cluster/objects.js";
 
@@ -33,12 +34,13 @@ export function register(program: Command, ctx: Context): void {
     .description("show what drover apply would change in the live cluster (server dry run; secrets redacted)")
     .argument("[lab]", `${LAB_HELP}; with -f, the lab the manifests belong to`))
     .option("--no-prune", "leave out what an apply would prune")
-    .action(async (path: string | undefined, f: ClusterOptions & { prune: boolean }) => {
+    .option("--prune-data", "show what drover apply --prune-data would prune: claims and namespaces that hold data too")
+    .action(async (path: string | undefined, f: ClusterOptions & { prune: boolean; pruneData?: boolean }) => {
       const o = ctx.output();
       const input = await clusterInput(path, f);
       const client = Client.fromKubeconfig({ kubeconfig: f.kubeconfig, context: f.context });
       try {
-        const r = await diff(client, input.objects, { prune: f.prune, skipUnserved: !!f.skipUnserved || input.lab !== undefined, ...(input.identity ? { lab: input.identity } : {}) });
+        const r = await diff(client, input.objects, { prune: f.prune, ...(f.pruneData ? { pruneFilters: pruneDataFilters } : {}), skipUnserved: !!f.skipUnserved || input.lab !== undefined, ...(input.identity ? { lab: input.identity } : {}) });
         if (o.json) o.out(JSON.stringify({ server: client.server, unchanged: r.unchanged, changes: r.changes.map((c) => ({ ...c.ref, change: c.change, object: refText(c.ref), diff: c.diff })) }, null, 2));
         else printDiff(o, r, client.server);
         if (r.changes.length) process.exitCode = 1;

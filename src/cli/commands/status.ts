@@ -32,6 +32,7 @@ export function formatStatus(o: Output, s: StatusReport, source: string | undefi
   show("changed", d.changed);
   show("extra  ", d.extra);
   if (driftCount) lines.push(dim(o, "  drover diff shows the changes; drover apply brings the cluster back to the spec"));
+  if (d.kept.length) lines.push(dim(o, `  ${d.kept.length} objects no longer in the spec are kept because they hold data (${d.kept.map((r) => refText(r)).slice(0, 5).join(", ")}${d.kept.length > 5 ? ", …" : ""}); drover apply --prune-data deletes them`));
   if (d.unserved.length) lines.push(dim(o, `  ${d.unserved.length} objects wait for CRDs the cluster does not serve yet (${[...new Set(d.unserved.map((r) => r.kind))].sort().join(", ")})`));
   return lines.join("\n");
 }

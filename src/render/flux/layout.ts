@@ -57,6 +57,11 @@ export function secret(name: string, namespace: string, stringData: Record<strin
   return { apiVersion: "v1", kind: "Secret", metadata: meta(name, namespace, labels), type: "Opaque", stringData };
 }
 
+/** A Namespace with its Pod Security level (the namespaces Kustomization's are built by namespaces.ts). */
+export function namespace(name: string, level: PodSecurityLevel): Obj {
+  return { apiVersion: "v1", kind: "Namespace", metadata: meta(name, undefined, { "pod-security.kubernetes.io/enforce": level, "pod-security.kubernetes.io/audit": level, "pod-security.kubernetes.io/warn": level }) };
+}
+
 const repoName = (c: Chart): string => (c.source.kind === "helm" ? c.source.repo : c.chart);
 
 /** A HelmRelease (helm.toolkit.fluxcd.io/v2) of a pinned chart. */

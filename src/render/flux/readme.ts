@@ -41,7 +41,7 @@ export function bootstrapReadme(lab: Lab, components: readonly Component[], miss
     `   ${sync}`,
     "   ```",
     "",
-    "Flux then applies `infrastructure.yaml` (each component waits for the ones it depends on and for its Helm releases to be ready) and `apps.yaml` after the platform the apps need.",
+    "Flux then applies `infrastructure.yaml` (the `namespaces` Kustomization creates every namespace; each component waits only for what it needs and for its Helm releases to be ready) and `apps.yaml` after the platform the apps need. Removing an app keeps its data: its volume claims and their namespace carry `kustomize.toolkit.fluxcd.io/prune: disabled` (delete them by hand, or with `drover apply --prune-data`).",
     "",
     "## Components",
     "",
