@@ -6,30 +6,18 @@
 // admission checks every workload against its namespace's level: any warning fails the test.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import { parseAllDocuments, stringify } from "yaml";
 import { renderPlatform } from "./index.js";
 import { PLATFORM_LABS } from "../../testing/platform-labs.js";
 import { appsLab, testSecrets } from "../../testing/apps-lab.js";
 import { renderApps } from "../apps/index.js";
-import { platformData, tool } from "../../testing/paths.js";
+import { tool } from "../../testing/paths.js";
 import { spawnSync } from "node:child_process";
-import { startCluster, type TestCluster } from "../../testing/cluster.js";
+import type { TestCluster } from "../../testing/cluster.js";
+import { startClusterWithCrds } from "../../testing/crd-cluster.js";
 import type { FileTree } from "../tree.js";
 
 type Obj = Record<string, any>;
-
-/** A control plane (no scheduler work needed) with every upstream CRD of the platform installed and Established. */
-async function clusterWithCrds() {
-  const c = await startCluster({ controllers: "namespace,serviceaccount,serviceaccount-token" });
-  const root = platformData("crds");
-  for (const d of readdirSync(root).filter((x) => !x.startsWith(".")).sort()) {
-    for (const f of readdirSync(join(root, d)).filter((x) => x.endsWith(".yaml")).sort()) c.kubectl(["apply", "--server-side", "--force-conflicts", "-f", join(root, d, f)]);
-  }
-  c.kubectl(["wait", "--for=condition=Established", "crd", "--all", "--timeout=120s"]);
-  return c;
-}
 
 /**
  * The Kubernetes documents of a rendered tree, each with its rendered text: that text itself goes to
@@ -54,7 +42,7 @@ function dryRun(c: TestCluster, texts: readonly string[]): { status: number | nu
 }
 
 test("the real kube-apiserver accepts every platform object of every lab (server-side dry run, upstream CRDs installed)", { timeout: 600_000 }, async () => {
-  const c = await clusterWithCrds();
+  const c = await startClusterWithCrds();
   try {
     let checked = 0;
     for (const [name, make] of PLATFORM_LABS) {
@@ -90,7 +78,7 @@ function tryCreate(c: { kubectl(args: readonly string[]): string }, ns: string):
 }
 
 test("the real kube-apiserver accepts every app's objects in its rendered namespace: Pod Security admission warns about nothing", { timeout: 600_000 }, async () => {
-  const c = await clusterWithCrds();
+  const c = await startClusterWithCrds();
   try {
     const lab = appsLab();
     const docs = renderedDocs(renderApps(lab, testSecrets(lab)));
