@@ -91,9 +91,9 @@ export function appsLab(): Lab {
 /** A bundled example, with the sources of its functions (read beside its lab.yaml). */
 export function exampleLab(name = "talos-mixed"): Lab {
   const text = readFileSync(join(EXAMPLES, name, "lab.yaml"), "utf8");
-  const spec = loadSpec(text, "lab.yaml").spec;
-  const functionSources = new Map((spec?.functions ?? []).map((f) => [f.file, readFileSync(join(EXAMPLES, name, f.file), "utf8")] as [string, string]));
-  return loadTestLab(text, { functionSources });
+  const r = loadLabText(text, "lab.yaml", { functionSources: (spec) => ({ sources: new Map((spec.functions ?? []).map((f) => [f.file, readFileSync(join(EXAMPLES, name, f.file), "utf8")] as [string, string])) }) });
+  if (!r.lab) throw new Error(`examples/${name} is invalid:\n${r.diagnostics.map((d) => `${d.line}:${d.column} ${d.path}: ${d.message}`).join("\n")}`);
+  return r.lab;
 }
 
 /** Secrets for a lab with deterministic app values (a counter), made by ensureSecrets. */

@@ -108,7 +108,7 @@ for (const name of ["starter", "talos-mixed", "pi-cluster", "proxmox-k3s", "mult
       // the dashboard's plan view (drover ui --kubeconfig): nothing to do
       process.env.SOPS_AGE_KEY_FILE = key.file;
       process.env.HOME = home;
-      const ui = await startDashboard({ labPath: labFile, host: "127.0.0.1", port: 0, assets: join(ROOT, "dist", "ui", "public"), loopbackOnly: true, kubeconfig: cluster.kubeconfig });
+      const ui = await startDashboard({ labPath: labFile, host: "127.0.0.1", port: 0, assets: join(ROOT, "dist", "ui", "public"), kubeconfig: cluster.kubeconfig });
       try {
         const plan = await (await fetch(`http://127.0.0.1:${ui.port}/api/plan`, { headers: { Authorization: `Bearer ${ui.token}` } })).json() as { online: boolean; changes: unknown[] };
         assert.equal(plan.online, true, JSON.stringify(plan));
