@@ -87,6 +87,8 @@ for (const name of ["starter", "talos-mixed", "pi-cluster", "proxmox-k3s", "mult
     const labFile = join(dir, "lab.yaml");
     const kc = ["--kubeconfig", cluster.kubeconfig];
     try {
+      // bootstrap step 3 of the rendered README (Flux's own namespace, made before Flux is installed)
+      cluster.kubectl(["create", "namespace", "flux-system"]);
       const first = drover(["apply", dir, ...kc, "--no-wait", "--json"]);
       const r1 = json(first);
       assert.equal(first.code, 0, `${first.stderr}\n${JSON.stringify(r1.results.filter((x: Result) => x.action === "failed"), null, 1)}`);
