@@ -14,7 +14,7 @@ import type { TestCluster } from "../../testing/cluster.js";
 import { startClusterWithCrds } from "../../testing/crd-cluster.js";
 import { ageKeygen, tempDir, type TestKey } from "../../testing/age-key.js";
 import { EXAMPLES, ROOT } from "../../testing/paths.js";
-import { loadLab } from "../lab-file.js";
+import { loadLab } from "../../lab/file.js";
 import { removeItem } from "../../spec/edit.js";
 import { startDashboard } from "../../ui/serve.js";
 import { NAMESPACES } from "../../render/platform/contract.js";
