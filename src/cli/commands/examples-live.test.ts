@@ -64,12 +64,19 @@ async function clean(): Promise<void> {
   try {
     inv = cluster.kubectl(["get", "configmap", "drover-inventory", "-n", "drover-system", "-o", "jsonpath={.data.objects}"]);
   } catch { /* nothing applied */ }
+  const clusterScoped: string[][] = [];
   for (const line of inv.split("\n").filter((l) => l.trim())) {
     const [apiVersion, kind, namespace, name] = JSON.parse(line) as string[];
     if (namespace || kind === "Namespace") continue;
     const type = apiVersion!.includes("/") ? `${kind}.${apiVersion!.split("/")[1]}.${apiVersion!.split("/")[0]}` : kind!;
+    clusterScoped.push([type, name!]);
+  }
+  for (const [type, name] of clusterScoped) {
+    // volumes keep their pv-protection finalizer (no controller here to lift it)
+    if (type === "PersistentVolume" && cluster.kubectl(["get", "pv", "--ignore-not-found", "-o", "name", name!]).trim()) cluster.kubectl(["patch", "pv", name!, "--type", "merge", "-p", '{"metadata":{"finalizers":null}}']);
     cluster.kubectl(["delete", "--ignore-not-found", "--wait=false", type!, name!]);
   }
+  await cluster.waitFor("the example's cluster-scoped objects to be gone", () => clusterScoped.every(([type, name]) => cluster.kubectl(["get", "--ignore-not-found", "-o", "name", type!, name!]).trim() === ""), 60_000);
   // claims keep their pvc-protection finalizer (no controller here to lift it): drop it, or their namespace never goes
   for (const c of JSON.parse(cluster.kubectl(["get", "pvc", "-A", "-o", "json"])).items as { metadata: { name: string; namespace: string; finalizers?: string[] } }[]) {
     if (c.metadata.finalizers?.length) cluster.kubectl(["patch", "pvc", c.metadata.name, "-n", c.metadata.namespace, "--type", "merge", "-p", '{"metadata":{"finalizers":null}}']);

@@ -16,7 +16,8 @@ function storageClass(c: StorageClass, provisioner: string, parameters: Record<s
     kind: "StorageClass",
     metadata: meta(c.name, undefined, undefined, { ...(c.default ? { "storageclass.kubernetes.io/is-default-class": "true" } : {}), ...annotations }),
     provisioner,
-    parameters,
+    // an empty map is stored as none: sending {} again reads as a change of the immutable parameters
+    ...(Object.keys(parameters).length ? { parameters } : {}),
     reclaimPolicy: "Delete",
     allowVolumeExpansion: true,
     volumeBindingMode: c.nodeLocal ? "WaitForFirstConsumer" : "Immediate",
