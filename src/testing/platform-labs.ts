@@ -51,7 +51,7 @@ monitoring:
 `;
 
 /** Talos + Cilium with the Gateway API (Envoy Gateway), Longhorn and TrueNAS iSCSI, an in-lab S3 store, Cloudflare DNS-01, an external SSH Git host. */
-export const GATEWAY_API = HEAD("gee") + `gitops: { url: "git@github.com:gee/lab.git", branch: main }
+export const GATEWAY_API = HEAD("gee") + `gitops: { url: "ssh://git@github.com/gee/lab.git", branch: main }
 network:
   loadBalancer: { pool: 10.20.200.1-10.20.200.40 }
   ingress: { controller: gateway-api }
