@@ -22,6 +22,11 @@ const drover = (args, opts = {}) => {
 };
 
 mkdirSync(work, { recursive: true });
+// the lab folder's .gitignore, as `drover init` writes it: the throwaway key and the rendered secrets never go into Git
+const { labGitignore } = await import(join(root, "dist/init/gitignore.js"));
+const ignoreFile = join(work, ".gitignore");
+const ignore = labGitignore(existsSync(ignoreFile) ? readFileSync(ignoreFile, "utf8") : undefined);
+if (ignore !== undefined) { writeFileSync(ignoreFile + ".tmp", ignore); renameSync(ignoreFile + ".tmp", ignoreFile); }
 if (!existsSync(keyFile)) drover(["keys", "init", "--age-key", keyFile], { capture: true });
 const recipient = /^# public key: (age1\S+)/m.exec(readFileSync(keyFile, "utf8"))?.[1];
 if (!recipient) { console.error(`npm start: ${keyFile} has no "# public key:" line; delete it and run again`); process.exit(1); }
