@@ -160,144 +160,151 @@ export function whatIf(b: Baseline, hosts: readonly string[], opts: WhatIfOption
     ? { ok: true }
     : { ok: false, reason: `no controller replaces a pod and the scheduler places none; pods on the surviving nodes keep running only as long as their node's kubelet does (a container that exits is restarted there, but a node that restarts comes back without its pods)` };
 
-  // take the nodes away (remembering where their pods were, to undo)
+  // take the nodes away (remembering where their pods were, to undo). The scenario changes the shared
+  // baseline's state; the finally below puts it back even when something throws half-way (the dashboard
+  // keeps one baseline for every question it is asked).
   const displaced: [string, string][] = [];
-  for (const n of nodesDown) for (const id of state.removeNode(n)) displaced.push([id, n]);
-  const lostOn = new Map(displaced);
+  let scheduled: SimPod[] = [];
+  let unbound: string[] = [];
+  try {
+    for (const n of nodesDown) for (const id of state.removeNode(n)) displaced.push([id, n]);
+    const lostOn = new Map(displaced);
 
-  // storage that lives on a failed host takes its volumes with it
-  const deadStorage = storageDown(lab, failed);
-  const retry = [...displaced.map(([id]) => id), ...b.pending.keys()].sort((x, y) => b.order.get(x)! - b.order.get(y)!);
-  const pending = new Map<string, string>();
-  const stuck = new Map<string, string>();
-  const toSchedule: SimPod[] = [];
-  // StatefulSet pods on a node lost without a graceful shutdown: their old pod stays Terminating, and
-  // the StatefulSet creates no new one until the node is deleted or marked out-of-service; where they
-  // go once it is marked is still worked out (after everything else: the operator marks it later)
-  const afterMarking: SimPod[] = [];
-  for (const id of retry) {
-    const p = podById(id);
-    const dead = p.storageClass ? deadStorage.get(p.storageClass) : undefined;
-    if (dead) pending.set(id, dead);
-    else if (!etcd.ok) pending.set(id, lostOn.has(id) ? `${FROZEN} (its node ${lostOn.get(id)} is down)` : b.pending.get(id)!);
-    else if (lostOn.has(id) && ungraceful.has(lostOn.get(id)!) && controllerOf(p) === "StatefulSet" && !p.nodeLocalVolume) afterMarking.push(p);
-    else toSchedule.push(p);
-  }
-  const scheduled = [...toSchedule, ...afterMarking];
-  const unbound = scheduled.filter((p) => p.nodeLocalVolume && state.volumeNode(p.id) === undefined).map((p) => p.id);
-  const r = scheduleAll(scheduled, state);
-  const replaced = r.placed;
-  for (const [id, why] of r.pending) pending.set(id, why);
-  for (const p of afterMarking) {
-    const node = lostOn.get(p.id)!;
-    if (replaced.has(p.id)) stuck.set(p.id, `StatefulSet pod ${p.id} stays Terminating on ${node}: down until the node returns or is marked out-of-service (then it restarts on ${replaced.get(p.id)})`);
-  }
+    // storage that lives on a failed host takes its volumes with it
+    const deadStorage = storageDown(lab, failed);
+    const retry = [...displaced.map(([id]) => id), ...b.pending.keys()].sort((x, y) => b.order.get(x)! - b.order.get(y)!);
+    const pending = new Map<string, string>();
+    const stuck = new Map<string, string>();
+    const toSchedule: SimPod[] = [];
+    // StatefulSet pods on a node lost without a graceful shutdown: their old pod stays Terminating, and
+    // the StatefulSet creates no new one until the node is deleted or marked out-of-service; where they
+    // go once it is marked is still worked out (after everything else: the operator marks it later)
+    const afterMarking: SimPod[] = [];
+    for (const id of retry) {
+      const p = podById(id);
+      const dead = p.storageClass ? deadStorage.get(p.storageClass) : undefined;
+      if (dead) pending.set(id, dead);
+      else if (!etcd.ok) pending.set(id, lostOn.has(id) ? `${FROZEN} (its node ${lostOn.get(id)} is down)` : b.pending.get(id)!);
+      else if (lostOn.has(id) && ungraceful.has(lostOn.get(id)!) && controllerOf(p) === "StatefulSet" && !p.nodeLocalVolume) afterMarking.push(p);
+      else toSchedule.push(p);
+    }
+    scheduled = [...toSchedule, ...afterMarking];
+    unbound = scheduled.filter((p) => p.nodeLocalVolume && state.volumeNode(p.id) === undefined).map((p) => p.id);
+    const r = scheduleAll(scheduled, state);
+    const replaced = r.placed;
+    for (const [id, why] of r.pending) pending.set(id, why);
+    for (const p of afterMarking) {
+      const node = lostOn.get(p.id)!;
+      if (replaced.has(p.id)) stuck.set(p.id, `StatefulSet pod ${p.id} stays Terminating on ${node}: down until the node returns or is marked out-of-service (then it restarts on ${replaced.get(p.id)})`);
+    }
 
-  // apps that keep running but whose storage died
-  const affectedApps = new Set<string>([...displaced.map(([id]) => ownerOf(podById(id))), ...[...pending.keys()].map((id) => ownerOf(podById(id)))]);
-  if (deadStorage.size) {
-    for (const a of lab.apps) {
-      for (const p of b.podsByApp.get(a.name) ?? []) {
-        if (pending.has(p.id)) continue;
-        const dead = p.storageClass ? deadStorage.get(p.storageClass) : undefined;
-        if (!dead) continue;
-        affectedApps.add(a.name);
-        pending.set(p.id, dead);
+    // apps that keep running but whose storage died
+    const affectedApps = new Set<string>([...displaced.map(([id]) => ownerOf(podById(id))), ...[...pending.keys()].map((id) => ownerOf(podById(id)))]);
+    if (deadStorage.size) {
+      for (const a of lab.apps) {
+        for (const p of b.podsByApp.get(a.name) ?? []) {
+          if (pending.has(p.id)) continue;
+          const dead = p.storageClass ? deadStorage.get(p.storageClass) : undefined;
+          if (!dead) continue;
+          affectedApps.add(a.name);
+          pending.set(p.id, dead);
+        }
       }
     }
-  }
 
-  const running = (id: string) => !pending.has(id) && !stuck.has(id) && state.assignments().has(id);
-  // every app starts as its untouched outcome; only the affected ones are worked out
-  const apps: AppOutcome[] = b.untouched.slice();
-  for (const name of affectedApps) {
-    const a = lab.app(name);
-    const all = b.podsByApp.get(a.name) ?? [];
-    const pods = all.filter((p) => !p.dependency);
-    const deps = all.filter((p) => p.dependency);
-    const before = b.untouched[b.appIndex.get(name)!]!.before;
-    // the app serves only while every pod it needs (its own Postgres and Redis) runs
-    const depDown = deps.find((p) => !running(p.id));
-    const after = depDown ? 0 : pods.filter((p) => running(p.id)).length;
-    const hit = all.filter((p) => downSet.has(b.placed.get(p.id) ?? ""));
-    const hitReplicas = hit.filter((p) => !p.dependency);
-    const delay = hit.some((p) => ungraceful.has(b.placed.get(p.id)!)) ? RESCHEDULE_DELAY : GRACEFUL_RESCHEDULE_DELAY;
-    const moved = hit.filter((p) => replaced.has(p.id) && !stuck.has(p.id)).length;
-    const survivors = pods.filter((p) => b.placed.has(p.id) && !downSet.has(b.placed.get(p.id)!) && running(p.id)).length;
-    const whyNot = (p: SimPod): string => {
-      const why = stuck.get(p.id) ?? explain(lab, a.name, pending.get(p.id) ?? "", failed);
-      return p.dependency ? `its ${p.dependency} (${p.id}) is down: ${why}` : why;
-    };
-    const reasonOf = () => {
-      const p = depDown ?? pods.find((x) => !running(x.id) && (pending.has(x.id) || stuck.has(x.id)));
-      return p ? whyNot(p) : undefined;
-    };
-    let outcome: Outcome;
-    let reason: string | undefined;
-    if (before === 0) {
-      outcome = "down";
-      reason = `cannot run even with every host on: ${reasonOf() ?? "no node fits"}`;
-    } else if (after === 0) {
-      outcome = "down";
-      reason = reasonOf();
-    } else if (hit.length === 0 && after === before) {
-      outcome = "unaffected";
-    } else if (hit.length > hitReplicas.length) {
-      // its own Postgres/Redis was on a lost node and starts elsewhere: the app cannot serve meanwhile
-      outcome = "restarted";
-      const d = hit.find((p) => p.dependency)!;
-      reason = `its ${d.dependency} (${d.id}) restarted on ${replaced.get(d.id)}: the app cannot serve meanwhile, ${delay}`;
-    } else if (survivors > 0) {
-      outcome = "degraded";
-      reason = after < before ? `${before - after} of ${before} replicas down: ${reasonOf() ?? ""}`.replace(/: $/, "") : `${hitReplicas.length} replica${hitReplicas.length === 1 ? "" : "s"} moved; the others kept serving`;
-    } else {
-      outcome = "restarted";
-      const where = [...new Set(hit.map((p) => replaced.get(p.id)).filter(Boolean))].join(", ");
-      reason = `restarted on ${where}, down ${delay}`;
+    const running = (id: string) => !pending.has(id) && !stuck.has(id) && state.assignments().has(id);
+    // every app starts as its untouched outcome; only the affected ones are worked out
+    const apps: AppOutcome[] = b.untouched.slice();
+    for (const name of affectedApps) {
+      const a = lab.app(name);
+      const all = b.podsByApp.get(a.name) ?? [];
+      const pods = all.filter((p) => !p.dependency);
+      const deps = all.filter((p) => p.dependency);
+      const before = b.untouched[b.appIndex.get(name)!]!.before;
+      // the app serves only while every pod it needs (its own Postgres and Redis) runs
+      const depDown = deps.find((p) => !running(p.id));
+      const after = depDown ? 0 : pods.filter((p) => running(p.id)).length;
+      const hit = all.filter((p) => downSet.has(b.placed.get(p.id) ?? ""));
+      const hitReplicas = hit.filter((p) => !p.dependency);
+      const delay = hit.some((p) => ungraceful.has(b.placed.get(p.id)!)) ? RESCHEDULE_DELAY : GRACEFUL_RESCHEDULE_DELAY;
+      const moved = hit.filter((p) => replaced.has(p.id) && !stuck.has(p.id)).length;
+      const survivors = pods.filter((p) => b.placed.has(p.id) && !downSet.has(b.placed.get(p.id)!) && running(p.id)).length;
+      const whyNot = (p: SimPod): string => {
+        const why = stuck.get(p.id) ?? explain(lab, a.name, pending.get(p.id) ?? "", failed);
+        return p.dependency ? `its ${p.dependency} (${p.id}) is down: ${why}` : why;
+      };
+      const reasonOf = () => {
+        const p = depDown ?? pods.find((x) => !running(x.id) && (pending.has(x.id) || stuck.has(x.id)));
+        return p ? whyNot(p) : undefined;
+      };
+      let outcome: Outcome;
+      let reason: string | undefined;
+      if (before === 0) {
+        outcome = "down";
+        reason = `cannot run even with every host on: ${reasonOf() ?? "no node fits"}`;
+      } else if (after === 0) {
+        outcome = "down";
+        reason = reasonOf();
+      } else if (hit.length === 0 && after === before) {
+        outcome = "unaffected";
+      } else if (hit.length > hitReplicas.length) {
+        // its own Postgres/Redis was on a lost node and starts elsewhere: the app cannot serve meanwhile
+        outcome = "restarted";
+        const d = hit.find((p) => p.dependency)!;
+        reason = `its ${d.dependency} (${d.id}) restarted on ${replaced.get(d.id)}: the app cannot serve meanwhile, ${delay}`;
+      } else if (survivors > 0) {
+        outcome = "degraded";
+        reason = after < before ? `${before - after} of ${before} replicas down: ${reasonOf() ?? ""}`.replace(/: $/, "") : `${hitReplicas.length} replica${hitReplicas.length === 1 ? "" : "s"} moved; the others kept serving`;
+      } else {
+        outcome = "restarted";
+        const where = [...new Set(hit.map((p) => replaced.get(p.id)).filter(Boolean))].join(", ");
+        reason = `restarted on ${where}, down ${delay}`;
+      }
+      apps[b.appIndex.get(name)!] = { app: a.name, namespace: a.namespace, before, after, outcome, ...(reason ? { reason } : {}), moved };
     }
-    apps[b.appIndex.get(name)!] = { app: a.name, namespace: a.namespace, before, after, outcome, ...(reason ? { reason } : {}), moved };
+    const changed = [...affectedApps].map((n) => apps[b.appIndex.get(n)!]!);
+
+    const stuckNodes = [...new Set([...stuck.keys()].map((id) => lostOn.get(id)!))].sort();
+    const appDown = (n: string) => apps[b.appIndex.get(n) ?? -1]?.outcome === "down";
+    const services = servicesLost(lab, failed, appDown);
+
+    let cpu = 0, mem = 0, podSlots = 0;
+    for (const n of state.nodes()) {
+      const u = state.used(n.name);
+      cpu += n.allocatable.cpuMillis - u.cpuMillis;
+      mem += n.allocatable.memoryBytes - u.memoryBytes;
+      podSlots += n.allocatable.pods - u.pods;
+    }
+    const report: WhatIfReport = {
+      unit,
+      shutdown,
+      down: [...hosts].sort(),
+      nodesDown,
+      guestsDown: lab.hosts.filter((h) => failed.has(h.name)).flatMap((h) => h.guests.map((g) => g.name)),
+      apps,
+      etcd,
+      api,
+      rescheduling,
+      ungracefulNodes,
+      assumes: shutdown === "graceful" ? plannedShutdownAssumes(lab, nodesDown.map((n) => lab.node(n))) : [],
+      spofs: spofs(lab, downSet, deadStorage, changed, services),
+      services,
+      outOfService: stuckNodes.map((node) => ({ node, command: outOfServiceCommand(node) })),
+      headroom: { cpuMillis: cpu, memoryBytes: mem, pods: podSlots },
+      pending: Object.fromEntries([...pending].sort(byKey)),
+      stuck: Object.fromEntries([...stuck].sort(byKey)),
+      damage: 0,
+    };
+    (report as { damage: number }).damage = damage({ ...report, apps: changed });
+
+    return report;
+  } finally {
+    // undo: the baseline is as it was (every re-placed pod was unplaced before this scenario placed it)
+    for (const p of scheduled) state.unplace(p.id);
+    for (const id of unbound) state.unbindVolume(id);
+    for (const n of nodesDown) state.restoreNode(n);
+    for (const [id, n] of displaced) state.place(podById(id), n);
   }
-  const changed = [...affectedApps].map((n) => apps[b.appIndex.get(n)!]!);
-
-  const stuckNodes = [...new Set([...stuck.keys()].map((id) => lostOn.get(id)!))].sort();
-  const appDown = (n: string) => apps[b.appIndex.get(n) ?? -1]?.outcome === "down";
-  const services = servicesLost(lab, failed, appDown);
-
-  let cpu = 0, mem = 0, podSlots = 0;
-  for (const n of state.nodes()) {
-    const u = state.used(n.name);
-    cpu += n.allocatable.cpuMillis - u.cpuMillis;
-    mem += n.allocatable.memoryBytes - u.memoryBytes;
-    podSlots += n.allocatable.pods - u.pods;
-  }
-  const report: WhatIfReport = {
-    unit,
-    shutdown,
-    down: [...hosts].sort(),
-    nodesDown,
-    guestsDown: lab.hosts.filter((h) => failed.has(h.name)).flatMap((h) => h.guests.map((g) => g.name)),
-    apps,
-    etcd,
-    api,
-    rescheduling,
-    ungracefulNodes,
-    assumes: shutdown === "graceful" ? plannedShutdownAssumes(lab, nodesDown.map((n) => lab.node(n))) : [],
-    spofs: spofs(lab, downSet, deadStorage, changed, services),
-    services,
-    outOfService: stuckNodes.map((node) => ({ node, command: outOfServiceCommand(node) })),
-    headroom: { cpuMillis: cpu, memoryBytes: mem, pods: podSlots },
-    pending: Object.fromEntries([...pending].sort(byKey)),
-    stuck: Object.fromEntries([...stuck].sort(byKey)),
-    damage: 0,
-  };
-  (report as { damage: number }).damage = damage({ ...report, apps: changed });
-
-  // undo: the baseline is as it was
-  for (const id of replaced.keys()) state.unplace(id);
-  for (const id of unbound) state.unbindVolume(id);
-  for (const n of nodesDown) state.restoreNode(n);
-  for (const [id, n] of displaced) state.place(podById(id), n);
-  return report;
 }
 
 /** code-point order of [key, value] entries (deterministic whatever the locale, and cheaper than localeCompare) */

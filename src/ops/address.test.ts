@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadSpec } from "../spec/load.js";
 import { freeNodeAddress } from "./address.js";
-import { nodeLabYaml } from "./node-lab.test-fixture.js";
+import { nodeLabYaml } from "../testing/node-lab.js";
 
 const spec = (text: string) => {
   const r = loadSpec(text);

@@ -12,7 +12,7 @@ import { Client } from "../cluster/client.js";
 import { render } from "../cli/commands/render.js";
 import { nodeAdd, waitNodeReady } from "./node-add.js";
 import { nodeRemove } from "./node-remove.js";
-import { nodeLabYaml } from "./node-lab.test-fixture.js";
+import { nodeLabYaml } from "../testing/node-lab.js";
 import { UserError } from "../errors.js";
 
 let cluster: TestCluster;

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir, type TestKey } from "../../testing/age-key.js";
 import { isolatedAgeKey, runCli } from "../../testing/cli-harness.js";
-import { nodeLabYaml } from "../../ops/node-lab.test-fixture.js";
+import { nodeLabYaml } from "../../testing/node-lab.js";
 import { spawnSync } from "node:child_process";
 import { tool } from "../../testing/paths.js";
 

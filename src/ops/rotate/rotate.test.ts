@@ -14,7 +14,7 @@ import { ageKeygen, sops, tempDir, type TestKey } from "../../testing/age-key.js
 import { tool } from "../../testing/paths.js";
 import { render } from "../../cli/commands/render.js";
 import { decryptFile } from "../../secrets/sops/file.js";
-import { nodeLabYaml } from "../node-lab.test-fixture.js";
+import { nodeLabYaml } from "../../testing/node-lab.js";
 import { Writable } from "node:stream";
 import { main } from "../../cli/main.js";
 
