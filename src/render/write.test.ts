@@ -129,7 +129,7 @@ test("a non-empty folder without a manifest is refused, nothing touched; an empt
     const err = (() => { try { writeTree(make(base), out); } catch (e) { return e; } return undefined; })();
     assert.ok(err instanceof OutputFolderError, String(err));
     assert.match(err.message, /out is not empty and has no \.drover-render\.json: .*nothing was changed/);
-    assert.match(err.hint, /render into a new or empty folder with -o/);
+    assert.match(err.hint ?? "", /render into a new or empty folder with -o/);
     assert.deepEqual(read(out, { all: true }), { "precious.txt": "644 keep\n", "top.yaml": "644 the user's own\n" });
     assert.deepEqual(readdirSync(out).sort(), ["precious.txt", "sub", "top.yaml"]);
     // an empty folder is taken over

@@ -20,11 +20,12 @@ import { mergeTrees, sortedPaths } from "./tree.js";
 import { gitignores, isSecretFile } from "./gitignore.js";
 import { MANIFEST, ManifestError, STAGING_PREFIX, manifestText, ownablePath, readManifest, type OutputManifest } from "./output-manifest.js";
 import { writeFileAtomic } from "../fs/atomic-write.js";
+import { Forbidden } from "../errors.js";
 
-/** The output folder cannot be written as asked; nothing was changed. */
-export class OutputFolderError extends Error {
-  constructor(message: string, readonly hint: string) {
-    super(message);
+/** The output folder cannot be written as asked; nothing was changed (a user error: exit 1, with the hint). */
+export class OutputFolderError extends Forbidden {
+  constructor(message: string, hint: string) {
+    super(message, hint);
     this.name = "OutputFolderError";
   }
 }

@@ -21,7 +21,7 @@ test("--listen: address:port with an IPv4, bracketed IPv6 or localhost address; 
   assert.deepEqual(parseListen("[::]:7480"), { host: "::", port: 7480, loopback: false });
   assert.equal(parseListen("192.168.1.5:7480").loopback, false);
   for (const bad of ["", "7480", "127.0.0.1", "127.0.0.1:", ":7480", "999.1.1.1:80", "1.2.3:80", "127.0.0.1:99999", "127.0.0.1:000007480", "::1:7480", "[nope]:80", "example.com:80", "127.0.0.1:80\n", "127.0.0.1:-1", "[::1]:80x"]) {
-    assert.throws(() => parseListen(bad), (e: Error) => e instanceof ListenError && /--listen/.test(e.message) && /address:port/.test((e as ListenError).hint), bad);
+    assert.throws(() => parseListen(bad), (e: Error) => e instanceof ListenError && /--listen/.test(e.message) && /address:port/.test((e as ListenError).hint ?? ""), bad);
   }
 });
 

@@ -5,11 +5,12 @@
 // every --allow-host name.
 import { isIP } from "node:net";
 import { hostname, networkInterfaces } from "node:os";
+import { EXIT_USAGE, UserError } from "../errors.js";
 
-/** A --listen or --allow-host value the dashboard cannot use: a usage error. */
-export class ListenError extends Error {
-  constructor(message: string, readonly hint: string) {
-    super(message);
+/** A --listen or --allow-host value the dashboard cannot use: a usage error (exit 2, with the hint). */
+export class ListenError extends UserError {
+  constructor(message: string, hint: string) {
+    super(message, hint, EXIT_USAGE);
     this.name = "ListenError";
   }
 }

@@ -7,6 +7,7 @@ import { newToken } from "./token.js";
 import { sources } from "./sources.js";
 import type { DashboardSources } from "./server.js";
 import { ListenError, allowedHosts, parseListen } from "./listen.js";
+import { UserError } from "../errors.js";
 
 export interface Dashboard {
   url: string;
@@ -17,10 +18,10 @@ export interface Dashboard {
   close(): Promise<void>;
 }
 
-/** The address could not be bound (in use, not an address of this machine, a privileged port). */
-export class BindError extends Error {
-  constructor(message: string, readonly hint: string) {
-    super(message);
+/** The address could not be bound (in use, not an address of this machine, a privileged port): exit 1, with the hint. */
+export class BindError extends UserError {
+  constructor(message: string, hint: string) {
+    super(message, hint);
     this.name = "BindError";
   }
 }

@@ -5,14 +5,13 @@ import { resolve, relative } from "node:path";
 import type { Context } from "../context.js";
 import { loadRenderableLab as loadLab } from "../../render/load.js";
 import { bold, dim, green, table } from "../output.js";
-import { renderLab, writeTree, checkOutputFolder, tree as newTree, addFile, sortedPaths, OutputFolderError } from "../../render/index.js";
+import { renderLab, writeTree, checkOutputFolder, tree as newTree, addFile, sortedPaths } from "../../render/index.js";
 import type { FileTree } from "../../render/index.js";
 import type { LabSecrets } from "../../secrets/types.js";
 import { findLocalKey } from "../../secrets/keys.js";
 import { loadSecrets, storeFile } from "../../secrets/store.js";
 import type { Generators } from "../../secrets/generate.js";
 import { encryptManifest } from "../../secrets/manifest.js";
-import { UserError } from "../errors.js";
 import { labNeeds, type Need } from "../../render/needs.js";
 import { fluxBootstrapCommands } from "../../render/flux/flux-system.js";
 import { gitSource } from "../../render/flux/git-source.js";
@@ -60,15 +59,6 @@ export function encryptFlagged(t: FileTree, secrets: LabSecrets): FileTree {
   return out;
 }
 
-/** An output folder the writer refuses is the user's mistake: a clear message, exit 1. */
-function checked<T>(f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof OutputFolderError) throw new UserError(e.message, e.hint);
-    throw e;
-  }
-}
 
 export interface RenderResult {
   readonly outDir: string;
@@ -93,12 +83,12 @@ export async function render(labPath: string | undefined, opts: { out?: string; 
     { path: storeFile(loaded.lab, loaded.dir), what: "the secrets store" },
     ...(key.file ? [{ path: key.file, what: "the age key" }] : []),
   ];
-  checked(() => checkOutputFolder(newTree(), outDir, { protect })); // before any secret is made or saved
+  checkOutputFolder(newTree(), outDir, { protect }); // before any secret is made or saved
   const store = await loadSecrets(loaded.lab, loaded.dir, key, { generators: renderDeps.generators });
   const rendered = encryptFlagged(renderLab(loaded.lab, store.secrets), store.secrets);
-  checked(() => checkOutputFolder(rendered, outDir, { protect })); // a user's file where the render puts one: refused, nothing saved
+  checkOutputFolder(rendered, outDir, { protect }); // a user's file where the render puts one: refused, nothing saved
   const saved = store.save();
-  checked(() => renderDeps.writeTree(rendered, outDir, { protect }));
+  renderDeps.writeTree(rendered, outDir, { protect });
   const needs = labNeeds(loaded.lab, store.secrets);
   const folders: Record<string, number> = {};
   for (const p of sortedPaths(rendered)) {

@@ -6,8 +6,8 @@ import { existsSync } from "node:fs";
 import type { Context } from "../context.js";
 import { UserError, EXIT_USAGE } from "../errors.js";
 import { loadLab, readLabText } from "../../lab/file.js";
-import { BindError, startDashboard } from "../../ui/serve.js";
-import { ListenError, parseAllowHost, parseListen } from "../../ui/listen.js";
+import { startDashboard } from "../../ui/serve.js";
+import { parseAllowHost, parseListen } from "../../ui/listen.js";
 import { bold, dim, yellow } from "../output.js";
 
 export function register(program: Command, ctx: Context): void {
@@ -21,15 +21,9 @@ export function register(program: Command, ctx: Context): void {
     .option("--kubeconfig <file>", "compare with and show the live cluster")
     .action(async (path: string, opts: { listen: string; allowRemote?: boolean; allowHost: string[]; kubeconfig?: string }) => {
       const o = ctx.output();
-      // the command line first: a bad --listen or --allow-host is a usage error before anything is read
-      let listen;
-      try {
-        listen = parseListen(opts.listen);
-        opts.allowHost.forEach(parseAllowHost);
-      } catch (e) {
-        if (e instanceof ListenError) throw new UserError(e.message, e.hint, EXIT_USAGE);
-        throw e;
-      }
+      // the command line first: a bad --listen or --allow-host is a usage error (ListenError) before anything is read
+      const listen = parseListen(opts.listen);
+      opts.allowHost.forEach(parseAllowHost);
       if (!listen.loopback && !opts.allowRemote) {
         throw new UserError(
           `--listen ${opts.listen} would open the dashboard to other machines; refusing without --allow-remote`,
@@ -41,14 +35,8 @@ export function register(program: Command, ctx: Context): void {
       loadLab(file); // refuse to start on an invalid lab
       if (opts.kubeconfig && !existsSync(opts.kubeconfig)) throw new UserError(`--kubeconfig ${opts.kubeconfig}: no such file`);
       const assets = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "ui", "public");
-      let d;
-      try {
-        d = await startDashboard({ labPath: file, host: listen.host, port: listen.port, assets, allowRemote: !!opts.allowRemote, allowHosts: opts.allowHost, kubeconfig: opts.kubeconfig });
-      } catch (e) {
-        if (e instanceof ListenError) throw new UserError(e.message, e.hint, EXIT_USAGE);
-        if (e instanceof BindError) throw new UserError(e.message, e.hint);
-        throw e;
-      }
+      // a refused address (ListenError) or one that cannot be bound (BindError) is a UserError of its own
+      const d = await startDashboard({ labPath: file, host: listen.host, port: listen.port, assets, allowRemote: !!opts.allowRemote, allowHosts: opts.allowHost, kubeconfig: opts.kubeconfig });
       if (!listen.loopback) o.err(yellow(o, `warning: listening on ${opts.listen}: other machines can reach the dashboard; anyone with the token can read the lab's layout`));
       if (o.json) o.out(JSON.stringify({ url: d.url, token: d.token, hosts: d.hosts }));
       else {
