@@ -6,6 +6,7 @@
 import { isIP } from "node:net";
 import { hostname, networkInterfaces } from "node:os";
 import { EXIT_USAGE, UserError } from "../errors.js";
+import { hostKind } from "../net/host.js";
 
 /** A --listen or --allow-host value the dashboard cannot use: a usage error (exit 2, with the hint). */
 export class ListenError extends UserError {
@@ -43,14 +44,12 @@ export function parseListen(value: string): ListenAddress {
 /** A host name as a Host header carries it: lower case, IPv6 literals in brackets. */
 const hostForm = (h: string): string => (isIP(h) === 6 ? `[${h.toLowerCase()}]` : h.toLowerCase());
 
-const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*\.?$/;
-
 /** An --allow-host value: a DNS name or an IP literal (an IPv6 one with or without brackets), no port. */
 export function parseAllowHost(value: string): string {
   const v = value.trim().toLowerCase();
   const bare = v.startsWith("[") && v.endsWith("]") ? v.slice(1, -1) : v;
   if (isIP(bare)) return hostForm(bare);
-  if (DNS_NAME.test(v) && !/^[0-9.]+$/.test(v)) return v.replace(/\.$/, "");
+  if (hostKind(v) === "dns") return v.replace(/\.$/, "");
   throw new ListenError(`--allow-host ${JSON.stringify(value)} is not a host name or IP address`, "name the host as you type it in the browser, without scheme or port, for example --allow-host lab.home.arpa");
 }
 
@@ -66,7 +65,7 @@ export function allowedHosts(addr: ListenAddress, port: number, allowHosts: read
   for (const h of allowHosts) names.add(parseAllowHost(h));
   if (!addr.loopback && derive) {
     const me = hostname().toLowerCase();
-    if (DNS_NAME.test(me)) names.add(me);
+    if (hostKind(me) === "dns") names.add(me);
     if (WILDCARD.has(addr.host)) {
       for (const list of Object.values(networkInterfaces())) for (const i of list ?? []) if (!i.address.includes("%")) names.add(hostForm(i.address));
     }
