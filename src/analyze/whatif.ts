@@ -140,141 +140,42 @@ export function whatIf(b: Baseline, hosts: readonly string[], opts: WhatIfOption
   const failed = new Set(hosts);
   const nodesDown = lab.nodes.filter((n) => failed.has(n.host)).map((n) => n.name);
   const downSet = new Set(nodesDown);
-  const podById = (id: string) => state.pod(id)!;
   // a planned shutdown is graceful only where the kubelet hears of it
   const ungracefulNodes = shutdown === "graceful"
     ? nodesDown.map((n) => ({ node: n, reason: ungracefulOnPlannedShutdown(lab, lab.node(n)) })).filter((x): x is { node: string; reason: string } => x.reason !== undefined)
     : [];
   const ungraceful = new Set(shutdown === "graceful" ? ungracefulNodes.map((x) => x.node) : nodesDown);
+  const { etcd, api, rescheduling } = controlPlaneAfter(lab, downSet);
 
-  const cps = lab.nodes.filter((n) => n.role === "controlplane");
-  const remaining = cps.filter((n) => !downSet.has(n.name)).length;
-  const quorum = quorumOf(cps.length);
-  const etcd = { members: cps.length, remaining, quorum, ok: remaining >= quorum };
-  const api = !etcd.ok
-    ? { ok: false, reason: `etcd lost quorum (${remaining} of ${cps.length} members, ${quorum} needed)` }
-    : lab.endpoint.vip && !cps.some((n) => !downSet.has(n.name) && sameLan(lab, n.address, lab.endpoint.address))
-      ? { ok: false, reason: `no surviving control plane can announce the virtual IP ${lab.endpoint.address}` }
-      : { ok: true };
-  const rescheduling = etcd.ok
-    ? { ok: true }
-    : { ok: false, reason: `no controller replaces a pod and the scheduler places none; pods on the surviving nodes keep running only as long as their node's kubelet does (a container that exits is restarted there, but a node that restarts comes back without its pods)` };
-
-  // take the nodes away (remembering where their pods were, to undo). The scenario changes the shared
-  // baseline's state; the finally below puts it back even when something throws half-way (the dashboard
-  // keeps one baseline for every question it is asked).
-  const displaced: [string, string][] = [];
-  let scheduled: SimPod[] = [];
-  let unbound: string[] = [];
+  // The scenario changes the shared baseline's state; the finally below puts it back even when something
+  // throws half-way (the dashboard keeps one baseline for every question it is asked).
+  const undo: Undo = { displaced: [], scheduled: [], unbound: [] };
   try {
-    for (const n of nodesDown) for (const id of state.removeNode(n)) displaced.push([id, n]);
-    const lostOn = new Map(displaced);
-
-    // storage that lives on a failed host takes its volumes with it
     const deadStorage = storageDown(lab, failed);
-    const retry = [...displaced.map(([id]) => id), ...b.pending.keys()].sort((x, y) => b.order.get(x)! - b.order.get(y)!);
-    const pending = new Map<string, string>();
-    const stuck = new Map<string, string>();
-    const toSchedule: SimPod[] = [];
-    // StatefulSet pods on a node lost without a graceful shutdown: their old pod stays Terminating, and
-    // the StatefulSet creates no new one until the node is deleted or marked out-of-service; where they
-    // go once it is marked is still worked out (after everything else: the operator marks it later)
-    const afterMarking: SimPod[] = [];
-    for (const id of retry) {
-      const p = podById(id);
-      const dead = p.storageClass ? deadStorage.get(p.storageClass) : undefined;
-      if (dead) pending.set(id, dead);
-      else if (!etcd.ok) pending.set(id, lostOn.has(id) ? `${FROZEN} (its node ${lostOn.get(id)} is down)` : b.pending.get(id)!);
-      else if (lostOn.has(id) && ungraceful.has(lostOn.get(id)!) && controllerOf(p) === "StatefulSet" && !p.nodeLocalVolume) afterMarking.push(p);
-      else toSchedule.push(p);
-    }
-    scheduled = [...toSchedule, ...afterMarking];
-    unbound = scheduled.filter((p) => p.nodeLocalVolume && state.volumeNode(p.id) === undefined).map((p) => p.id);
-    const r = scheduleAll(scheduled, state);
-    const replaced = r.placed;
-    for (const [id, why] of r.pending) pending.set(id, why);
-    for (const p of afterMarking) {
-      const node = lostOn.get(p.id)!;
-      if (replaced.has(p.id)) stuck.set(p.id, `StatefulSet pod ${p.id} stays Terminating on ${node}: down until the node returns or is marked out-of-service (then it restarts on ${replaced.get(p.id)})`);
-    }
-
+    const moved = replacePods(b, nodesDown, ungraceful, deadStorage, etcd.ok, undo);
+    const { pending, stuck, lostOn } = moved;
+    const affected = new Set<string>([...undo.displaced.map(([id]) => ownerOf(state.pod(id)!)), ...[...pending.keys()].map((id) => ownerOf(state.pod(id)!))]);
     // apps that keep running but whose storage died
-    const affectedApps = new Set<string>([...displaced.map(([id]) => ownerOf(podById(id))), ...[...pending.keys()].map((id) => ownerOf(podById(id)))]);
     if (deadStorage.size) {
       for (const a of lab.apps) {
         for (const p of b.podsByApp.get(a.name) ?? []) {
           if (pending.has(p.id)) continue;
           const dead = p.storageClass ? deadStorage.get(p.storageClass) : undefined;
           if (!dead) continue;
-          affectedApps.add(a.name);
+          affected.add(a.name);
           pending.set(p.id, dead);
         }
       }
     }
 
-    const running = (id: string) => !pending.has(id) && !stuck.has(id) && state.assignments().has(id);
     // every app starts as its untouched outcome; only the affected ones are worked out
     const apps: AppOutcome[] = b.untouched.slice();
-    for (const name of affectedApps) {
-      const a = lab.app(name);
-      const all = b.podsByApp.get(a.name) ?? [];
-      const pods = all.filter((p) => !p.dependency);
-      const deps = all.filter((p) => p.dependency);
-      const before = b.untouched[b.appIndex.get(name)!]!.before;
-      // the app serves only while every pod it needs (its own Postgres and Redis) runs
-      const depDown = deps.find((p) => !running(p.id));
-      const after = depDown ? 0 : pods.filter((p) => running(p.id)).length;
-      const hit = all.filter((p) => downSet.has(b.placed.get(p.id) ?? ""));
-      const hitReplicas = hit.filter((p) => !p.dependency);
-      const delay = hit.some((p) => ungraceful.has(b.placed.get(p.id)!)) ? RESCHEDULE_DELAY : GRACEFUL_RESCHEDULE_DELAY;
-      const moved = hit.filter((p) => replaced.has(p.id) && !stuck.has(p.id)).length;
-      const survivors = pods.filter((p) => b.placed.has(p.id) && !downSet.has(b.placed.get(p.id)!) && running(p.id)).length;
-      const whyNot = (p: SimPod): string => {
-        const why = stuck.get(p.id) ?? explain(lab, a.name, pending.get(p.id) ?? "", failed);
-        return p.dependency ? `its ${p.dependency} (${p.id}) is down: ${why}` : why;
-      };
-      const reasonOf = () => {
-        const p = depDown ?? pods.find((x) => !running(x.id) && (pending.has(x.id) || stuck.has(x.id)));
-        return p ? whyNot(p) : undefined;
-      };
-      let outcome: Outcome;
-      let reason: string | undefined;
-      if (before === 0) {
-        outcome = "down";
-        reason = `cannot run even with every host on: ${reasonOf() ?? "no node fits"}`;
-      } else if (after === 0) {
-        outcome = "down";
-        reason = reasonOf();
-      } else if (hit.length === 0 && after === before) {
-        outcome = "unaffected";
-      } else if (hit.length > hitReplicas.length) {
-        // its own Postgres/Redis was on a lost node and starts elsewhere: the app cannot serve meanwhile
-        outcome = "restarted";
-        const d = hit.find((p) => p.dependency)!;
-        reason = `its ${d.dependency} (${d.id}) restarted on ${replaced.get(d.id)}: the app cannot serve meanwhile, ${delay}`;
-      } else if (survivors > 0) {
-        outcome = "degraded";
-        reason = after < before ? `${before - after} of ${before} replicas down: ${reasonOf() ?? ""}`.replace(/: $/, "") : `${hitReplicas.length} replica${hitReplicas.length === 1 ? "" : "s"} moved; the others kept serving`;
-      } else {
-        outcome = "restarted";
-        const where = [...new Set(hit.map((p) => replaced.get(p.id)).filter(Boolean))].join(", ");
-        reason = `restarted on ${where}, down ${delay}`;
-      }
-      apps[b.appIndex.get(name)!] = { app: a.name, namespace: a.namespace, before, after, outcome, ...(reason ? { reason } : {}), moved };
-    }
-    const changed = [...affectedApps].map((n) => apps[b.appIndex.get(n)!]!);
+    for (const name of affected) apps[b.appIndex.get(name)!] = appOutcome(b, name, { failed, downSet, ungraceful, pending, stuck, replaced: moved.replaced });
+    const changed = [...affected].map((n) => apps[b.appIndex.get(n)!]!);
 
     const stuckNodes = [...new Set([...stuck.keys()].map((id) => lostOn.get(id)!))].sort();
     const appDown = (n: string) => apps[b.appIndex.get(n) ?? -1]?.outcome === "down";
     const services = servicesLost(lab, failed, appDown);
-
-    let cpu = 0, mem = 0, podSlots = 0;
-    for (const n of state.nodes()) {
-      const u = state.used(n.name);
-      cpu += n.allocatable.cpuMillis - u.cpuMillis;
-      mem += n.allocatable.memoryBytes - u.memoryBytes;
-      podSlots += n.allocatable.pods - u.pods;
-    }
     const report: WhatIfReport = {
       unit,
       shutdown,
@@ -290,21 +191,162 @@ export function whatIf(b: Baseline, hosts: readonly string[], opts: WhatIfOption
       spofs: spofs(lab, downSet, deadStorage, changed, services),
       services,
       outOfService: stuckNodes.map((node) => ({ node, command: outOfServiceCommand(node) })),
-      headroom: { cpuMillis: cpu, memoryBytes: mem, pods: podSlots },
+      headroom: headroomOf(state),
       pending: Object.fromEntries([...pending].sort(byKey)),
       stuck: Object.fromEntries([...stuck].sort(byKey)),
       damage: 0,
     };
     (report as { damage: number }).damage = damage({ ...report, apps: changed });
-
     return report;
   } finally {
     // undo: the baseline is as it was (every re-placed pod was unplaced before this scenario placed it)
-    for (const p of scheduled) state.unplace(p.id);
-    for (const id of unbound) state.unbindVolume(id);
+    for (const p of undo.scheduled) state.unplace(p.id);
+    for (const id of undo.unbound) state.unbindVolume(id);
     for (const n of nodesDown) state.restoreNode(n);
-    for (const [id, n] of displaced) state.place(podById(id), n);
+    for (const [id, n] of undo.displaced) state.place(state.pod(id)!, n);
   }
+}
+
+/** etcd quorum, the API (and its virtual IP) and whether anything can be rescheduled, with these nodes down */
+function controlPlaneAfter(lab: Lab, downSet: ReadonlySet<string>): Pick<WhatIfReport, "etcd" | "api" | "rescheduling"> {
+  const cps = lab.nodes.filter((n) => n.role === "controlplane");
+  const remaining = cps.filter((n) => !downSet.has(n.name)).length;
+  const quorum = quorumOf(cps.length);
+  const etcd = { members: cps.length, remaining, quorum, ok: remaining >= quorum };
+  const api = !etcd.ok
+    ? { ok: false, reason: `etcd lost quorum (${remaining} of ${cps.length} members, ${quorum} needed)` }
+    : lab.endpoint.vip && !cps.some((n) => !downSet.has(n.name) && sameLan(lab, n.address, lab.endpoint.address))
+      ? { ok: false, reason: `no surviving control plane can announce the virtual IP ${lab.endpoint.address}` }
+      : { ok: true };
+  const rescheduling = etcd.ok
+    ? { ok: true }
+    : { ok: false, reason: `no controller replaces a pod and the scheduler places none; pods on the surviving nodes keep running only as long as their node's kubelet does (a container that exits is restarted there, but a node that restarts comes back without its pods)` };
+  return { etcd, api, rescheduling };
+}
+
+/** what a scenario changed in the shared placement, for whatIf's finally to put back */
+interface Undo {
+  /** pod id → the lost node it ran on */
+  readonly displaced: [string, string][];
+  scheduled: SimPod[];
+  unbound: string[];
+}
+
+interface Replacement {
+  /** pod id → the lost node it ran on */
+  readonly lostOn: ReadonlyMap<string, string>;
+  /** pod id → where it runs now */
+  readonly replaced: ReadonlyMap<string, string>;
+  /** pod id → why it is not running */
+  readonly pending: Map<string, string>;
+  /** pod id → why it stays Terminating on its lost node */
+  readonly stuck: ReadonlyMap<string, string>;
+}
+
+/** Take the nodes away and re-place what they ran (and what was pending), as the controllers and the scheduler would. */
+function replacePods(b: Baseline, nodesDown: readonly string[], ungraceful: ReadonlySet<string>, deadStorage: ReadonlyMap<string, string>, etcdOk: boolean, undo: Undo): Replacement {
+  const state = b.state;
+  for (const n of nodesDown) for (const id of state.removeNode(n)) undo.displaced.push([id, n]);
+  const lostOn = new Map(undo.displaced);
+  const retry = [...undo.displaced.map(([id]) => id), ...b.pending.keys()].sort((x, y) => b.order.get(x)! - b.order.get(y)!);
+  const pending = new Map<string, string>();
+  const stuck = new Map<string, string>();
+  const toSchedule: SimPod[] = [];
+  // StatefulSet pods on a node lost without a graceful shutdown: their old pod stays Terminating, and
+  // the StatefulSet creates no new one until the node is deleted or marked out-of-service; where they
+  // go once it is marked is still worked out (after everything else: the operator marks it later)
+  const afterMarking: SimPod[] = [];
+  for (const id of retry) {
+    const p = state.pod(id)!;
+    // storage that lives on a failed host takes its volumes with it
+    const dead = p.storageClass ? deadStorage.get(p.storageClass) : undefined;
+    if (dead) pending.set(id, dead);
+    else if (!etcdOk) pending.set(id, lostOn.has(id) ? `${FROZEN} (its node ${lostOn.get(id)} is down)` : b.pending.get(id)!);
+    else if (lostOn.has(id) && ungraceful.has(lostOn.get(id)!) && controllerOf(p) === "StatefulSet" && !p.nodeLocalVolume) afterMarking.push(p);
+    else toSchedule.push(p);
+  }
+  undo.scheduled = [...toSchedule, ...afterMarking];
+  undo.unbound = undo.scheduled.filter((p) => p.nodeLocalVolume && state.volumeNode(p.id) === undefined).map((p) => p.id);
+  const r = scheduleAll(undo.scheduled, state);
+  for (const [id, why] of r.pending) pending.set(id, why);
+  for (const p of afterMarking) {
+    const node = lostOn.get(p.id)!;
+    if (r.placed.has(p.id)) stuck.set(p.id, `StatefulSet pod ${p.id} stays Terminating on ${node}: down until the node returns or is marked out-of-service (then it restarts on ${r.placed.get(p.id)})`);
+  }
+  return { lostOn, replaced: r.placed, pending, stuck };
+}
+
+interface Scenario {
+  readonly failed: ReadonlySet<string>;
+  readonly downSet: ReadonlySet<string>;
+  readonly ungraceful: ReadonlySet<string>;
+  readonly pending: ReadonlyMap<string, string>;
+  readonly stuck: ReadonlyMap<string, string>;
+  readonly replaced: ReadonlyMap<string, string>;
+}
+
+/** One affected app: how many replicas run after, and whether it is degraded, restarted or down, and why. */
+function appOutcome(b: Baseline, name: string, s: Scenario): AppOutcome {
+  const { failed, downSet, ungraceful, pending, stuck, replaced } = s;
+  const lab = b.lab;
+  const running = (id: string) => !pending.has(id) && !stuck.has(id) && b.state.assignments().has(id);
+  const a = lab.app(name);
+  const all = b.podsByApp.get(a.name) ?? [];
+  const pods = all.filter((p) => !p.dependency);
+  const deps = all.filter((p) => p.dependency);
+  const before = b.untouched[b.appIndex.get(name)!]!.before;
+  // the app serves only while every pod it needs (its own Postgres and Redis) runs
+  const depDown = deps.find((p) => !running(p.id));
+  const after = depDown ? 0 : pods.filter((p) => running(p.id)).length;
+  const hit = all.filter((p) => downSet.has(b.placed.get(p.id) ?? ""));
+  const hitReplicas = hit.filter((p) => !p.dependency);
+  const delay = hit.some((p) => ungraceful.has(b.placed.get(p.id)!)) ? RESCHEDULE_DELAY : GRACEFUL_RESCHEDULE_DELAY;
+  const moved = hit.filter((p) => replaced.has(p.id) && !stuck.has(p.id)).length;
+  const survivors = pods.filter((p) => b.placed.has(p.id) && !downSet.has(b.placed.get(p.id)!) && running(p.id)).length;
+  const whyNot = (p: SimPod): string => {
+    const why = stuck.get(p.id) ?? explain(lab, a.name, pending.get(p.id) ?? "", failed);
+    return p.dependency ? `its ${p.dependency} (${p.id}) is down: ${why}` : why;
+  };
+  const reasonOf = () => {
+    const p = depDown ?? pods.find((x) => !running(x.id) && (pending.has(x.id) || stuck.has(x.id)));
+    return p ? whyNot(p) : undefined;
+  };
+  let outcome: Outcome;
+  let reason: string | undefined;
+  if (before === 0) {
+    outcome = "down";
+    reason = `cannot run even with every host on: ${reasonOf() ?? "no node fits"}`;
+  } else if (after === 0) {
+    outcome = "down";
+    reason = reasonOf();
+  } else if (hit.length === 0 && after === before) {
+    outcome = "unaffected";
+  } else if (hit.length > hitReplicas.length) {
+    // its own Postgres/Redis was on a lost node and starts elsewhere: the app cannot serve meanwhile
+    outcome = "restarted";
+    const d = hit.find((p) => p.dependency)!;
+    reason = `its ${d.dependency} (${d.id}) restarted on ${replaced.get(d.id)}: the app cannot serve meanwhile, ${delay}`;
+  } else if (survivors > 0) {
+    outcome = "degraded";
+    reason = after < before ? `${before - after} of ${before} replicas down: ${reasonOf() ?? ""}`.replace(/: $/, "") : `${hitReplicas.length} replica${hitReplicas.length === 1 ? "" : "s"} moved; the others kept serving`;
+  } else {
+    outcome = "restarted";
+    const where = [...new Set(hit.map((p) => replaced.get(p.id)).filter(Boolean))].join(", ");
+    reason = `restarted on ${where}, down ${delay}`;
+  }
+  return { app: a.name, namespace: a.namespace, before, after, outcome, ...(reason ? { reason } : {}), moved };
+}
+
+/** what is left free on the nodes still up */
+function headroomOf(state: NodeState): WhatIfReport["headroom"] {
+  let cpuMillis = 0, memoryBytes = 0, pods = 0;
+  for (const n of state.nodes()) {
+    const u = state.used(n.name);
+    cpuMillis += n.allocatable.cpuMillis - u.cpuMillis;
+    memoryBytes += n.allocatable.memoryBytes - u.memoryBytes;
+    pods += n.allocatable.pods - u.pods;
+  }
+  return { cpuMillis, memoryBytes, pods };
 }
 
 /** code-point order of [key, value] entries (deterministic whatever the locale, and cheaper than localeCompare) */
