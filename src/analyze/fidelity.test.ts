@@ -37,7 +37,7 @@ function podManifest(p: SimPod, ns: string): Record<string, unknown> {
   if (p.requests.gpus) { requests["nvidia.com/gpu"] = String(p.requests.gpus); limits["nvidia.com/gpu"] = String(p.requests.gpus); }
   const affinity: Record<string, unknown> = {};
   if (p.requiredNodeAffinity.length) {
-    affinity.nodeAffinity = { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: p.requiredNodeAffinity.map((t) => ({ key: t.key, operator: "In", values: t.values })) }] } };
+    affinity.nodeAffinity = { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: p.requiredNodeAffinity.map((t) => ({ key: t.key, operator: t.operator ?? "In", values: t.values })) }] } };
   }
   if (p.antiAffinity) {
     affinity.podAntiAffinity = { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { "app.kubernetes.io/instance": p.app } }, topologyKey: p.antiAffinity.topologyKey }] };

@@ -2,6 +2,7 @@
 // and nodes can be taken away and given back (what-if scenarios run on one shared state).
 import type { SimNode, SimPod } from "./model.js";
 import { tolerates } from "./filters/taint-toleration.js";
+import { termMatches } from "./filters/node-affinity.js";
 
 interface Used { cpuMillis: number; memoryBytes: number; pods: number; gpus: number }
 
@@ -70,7 +71,7 @@ export class NodeState {
     const key = affinityKey(pod);
     const hit = this.eligibleCache.get(key);
     if (hit) return hit;
-    const out = this.live.filter((n) => Object.entries(pod.nodeSelector).every(([k, v]) => n.labels[k] === v) && pod.requiredNodeAffinity.every((t) => t.values.includes(n.labels[t.key] ?? "\0")));
+    const out = this.live.filter((n) => Object.entries(pod.nodeSelector).every(([k, v]) => n.labels[k] === v) && pod.requiredNodeAffinity.every((t) => termMatches(t, n.labels)));
     this.eligibleCache.set(key, out);
     return out;
   }

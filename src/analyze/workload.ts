@@ -5,7 +5,7 @@
 // has no workers), and no taint on k3s servers (k3s's default).
 import type { Lab, Node, App } from "../lab/types.js";
 import type { SimNode, SimPod } from "./model.js";
-import { appWorkload } from "../render/apps/workload.js";
+import { appPods as plannedPods } from "../lab/pods.js";
 
 const MI = 2 ** 20;
 export const CONTROL_PLANE_TAINT = { key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" as const };
@@ -35,7 +35,7 @@ export function simNode(lab: Lab, n: Node): SimNode {
  * (SimPod.dependency; the app serves only while they run).
  */
 export function appPods(lab: Lab, a: App, allArchs: ReadonlySet<string> = new Set(lab.nodes.map((n) => n.arch))): SimPod[] {
-  return appWorkload(lab, a, allArchs);
+  return plannedPods(lab, a, allArchs);
 }
 
 export function simulationInput(lab: Lab): { nodes: SimNode[]; pods: SimPod[] } {

@@ -5,8 +5,8 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseAllDocuments } from "yaml";
-import { renderApps, appFolder, appWorkload, appRoutes, appNamespaceNeeds } from "./index.js";
-import { podPlan } from "./placement.js";
+import { renderApps, appFolder, appRoutes, appNamespaceNeeds } from "./index.js";
+import { podPlan, appPods } from "../../lab/pods.js";
 import { workload } from "./workload.js";
 import { mergePatch } from "./patches.js";
 import { appsLab, appsLabYaml, exampleLab, loadTestLab, testSecrets, FUNCTION_SOURCES } from "../../testing/apps-lab.js";
@@ -227,7 +227,7 @@ test("spec patches are merged into the rendered objects (named list items by nam
 test("the what-if pods are the rendered pod templates: replicas, requests, node selection, tolerations, spread", () => {
   for (const lab of [exampleLab(), appsLab()]) {
     for (const a of lab.apps) {
-      const pods = appWorkload(lab, a, undefined, { dependencies: false });
+      const pods = appPods(lab, a, undefined, { dependencies: false });
       const w = workload(lab, a);
       const spec = (w.spec as Obj).template.spec;
       assert.equal(pods.length, (w.spec as Obj).replicas, a.name);
@@ -242,7 +242,7 @@ test("the what-if pods are the rendered pod templates: replicas, requests, node 
         assert.equal(p.stateless, plan.stateless);
       }
       // dependencies come along by default
-      assert.equal(appWorkload(lab, a).length, pods.length + (a.replicas > 0 ? a.catalog.dependencies.length : 0));
+      assert.equal(appPods(lab, a).length, pods.length + (a.replicas > 0 ? a.catalog.dependencies.length : 0));
     }
   }
 });

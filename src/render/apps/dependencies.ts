@@ -11,9 +11,11 @@ import type { App, Lab } from "../../lab/types.js";
 import type { Dependency } from "../../catalog/app.js";
 import { imageRef } from "../../catalog/app.js";
 import { catalogApp } from "../../catalog/index.js";
-import { parseBytes } from "../../net/quantity.js";
 import { componentLabels, meta } from "./labels.js";
-import { appSecretName, serviceName } from "./names.js";
+import { appSecretName } from "./names.js";
+import { dependencyName, dependencyStorageClass, dns1035, POSTGRES_VOLUME_SIZE } from "../../lab/pods.js";
+
+export { dependencyName };
 import { containerSecurityContext, podSecurityContext } from "./security.js";
 import { KEEP } from "../flux/keep.js";
 
@@ -24,47 +26,12 @@ export interface Endpoint {
   readonly user?: string;
 }
 
-export const dependencyName = (a: App, d: Dependency): string => `${serviceName(a)}-${d}`;
 /** Postgres role and database name: the instance name with '-' as '_' (no quoting needed). */
-export const databaseName = (a: App): string => serviceName(a).replace(/-/g, "_");
+export const databaseName = (a: App): string => dns1035(a.name).replace(/-/g, "_");
 
 export function dependencyEndpoint(a: App, d: Dependency): Endpoint {
   const host = `${dependencyName(a, d)}.${a.namespace}.svc.cluster.local`;
   return d === "postgres" ? { host, port: 5432, database: databaseName(a), user: databaseName(a) } : { host, port: 6379 };
-}
-
-export const POSTGRES_VOLUME_SIZE = "5Gi";
-
-/** The storage class a dependency's volume goes on: the app's, else the lab's default. */
-export function dependencyStorageClass(lab: Lab, a: App): string | undefined {
-  return a.storageClass ?? lab.defaultStorageClass;
-}
-
-export interface DependencyPod {
-  readonly name: string;
-  readonly component: Dependency;
-  /** what dependencyObjects emits for it: Postgres a StatefulSet (its data on a PVC), Redis a Deployment */
-  readonly controller: "StatefulSet" | "Deployment";
-  readonly cpuMillis: number;
-  readonly memoryBytes: number;
-  readonly volume: { readonly storageClass: string | undefined; readonly sizeBytes: number } | undefined;
-}
-
-const millis = (cpu: string): number => (cpu.endsWith("m") ? Number(cpu.slice(0, -1)) : Math.round(Number(cpu) * 1000));
-
-/** What each dependency asks of the scheduler (the what-if analysis reads this too). */
-export function dependencyPods(lab: Lab, a: App): DependencyPod[] {
-  return a.catalog.dependencies.map((d) => {
-    const c = catalogApp(d)!;
-    return {
-      name: dependencyName(a, d),
-      component: d,
-      controller: d === "postgres" ? "StatefulSet" : "Deployment",
-      cpuMillis: millis(c.resources.cpu),
-      memoryBytes: parseBytes(c.resources.memory)!,
-      volume: d === "postgres" ? { storageClass: dependencyStorageClass(lab, a), sizeBytes: parseBytes(POSTGRES_VOLUME_SIZE)! } : undefined,
-    };
-  });
 }
 
 /** The Kubernetes objects of one dependency, in a fixed order. */

@@ -11,7 +11,7 @@ import { writeFolder, writeAppsIndex, type Folder, type FolderFile } from "./fol
 import { podSecurityLevel } from "./security-level.js";
 import { networkPolicy } from "./network-policy.js";
 import { applyPatches, PatchTargetError } from "./patches.js";
-import { podPlan } from "./placement.js";
+import { podPlan } from "../../lab/pods.js";
 import { routeObjects } from "./route.js";
 import { appSecret } from "./secret.js";
 import { clusterService, loadBalancerService } from "./service.js";
@@ -92,7 +92,6 @@ export function renderApps(lab: Lab, secrets: LabSecrets): FileTree {
   return t;
 }
 
-export { appWorkload } from "./workload.js";
 export { podSecurityLevel } from "./security-level.js";
 export { appNamespaceNeeds, type NamespaceNeed } from "./namespaces.js";
 export { appRoutes, type AppRoute } from "./route.js";

@@ -1,6 +1,7 @@
 // The labels every object of an app carries, and the selector its pods are found by.
 import { MANAGED_BY, objectMeta } from "../meta.js";
 import type { App } from "../../lab/types.js";
+import { INSTANCE_LABEL } from "../../lab/pods.js";
 
 export { MANAGED_BY };
 
@@ -16,7 +17,7 @@ export function appLabels(a: App): Record<string, string> {
 
 /** The pod selector of the app's main workload (dependencies have their own instance label). */
 export function appSelector(a: App): Record<string, string> {
-  return { "app.kubernetes.io/instance": a.name };
+  return { [INSTANCE_LABEL]: a.name };
 }
 
 /** Labels of a component that belongs to an app (its postgres, its redis). */

@@ -1,11 +1,8 @@
 // Object names derived from an app instance, in one place (patch targets and lint refer to them).
 import type { App } from "../../lab/types.js";
+import { dns1035 } from "../../lab/pods.js";
 
-/**
- * A Service's name is a DNS-1035 label: it starts with a letter. Instance names may start with a digit
- * (the catalog's 0x0), so their Services, and the names built from them, get an "app-" prefix.
- */
-export const dns1035 = (name: string): string => (/^[a-z]/.test(name) ? name : `app-${name}`);
+export { dns1035 };
 /** The app's ClusterIP Service (and its in-cluster host name). */
 export const serviceName = (a: App): string => dns1035(a.name);
 

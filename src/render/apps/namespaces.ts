@@ -3,7 +3,7 @@
 // Namespace objects themselves belong to the platform's `namespaces` Flux Kustomization
 // (src/render/flux/namespaces.ts), one owner for every namespace, whichever layers use it.
 import type { Lab } from "../../lab/types.js";
-import { podPlan } from "./placement.js";
+import { podPlan } from "../../lab/pods.js";
 import { podSecurityLevel } from "./security-level.js";
 import { mostPermissive, type PodSecurityLevel } from "./folder.js";
 import { FUNCTIONS_NAMESPACE } from "../functions/index.js";

@@ -1,15 +1,13 @@
 // The app's Deployment (stateless) or StatefulSet (stateful): pinned image, environment, probes,
 // resources, security context, placement (arch, hosts, GPU, tolerations), spread across hosts, volumes.
 import type { App, Lab } from "../../lab/types.js";
-import type { SimPod } from "../../analyze/model.js";
 import { imageRef } from "../../catalog/app.js";
 import { appEnv } from "./env.js";
 import { appLabels, appSelector, meta } from "./labels.js";
 import { filesConfigMapName, pvcName } from "./names.js";
-import { GPU_RESOURCE, podPlan, type PodPlan } from "./placement.js";
+import { GPU_RESOURCE, podPlan, type PodPlan } from "../../lab/pods.js";
 import { cpuQuantity, memoryQuantity } from "./quantity.js";
 import { containerSecurityContext, podSecurityContext } from "./security.js";
-import { dependencyPods } from "./dependencies.js";
 
 /** ConfigMap key for a file path: /app/config/settings.yaml → app-config-settings.yaml */
 export const fileKey = (path: string): string => path.replace(/^\/+/, "").replace(/[^A-Za-z0-9._-]/g, "-");
@@ -31,7 +29,7 @@ function affinity(plan: PodPlan): Record<string, unknown> | undefined {
   return {
     nodeAffinity: {
       requiredDuringSchedulingIgnoredDuringExecution: {
-        nodeSelectorTerms: [{ matchExpressions: plan.requiredNodeAffinity.map((t) => ({ key: t.key, operator: "In", values: [...t.values] })) }],
+        nodeSelectorTerms: [{ matchExpressions: plan.requiredNodeAffinity.map((t) => ({ key: t.key, operator: t.operator ?? "In", values: [...t.values] })) }],
       },
     },
   };
@@ -103,53 +101,4 @@ export function workload(lab: Lab, a: App, plan: PodPlan = podPlan(lab, a)): Rec
     return { apiVersion: "apps/v1", kind: "StatefulSet", metadata: meta(a.name, a.namespace, appLabels(a)), spec: { ...base, serviceName: a.name, podManagementPolicy: "OrderedReady", updateStrategy: { type: "RollingUpdate" }, template } };
   }
   return { apiVersion: "apps/v1", kind: "Deployment", metadata: meta(a.name, a.namespace, appLabels(a)), spec: { ...base, strategy: plan.replicas > 1 ? { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 1 } } : { type: "Recreate" }, template } };
-}
-
-/**
- * The pods an app puts in front of the scheduler — its replicas and its own Postgres/Redis — with the
- * requests, node selection, tolerations, spread and volumes of the rendered templates. Pure; the
- * what-if analysis schedules these. `dependencies: false` leaves out the Postgres/Redis pods.
- */
-export function appWorkload(lab: Lab, a: App, allArchs: ReadonlySet<string> = new Set(lab.nodes.map((n) => n.arch)), opts: { dependencies?: boolean } = {}): SimPod[] {
-  const plan = podPlan(lab, a, allArchs);
-  const pods: SimPod[] = [];
-  for (let i = 0; i < plan.replicas; i++) {
-    pods.push({
-      id: `${a.namespace}/${a.name}-${i}`,
-      app: a.name,
-      ordinal: i,
-      labels: appSelector(a),
-      requests: plan.requests,
-      nodeSelector: plan.nodeSelector,
-      requiredNodeAffinity: plan.requiredNodeAffinity,
-      tolerations: plan.tolerations,
-      ...(plan.spread ? { spread: plan.spread } : {}),
-      nodeLocalVolume: plan.nodeLocalVolume,
-      stateless: plan.stateless,
-      controller: plan.kind,
-      ...(a.storageClass && a.volumes.length ? { storageClass: a.storageClass } : {}),
-    });
-  }
-  if (a.replicas > 0 && opts.dependencies !== false) {
-    for (const d of dependencyPods(lab, a)) {
-      const local = d.volume?.storageClass !== undefined && lab.storageClasses.find((c) => c.name === d.volume!.storageClass)?.nodeLocal === true;
-      pods.push({
-        id: `${a.namespace}/${d.name}-0`,
-        app: d.name,
-        partOf: a.name,
-        ordinal: 0,
-        labels: { "app.kubernetes.io/instance": d.name },
-        requests: { cpuMillis: d.cpuMillis, memoryBytes: d.memoryBytes, gpus: 0 },
-        nodeSelector: {},
-        requiredNodeAffinity: [],
-        tolerations: [],
-        nodeLocalVolume: local,
-        stateless: d.volume === undefined,
-        controller: d.controller,
-        dependency: d.component,
-        ...(d.volume?.storageClass ? { storageClass: d.volume.storageClass } : {}),
-      });
-    }
-  }
-  return pods;
 }
