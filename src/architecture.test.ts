@@ -20,6 +20,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["net", "fs", "errors"], // arithmetic, atomic writes, typed errors: used by everything
   ["catalog"], // what each app needs (static data)
   ["spec"], // lab.yaml text → validated Spec
+  ["storage"], // one file per storage driver: what it installs, needs and survives (static data)
   ["lab"], // Spec → resolved Lab: every derived fact, once
   ["secrets"], // keys, the encrypted store, SOPS
   ["render", "analyze"], // Lab → files; Lab → what-if, capacity, mesh reachability

@@ -10,6 +10,7 @@ import { simulationInput } from "./workload.js";
 import { plannedShutdownAssumes, ungracefulOnPlannedShutdown } from "./shutdown.js";
 import { GRACEFUL_SHUTDOWN } from "../lab/shutdown.js";
 import { parseIp, parseRange, parseCidr, cidrContains } from "../net/ip.js";
+import { driverOf } from "../storage/index.js";
 
 export type Outcome = "unaffected" | "degraded" | "restarted" | "down";
 
@@ -366,19 +367,17 @@ function storageDown(lab: Lab, failed: ReadonlySet<string>): Map<string, string>
   const out = new Map<string, string>();
   const hostOf = (addr: string) => lab.ownerOf(addr)?.host;
   for (const c of lab.storageClasses) {
-    const s = c.spec;
-    if (s.type === "nfs" || s.type === "iscsi") {
-      const server = s.type === "nfs" ? s.server : s.portal;
-      const owner = lab.ownerOf(server);
+    const d = driverOf(c).failureDomain(c);
+    if (d.kind === "server") {
+      const owner = lab.ownerOf(d.address);
       const h = owner?.host;
-      if (h && failed.has(h)) out.set(c.name, `storage class ${c.name} is served from ${server} by ${servedByText(owner!)}, which is down`);
-    } else if (s.type === "ceph-rbd" || s.type === "cephfs") {
-      const mons = s.monitors.map(hostOf);
-      const lost = mons.filter((h) => h && failed.has(h)).length;
-      if (lost > 0 && !hasQuorum(s.monitors.length, s.monitors.length - lost)) out.set(c.name, `storage class ${c.name}: ${lost} of ${s.monitors.length} Ceph monitors are on hosts that are down (no monitor quorum)`);
-    } else if (s.type === "longhorn") {
+      if (h && failed.has(h)) out.set(c.name, `storage class ${c.name} is served from ${d.address} by ${servedByText(owner!)}, which is down`);
+    } else if (d.kind === "quorum") {
+      const lost = d.addresses.map(hostOf).filter((h) => h && failed.has(h)).length;
+      if (lost > 0 && !hasQuorum(d.addresses.length, d.addresses.length - lost)) out.set(c.name, `storage class ${c.name}: ${lost} of ${d.addresses.length} ${d.members} are on hosts that are down (no monitor quorum)`);
+    } else if (d.kind === "cluster-nodes") {
       const alive = lab.nodes.filter((n) => !failed.has(n.host)).length;
-      if (alive < 1) out.set(c.name, `storage class ${c.name}: no Longhorn node left`);
+      if (alive < 1) out.set(c.name, `storage class ${c.name}: no ${d.label} node left`);
     }
   }
   return out;

@@ -3,6 +3,7 @@ import { withPort } from "../net/host.js";
 import type { LabSpec } from "../spec/schema.js";
 import type { App, FunctionDef, Host, Lab, Node, Seat, Site, StorageClass } from "./types.js";
 import { catalogApp } from "../catalog/index.js";
+import { storageDriver } from "../storage/index.js";
 import { parseBytes, parseMillicores } from "../net/quantity.js";
 import { formatIp, parseCidr, parseIp, parseRange, type Cidr } from "../net/ip.js";
 import { allocate } from "./allocate.js";
@@ -182,7 +183,7 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
     name: c.name,
     type: c.type,
     default: c.default ?? (!spec.storage.classes.some((x) => x.default) && i === 0),
-    nodeLocal: c.type === "local",
+    nodeLocal: storageDriver(c.type).nodeLocal,
     spec: c,
   }));
   const defaultStorageClass = storageClasses.find((c) => c.default)?.name;

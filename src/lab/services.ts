@@ -9,6 +9,7 @@
 import type { LabSpec } from "../spec/schema.js";
 import type { AddressOwner, ServiceAddress } from "./types.js";
 import { isIp } from "../net/ip.js";
+import { driverOf } from "../storage/index.js";
 
 /** The address part of "a.b.c.d", "a.b.c.d:port", a URL, or a scp-like Git address (git@host:path). */
 export function addressHost(text: string): string {
@@ -54,13 +55,8 @@ export function serviceAddresses(spec: LabSpec, owners: ReadonlyMap<string, Addr
     out.push({ kind, name, what, address, servedBy: isIp(host) ? owners.get(host) : undefined });
   };
   for (const c of spec.storage.classes) {
-    if (c.type === "nfs") add("storage", c.name, `NFS server of storage class ${c.name}`, c.server);
-    else if (c.type === "iscsi") {
-      add("storage", c.name, `iSCSI portal of storage class ${c.name}`, c.portal);
-      if (c.apiUrl) add("storage-api", c.name, `storage API of class ${c.name} (provisioning new volumes)`, c.apiUrl);
-    } else if (c.type === "ceph-rbd" || c.type === "cephfs") {
-      for (const m of c.monitors) add("ceph-monitor", c.name, `Ceph monitor of storage class ${c.name}`, m);
-    }
+    const of = { name: c.name, default: false, spec: c };
+    for (const n of driverOf(of).services(of)) add(n.kind, c.name, n.what, n.address);
   }
   for (const s of spec.sites) {
     for (const d of s.dns) add("dns", s.name, `DNS server of site ${s.name}`, d);

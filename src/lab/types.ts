@@ -2,6 +2,7 @@
 // (with lookup maps), frozen. Every later stage (render, analyze, cluster, ops, ui) consumes this.
 import type { LabSpec, TaintSpec } from "../spec/schema.js";
 import type { CatalogApp } from "../catalog/index.js";
+import type { StorageType } from "../storage/index.js";
 
 export type Arch = "amd64" | "arm64";
 export type Power = "always-on" | "volatile";
@@ -138,9 +139,9 @@ export interface App {
 
 export interface StorageClass {
   readonly name: string;
-  readonly type: "nfs" | "iscsi" | "ceph-rbd" | "cephfs" | "longhorn" | "local";
+  readonly type: StorageType;
   readonly default: boolean;
-  /** volumes of this class are bound to one node (local) */
+  /** volumes of this class are bound to one node (its driver's answer: local) */
   readonly nodeLocal: boolean;
   readonly spec: LabSpec["storage"]["classes"][number];
 }

@@ -7,6 +7,7 @@
 //    server (src/render/platform/restic-server.ts); its password is generated per app.
 //  - Velero: one Schedule in the velero namespace selecting the app's objects and volumes.
 import type { App, Lab } from "../../lab/types.js";
+import { driverOf, type CopyMethod } from "../../storage/index.js";
 import { appLabels, meta } from "./labels.js";
 import { pvcName } from "./names.js";
 import type { LabSecrets } from "../../secrets/types.js";
@@ -23,12 +24,10 @@ export const resticSecretName = (lab: Lab, a: App, volume: string, t: Target = l
 const sourceName = (lab: Lab, a: App, volume: string, t: Target): string => `${pvcName(a, volume)}${targetSuffix(lab, t)}`;
 export const restoreSourceName = (a: App, volume: string): string => `${pvcName(a, volume)}-restore`;
 
-/** How VolSync takes a point-in-time copy on this storage class. */
-export function copyMethod(lab: Lab, a: App): "Snapshot" | "Clone" | "Direct" {
-  const type = lab.storageClasses.find((c) => c.name === a.storageClass)?.type;
-  if (type === "ceph-rbd" || type === "cephfs" || type === "longhorn") return "Snapshot";
-  if (type === "nfs" || type === "iscsi") return "Clone";
-  return "Direct";
+/** How VolSync takes a point-in-time copy for a backup on this storage class (its driver's answer). */
+export function copyMethod(lab: Lab, a: App): CopyMethod {
+  const c = lab.storageClasses.find((x) => x.name === a.storageClass);
+  return c ? driverOf(c).backupCopy : "Direct";
 }
 
 /** restic repository URL of a volume on a backup target (an NFS share through its restic REST server). */

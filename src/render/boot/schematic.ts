@@ -4,6 +4,7 @@
 // struct order, 4-space indent, empty fields left out, `customization: {}` when there is none).
 import { createHash } from "node:crypto";
 import type { Lab, Node } from "../../lab/types.js";
+import { driverOf } from "../../storage/index.js";
 
 export const FACTORY = "factory.talos.dev";
 
@@ -43,10 +44,7 @@ export function nodeSchematic(lab: Lab, node: Node): Schematic {
         break;
     }
   }
-  for (const c of lab.storageClasses) {
-    if (c.type === "iscsi" || c.type === "longhorn") ext.add("siderolabs/iscsi-tools");
-    if (c.type === "longhorn") ext.add("siderolabs/util-linux-tools");
-  }
+  for (const c of lab.storageClasses) for (const e of driverOf(c).host.talosExtensions) ext.add(e);
   const overlay = node.arch === "arm64" && node.kind === "baremetal" && RASPBERRY_PI.test(model) ? { image: "siderolabs/sbc-raspberrypi", name: "rpi_generic" } : undefined;
   const officialExtensions = [...ext].sort();
   return { ...(overlay ? { overlay } : {}), customization: officialExtensions.length ? { systemExtensions: { officialExtensions } } : {} };

@@ -15,7 +15,6 @@ export const NAMESPACES = {
   externalDns: "external-dns",
   loadBalancer: "metallb-system",
   storage: "storage",
-  longhorn: "longhorn-system",
   objectStore: "object-store",
   monitoring: "monitoring",
   identity: "identity",

@@ -4,6 +4,7 @@
 import type { Lab, Node } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
 import { formatIp, parseCidr } from "../../net/ip.js";
+import { driverOf } from "../../storage/index.js";
 
 const b64 = (pem: string): string => Buffer.from(pem, "utf8").toString("base64");
 
@@ -52,13 +53,10 @@ const IMAGE = {
   scheduler: "registry.k8s.io/kube-scheduler",
 };
 
-/** Storage that lives on the node's disk must be visible to the kubelet (Talos's Longhorn and local-path guides). */
+/** Storage that lives on the node's disk must be visible to the kubelet (Talos's Longhorn and local-path guides; the driver names its paths). */
 function storageMounts(lab: Lab): ClusterFacts["storageMounts"] {
   const paths = new Set<string>();
-  for (const c of lab.storageClasses) {
-    if (c.type === "longhorn") paths.add("/var/lib/longhorn");
-    if (c.spec.type === "local") paths.add(c.spec.path);
-  }
+  for (const c of lab.storageClasses) for (const p of driverOf(c).host.hostPaths(c)) paths.add(p);
   return [...paths].sort().map((p) => ({ destination: p, type: "bind", source: p, options: ["bind", "rshared", "rw"] }));
 }
 
