@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds or installs the real upstream tools used by Drover's test suite, pinned by version,
 # cached outside the repo in $DROVER_TOOLS (default ~/.cache/drover-tools/<name>-<version>/bin).
-# Usage: scripts/tools/install.sh [all|quick|controlplane|talos|debian|platform|machines]...   (default: all)
-# (`machines`, the VM image of the machines tests, is not part of `all`: npm run test:machines builds it.)
+# Usage: scripts/tools/install.sh [all|quick|controlplane|talos|debian|platform|machines|flux]...   (default: all)
+# (`machines`, the VM image of the machines tests, is not part of `all`: npm run test:machines builds it;
+# nor is `flux`, the real Flux controllers of the GitOps tests: install.sh flux builds them.)
 # Prints one progress line per tool; a cached tool costs nothing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -29,7 +30,7 @@ go_install() { # name version module-path@version [binary names...]
 # A wrapper module: require $module at $version, apply replaces, build packages.
 wrapper_build() { # name version module version-of-module "replace lines" "ldflags" pkg=binary...
   local name=$1 version=$2 module=$3 modversion=$4 replaces=$5 ldflags=$6; shift 6
-  local dir="$CACHE/$name-$version"
+  local dir=${WRAPPER_DIR:-"$CACHE/$name-$version"}  # (WRAPPER_DIR: one tool of a group, e.g. the Flux controllers)
   if [ -f "$dir/.done" ]; then log "$name $version: cached"; return; fi
   lock "$name"; if [ -f "$dir/.done" ]; then log "$name $version: cached"; return; fi
   log "$name $version: building from source via a wrapper module (this can take a long time on 2 cores)"
@@ -126,10 +127,14 @@ replace go.etcd.io/etcd/pkg/v3 => go.etcd.io/etcd/pkg/v3 v$ETCD_VERSION"
     go.etcd.io/etcd/server/v3=etcd
 }
 
-talos() {
-  local trep
-  trep=$(curl -fsSL "https://proxy.golang.org/github.com/siderolabs/talos/@v/v$TALOS_VERSION.mod" | python3 -c '
+# The replace directives of an upstream module's go.mod, for a wrapper module: a local path (./api)
+# becomes the same module at the upstream version; then each module=version of the "unavailable" list
+# (versions the Go module proxy reachable here refuses) is replaced by the nearest served one.
+upstream_replaces() { # module version "module=version ..."
+  local module=$1 version=$2 unavailable=$3 m out
+  out=$(curl -fsSL "https://proxy.golang.org/$module/@v/v$version.mod" | python3 -c '
 import re,sys
+version=sys.argv[1]
 text=sys.stdin.read()
 out=[]
 for block in re.findall(r"^replace \((.*?)^\)", text, re.S|re.M):
@@ -142,11 +147,16 @@ res=[]
 for l in out:
     lhs,rhs=[s.strip() for s in l.split("=>")]
     if rhs.startswith("./"):
-        rhs=lhs.split()[0]+" v'"$TALOS_VERSION"'"
+        rhs=lhs.split()[0]+" v"+version
     res.append("replace "+lhs+" => "+rhs)
-print("\n".join(res))')
-  local m
-  for m in $TALOS_REPLACE_UNAVAILABLE; do trep+=$'\n'"replace ${m%%=*} => ${m%%=*} ${m#*=}"; done
+print("\n".join(res))' "$version")
+  for m in $unavailable; do out+=$'\n'"replace ${m%%=*} => ${m%%=*} ${m#*=}"; done
+  printf '%s\n' "$out"
+}
+
+talos() {
+  local trep
+  trep=$(upstream_replaces github.com/siderolabs/talos "$TALOS_VERSION" "$TALOS_REPLACE_UNAVAILABLE")
   wrapper_build talosctl "$TALOS_VERSION" github.com/siderolabs/talos "v$TALOS_VERSION" "$trep" \
     "-s -w -X github.com/siderolabs/talos/pkg/machinery/version.Tag=v$TALOS_VERSION" \
     github.com/siderolabs/talos/cmd/talosctl=talosctl
@@ -173,6 +183,27 @@ apt_install() { # label packages...
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   log "$label packages: done"
+}
+
+# ---- flux (issues 14 and 15, Tier 3): the real Flux controllers the GitOps tests run -------------------
+# source-, kustomize- and helm-controller, each from its own wrapper module with its upstream replaces (as
+# upstream builds it), into $CACHE/flux-controllers-<versions>/<controller>/bin/<controller>. Not part of
+# `all` (a cold build adds many minutes): `scripts/tools/install.sh flux`; the test runs when it is cached.
+flux_controllers_dir() { echo "$CACHE/flux-controllers-$FLUX_SOURCE_CONTROLLER_VERSION-$FLUX_KUSTOMIZE_CONTROLLER_VERSION-$FLUX_HELM_CONTROLLER_VERSION"; }
+flux() {
+  local dir; dir=$(flux_controllers_dir)
+  if [ -f "$dir/.done" ]; then log "flux controllers: cached"; return; fi
+  mkdir -p "$dir"
+  local c v unavailable t0=$SECONDS
+  for c in source-controller:$FLUX_SOURCE_CONTROLLER_VERSION:$FLUX_SOURCE_CONTROLLER_REPLACE_UNAVAILABLE \
+           kustomize-controller:$FLUX_KUSTOMIZE_CONTROLLER_VERSION:$FLUX_KUSTOMIZE_CONTROLLER_REPLACE_UNAVAILABLE \
+           helm-controller:$FLUX_HELM_CONTROLLER_VERSION:$FLUX_HELM_CONTROLLER_REPLACE_UNAVAILABLE; do
+    IFS=: read -r c v unavailable <<<"$c"
+    WRAPPER_DIR="$dir/$c" wrapper_build "flux-$c" "$v" "github.com/fluxcd/$c" "v$v" \
+      "$(upstream_replaces "github.com/fluxcd/$c" "$v" "$unavailable")" "-s -w" "github.com/fluxcd/$c=$c"
+  done
+  echo "$((SECONDS - t0))" > "$dir/build-seconds"
+  touch "$dir/.done"; log "flux controllers: done in $((SECONDS - t0)) s ($dir)"
 }
 
 # ---- machines (issue 15, Tier 1): the Debian VM image booted under QEMU by the machines tests ----------
@@ -311,7 +342,7 @@ targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(all)
 for t in "${targets[@]}"; do
   case $t in
     all) debian; quick; talos; controlplane; platform ;;
-    quick|controlplane|talos|debian|platform|machines) $t ;;
+    quick|controlplane|talos|debian|platform|machines|flux) $t ;;
     *) echo "unknown target $t" >&2; exit 2 ;;
   esac
 done

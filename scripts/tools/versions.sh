@@ -30,6 +30,11 @@ FLUX_SOURCE_CONTROLLER_VERSION=1.9.5
 FLUX_KUSTOMIZE_CONTROLLER_VERSION=1.9.5
 FLUX_HELM_CONTROLLER_VERSION=1.6.4
 FLUX_NOTIFICATION_CONTROLLER_VERSION=1.9.4
+# The controllers themselves (install.sh flux): module versions their go.mod requires that the Go module
+# proxy reachable here refuses, and the nearest served release used instead (module=version, space-separated).
+FLUX_SOURCE_CONTROLLER_REPLACE_UNAVAILABLE="github.com/fluxcd/pkg/artifact=v0.18.1"
+FLUX_KUSTOMIZE_CONTROLLER_REPLACE_UNAVAILABLE=""
+FLUX_HELM_CONTROLLER_REPLACE_UNAVAILABLE=""
 CONTROLLER_TOOLS_VERSION=0.20.0
 CILIUM_VERSION=1.20.2
 CERT_MANAGER_VERSION=1.21.2
