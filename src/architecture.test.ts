@@ -18,6 +18,7 @@ import { ROOT } from "./testing/paths.js";
 /** The layers, lowest first: the order is written here once. */
 export const LAYERS: readonly (readonly string[])[] = [
   ["net", "fs", "errors"], // arithmetic, atomic writes, typed errors: used by everything
+  ["versions"], // every version and image Drover renders, by default (static data)
   ["catalog"], // what each app needs (static data)
   ["spec"], // lab.yaml text → validated Spec
   ["storage"], // one file per storage driver: what it installs, needs and survives (static data)

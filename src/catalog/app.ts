@@ -9,6 +9,8 @@
 // Secret; other values can embed it with Kubernetes' $(VAR) expansion (variables are rendered
 // secret ones first).
 
+import type { ImageName, ImagePin } from "../versions/defaults.js";
+
 export type Arch = "amd64" | "arm64";
 
 export interface CatalogPort {
@@ -45,7 +47,8 @@ export interface CatalogApp {
   readonly icon: string;
   /** default namespace */
   readonly category: string;
-  readonly image: { readonly repository: string; readonly tag: string };
+  /** the default image (versions/defaults.ts, by app name); a lab may override it in versions.yaml */
+  readonly image: ImagePin;
   readonly archs: readonly Arch[];
   readonly ports: readonly CatalogPort[];
   /** persistent state; empty means stateless */
@@ -83,13 +86,12 @@ export interface CatalogApp {
    * CLIs, git, WebDAV, webhooks — cannot pass a browser login; the ingress does not gate it).
    */
   readonly sso?: "forward-auth" | "native";
-  /** images for dependencies when the app needs a special build (e.g. Immich's Postgres with vector extensions) */
-  readonly dependencyImages?: { readonly postgres?: { readonly repository: string; readonly tag: string } };
+  /** the versions-table image of a dependency when the app needs a special build (e.g. Immich's Postgres with vector extensions) */
+  readonly dependencyImages?: { readonly postgres?: ImageName };
   /** read access to cluster objects (homepage's service discovery): rendered as a ClusterRole */
   readonly clusterRead?: readonly { readonly apiGroups: readonly string[]; readonly resources: readonly string[] }[];
   /** extra config files mounted read-only from a ConfigMap: absolute path → content */
   readonly files?: Readonly<Record<string, string>>;
 }
 
-/** An image reference, repository:tag. */
-export const imageRef = (i: { readonly repository: string; readonly tag: string }): string => `${i.repository}:${i.tag}`;
+export { imageRef } from "../versions/defaults.js";

@@ -7,6 +7,7 @@
 //   well-formed         unique port and volume names, absolute distinct volume paths, an http port for exposed apps
 // The arch rule (an app's images fit the nodes it may land on) is a spec rule with a position in
 // lab.yaml: src/spec/rules/apps.ts (appArchFits).
+import { DEFAULT_IMAGES } from "../versions/defaults.js";
 import type { CatalogApp } from "./app.js";
 
 export interface LintFinding {
@@ -39,7 +40,7 @@ export function parseImage(ref: string): { repository: string; tag: string | und
 export function lintCatalogApp(c: CatalogApp): LintFinding[] {
   const out: LintFinding[] = [];
   const f = (rule: LintFinding["rule"], message: string) => out.push({ app: c.name, rule, message });
-  const images = [c.image, ...(c.dependencyImages?.postgres ? [c.dependencyImages.postgres] : [])];
+  const images = [c.image, ...(c.dependencyImages?.postgres ? [DEFAULT_IMAGES[c.dependencyImages.postgres]] : [])];
   for (const i of images) if (!pinnedTag(i.tag)) f("image-pinned", `${i.repository}:${i.tag || "(no tag)"} is not pinned to a release`);
   if (c.volumes.length && c.replicas.scalable) f("state-in-volumes", "keeps state on volumes but is marked scalable");
   if (c.volumes.length && c.replicas.default !== 1) f("state-in-volumes", `keeps state on volumes but defaults to ${c.replicas.default} replicas`);

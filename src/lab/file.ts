@@ -9,6 +9,7 @@ import type { Diagnostic, Finding } from "../spec/diagnostic.js";
 import { InvalidLab } from "../spec/diagnostic.js";
 import { UserError } from "../errors.js";
 import { MAX_BYTES } from "../spec/source.js";
+import { VERSIONS_FILE } from "../spec/versions.js";
 import type { Source } from "../spec/source.js";
 
 export const DEFAULT_LAB_FILE = "lab.yaml";
@@ -49,9 +50,25 @@ export function readLabText(path: string | undefined): { path: string; display: 
 /** Loads and resolves; throws InvalidLab (with every diagnostic) when the spec has errors. */
 export function loadLab(path: string | undefined): LoadedLab {
   const { path: p, display, text } = readLabText(path);
-  const result = loadLabText(text, display, { functionSources: (spec) => readFunctionSources(spec, dirname(p)) });
+  const versions = readVersionsText(dirname(p));
+  const result = loadLabText(text, display, { functionSources: (spec) => readFunctionSources(spec, dirname(p)), ...(versions ? { versions } : {}) });
   if (!result.spec || !result.lab) throw new InvalidLab(result.diagnostics, display);
   return { path: p, dir: dirname(p), display, text, spec: result.spec, lab: result.lab, diagnostics: result.diagnostics, source: result.source };
+}
+
+/** The lab's versions.yaml beside lab.yaml (a regular file, at most MAX_BYTES), when there is one. */
+export function readVersionsText(dir: string): { text: string; file: string } | undefined {
+  const p = join(dir, VERSIONS_FILE);
+  const display = relative(process.cwd(), p) || p;
+  let st;
+  try {
+    st = lstatSync(p);
+  } catch {
+    return undefined;
+  }
+  if (!st.isFile()) throw new UserError(`${display}: not a regular file`, `make ${VERSIONS_FILE} beside lab.yaml a plain file (not a symlink or folder), or remove it`);
+  if (st.size > MAX_BYTES) throw new UserError(`${display}:1:1: (document): the file is ${(st.size / 1048576).toFixed(1)} MiB; a versions file may be at most ${MAX_BYTES / 1048576} MiB`);
+  return { text: readFileSync(p, "utf8"), file: display };
 }
 
 /**

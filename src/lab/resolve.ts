@@ -7,10 +7,13 @@ import { storageDriver } from "../storage/index.js";
 import { parseBytes, parseMillicores } from "../net/quantity.js";
 import { formatIp, parseCidr, parseIp, parseRange, type Cidr } from "../net/ip.js";
 import { allocate } from "./allocate.js";
+import { effectiveVersions } from "./versions.js";
+import type { VersionOverrides } from "../spec/versions.js";
+import { DEFAULT_TALOS, type ImageName } from "../versions/defaults.js";
 import { exposureOf } from "./exposure.js";
 import { addressHost, addressOwners, serviceAddresses } from "./services.js";
 
-export const DEFAULT_TALOS_VERSION = "1.12.6";
+export const DEFAULT_TALOS_VERSION = DEFAULT_TALOS;
 /** k3s's own install script, where a k3s node fetches it unless cluster.k3sInstallerUrl names a mirror. */
 export const K3S_INSTALLER_URL = "https://get.k3s.io";
 export const DEFAULT_VM_DISK = 64 * 2 ** 30;
@@ -38,12 +41,15 @@ function endpointHost(ep: string | undefined): string | undefined {
 export interface ResolveOptions {
   /** function file (as written in the spec) → its text; read by the loader so that resolution stays pure */
   readonly functionSources?: ReadonlyMap<string, string>;
+  /** the lab's versions.yaml, read by the loader */
+  readonly versions?: VersionOverrides;
 }
 
 /** The resolved lab. The spec must have passed loadSpec without errors. */
 export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
   const distribution = spec.cluster.distribution;
-  const k8s = spec.cluster.kubernetesVersion;
+  const versions = effectiveVersions(spec, opts.versions);
+  const k8s = versions.kubernetes;
   const siteSpecs = new Map(spec.sites.map((s) => [s.name, s]));
   const hostSpecs = new Map(spec.hosts.map((h) => [h.name, h]));
 
@@ -231,6 +237,7 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
     return {
       name: a.name,
       catalog: c,
+      image: versions.images[c.name as ImageName],
       namespace: a.namespace ?? c.category,
       exposure: { kind, hostname, url: hostname ? `https://${hostname}` : undefined },
       replicas: a.replicas ?? c.replicas.default,
@@ -273,8 +280,8 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
 
   const ep = spec.cluster.endpoint;
   const vip = ep.vip ?? (parseIp(ep.address) !== undefined && !spec.nodes.some((n) => n.address === ep.address));
-  const talosVersion = spec.cluster.talosVersion ?? DEFAULT_TALOS_VERSION;
-  const k3sVersion = spec.cluster.k3sVersion ?? `v${k8s}+k3s1`;
+  const talosVersion = versions.talos;
+  const k3sVersion = versions.k3s;
 
   const siteMap = new Map(sites.map((s) => [s.name, s]));
   const hostMap = new Map(hosts.map((h) => [h.name, h]));
@@ -294,6 +301,7 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
     name: spec.cluster.name,
     distribution,
     kubernetesVersion: k8s,
+    versions,
     talosVersion,
     k3sVersion,
     k3sInstallerUrl: spec.cluster.k3sInstallerUrl ?? K3S_INSTALLER_URL,

@@ -3,6 +3,7 @@
 import type { LabSpec, TaintSpec } from "../spec/schema.js";
 import type { CatalogApp } from "../catalog/index.js";
 import type { StorageType } from "../storage/index.js";
+import type { ImagePin, Versions } from "../versions/defaults.js";
 
 export type Arch = "amd64" | "arm64";
 export type Power = "always-on" | "volatile";
@@ -113,6 +114,8 @@ export interface Exposure {
 export interface App {
   readonly name: string;
   readonly catalog: CatalogApp;
+  /** the image it runs (the versions table's entry for the app) */
+  readonly image: ImagePin;
   readonly namespace: string;
   readonly exposure: Exposure;
   readonly replicas: number;
@@ -186,6 +189,8 @@ export interface Lab {
   readonly name: string;
   readonly distribution: "talos" | "k3s";
   readonly kubernetesVersion: string;
+  /** every version and image the lab renders: defaults, lab.yaml's cluster versions, versions.yaml */
+  readonly versions: Versions;
   readonly talosVersion: string;
   readonly k3sVersion: string;
   /** the k3s install script's URL (cluster.k3sInstallerUrl, default https://get.k3s.io) */

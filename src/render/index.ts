@@ -9,6 +9,7 @@ import { distributionTargets, type Target } from "./distributions.js";
 import { renderProxmox } from "./proxmox/index.js";
 import { renderLibvirt } from "./libvirt/index.js";
 import { renderPlatform } from "./platform/index.js";
+import { addVersionFiles } from "./versions.js";
 
 export type { Target } from "./distributions.js";
 
@@ -26,7 +27,9 @@ export const targets: [string, Target][] = [
 ];
 
 export function renderLab(lab: Lab, secrets: LabSecrets): FileTree {
-  return mergeTrees(...targets.map(([folder, t]): [string, FileTree] => [folder, t(lab, secrets)]));
+  const t = mergeTrees(...targets.map(([folder, t]): [string, FileTree] => [folder, t(lab, secrets)]));
+  addVersionFiles(t, lab); // versions.yaml (what the lab uses) and renovate.json, at the top
+  return t;
 }
 
 export * from "./tree.js";

@@ -124,7 +124,7 @@ export const Secrets = z.strictObject({
 export const Cluster = z.strictObject({
   name: Name,
   distribution: z.enum(["talos", "k3s"]).default("talos"),
-  kubernetesVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be a version such as 1.35.4" }).default("1.35.4"),
+  kubernetesVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be a version such as 1.35.4" }).optional(),
   talosVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be a version such as 1.12.6" }).optional(),
   k3sVersion: z.string().regex(/^v?\d+\.\d+\.\d+\+k3s\d+$/, { error: "must be a k3s release such as v1.35.4+k3s1" }).optional(),
   /** Where k3s nodes download the k3s install script (default https://get.k3s.io): a mirror for air-gapped labs. */

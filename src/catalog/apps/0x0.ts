@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /**
  * 0x0: "The Null Pointer" style file sharing (`curl -F file=@x https://0x0.<domain>`). The upstream 0x0
@@ -11,7 +12,7 @@ export const zeroX0: CatalogApp = {
   description: "Share files with curl: curl -F file=@x <url>",
   icon: "mdi-file-upload",
   category: "files",
-  image: { repository: "orhunp/rustypaste", tag: "0.18.1" },
+  image: DEFAULT_IMAGES["0x0"],
   archs: ["amd64", "arm64"],
   ports: [{ name: "http", port: 8000, protocol: "TCP", http: true }],
   volumes: [{ name: "upload", path: "/app/upload", size: "20Gi" }],

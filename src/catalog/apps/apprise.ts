@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** Apprise API: one HTTP endpoint that sends notifications to 100+ services; saved configurations under /config. */
 export const apprise: CatalogApp = {
@@ -7,7 +8,7 @@ export const apprise: CatalogApp = {
   description: "Notifications to any service",
   icon: "apprise.png",
   category: "monitoring",
-  image: { repository: "caronc/apprise", tag: "1.2.6" },
+  image: DEFAULT_IMAGES["apprise"],
   archs: ["amd64", "arm64"],
   ports: [{ name: "http", port: 8000, protocol: "TCP", http: true }],
   volumes: [{ name: "config", path: "/config", size: "1Gi" }],

@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** Atuin: shell history sync server. Stateless (history lives in Postgres), so it may run several replicas. */
 export const atuin: CatalogApp = {
@@ -7,7 +8,7 @@ export const atuin: CatalogApp = {
   description: "Encrypted shell history sync",
   icon: "mdi-console",
   category: "dev",
-  image: { repository: "ghcr.io/atuinsh/atuin", tag: "v18.10.0" },
+  image: DEFAULT_IMAGES["atuin"],
   archs: ["amd64", "arm64"],
   ports: [{ name: "http", port: 8888, protocol: "TCP", http: true }],
   volumes: [],

@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** Etherpad: collaborative editing. Pads live in Postgres; the server keeps pad state in memory, so one replica. */
 export const etherpad: CatalogApp = {
@@ -7,7 +8,7 @@ export const etherpad: CatalogApp = {
   description: "Collaborative real-time text editing",
   icon: "etherpad.png",
   category: "office",
-  image: { repository: "etherpad/etherpad", tag: "2.5.3" },
+  image: DEFAULT_IMAGES["etherpad"],
   archs: ["amd64", "arm64"],
   ports: [{ name: "http", port: 9001, protocol: "TCP", http: true }],
   volumes: [],

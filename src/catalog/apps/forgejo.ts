@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** Forgejo: a Git forge (rootless image): web UI, git over HTTP and over SSH on its own address. */
 export const forgejo: CatalogApp = {
@@ -7,7 +8,7 @@ export const forgejo: CatalogApp = {
   description: "Git forge with issues, pull requests and CI",
   icon: "forgejo.png",
   category: "dev",
-  image: { repository: "codeberg.org/forgejo/forgejo", tag: "13.0.4-rootless" },
+  image: DEFAULT_IMAGES["forgejo"],
   archs: ["amd64", "arm64"],
   ports: [
     { name: "http", port: 3000, protocol: "TCP", http: true },

@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** FreshRSS: a feed reader (Apache + PHP; SQLite and settings under data/). */
 export const freshrss: CatalogApp = {
@@ -7,7 +8,7 @@ export const freshrss: CatalogApp = {
   description: "RSS and Atom feed reader",
   icon: "freshrss.png",
   category: "reading",
-  image: { repository: "freshrss/freshrss", tag: "1.27.1" },
+  image: DEFAULT_IMAGES["freshrss"],
   archs: ["amd64", "arm64"],
   ports: [{ name: "http", port: 80, protocol: "TCP", http: true }],
   volumes: [

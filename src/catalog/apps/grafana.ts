@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** Grafana: dashboards. Keeps its SQLite database, plugins and settings under /var/lib/grafana. */
 export const grafana: CatalogApp = {
@@ -7,7 +8,7 @@ export const grafana: CatalogApp = {
   description: "Dashboards for metrics and logs",
   icon: "grafana.png",
   category: "monitoring",
-  image: { repository: "grafana/grafana", tag: "12.3.0" },
+  image: DEFAULT_IMAGES["grafana"],
   archs: ["amd64", "arm64"],
   ports: [{ name: "http", port: 3000, protocol: "TCP", http: true }],
   volumes: [{ name: "data", path: "/var/lib/grafana", size: "5Gi" }],

@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** Home Assistant: home automation; a Zigbee/Z-Wave USB stick is an optional serial device. */
 export const homeAssistant: CatalogApp = {
@@ -7,7 +8,7 @@ export const homeAssistant: CatalogApp = {
   description: "Home automation",
   icon: "home-assistant.png",
   category: "iot",
-  image: { repository: "ghcr.io/home-assistant/home-assistant", tag: "2025.11.3" },
+  image: DEFAULT_IMAGES["home-assistant"],
   archs: ["amd64", "arm64"],
   ports: [{ name: "http", port: 8123, protocol: "TCP", http: true }],
   volumes: [{ name: "config", path: "/config", size: "5Gi" }],

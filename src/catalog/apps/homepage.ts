@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** Homepage: the lab's start page, listing every service from its gethomepage.dev/* ingress annotations. */
 export const homepage: CatalogApp = {
@@ -7,7 +8,7 @@ export const homepage: CatalogApp = {
   description: "The lab's start page",
   icon: "homepage.png",
   category: "dashboard",
-  image: { repository: "ghcr.io/gethomepage/homepage", tag: "v1.8.0" },
+  image: DEFAULT_IMAGES["homepage"],
   archs: ["amd64", "arm64"],
   ports: [{ name: "http", port: 3000, protocol: "TCP", http: true }],
   volumes: [],

@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** Immich: photo and video backup. Needs Postgres with the vector extensions Immich ships, and Redis. */
 export const immich: CatalogApp = {
@@ -7,13 +8,13 @@ export const immich: CatalogApp = {
   description: "Photo and video backup",
   icon: "immich.png",
   category: "media",
-  image: { repository: "ghcr.io/immich-app/immich-server", tag: "v2.3.1" },
+  image: DEFAULT_IMAGES["immich"],
   archs: ["amd64", "arm64"],
   ports: [{ name: "http", port: 2283, protocol: "TCP", http: true }],
   volumes: [{ name: "library", path: "/data", size: "100Gi" }],
   replicas: { default: 1, scalable: false },
   dependencies: ["postgres", "redis"],
-  dependencyImages: { postgres: { repository: "ghcr.io/immich-app/postgres", tag: "14-vectorchord0.4.3-pgvectors0.2.0" } },
+  dependencyImages: { postgres: "immich-postgres" },
   devices: { gpu: "optional" },
   resources: { cpu: "500m", memory: "1Gi" },
   exposure: "private",

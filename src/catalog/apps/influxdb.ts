@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** InfluxDB 2: a time-series database, set up on first start with an admin user and token. */
 export const influxdb: CatalogApp = {
@@ -7,7 +8,7 @@ export const influxdb: CatalogApp = {
   description: "Time-series database",
   icon: "influxdb.png",
   category: "databases",
-  image: { repository: "influxdb", tag: "2.7.12" },
+  image: DEFAULT_IMAGES["influxdb"],
   archs: ["amd64", "arm64"],
   ports: [{ name: "http", port: 8086, protocol: "TCP", http: true }],
   volumes: [

@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** Jellyfin: media server; a GPU (optional) does hardware transcoding. */
 export const jellyfin: CatalogApp = {
@@ -7,7 +8,7 @@ export const jellyfin: CatalogApp = {
   description: "Movies, shows and music",
   icon: "jellyfin.png",
   category: "media",
-  image: { repository: "jellyfin/jellyfin", tag: "10.11.3" },
+  image: DEFAULT_IMAGES["jellyfin"],
   archs: ["amd64", "arm64"],
   ports: [{ name: "http", port: 8096, protocol: "TCP", http: true }],
   volumes: [

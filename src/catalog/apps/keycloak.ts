@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** Keycloak: identity and access management, backed by Postgres. */
 export const keycloak: CatalogApp = {
@@ -7,7 +8,7 @@ export const keycloak: CatalogApp = {
   description: "Identity and access management",
   icon: "keycloak.png",
   category: "identity",
-  image: { repository: "quay.io/keycloak/keycloak", tag: "26.4.5" },
+  image: DEFAULT_IMAGES["keycloak"],
   archs: ["amd64", "arm64"],
   ports: [
     { name: "http", port: 8080, protocol: "TCP", http: true },

@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** n8n: workflow automation. Workflows in Postgres, the encryption key and binary data under ~/.n8n. */
 export const n8n: CatalogApp = {
@@ -7,7 +8,7 @@ export const n8n: CatalogApp = {
   description: "Workflow automation",
   icon: "n8n.png",
   category: "automation",
-  image: { repository: "n8nio/n8n", tag: "1.123.4" },
+  image: DEFAULT_IMAGES["n8n"],
   archs: ["amd64", "arm64"],
   ports: [{ name: "http", port: 5678, protocol: "TCP", http: true }],
   volumes: [{ name: "data", path: "/home/node/.n8n", size: "2Gi" }],

@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** Nextcloud: files, calendars and contacts. Apache in the image binds port 80 and drops to www-data. */
 export const nextcloud: CatalogApp = {
@@ -7,7 +8,7 @@ export const nextcloud: CatalogApp = {
   description: "Files, calendars and contacts",
   icon: "nextcloud.png",
   category: "files",
-  image: { repository: "nextcloud", tag: "32.0.5-apache" },
+  image: DEFAULT_IMAGES["nextcloud"],
   archs: ["amd64", "arm64"],
   ports: [{ name: "http", port: 80, protocol: "TCP", http: true }],
   volumes: [{ name: "data", path: "/var/www/html", size: "50Gi" }],

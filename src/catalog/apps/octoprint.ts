@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** OctoPrint: a web interface for a 3D printer on a USB serial port. */
 export const octoprint: CatalogApp = {
@@ -7,7 +8,7 @@ export const octoprint: CatalogApp = {
   description: "3D printer control",
   icon: "octoprint.png",
   category: "iot",
-  image: { repository: "octoprint/octoprint", tag: "1.11.4" },
+  image: DEFAULT_IMAGES["octoprint"],
   archs: ["amd64", "arm64"],
   ports: [{ name: "http", port: 80, protocol: "TCP", http: true }],
   volumes: [{ name: "data", path: "/octoprint", size: "5Gi" }],

@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** Ollama: runs language models locally; a GPU makes it fast (placement.gpu: 1), the CPU works too. */
 export const ollama: CatalogApp = {
@@ -7,7 +8,7 @@ export const ollama: CatalogApp = {
   description: "Local large language models",
   icon: "ollama.png",
   category: "ai",
-  image: { repository: "ollama/ollama", tag: "0.13.0" },
+  image: DEFAULT_IMAGES["ollama"],
   archs: ["amd64", "arm64"],
   ports: [{ name: "http", port: 11434, protocol: "TCP", http: true }],
   volumes: [{ name: "models", path: "/models", size: "50Gi" }],

@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** Paperless-ngx: scans, OCRs and indexes documents. Redis is its task broker; Postgres its database. */
 export const paperlessNgx: CatalogApp = {
@@ -7,7 +8,7 @@ export const paperlessNgx: CatalogApp = {
   description: "Document management with OCR",
   icon: "paperless-ngx.png",
   category: "office",
-  image: { repository: "ghcr.io/paperless-ngx/paperless-ngx", tag: "2.20.5" },
+  image: DEFAULT_IMAGES["paperless-ngx"],
   archs: ["amd64", "arm64"],
   ports: [{ name: "http", port: 8000, protocol: "TCP", http: true }],
   volumes: [

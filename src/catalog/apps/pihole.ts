@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** Pi-hole: DNS sinkhole for ads, serving DNS on its own load-balancer address (53 TCP and UDP). */
 export const pihole: CatalogApp = {
@@ -7,7 +8,7 @@ export const pihole: CatalogApp = {
   description: "Network-wide ad blocking DNS",
   icon: "pi-hole.png",
   category: "network",
-  image: { repository: "pihole/pihole", tag: "2025.11.0" },
+  image: DEFAULT_IMAGES["pihole"],
   archs: ["amd64", "arm64"],
   ports: [
     { name: "http", port: 80, protocol: "TCP", http: true },

@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** PostgreSQL: a database server on its own (apps that need one get their own instance, see render/apps/dependencies.ts). */
 export const postgres: CatalogApp = {
@@ -7,7 +8,7 @@ export const postgres: CatalogApp = {
   description: "Relational database",
   icon: "postgres.png",
   category: "databases",
-  image: { repository: "postgres", tag: "17.7" },
+  image: DEFAULT_IMAGES["postgres"],
   archs: ["amd64", "arm64"],
   ports: [{ name: "postgres", port: 5432, protocol: "TCP" }],
   volumes: [{ name: "data", path: "/var/lib/postgresql/data", size: "10Gi" }],

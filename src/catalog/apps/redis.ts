@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** Redis-compatible cache and queue (Valkey, the Linux Foundation fork that stayed BSD-licensed). */
 export const redis: CatalogApp = {
@@ -7,7 +8,7 @@ export const redis: CatalogApp = {
   description: "In-memory cache and queue",
   icon: "redis.png",
   category: "databases",
-  image: { repository: "valkey/valkey", tag: "8.1.4" },
+  image: DEFAULT_IMAGES["redis"],
   archs: ["amd64", "arm64"],
   ports: [{ name: "redis", port: 6379, protocol: "TCP" }],
   volumes: [],

@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** Soft Serve: a Git server for the command line (SSH, HTTP and git:// daemon); repositories under /soft-serve. */
 export const softServe: CatalogApp = {
@@ -7,7 +8,7 @@ export const softServe: CatalogApp = {
   description: "Self-hosted Git server for the command line",
   icon: "git.png",
   category: "dev",
-  image: { repository: "charmcli/soft-serve", tag: "v0.11.6" },
+  image: DEFAULT_IMAGES["soft-serve"],
   archs: ["amd64", "arm64"],
   ports: [
     { name: "http", port: 23232, protocol: "TCP", http: true },

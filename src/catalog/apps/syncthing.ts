@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** Syncthing: continuous file sync between devices; sync protocol on its own address (22000 TCP and QUIC). */
 export const syncthing: CatalogApp = {
@@ -7,7 +8,7 @@ export const syncthing: CatalogApp = {
   description: "Continuous file synchronisation",
   icon: "syncthing.png",
   category: "files",
-  image: { repository: "syncthing/syncthing", tag: "2.0.10" },
+  image: DEFAULT_IMAGES["syncthing"],
   archs: ["amd64", "arm64"],
   ports: [
     { name: "http", port: 8384, protocol: "TCP", http: true },

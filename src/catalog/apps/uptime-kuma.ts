@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** Uptime Kuma: uptime monitoring and status pages (SQLite under /app/data). */
 export const uptimeKuma: CatalogApp = {
@@ -7,7 +8,7 @@ export const uptimeKuma: CatalogApp = {
   description: "Uptime monitoring and status pages",
   icon: "uptime-kuma.png",
   category: "monitoring",
-  image: { repository: "louislam/uptime-kuma", tag: "2.0.2" },
+  image: DEFAULT_IMAGES["uptime-kuma"],
   archs: ["amd64", "arm64"],
   ports: [{ name: "http", port: 3001, protocol: "TCP", http: true }],
   volumes: [{ name: "data", path: "/app/data", size: "2Gi" }],

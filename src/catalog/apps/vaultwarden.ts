@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** Vaultwarden: a Bitwarden-compatible password manager (SQLite and attachments under /data). */
 export const vaultwarden: CatalogApp = {
@@ -7,7 +8,7 @@ export const vaultwarden: CatalogApp = {
   description: "Password manager (Bitwarden compatible)",
   icon: "vaultwarden.png",
   category: "security",
-  image: { repository: "vaultwarden/server", tag: "1.34.3" },
+  image: DEFAULT_IMAGES["vaultwarden"],
   archs: ["amd64", "arm64"],
   ports: [{ name: "http", port: 8080, protocol: "TCP", http: true }],
   volumes: [{ name: "data", path: "/data", size: "1Gi" }],

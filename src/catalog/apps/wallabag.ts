@@ -1,4 +1,5 @@
 import type { CatalogApp } from "../app.js";
+import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
 /** wallabag: save web pages to read later (nginx + PHP in the image; images cached under web/assets/images). */
 export const wallabag: CatalogApp = {
@@ -7,7 +8,7 @@ export const wallabag: CatalogApp = {
   description: "Read-it-later",
   icon: "wallabag.png",
   category: "reading",
-  image: { repository: "wallabag/wallabag", tag: "2.6.14" },
+  image: DEFAULT_IMAGES["wallabag"],
   archs: ["amd64", "arm64"],
   ports: [{ name: "http", port: 80, protocol: "TCP", http: true }],
   volumes: [{ name: "images", path: "/var/www/wallabag/web/assets/images", size: "5Gi" }],

@@ -37,7 +37,7 @@ export function dependencyEndpoint(a: App, d: Dependency): Endpoint {
 /** The Kubernetes objects of one dependency, in a fixed order. */
 export function dependencyObjects(lab: Lab, a: App, d: Dependency): Record<string, unknown>[] {
   const c = catalogApp(d)!;
-  const image = d === "postgres" && a.catalog.dependencyImages?.postgres ? a.catalog.dependencyImages.postgres : c.image;
+  const image = lab.versions.images[d === "postgres" && a.catalog.dependencyImages?.postgres ? a.catalog.dependencyImages.postgres : d];
   const name = dependencyName(a, d);
   const labels = componentLabels(a, d, c.name, image.tag);
   const selector = { "app.kubernetes.io/instance": name };

@@ -10,7 +10,7 @@ export function appLabels(a: App): Record<string, string> {
   return {
     "app.kubernetes.io/name": a.catalog.name,
     "app.kubernetes.io/instance": a.name,
-    "app.kubernetes.io/version": labelValue(a.catalog.image.tag),
+    "app.kubernetes.io/version": labelValue(a.image.tag),
     ...MANAGED_BY,
   };
 }

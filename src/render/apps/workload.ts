@@ -57,7 +57,7 @@ export function podTemplate(lab: Lab, a: App, plan: PodPlan = podPlan(lab, a)): 
   }
   const container: Record<string, unknown> = {
     name: "app",
-    image: imageRef(c.image),
+    image: imageRef(a.image),
     imagePullPolicy: "IfNotPresent",
     ...(c.command ? { command: [...c.command] } : {}),
     ...(c.args ? { args: [...c.args] } : {}),

@@ -5,14 +5,9 @@
 // controllers' own config/manager manifests at these versions plus the flux2 install patches (events
 // address, service account, priority class, GOMEMLIMIT, node selector, labels).
 import { FLUX_NS, FLUX_VERSION, meta, namespace, type Obj } from "./layout.js";
+import { FLUX_CONTROLLERS } from "../../versions/defaults.js";
 
-/** The controllers of Flux FLUX_VERSION that Drover's tree needs (the default `flux install` set). */
-export const FLUX_CONTROLLERS = {
-  "source-controller": "1.9.5",
-  "kustomize-controller": "1.9.5",
-  "helm-controller": "1.6.4",
-  "notification-controller": "1.9.4",
-} as const;
+export { FLUX_CONTROLLERS };
 export type FluxController = keyof typeof FLUX_CONTROLLERS;
 
 export const fluxImage = (c: FluxController): string => `ghcr.io/fluxcd/${c}:v${FLUX_CONTROLLERS[c]}`;

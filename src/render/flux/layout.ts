@@ -19,7 +19,8 @@
 import { MANAGED_BY, objectMeta } from "../meta.js";
 import type { Lab } from "../../lab/types.js";
 import { addFile, toYaml, toYamlStream, type FileTree } from "../tree.js";
-import { CHARTS, type Chart, type ChartName } from "./charts.js";
+import type { Chart, ChartName } from "./charts.js";
+import type { Versions } from "../../versions/defaults.js";
 import { NAMESPACES } from "../platform/contract.js";
 import { namespaceObjects, PREEXISTING, type NamespaceUse } from "./namespaces.js";
 
@@ -45,7 +46,7 @@ export interface Component {
   readonly charts: readonly ChartName[];
 }
 
-export const FLUX_VERSION = "2.9.5";
+export { FLUX_VERSION } from "../../versions/defaults.js";
 const FLUX_NS = NAMESPACES.flux;
 const SOPS_SECRET = "sops-age";
 
@@ -65,8 +66,7 @@ export function namespace(name: string, level: PodSecurityLevel): Obj {
 const repoName = (c: Chart): string => (c.source.kind === "helm" ? c.source.repo : c.chart);
 
 /** A HelmRelease (helm.toolkit.fluxcd.io/v2) of a pinned chart. */
-export function helmRelease(name: string, ns: string, chart: ChartName, values: Obj, opts: { releaseName?: string; valuesFrom?: Obj[]; dependsOn?: { name: string; namespace?: string }[] } = {}): Obj {
-  const c: Chart = CHARTS[chart];
+export function helmRelease(name: string, ns: string, c: Chart, values: Obj, opts: { releaseName?: string; valuesFrom?: Obj[]; dependsOn?: { name: string; namespace?: string }[] } = {}): Obj {
   const source = c.source.kind === "oci"
     ? { chartRef: { kind: "OCIRepository", name: repoName(c), namespace: FLUX_NS } }
     : { chart: { spec: { chart: c.chart, version: c.version, sourceRef: { kind: "HelmRepository", name: repoName(c), namespace: FLUX_NS }, interval: "12h" } } };
@@ -88,8 +88,7 @@ export function helmRelease(name: string, ns: string, chart: ChartName, values: 
 }
 
 /** The source object of a chart (HelmRepository or OCIRepository in flux-system) and its key. */
-function chartSource(n: ChartName): { key: string; name: string; obj: Obj } {
-  const c: Chart = CHARTS[n];
+function chartSource(c: Chart): { key: string; name: string; obj: Obj } {
   const name = repoName(c);
   return {
     key: `${c.source.kind}/${name}`,
@@ -101,10 +100,10 @@ function chartSource(n: ChartName): { key: string; name: string; obj: Obj } {
 }
 
 /** The source objects of the charts in use, one per repository or OCI artifact. */
-export function chartSources(used: readonly ChartName[]): Obj[] {
+export function chartSources(used: readonly ChartName[], versions: Versions): Obj[] {
   const out = new Map<string, Obj>();
   for (const n of [...new Set(used)].sort()) {
-    const s = chartSource(n);
+    const s = chartSource(versions.charts[n]);
     if (!out.has(s.key)) out.set(s.key, s.obj);
   }
   return [...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, o]) => o);
@@ -212,7 +211,7 @@ export function writeLayout(t: FileTree, lab: Lab, components: readonly Componen
   const users = new Map<string, { name: string; obj: Obj; components: Set<string> }>();
   for (const c of components) {
     for (const n of c.charts) {
-      const s = chartSource(n);
+      const s = chartSource(lab.versions.charts[n]);
       const u = users.get(s.key) ?? { name: s.name, obj: s.obj, components: new Set<string>() };
       u.components.add(c.name);
       users.set(s.key, u);

@@ -1,6 +1,5 @@
 // kubernetes/README.md: how to bootstrap Flux on the lab from the rendered tree (deterministic text).
 import type { Lab } from "../../lab/types.js";
-import { CHARTS } from "./charts.js";
 import { FLUX_VERSION, gitopsPath, type Component } from "./layout.js";
 import { gitSource } from "./git-source.js";
 import { fluxBootstrapCommands } from "./flux-system.js";
@@ -21,7 +20,7 @@ export function bootstrapReadme(lab: Lab, components: readonly Component[], miss
     `1. Push this folder to ${src.host === "external" ? `\`${src.url}\`` : `the in-lab forge \`${src.host}\` (\`${src.url}\`)`}, branch \`${src.branch}\`, as \`${path}/\`.${src.host === "external" && !lab.gitops.url ? " (lab.yaml sets no gitops.url yet: set it, or gitops.forge, and render again.)" : ""}`,
   ];
   if (lab.cni === "cilium") {
-    lines.push(`2. Install the CNI once, with the values Flux will keep applying: \`helm install cilium cilium --repo ${CHARTS.cilium.source.url} --version ${CHARTS.cilium.version} -n kube-system -f ${path}/bootstrap/cilium-values.yaml\`.`);
+    lines.push(`2. Install the CNI once, with the values Flux will keep applying: \`helm install cilium cilium --repo ${lab.versions.charts.cilium.source.url} --version ${lab.versions.charts.cilium.version} -n kube-system -f ${path}/bootstrap/cilium-values.yaml\`.`);
   } else lines.push("2. The CNI is k3s's flannel: nothing to install.");
   lines.push(
     "3. Give Flux the age key that decrypts the SOPS-encrypted Secrets (one of the lab's `secrets.recipients`):",
@@ -47,7 +46,7 @@ export function bootstrapReadme(lab: Lab, components: readonly Component[], miss
     "",
     "| component | namespace | depends on | charts |",
     "|---|---|---|---|",
-    ...components.map((c) => `| ${c.name} | ${c.namespace} | ${c.dependsOn.join(", ") || "-"} | ${c.charts.map((n) => `${CHARTS[n].chart} ${CHARTS[n].version}`).join(", ") || "(plain manifests)"} |`),
+    ...components.map((c) => `| ${c.name} | ${c.namespace} | ${c.dependsOn.join(", ") || "-"} | ${c.charts.map((n) => `${lab.versions.charts[n].chart} ${lab.versions.charts[n].version}`).join(", ") || "(plain manifests)"} |`),
     "",
   );
   const shares = lab.backups.engine === "volsync" && lab.apps.some((a) => a.backup) ? lab.backups.targets.flatMap((t) => (t.type === "nfs" ? [t] : [])) : [];

@@ -8,7 +8,7 @@ import { platformNames } from "../apps/platform.js";
 import { publicDnsTarget } from "../platform/contract.js";
 import { dns1035 } from "../apps/names.js";
 import { containerSecurityContext, podSecurityContext } from "../apps/security.js";
-import { NODE_RUNNER, PYTHON_RUNNER, RUNTIME_IMAGES, interpreter, webhookImage } from "./runtimes.js";
+import { NODE_RUNNER, PYTHON_RUNNER, runtimeImage, interpreter, webhookImage } from "./runtimes.js";
 
 export const FUNCTIONS_NAMESPACE = "functions";
 const NOBODY = 65534;
@@ -67,7 +67,7 @@ export function functionObjects(lab: Lab, f: FunctionDef): Record<string, unknow
         concurrencyPolicy: "Forbid",
         successfulJobsHistoryLimit: 3,
         failedJobsHistoryLimit: 3,
-        jobTemplate: { spec: { backoffLimit: 2, activeDeadlineSeconds: 3600, template: { metadata: { labels: l }, spec: podSpec(f, RUNTIME_IMAGES[f.runtime], interpreter(f.runtime, script), [], false, "OnFailure") } } },
+        jobTemplate: { spec: { backoffLimit: 2, activeDeadlineSeconds: 3600, template: { metadata: { labels: l }, spec: podSpec(f, runtimeImage(lab.versions, f.runtime), interpreter(f.runtime, script), [], false, "OnFailure") } } },
       },
     });
   }
@@ -81,7 +81,7 @@ export function functionObjects(lab: Lab, f: FunctionDef): Record<string, unknow
         replicas: 1,
         revisionHistoryLimit: 3,
         selector: { matchLabels: { "app.kubernetes.io/instance": f.name } },
-        template: { metadata: { labels: l }, spec: podSpec(f, webhookImage(f.runtime), [...runner, ...interpreter(f.runtime, script)], [{ name: "WEBHOOK_PATH", value: f.webhook.path }], true) },
+        template: { metadata: { labels: l }, spec: podSpec(f, webhookImage(lab.versions, f.runtime), [...runner, ...interpreter(f.runtime, script)], [{ name: "WEBHOOK_PATH", value: f.webhook.path }], true) },
       },
     });
     out.push({

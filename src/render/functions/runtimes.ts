@@ -3,13 +3,12 @@
 // stdin, REQUEST_METHOD/REQUEST_PATH/QUERY_STRING in the environment, stdout as the response
 // (exit status 0 → 200, otherwise 500).
 
+import { imageRef, type Versions } from "../../versions/defaults.js";
+
 export type Runtime = "python" | "node" | "bash";
 
-export const RUNTIME_IMAGES: Record<Runtime, string> = {
-  python: "python:3.13.9-slim",
-  node: "node:22.21.1-alpine",
-  bash: "bash:5.2.21-alpine3.19",
-};
+/** The image a script of this type runs in (the versions table's function-<runtime> entry). */
+export const runtimeImage = (versions: Versions, runtime: Runtime): string => imageRef(versions.images[`function-${runtime}`]);
 
 /** The interpreter command for a script at `path`. */
 export function interpreter(runtime: Runtime, path: string): string[] {
@@ -17,7 +16,7 @@ export function interpreter(runtime: Runtime, path: string): string[] {
 }
 
 /** The image a webhook runs in: node scripts under node's runner, python and bash scripts under python's (python:slim has bash). */
-export const webhookImage = (runtime: Runtime): string => (runtime === "node" ? RUNTIME_IMAGES.node : RUNTIME_IMAGES.python);
+export const webhookImage = (versions: Versions, runtime: Runtime): string => runtimeImage(versions, runtime === "node" ? "node" : "python");
 
 export const PYTHON_RUNNER = `# Drover webhook runner: runs the function once per request.
 import os, subprocess, sys

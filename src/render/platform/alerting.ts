@@ -2,7 +2,7 @@
 // Apprise image, which ships the apprise library) that turns each webhook into one Apprise notification
 // per group. The URLs (secret parts resolved from the store) are a SOPS-encrypted Secret.
 import type { Lab } from "../../lab/types.js";
-import { catalogApp } from "../../catalog/index.js";
+import { imageRef } from "../../versions/defaults.js";
 import { meta, secret, type Obj } from "../flux/layout.js";
 import { NAMESPACES } from "./contract.js";
 import { substituteSecrets, type SecretSource } from "./secrets.js";
@@ -83,7 +83,7 @@ export function alertmanagerConfig(lab: Lab): Obj {
 
 export function appriseRelay(lab: Lab, s: SecretSource): { objects: Obj[]; secrets: Obj[] } {
   if (!lab.monitoring.alerts.length) return { objects: [], secrets: [] };
-  const image = catalogApp("apprise")!.image;
+  const image = lab.versions.images.apprise;
   const labels = { "app.kubernetes.io/name": RELAY, "app.kubernetes.io/instance": RELAY };
   const urls = lab.monitoring.alerts.map((u) => substituteSecrets(u, s, "a secret part of monitoring.alerts"));
   return {
@@ -103,7 +103,7 @@ export function appriseRelay(lab: Lab, s: SecretSource): { objects: Obj[]; secre
               securityContext: { runAsNonRoot: true, runAsUser: 65534, runAsGroup: 65534, seccompProfile: { type: "RuntimeDefault" } },
               containers: [{
                 name: "relay",
-                image: `${image.repository}:${image.tag}`,
+                image: imageRef(image),
                 command: ["python3", "/relay/relay.py"],
                 envFrom: [{ secretRef: { name: `${RELAY}-urls` } }],
                 ports: [{ name: "http", containerPort: 8000, protocol: "TCP" }],

@@ -2,6 +2,7 @@
 // ReplicationDestination the claim is populated from; see src/render/apps/backup.ts) or Velero (one
 // BackupStorageLocation per S3 target, file-system backups of the volumes by the node agent).
 import type { Lab } from "../../lab/types.js";
+import { imageRef } from "../../versions/defaults.js";
 import { helmRelease, secret, type Component, type Obj } from "../flux/layout.js";
 import { NAMESPACES } from "./contract.js";
 import type { SecretSource } from "./secrets.js";
@@ -25,12 +26,11 @@ export function backupTargetCredentials(lab: Lab, s: SecretSource, t: Target): {
   };
 }
 
-export const VELERO_AWS_PLUGIN = "velero/velero-plugin-for-aws:v1.14.1";
 
 export function veleroValues(lab: Lab): Obj {
   const s3 = lab.backups.targets.filter((t) => t.type === "s3");
   return {
-    initContainers: [{ name: "velero-plugin-for-aws", image: VELERO_AWS_PLUGIN, imagePullPolicy: "IfNotPresent", volumeMounts: [{ mountPath: "/target", name: "plugins" }] }],
+    initContainers: [{ name: "velero-plugin-for-aws", image: imageRef(lab.versions.images["velero-plugin-for-aws"]), imagePullPolicy: "IfNotPresent", volumeMounts: [{ mountPath: "/target", name: "plugins" }] }],
     credentials: { useSecret: true, existingSecret: "velero-credentials" },
     deployNodeAgent: true,
     snapshotsEnabled: false,
@@ -60,7 +60,7 @@ export function backups(lab: Lab, s: SecretSource, deps: readonly string[]): Com
     const server = { objects: [] as Obj[], secrets: [] as Obj[] };
     for (const t of lab.backups.targets) {
       if (t.type === "s3") backupTargetCredentials(lab, s, t);
-      else server.objects.push(...resticServer(t));
+      else server.objects.push(...resticServer(t, lab.versions));
     }
     if (server.objects.length) server.secrets.push(resticServerAuth(s));
     return {
@@ -68,7 +68,7 @@ export function backups(lab: Lab, s: SecretSource, deps: readonly string[]): Com
       namespace: ns,
       podSecurity: "restricted",
       dependsOn: deps,
-      objects: [helmRelease("volsync", ns, "volsync", { manageCRDs: true, metrics: { disableAuth: true } }), ...server.objects],
+      objects: [helmRelease("volsync", ns, lab.versions.charts["volsync"], { manageCRDs: true, metrics: { disableAuth: true } }), ...server.objects],
       ...(server.secrets.length ? { secrets: server.secrets } : {}),
       charts: ["volsync"],
     };
@@ -86,7 +86,7 @@ export function backups(lab: Lab, s: SecretSource, deps: readonly string[]): Com
     namespace: ns,
     podSecurity: "privileged",
     dependsOn: deps,
-    objects: [helmRelease("velero", ns, "velero", veleroValues(lab))],
+    objects: [helmRelease("velero", ns, lab.versions.charts["velero"], veleroValues(lab))],
     secrets: [secret("velero-credentials", ns, creds)],
     charts: ["velero"],
   };

@@ -77,7 +77,7 @@ export function certManager(lab: Lab, s: SecretSource, deps: readonly string[]):
     namespace: NS,
     podSecurity: "restricted",
     dependsOn: deps,
-    objects: [helmRelease("cert-manager", NS, "cert-manager", certManagerValues(lab))],
+    objects: [helmRelease("cert-manager", NS, lab.versions.charts["cert-manager"], certManagerValues(lab))],
     config,
     configSecrets,
     charts: ["cert-manager"],

@@ -68,7 +68,7 @@ export function externalDns(lab: Lab, store: LabSecrets, s: SecretSource, deps: 
       : provider === "pihole" ? { password: piholePassword(lab, store, s) }
       : { secret: s.external("rfc2136-tsig-secret", `TSIG secret of key ${dns.rfc2136?.keyName ?? ""}`) };
     secrets.push(secret(name, NS, data));
-    objects.push(helmRelease(name, NS, "external-dns", externalDnsValues(lab, e, provider, domain, name)));
+    objects.push(helmRelease(name, NS, lab.versions.charts["external-dns"], externalDnsValues(lab, e, provider, domain, name)));
   };
   if (dns.public !== "none" && lab.domains.public && !(dns.public === "rfc2136" && !dns.rfc2136)) add("public", dns.public, lab.domains.public);
   if (dns.private !== "none" && !(dns.private === "rfc2136" && !dns.rfc2136)) add("private", dns.private, lab.domains.private);

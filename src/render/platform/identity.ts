@@ -4,6 +4,7 @@
 // in front of the Keycloak app's realm (the gate checks the session; Keycloak holds users and groups).
 import { createHmac, pbkdf2Sync } from "node:crypto";
 import type { Lab } from "../../lab/types.js";
+import { imageRef } from "../../versions/defaults.js";
 import { appRoutes } from "../apps/route.js";
 import { toYaml } from "../tree.js";
 import { meta, secret, type Component, type Obj } from "../flux/layout.js";
@@ -12,8 +13,6 @@ import type { SecretSource } from "./secrets.js";
 import { runAs, singleDeployment } from "./deployment.js";
 
 const NS = NAMESPACES.identity;
-export const AUTHELIA_IMAGE = "ghcr.io/authelia/authelia:4.39.13";
-export const OAUTH2_PROXY_IMAGE = "quay.io/oauth2-proxy/oauth2-proxy:v7.15.6";
 const PBKDF2_ITERATIONS = 310000;
 
 /** Passlib's adapted base64 (Authelia's crypt format): '.' for '+', no padding. */
@@ -108,7 +107,7 @@ function authelia(lab: Lab, s: SecretSource): { objects: Obj[]; secrets: Obj[] }
     },
     deployment("authelia", labels, {
       name: "authelia",
-      image: AUTHELIA_IMAGE,
+      image: imageRef(lab.versions.images.authelia),
       args: ["--config", "/config/configuration.yml"],
       env: [
         env("AUTHELIA_IDENTITY_VALIDATION_RESET_PASSWORD_JWT_SECRET_FILE", "jwt-secret"),
@@ -147,7 +146,7 @@ function oauth2Proxy(lab: Lab, s: SecretSource): { objects: Obj[]; secrets: Obj[
   const objects: Obj[] = [
     deployment("oauth2-proxy", labels, {
       name: "oauth2-proxy",
-      image: OAUTH2_PROXY_IMAGE,
+      image: imageRef(lab.versions.images["oauth2-proxy"]),
       args: [
         "--provider=keycloak-oidc",
         `--oidc-issuer-url=${issuer}`,

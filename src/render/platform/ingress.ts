@@ -83,7 +83,7 @@ export function ingressComponent(lab: Lab, deps: readonly string[]): Component {
       namespace: NS,
       podSecurity: "baseline",
       dependsOn: deps,
-      objects: [helmRelease("envoy-gateway", NS, "envoy-gateway", { deployment: { replicas: 1 } })],
+      objects: [helmRelease("envoy-gateway", NS, lab.versions.charts["envoy-gateway"], { deployment: { replicas: 1 } })],
       config: envoyGatewayConfig(lab),
       charts: ["envoy-gateway"],
     };
@@ -93,7 +93,7 @@ export function ingressComponent(lab: Lab, deps: readonly string[]): Component {
     namespace: NS,
     podSecurity: "baseline",
     dependsOn: deps,
-    objects: ENTRIES.map((e) => helmRelease(`ingress-nginx-${e}`, NS, "ingress-nginx", ingressNginxValues(lab, e))),
+    objects: ENTRIES.map((e) => helmRelease(`ingress-nginx-${e}`, NS, lab.versions.charts["ingress-nginx"], ingressNginxValues(lab, e))),
     charts: ["ingress-nginx"],
   };
 }

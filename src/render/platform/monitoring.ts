@@ -162,10 +162,10 @@ export function monitoring(lab: Lab, s: SecretSource, deps: readonly string[], r
   if (!lab.monitoring.enabled) return undefined;
   const relay = appriseRelay(lab, s);
   const charts: ChartName[] = ["kube-prometheus-stack"];
-  const objects: Obj[] = [helmRelease("kube-prometheus-stack", NS, "kube-prometheus-stack", kubePrometheusStackValues(lab))];
+  const objects: Obj[] = [helmRelease("kube-prometheus-stack", NS, lab.versions.charts["kube-prometheus-stack"], kubePrometheusStackValues(lab))];
   if (lab.monitoring.logs) {
     charts.push("loki", "alloy");
-    objects.push(helmRelease("loki", NS, "loki", lokiValues(lab)), helmRelease("alloy", NS, "alloy", alloyValues(), { dependsOn: [{ name: "loki" }] }));
+    objects.push(helmRelease("loki", NS, lab.versions.charts["loki"], lokiValues(lab)), helmRelease("alloy", NS, lab.versions.charts["alloy"], alloyValues(), { dependsOn: [{ name: "loki" }] }));
   }
   const secrets: Obj[] = [...relay.secrets];
   if (!hasGrafanaApp(lab)) secrets.push(secret("grafana-admin", NS, { "admin-user": "admin", "admin-password": s.generated("grafana-admin-password") }));

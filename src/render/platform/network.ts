@@ -63,7 +63,7 @@ export function cilium(lab: Lab): Component | undefined {
     namespace: NAMESPACES.kubeSystem,
     podSecurity: "privileged",
     dependsOn: [],
-    objects: [helmRelease("cilium", NAMESPACES.kubeSystem, "cilium", ciliumValues(lab))],
+    objects: [helmRelease("cilium", NAMESPACES.kubeSystem, lab.versions.charts["cilium"], ciliumValues(lab))],
     config,
     charts: ["cilium"],
   };
@@ -82,7 +82,7 @@ export function metallb(lab: Lab): Component | undefined {
     namespace: ns,
     podSecurity: "privileged",
     dependsOn: [],
-    objects: [helmRelease("metallb", ns, "metallb", metallbValues())],
+    objects: [helmRelease("metallb", ns, lab.versions.charts["metallb"], metallbValues())],
     config: block
       ? [
           { apiVersion: "metallb.io/v1beta1", kind: "IPAddressPool", metadata: meta("lab-pool", ns), spec: { addresses: [`${block.start}-${block.stop}`], autoAssign: true } },

@@ -52,7 +52,7 @@ export function objectStore(lab: Lab, s: SecretSource, deps: readonly string[]):
     namespace: NS,
     podSecurity: "baseline",
     dependsOn: deps,
-    objects: [helmRelease("seaweedfs", NS, "seaweedfs", seaweedfsValues(lab))],
+    objects: [helmRelease("seaweedfs", NS, lab.versions.charts["seaweedfs"], seaweedfsValues(lab))],
     secrets: [secret(S3_CONFIG_SECRET, NS, { seaweedfs_s3_config: JSON.stringify(config) })],
     charts: ["seaweedfs"],
   };

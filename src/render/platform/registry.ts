@@ -43,7 +43,7 @@ export function registry(lab: Lab, deps: readonly string[]): Component | undefin
     namespace: ns,
     podSecurity: "restricted",
     dependsOn: deps,
-    objects: [helmRelease("zot", ns, "zot", {
+    objects: [helmRelease("zot", ns, lab.versions.charts["zot"], {
       service: { type: "NodePort", nodePort: REGISTRY_MIRROR.nodePort, port: 5000 },
       persistence: true,
       pvc: { create: true, storage: "50Gi", ...(lab.defaultStorageClass ? { storageClassName: lab.defaultStorageClass } : {}) },

@@ -6,6 +6,7 @@
 // Repositories live on the share as <namespace>/<claim> (rest-server serves at most two folders deep).
 import { createHash } from "node:crypto";
 import type { Lab } from "../../lab/types.js";
+import { imageRef, type Versions } from "../../versions/defaults.js";
 import { meta, secret, type Obj } from "../flux/layout.js";
 import { NAMESPACES } from "./contract.js";
 import type { SecretSource } from "./secrets.js";
@@ -15,7 +16,6 @@ type NfsTarget = Extract<Lab["backups"]["targets"][number], { type: "nfs" }>;
 
 const NAME = "restic-server";
 const NS = NAMESPACES.backup;
-export const RESTIC_SERVER_IMAGE = "docker.io/restic/rest-server:0.14.0";
 export const RESTIC_SERVER_USER = "volsync";
 /** the uid the server writes the share as: the NAS export must let it write (map all users to it, or chown) */
 export const RESTIC_SERVER_UID = 1000;
@@ -41,7 +41,7 @@ export function htpasswdLine(user: string, password: string): string {
 }
 
 /** The objects serving an NFS target to VolSync's restic movers (the htpasswd Secret is resticServerAuth's). */
-export function resticServer(target: NfsTarget): Obj[] {
+export function resticServer(target: NfsTarget, versions: Versions): Obj[] {
   const name = resticServerName(target.name);
   const labels = { "app.kubernetes.io/name": NAME, "app.kubernetes.io/instance": name };
   return [
@@ -67,7 +67,7 @@ export function resticServer(target: NfsTarget): Obj[] {
     // one writer on the share at a time (Recreate); no fsGroup: NFS ignores it
     singleDeployment(name, NS, labels, runAs(RESTIC_SERVER_UID), {
       name: "rest-server",
-      image: RESTIC_SERVER_IMAGE,
+      image: imageRef(versions.images["restic-rest-server"]),
       command: ["/usr/bin/rest-server"],
       args: ["--path", "/data", "--htpasswd-file", "/auth/.htpasswd", "--listen", `:${PORT}`, "--prometheus", "--prometheus-no-auth"],
       ports: [{ name: "http", containerPort: PORT, protocol: "TCP" }],

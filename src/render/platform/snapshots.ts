@@ -36,7 +36,7 @@ export function snapshots(lab: Lab, deps: readonly string[]): Component | undefi
     namespace: NS,
     podSecurity: "privileged",
     dependsOn: deps,
-    objects: [helmRelease("snapshot-controller", NS, "snapshot-controller", { controller: { replicaCount: 1 } })],
+    objects: [helmRelease("snapshot-controller", NS, lab.versions.charts["snapshot-controller"], { controller: { replicaCount: 1 } })],
     config: snapshotClasses(lab),
     charts: ["snapshot-controller"],
   };

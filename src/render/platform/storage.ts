@@ -29,7 +29,7 @@ function chartName(name: string): ChartName {
 }
 
 function object(lab: Lab, item: InstallItem, ns: string): Obj {
-  if (item.kind === "release") return helmRelease(item.name, ns, chartName(item.chart), item.values, item.valuesFromSecret ? { valuesFrom: [{ kind: "Secret", name: item.valuesFromSecret, valuesKey: "values.yaml" }] } : {});
+  if (item.kind === "release") return helmRelease(item.name, ns, lab.versions.charts[chartName(item.chart)], item.values, item.valuesFromSecret ? { valuesFrom: [{ kind: "Secret", name: item.valuesFromSecret, valuesKey: "values.yaml" }] } : {});
   const c = lab.storageClasses.find((x) => x.name === item.name);
   if (!c) throw new Error(`internal: a storage driver rendered class ${item.name}, which the lab does not declare`);
   return storageClass(c, item.provisioner, item.parameters, item.extra, item.annotations);
