@@ -20,6 +20,7 @@ import { join } from "node:path";
 import { freePort, type TestCluster } from "./cluster.js";
 import { startEgressProxy, type Egress } from "./egress.js";
 import { ROOT, TOOLS_CACHE } from "./paths.js";
+import { fluxCrds } from "../render/flux/crds.js";
 
 export const FLUX_CONTROLLER_NAMES = ["source-controller", "kustomize-controller", "helm-controller"] as const;
 export type FluxControllerName = (typeof FLUX_CONTROLLER_NAMES)[number];
@@ -50,10 +51,9 @@ export function fluxControllerBinary(name: FluxControllerName): string {
   return p;
 }
 
-/** The Flux release's CRDs as Drover vendors them (vendor/flux/v<version>/crds.json), applied and Established. */
+/** The Flux release's CRDs as Drover renders them (vendor/flux/v<version>/crds.json, labelled), applied and Established. */
 export function installFluxCrds(cluster: TestCluster): void {
-  const v = versions();
-  const crds = JSON.parse(readFileSync(join(ROOT, "vendor", "flux", `v${v.FLUX_VERSION}`, "crds.json"), "utf8")) as { crd: unknown }[];
+  const crds = fluxCrds();
   cluster.kubectl(["apply", "--server-side", "--force-conflicts", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: crds.map((c) => c.crd) }));
   cluster.kubectl(["wait", "--for=condition=Established", "crd", "-l", "app.kubernetes.io/part-of=flux", "--timeout=120s"]);
 }

@@ -1,0 +1,153 @@
+// A lab under real GitOps for tests and benches (issue 15 Tier 3, issue 14): lab.yaml rendered by the
+// real `drover render` (bin/drover.js), its kubernetes/ tree committed and pushed to a local Git server
+// (git-server.ts), a test control plane with kwok nodes (cluster.ts) bootstrapped as the render's next
+// steps say (the sops-age Secret, then `kubectl apply --server-side -k kubernetes/flux-system/crds`,
+// wait, `kubectl apply --server-side -k kubernetes/flux-system`, run in the checkout), and the real
+// Flux controllers (flux.ts) reconciling it. `push()` renders a changed lab.yaml and pushes it.
+// What the cluster can and cannot bring to Ready is `outcome` (flux-outcome.ts).
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { startCluster, type TestCluster, type TestNode } from "./cluster.js";
+import { ageKeygen, tempDir, type TestKey } from "./age-key.js";
+import { EXAMPLES, ROOT, tool } from "./paths.js";
+import { cloneWorkTree, startGitServer, type GitRepo, type GitServer, type WorkTree } from "./git-server.js";
+import { createSopsAgeSecret, requestReconcile, startFluxControllers, type FluxControllers } from "./flux.js";
+import { expectedFluxOutcome, readRenderedTree, type FluxOutcome } from "./flux-outcome.js";
+
+const BIN = join(ROOT, "bin", "drover.js");
+
+/**
+ * examples/starter as the GitOps tests run it: gitops.url set to the local repository, and without its
+ * NFS storage class and what needs it (uptime-kuma, vaultwarden and its backups), because every storage
+ * driver is a Helm chart from the internet; so identity (Authelia, its configuration a SOPS Secret) no
+ * longer waits for storage. `change`: a second user, and monitoring turned off.
+ */
+export function starterGitOpsLabYaml(gitUrl: string, change = false): string {
+  let s = readFileSync(join(EXAMPLES, "starter", "lab.yaml"), "utf8");
+  const cut = (re: RegExp) => {
+    const before = s;
+    s = s.replace(re, "\n");
+    if (s === before) throw new Error(`examples/starter changed: ${re} no longer matches (update src/testing/gitops-lab.ts)`);
+  };
+  cut(/\nstorage:\n(?:(?: .*)?\n)*?(?=\S)/);
+  cut(/\nbackups:\n(?: .*\n?)*/);
+  cut(/\n {2}- \{ name: uptime-kuma \}\n {2}- \{ name: vaultwarden, backup: true \}\n/);
+  s = s.replace(/\n*$/, "\n");
+  if (change) s = s.replace("    - { name: me, email: me@example.com, groups: [admins] }\n", "    - { name: me, email: me@example.com, groups: [admins] }\n    - { name: you, email: you@example.com, groups: [admins] }\n");
+  return `${s}\ngitops:\n  url: ${gitUrl}\n${change ? "\nmonitoring:\n  enabled: false\n" : ""}`;
+}
+
+export interface GitOpsLab {
+  /** the lab folder: lab.yaml, secrets.sops.yaml, out/ */
+  readonly dir: string;
+  readonly out: string;
+  readonly key: TestKey;
+  readonly git: GitServer;
+  readonly repo: GitRepo;
+  /** the checkout the renders are committed in (kubernetes/ at its root: the gitops path) */
+  readonly worktree: WorkTree;
+  readonly cluster: TestCluster;
+  readonly flux: FluxControllers;
+  /** what can and cannot become Ready, from the last render */
+  readonly outcome: FluxOutcome;
+  /** the revision Flux reports for the last push, main@sha1:<hash> */
+  readonly revision: string;
+  /**
+   * Writes lab.yaml, renders it, commits and pushes the tree, and (unless `poll`) asks source-controller
+   * to fetch now, as `flux reconcile source git` does; returns the new revision.
+   */
+  push(labYaml: string, message: string, opts?: { poll?: boolean }): string;
+  stop(): Promise<void>;
+}
+
+/** Runs `drover render <dir>/lab.yaml -o <dir>/out` with the test's key; throws with its output on failure. */
+export function renderWithCli(dir: string, home: string, keyFile: string): void {
+  const r = spawnSync(process.execPath, [BIN, "render", join(dir, "lab.yaml"), "-o", join(dir, "out")], {
+    encoding: "utf8", env: { PATH: process.env.PATH, HOME: home, SOPS_AGE_KEY_FILE: keyFile, NO_COLOR: "1" }, maxBuffer: 64 * 1024 * 1024,
+  });
+  if (r.status !== 0) throw new Error(`drover render: exit ${r.status}\n${r.stdout}${r.stderr}`);
+}
+
+/** Volumes for claims without a StorageClass (what a real cluster's storage would provide), pre-bound. */
+export function provideVolumes(c: TestCluster, claims: ReadonlyMap<string, string>, base: string): void {
+  for (const [claim, size] of claims) {
+    const [namespace, name] = claim.split("/") as [string, string];
+    const pv = {
+      apiVersion: "v1", kind: "PersistentVolume", metadata: { name: `test-${namespace}-${name}` },
+      spec: { capacity: { storage: size }, accessModes: ["ReadWriteOnce"], persistentVolumeReclaimPolicy: "Retain", storageClassName: "", hostPath: { path: join(base, namespace, name) }, claimRef: { namespace, name } },
+    };
+    c.kubectl(["apply", "--server-side", "-f", "-"], JSON.stringify(pv));
+  }
+}
+
+/** The Flux bootstrap of the render's next steps, run with the real kubectl in the checkout. */
+export function bootstrapFlux(c: TestCluster, checkout: string, ageKeyFile: string): void {
+  createSopsAgeSecret(c, ageKeyFile);
+  const bin = dirname(tool("kubectl"));
+  for (const cmd of [
+    "kubectl apply --server-side -k kubernetes/flux-system/crds",
+    "kubectl wait --for=condition=Established crd -l app.kubernetes.io/part-of=flux --timeout=2m",
+    "kubectl apply --server-side -k kubernetes/flux-system",
+  ]) {
+    const r = spawnSync("sh", ["-c", cmd], { cwd: checkout, encoding: "utf8", env: { PATH: `${bin}:${process.env.PATH}`, KUBECONFIG: c.kubeconfig, HOME: checkout } });
+    if (r.status !== 0) throw new Error(`${cmd}: exit ${r.status}\n${r.stdout}${r.stderr}`);
+  }
+}
+
+/**
+ * Renders `labYaml(gitUrl)`, pushes it, starts a control plane with `nodes` (default: one 8-CPU node),
+ * bootstraps Flux and starts the controllers. Reconciling has begun when this returns.
+ */
+export async function startGitOpsLab(labYaml: (gitUrl: string) => string, nodes: TestNode[] = [{ name: "k8s1", cpu: "8", memory: "32Gi" }]): Promise<GitOpsLab> {
+  const base = tempDir("drover-gitops-");
+  const dir = join(base, "lab");
+  const home = join(base, "home");
+  mkdirSync(dir);
+  mkdirSync(home);
+  const key = ageKeygen(base);
+  const git = await startGitServer();
+  const cleanup: (() => Promise<void> | void)[] = [() => git.stop(), () => rmSync(base, { recursive: true, force: true })];
+  const stop = async () => {
+    for (const f of cleanup.reverse()) await f();
+  };
+  try {
+    const repo = git.createRepo("lab");
+    const worktree = cloneWorkTree(repo.url);
+    cleanup.push(() => worktree.remove());
+    const out = join(dir, "out");
+    let outcome: FluxOutcome;
+    let revision: string;
+    const commit = (text: string, message: string): string => {
+      writeFileSync(join(dir, "lab.yaml"), text);
+      renderWithCli(dir, home, key.file);
+      outcome = expectedFluxOutcome(readRenderedTree(out), "kubernetes");
+      rmSync(join(worktree.dir, "kubernetes"), { recursive: true, force: true });
+      cpSync(join(out, "kubernetes"), join(worktree.dir, "kubernetes"), { recursive: true });
+      revision = `main@sha1:${worktree.commitAndPush(message)}`;
+      return revision;
+    };
+    commit(labYaml(repo.url), "drover render");
+    const cluster = await startCluster({ nodes });
+    cleanup.push(() => cluster.stop());
+    bootstrapFlux(cluster, worktree.dir, key.file);
+    provideVolumes(cluster, outcome!.claims, join(base, "volumes"));
+    const flux = await startFluxControllers(cluster);
+    cleanup.push(() => flux.stop());
+    return {
+      dir, out, key, git, repo, worktree, cluster, flux,
+      get outcome() { return outcome; },
+      get revision() { return revision; },
+      push(text, message, opts = {}) {
+        const rev = commit(text, message);
+        provideVolumes(cluster, outcome.claims, join(base, "volumes"));
+        if (!opts.poll) requestReconcile(cluster, "GitRepository", "flux-system", "flux-system");
+        return rev;
+      },
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
