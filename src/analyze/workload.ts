@@ -1,24 +1,22 @@
 // The Lab as the scheduler sees it: nodes with allocatable resources, and the pods of every app.
-// Allocatable follows the distributions' defaults: Talos reserves 50m CPU / 192Mi for the system
-// (machine.kubelet defaults) and both keep a 100Mi hard-eviction threshold; 110 pods per node.
-// Control planes carry node-role.kubernetes.io/control-plane:NoSchedule on Talos (unless the lab
-// has no workers), and no taint on k3s servers (k3s's default).
+// Allocatable follows the distribution's defaults (its capabilities' systemReserved; 110 pods per
+// node). Control planes carry node-role.kubernetes.io/control-plane:NoSchedule where the distribution
+// taints them (Talos), unless the lab has no workers.
 import type { Lab, Node, App } from "../lab/types.js";
 import type { SimNode, SimPod } from "./model.js";
 import { appPods as plannedPods } from "../lab/pods.js";
 
-const MI = 2 ** 20;
 export const CONTROL_PLANE_TAINT = { key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" as const };
 
 export function systemReserved(lab: Lab): { cpuMillis: number; memoryBytes: number } {
-  return lab.distribution === "talos" ? { cpuMillis: 50, memoryBytes: 192 * MI + 100 * MI } : { cpuMillis: 0, memoryBytes: 100 * MI };
+  return lab.capabilities.systemReserved;
 }
 
 export function simNode(lab: Lab, n: Node): SimNode {
   const r = systemReserved(lab);
   const taints = [...n.taints];
   const hasWorkers = lab.nodes.some((x) => x.role === "worker");
-  if (lab.distribution === "talos" && n.role === "controlplane" && hasWorkers && !taints.some((t) => t.key === CONTROL_PLANE_TAINT.key)) taints.push(CONTROL_PLANE_TAINT);
+  if (lab.capabilities.taintsControlPlanes && n.role === "controlplane" && hasWorkers && !taints.some((t) => t.key === CONTROL_PLANE_TAINT.key)) taints.push(CONTROL_PLANE_TAINT);
   return {
     name: n.name,
     host: n.host,

@@ -1,11 +1,12 @@
 // The commented starter lab.yaml that `drover init` writes: one host, one node, ready to grow.
 // Pure: answers in, text out. The caller validates the text with loadSpec before writing it.
 import { formatIp, parseCidr, hostAddress, cidrLast } from "../net/ip.js";
+import { DISTRIBUTIONS, DISTRIBUTION_NAMES, type Capabilities, type DistributionName } from "../distributions/index.js";
 
 export interface StarterAnswers {
   /** cluster name (a DNS label) */
   readonly name: string;
-  readonly distribution: "talos" | "k3s";
+  readonly distribution: DistributionName;
   /** the home LAN, e.g. 192.168.1.0/24 */
   readonly lan: string;
   /** the first node's address; defaults to the LAN's .20 */
@@ -15,7 +16,7 @@ export interface StarterAnswers {
   readonly domain: string;
 }
 
-export const STARTER_DEFAULTS: StarterAnswers = { name: "homelab", distribution: "talos", lan: "192.168.1.0/24", arch: "amd64", domain: "home.arpa" };
+export const STARTER_DEFAULTS: StarterAnswers = { name: "homelab", distribution: DISTRIBUTION_NAMES[0], lan: "192.168.1.0/24", arch: "amd64", domain: "home.arpa" };
 
 /** Addresses derived from the LAN: gateway .1, node .20, load-balancer pool .240–.250 (when the LAN is big enough). */
 export function derive(a: StarterAnswers): { gateway: string; address: string; pool: string | undefined } {
@@ -33,7 +34,9 @@ export function derive(a: StarterAnswers): { gateway: string; address: string; p
 
 export function starterLabYaml(a: StarterAnswers): string {
   const d = derive(a);
-  const version = a.distribution === "talos" ? "  talosVersion: 1.12.6\n" : "  k3sVersion: v1.35.4+k3s1\n";
+  // an unknown distribution (from a flag) writes no version line; validation then names the distribution
+  const v = (DISTRIBUTIONS as Readonly<Record<string, Capabilities | undefined>>)[a.distribution]?.version;
+  const version = v ? `  ${v.field}: ${v.starter}\n` : "";
   return `# yaml-language-server: $schema=./lab.schema.json
 #
 # Your lab, described once. \`drover check\` validates this file and summarises the lab; every
@@ -44,7 +47,7 @@ kind: Lab
 
 cluster:
   name: ${a.name}
-  distribution: ${a.distribution} # talos (immutable, API-managed) or k3s (lightweight, on a Linux install)
+  distribution: ${a.distribution} # ${Object.values(DISTRIBUTIONS).map((d) => `${d.name} (${d.summary})`).join(" or ")}
   kubernetesVersion: 1.35.4
 ${version}  endpoint:
     # One control plane: its own address. With three, use a free LAN address as a virtual IP (vip: true).

@@ -10,6 +10,7 @@ import { allocate } from "./allocate.js";
 import { effectiveVersions } from "./versions.js";
 import type { VersionOverrides } from "../spec/versions.js";
 import { DEFAULT_TALOS, type ImageName } from "../versions/defaults.js";
+import { capabilitiesOf } from "../distributions/index.js";
 import { exposureOf } from "./exposure.js";
 import { addressHost, addressOwners, serviceAddresses } from "./services.js";
 
@@ -195,7 +196,7 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
   const defaultStorageClass = storageClasses.find((c) => c.default)?.name;
 
   // ---- load-balancer addresses: ingress first, then apps with raw ports, in name order ----
-  const cni = spec.cluster.cni ?? (distribution === "talos" ? "cilium" : "flannel");
+  const cni = spec.cluster.cni ?? capabilitiesOf(distribution).defaultCni;
   const lbSpec = spec.network.loadBalancer;
   const addresses: Record<string, string> = {};
   const lbApps = spec.apps
@@ -300,6 +301,7 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
     spec,
     name: spec.cluster.name,
     distribution,
+    capabilities: capabilitiesOf(distribution),
     kubernetesVersion: k8s,
     versions,
     talosVersion,

@@ -4,6 +4,7 @@ import type { LabSpec, TaintSpec } from "../spec/schema.js";
 import type { CatalogApp } from "../catalog/index.js";
 import type { StorageType } from "../storage/index.js";
 import type { ImagePin, Versions } from "../versions/defaults.js";
+import type { Capabilities, DistributionName } from "../distributions/index.js";
 
 export type Arch = "amd64" | "arm64";
 export type Power = "always-on" | "volatile";
@@ -187,7 +188,9 @@ export interface ServiceAddress {
 export interface Lab {
   readonly spec: LabSpec;
   readonly name: string;
-  readonly distribution: "talos" | "k3s";
+  readonly distribution: DistributionName;
+  /** what the distribution is and does (distributions/): ask it, never compare the name */
+  readonly capabilities: Capabilities;
   readonly kubernetesVersion: string;
   /** every version and image the lab renders: defaults, lab.yaml's cluster versions, versions.yaml */
   readonly versions: Versions;

@@ -1,5 +1,7 @@
 // What a node operation changes in the rendered tree, and which node each changed file belongs to.
-import type { FileTree } from "../render/tree.js";
+import { nodeOfPath, type FileTree } from "../render/tree.js";
+
+export { nodeOfPath, nodeFiles } from "../render/tree.js";
 import type { Lab } from "../lab/types.js";
 
 export interface TreeDiff {
@@ -19,22 +21,6 @@ export function diffTrees(before: FileTree, after: FileTree): TreeDiff {
   }
   for (const p of before.keys()) if (!after.has(p)) removed.push(p);
   return { added: added.sort(), changed: changed.sort(), removed: removed.sort() };
-}
-
-/** The node a rendered path belongs to (a path segment or file stem equal to its name), if any. */
-export function nodeOfPath(path: string, nodes: readonly string[]): string | undefined {
-  const segs = path.split("/");
-  for (const s of segs) {
-    const stem = s.replace(/\.[^.]*$/, "");
-    if (nodes.includes(s)) return s;
-    if (nodes.includes(stem)) return stem;
-  }
-  return undefined;
-}
-
-/** Files of one node in a folder of the tree (e.g. talos/, k3s/, wireguard/). */
-export function nodeFiles(t: FileTree, node: string, folder: string): string[] {
-  return [...t.keys()].filter((p) => p.startsWith(`${folder}/`) && nodeOfPath(p.slice(folder.length + 1), [node]) === node).sort();
 }
 
 /** Changed or added files grouped by the node they configure (other than `except`). */

@@ -53,3 +53,19 @@ export function toYamlStream(docs: readonly unknown[]): string {
 export function sortedPaths(t: FileTree): string[] {
   return [...t.keys()].sort();
 }
+
+/** The node a rendered path belongs to (a path segment or file stem equal to its name), if any. */
+export function nodeOfPath(path: string, nodes: readonly string[]): string | undefined {
+  const segs = path.split("/");
+  for (const s of segs) {
+    const stem = s.replace(/\.[^.]*$/, "");
+    if (nodes.includes(s)) return s;
+    if (nodes.includes(stem)) return stem;
+  }
+  return undefined;
+}
+
+/** Files of one node in a folder of the tree (e.g. talos/, k3s/, wireguard/). */
+export function nodeFiles(t: FileTree, node: string, folder: string): string[] {
+  return [...t.keys()].filter((p) => p.startsWith(`${folder}/`) && nodeOfPath(p.slice(folder.length + 1), [node]) === node).sort();
+}

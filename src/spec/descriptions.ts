@@ -1,11 +1,12 @@
 // What each field of lab.yaml means, for editors: hover text and completion details in the JSON
 // Schema (see json-schema.ts). Keyed by field path; `[]` steps into list items.
+import { DISTRIBUTIONS } from "../distributions/index.js";
 export const FIELD_DESCRIPTIONS: Readonly<Record<string, string>> = {
   apiVersion: "Version of the lab format: drover.dev/v1alpha1.",
   kind: "Always Lab.",
   cluster: "The Kubernetes cluster: name, distribution, versions, API endpoint, pod and service ranges, domains.",
   "cluster.name": "Cluster name, a lower-case DNS label.",
-  "cluster.distribution": "talos (default; immutable, API-managed) or k3s (lightweight, on a Linux install).",
+  "cluster.distribution": `${Object.values(DISTRIBUTIONS).map((d, i) => `${d.name} (${i === 0 ? "default; " : ""}${d.summary})`).join(" or ")}.`,
   "cluster.kubernetesVersion": "Kubernetes version, e.g. 1.35.4 (default: Drover's; or set kubernetes in versions.yaml beside lab.yaml, where Renovate can bump it).",
   "cluster.talosVersion": "Talos Linux version (talos distribution; default: Drover's; or set talos in versions.yaml).",
   "cluster.k3sVersion": "k3s release, e.g. v1.35.4+k3s1 (k3s distribution; default: v<kubernetes>+k3s1; or set k3s in versions.yaml).",

@@ -5,6 +5,7 @@ import { BYTES_PATTERN, CPU_PATTERN } from "../net/quantity.js";
 import { parseCidr, parseIp, parseRange } from "../net/ip.js";
 import { hostKind, parseHostPort, scpGitUrl, urlError, type HostKind } from "../net/host.js";
 import { cronError } from "./cron.js";
+import { DISTRIBUTION_NAMES } from "../distributions/index.js";
 
 export const API_VERSION = "drover.dev/v1alpha1";
 export const KIND = "Lab";
@@ -123,7 +124,7 @@ export const Secrets = z.strictObject({
 
 export const Cluster = z.strictObject({
   name: Name,
-  distribution: z.enum(["talos", "k3s"]).default("talos"),
+  distribution: z.enum(DISTRIBUTION_NAMES).default(DISTRIBUTION_NAMES[0]),
   kubernetesVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be a version such as 1.35.4" }).optional(),
   talosVersion: z.string().regex(/^\d+\.\d+\.\d+$/, { error: "must be a version such as 1.12.6" }).optional(),
   k3sVersion: z.string().regex(/^v?\d+\.\d+\.\d+\+k3s\d+$/, { error: "must be a k3s release such as v1.35.4+k3s1" }).optional(),

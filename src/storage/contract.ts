@@ -4,6 +4,7 @@
 // render/flux/charts.ts when it installs one). The answers are data: render/ turns them into objects,
 // lab/ and analyze/ read the failure domain, backups read the copy methods.
 import type { StorageClassSpec } from "../spec/schema.js";
+import type { DistributionName } from "../distributions/index.js";
 
 export type StorageType = StorageClassSpec["type"];
 export type SpecOf<T extends StorageType> = Extract<StorageClassSpec, { type: T }>;
@@ -33,7 +34,7 @@ export interface Install {
 export interface InstallContext {
   /** the namespace its objects go to */
   readonly namespace: string;
-  readonly distribution: "talos" | "k3s";
+  readonly distribution: DistributionName;
   /** every storage class of the lab (drivers sharing a backend, like Ceph's, read their siblings) */
   readonly classes: readonly DriverClass[];
   /** a credential only the user has, stored in the secrets store (`drover secrets set`) */

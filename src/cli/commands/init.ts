@@ -15,6 +15,7 @@ import { STARTER_DEFAULTS, starterLabYaml, type StarterAnswers } from "../../ini
 import { writeFileAtomic } from "../../fs/atomic-write.js";
 import { labGitignore } from "../../init/gitignore.js";
 import { parseCidr } from "../../net/ip.js";
+import { DISTRIBUTION_NAMES } from "../../distributions/index.js";
 
 const EXAMPLES_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "..", "examples");
 
@@ -54,7 +55,7 @@ async function ask(o: InitOptions): Promise<StarterAnswers> {
       return String(next.value).trim() || def;
     };
     const name = o.name ?? (await q("Cluster name", STARTER_DEFAULTS.name));
-    const distribution = o.distribution ?? (await q("Distribution (talos or k3s)", STARTER_DEFAULTS.distribution));
+    const distribution = o.distribution ?? (await q(`Distribution (${DISTRIBUTION_NAMES.join(" or ")})`, STARTER_DEFAULTS.distribution));
     const lan = o.lan ?? (await q("Home LAN (CIDR)", STARTER_DEFAULTS.lan));
     const arch = o.arch ?? (await q("First machine's architecture (amd64 or arm64)", STARTER_DEFAULTS.arch));
     const domain = o.domain ?? (await q("Private domain for services", STARTER_DEFAULTS.domain));
@@ -71,7 +72,7 @@ export function register(program: Command, ctx: Context): void {
     .argument("[dir]", "folder to write lab.yaml into", ".")
     .option("--example <name>", "copy a bundled example instead of the starter (see --example list)")
     .option("--name <name>", "cluster name", undefined)
-    .option("--distribution <talos|k3s>", "Kubernetes distribution")
+    .option(`--distribution <${DISTRIBUTION_NAMES.join("|")}>`, "Kubernetes distribution")
     .option("--lan <cidr>", "home LAN, e.g. 192.168.1.0/24")
     .option("--address <ip>", "the first node's address (default: .20 of the LAN)")
     .option("--arch <amd64|arm64>", "the first machine's architecture")

@@ -15,6 +15,7 @@ import { encryptManifest } from "../../secrets/manifest.js";
 import { labNeeds, type Need } from "../../render/needs.js";
 import { fluxBootstrapCommands } from "../../render/flux/flux-system.js";
 import { gitSource } from "../../render/flux/git-source.js";
+import { distributionOf } from "../../render/distributions.js";
 import type { Lab } from "../../lab/types.js";
 
 /** The next steps for this lab after a render: short, concrete commands. */
@@ -24,11 +25,7 @@ export function nextSteps(lab: Lab, outDir: string, needs: readonly Need[], keyF
   const creds = needs.filter((n) => n.kind === "credential");
   if (creds.length) steps.push(`store the missing credentials, then render again: ${creds.map((n) => `drover secrets set ${n.name}`).join("; ")}`);
   for (const n of needs.filter((x) => x.kind === "placeholder")) steps.push(`${n.fix} (${n.name})`);
-  const cps = lab.controlPlanes();
-  if (lab.distribution === "talos") {
-    steps.push(`boot each node from the image in ${rel}/boot/README.md, then: talosctl apply-config --insecure -n <node address> -f ${rel}/talos/<node>.yaml`);
-    if (cps[0]) steps.push(`once: talosctl --talosconfig ${rel}/talos/talosconfig -n ${cps[0].address} -e ${cps[0].address} bootstrap; then talosctl --talosconfig ${rel}/talos/talosconfig -n ${cps[0].address} -e ${cps[0].address} kubeconfig`);
-  } else steps.push(`boot each node with its cloud-init seed in ${rel}/k3s/<node>/ (NoCloud: user-data, meta-data, network-config)`);
+  steps.push(...distributionOf(lab).bootSteps(lab, rel));
   const src = gitSource(lab);
   const remote = src.host === "external" && !lab.gitops.url ? "your Git remote (gitops.url)" : src.url;
   steps.push(`push ${rel}/kubernetes to ${remote} (branch ${src.branch}) as ${lab.gitops.path.replace(/^\.?\/+|\/+$/g, "")}/`);

@@ -12,7 +12,7 @@ import { selfSignedCa } from "../../secrets/x509/certificate.js";
 import type { CertAndKey, TalosSecrets } from "../../secrets/types.js";
 import { UserError } from "../../errors.js";
 import type { Rotation } from "./types.js";
-import { talosApplyRollout } from "./join-token.js";
+import { talosApplyRollout } from "../../render/talos/distribution.js";
 
 /** A new Ed25519 OS CA shaped like the one `talosctl gen secrets` makes. */
 export function newOsCa(now: Date): CertAndKey {
@@ -60,7 +60,7 @@ export function talosCaRotation(now: () => Date = () => new Date()): Rotation {
     kind: "talos-ca",
     description: "a new Talos OS CA (the Talos API's certificates), in three phases like talosctl rotate-ca; run it again after each rollout",
     rotate(store, lab) {
-      if (lab.distribution !== "talos") throw new UserError(`lab ${lab.name} runs ${lab.distribution}, which has no Talos OS CA`, "rotate join-token, sops or wireguard instead");
+      if (!lab.capabilities.osCertificateAuthority) throw new UserError(`lab ${lab.name} runs ${lab.distribution}, which has no Talos OS CA`, "rotate join-token, sops or wireguard instead");
       const next = advanceOsCa(store.secrets.talos, now());
       const last = osCaPhase(next.talos) === "idle";
       return {

@@ -6,14 +6,8 @@ import type { StoreFile } from "../../secrets/store.js";
 
 export type RotationKind = "wireguard" | "sops" | "join-token" | "talos-ca";
 
-export interface RolloutStep {
-  /** the node to update */
-  readonly node: string;
-  /** the rendered file (relative to the output folder) that carries the new material */
-  readonly file: string;
-  /** what to do on the node, as a command or a sentence */
-  readonly action: string;
-}
+export type { RolloutStep } from "../../render/distributions.js";
+import type { RolloutStep } from "../../render/distributions.js";
 
 export interface RotationResult {
   /** the store with the new material (same envelope unless the rotation re-encrypts) */

@@ -13,7 +13,7 @@ import type { LabSecrets, WireguardKeyPair } from "../../secrets/types.js";
 import { generatePresharedKey, generateWireguardKeyPair } from "../../secrets/wireguard.js";
 import { nodePeer, publicEndpoint, seatHub } from "../../lab/mesh.js";
 import { editPresharedKeys, presharedKeyEntries } from "../../secrets/preshared-keys.js";
-import { APPLY_WG0 } from "../../render/wireguard/conf.js";
+import { distributionOf } from "../../render/distributions.js";
 import type { Rotation, RolloutStep, RotationResult } from "./types.js";
 
 export interface WireguardGenerators {
@@ -33,19 +33,7 @@ export function rolloutOrder(lab: Lab): string[] {
  * (and the idempotent PostUp commands), which keeps the interface and unchanged sessions up.
  */
 export function wireguardRollout(lab: Lab, order: readonly string[] = rolloutOrder(lab)): RolloutStep[] {
-  return order.map((node) =>
-    lab.distribution === "talos"
-      ? {
-          node,
-          file: `talos/${node}.yaml`,
-          action: `talosctl --talosconfig talos/talosconfig --nodes ${lab.node(node).address} apply-config --file talos/${node}.yaml`,
-        }
-      : {
-          node,
-          file: `wireguard/${node}/wg0.conf`,
-          action: `copy to /etc/wireguard/wg0.conf (mode 0600), then as root in bash: ${APPLY_WG0}`,
-        },
-  );
+  return order.map((node) => distributionOf(lab).wireguardRollout(lab, node));
 }
 
 export function rotateWireguardSecrets(secrets: LabSecrets, lab: Lab, gen: Partial<WireguardGenerators> = {}): { secrets: LabSecrets; changed: string[] } {

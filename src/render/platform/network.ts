@@ -1,10 +1,12 @@
-// The CNI and load-balancer addresses: Cilium (Talos; kube-proxy replacement, KubePrism) with LB IPAM
-// and L2 announcements, or MetalLB (IPAddressPool + L2Advertisement) next to k3s's flannel.
+// The CNI and load-balancer addresses: Cilium (kube-proxy replacement; where it reaches the API and
+// the OS settings it needs come from the distribution) with LB IPAM and L2 announcements, or MetalLB
+// (IPAddressPool + L2Advertisement) next to k3s's flannel.
 import type { Lab } from "../../lab/types.js";
 import { parseRange } from "../../net/ip.js";
 import { formatIp } from "../../net/ip.js";
 import { helmRelease, meta, type Component, type Obj } from "../flux/layout.js";
 import { NAMESPACES } from "./contract.js";
+import { distributionOf } from "../distributions.js";
 
 function poolBlock(lab: Lab): { start: string; stop: string } | undefined {
   if (!lab.loadBalancer.pool) return undefined;
@@ -14,26 +16,13 @@ function poolBlock(lab: Lab): { start: string; stop: string } | undefined {
 }
 
 export function ciliumValues(lab: Lab): Obj {
-  const talos = lab.distribution === "talos";
   const l2 = lab.loadBalancer.implementation === "cilium" && lab.loadBalancer.pool !== undefined;
   const controlPlanes = lab.controlPlanes().length;
   return {
     ipam: { mode: "kubernetes" },
     kubeProxyReplacement: true,
-    // Talos: KubePrism, the local API load balancer on every node; k3s: the cluster endpoint
-    k8sServiceHost: talos ? "localhost" : lab.endpoint.address,
-    k8sServicePort: talos ? 7445 : lab.endpoint.port,
-    ...(talos
-      ? {
-          securityContext: {
-            capabilities: {
-              ciliumAgent: ["CHOWN", "KILL", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "SYS_ADMIN", "SYS_RESOURCE", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID"],
-              cleanCiliumState: ["NET_ADMIN", "SYS_ADMIN", "SYS_RESOURCE"],
-            },
-          },
-          cgroup: { autoMount: { enabled: false }, hostRoot: "/sys/fs/cgroup" },
-        }
-      : {}),
+    // where the agents reach the API (Talos: KubePrism on every node; k3s: the cluster endpoint), and OS settings
+    ...distributionOf(lab).ciliumValues(lab),
     l2announcements: { enabled: l2 },
     externalIPs: { enabled: l2 },
     // L2 announcements hold one lease per service: give the agents room against the API server

@@ -5,13 +5,8 @@
 import type { Host, Lab, Node } from "../../lab/types.js";
 import { createHash } from "node:crypto";
 import { nodeMac } from "../node-mac.js";
-import { bootMedia, nodeSchematic, schematicId } from "../boot/schematic.js";
+import { distributionOf, type VmBoot } from "../distributions.js";
 import { GUEST_SHUTDOWN_TIMEOUT_SECONDS } from "../../lab/shutdown.js";
-
-export const DEBIAN_IMAGE = {
-  amd64: "https://cloud.debian.org/images/cloud/trixie/latest/debian-13-genericcloud-amd64.qcow2",
-  arm64: "https://cloud.debian.org/images/cloud/trixie/latest/debian-13-genericcloud-arm64.qcow2",
-} as const;
 
 export interface VmDefinition {
   readonly vmid: number;
@@ -25,9 +20,8 @@ export interface VmDefinition {
   readonly bridge: string;
   readonly address: string;
   readonly gateway: string | undefined;
-  readonly boot:
-    | { readonly kind: "talos-iso"; readonly url: string; readonly file: string; readonly schematic: string }
-    | { readonly kind: "debian-cloud-image"; readonly url: string; readonly file: string; readonly userData: string; readonly networkConfig: string };
+  /** how it boots, as its distribution says */
+  readonly boot: VmBoot;
   readonly gpuPassthrough: boolean;
 }
 
@@ -58,16 +52,7 @@ export function vmDefinitions(lab: Lab, host: Host): VmDefinition[] {
     .map((n) => lab.node(n))
     .filter((n) => n.kind === "vm")
     .map((node) => {
-      let boot: VmDefinition["boot"];
-      if (lab.distribution === "talos") {
-        const s = nodeSchematic(lab, node);
-        const id = schematicId(s);
-        boot = { kind: "talos-iso", url: bootMedia(s, node, lab.talosVersion).url, file: `talos-${id.slice(0, 12)}-v${lab.talosVersion}-${node.arch}.iso`, schematic: id };
-      } else {
-        const url = DEBIAN_IMAGE[node.arch];
-        // the k3s renderer's cloud-init files (k3s/<node>/user-data, network-config), as Proxmox snippets
-        boot = { kind: "debian-cloud-image", url, file: url.slice(url.lastIndexOf("/") + 1), userData: `${lab.name}-${node.name}-user-data.yaml`, networkConfig: `${lab.name}-${node.name}-network-config.yaml` };
-      }
+      const boot = distributionOf(lab).vmBoot(lab, node);
       return {
         vmid: vmid(lab, node),
         name: node.name,

@@ -1,6 +1,7 @@
 import type { Rule } from "./rule.js";
 import { error, warning } from "./rule.js";
 import { catalogApp } from "../../catalog/index.js";
+import { capabilitiesOf } from "../../distributions/index.js";
 
 /** Apps can run somewhere: their arch, devices and replicas fit the catalog and the machines. */
 export const appsFit: Rule = function* (spec) {
@@ -76,11 +77,12 @@ export const appArchFits: Rule = function* (spec) {
       yield error(where, `no node matches ${c.title}'s placement${pinHosts?.length ? ` (hosts ${pinHosts.join(", ")})` : ""}${selector && Object.keys(selector).length ? ` (nodeSelector ${Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(", ")})` : ""}`, "pin the app to hosts that run nodes, or use labels the nodes carry");
       continue;
     }
-    // Talos taints control planes NoSchedule when the lab has workers (k3s does not)
-    const tainted = spec.cluster.distribution === "talos" && spec.nodes.some((n) => n.role === "worker");
+    // some distributions (Talos) taint control planes NoSchedule when the lab has workers
+    const dist = capabilitiesOf(spec.cluster.distribution);
+    const tainted = dist.taintsControlPlanes && spec.nodes.some((n) => n.role === "worker");
     const tolerates = (a.placement?.tolerations ?? []).some((t) => t.key === "node-role.kubernetes.io/control-plane");
     if (tainted && !tolerates && candidates.every((n) => n.role === "controlplane")) {
-      yield error(where, `${c.title}'s placement allows only control-plane nodes (${candidates.map((n) => n.name).join(", ")}), which Talos keeps free of apps`, "pin it to a host that runs a worker, or add placement.tolerations: [{ key: node-role.kubernetes.io/control-plane, effect: NoSchedule }]");
+      yield error(where, `${c.title}'s placement allows only control-plane nodes (${candidates.map((n) => n.name).join(", ")}), which ${dist.title} keeps free of apps`, "pin it to a host that runs a worker, or add placement.tolerations: [{ key: node-role.kubernetes.io/control-plane, effect: NoSchedule }]");
       continue;
     }
     const allowed = (a.placement?.arch ?? c.archs).filter((x) => c.archs.includes(x));

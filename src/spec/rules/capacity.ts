@@ -114,10 +114,6 @@ export const renderable: Rule = function* (spec) {
       const h = hosts.get(n.host);
       if (h && spec.sites.find((s) => s.name === h.site)?.nat !== false) yield warning(["nodes", i], `cloud node ${n.name} has no publicAddress and its site is behind NAT`, "set publicAddress so the mesh can reach it");
     }
-    const arch = hosts.get(n.host)?.arch;
-    if (spec.cluster.distribution === "talos" && arch === "arm64" && n.kind === "vm") {
-      // fine: arm64 VMs on arm64 hosts
-    }
     if (n.role === "controlplane" && n.taints.some((t) => t.key === "node-role.kubernetes.io/control-plane")) {
       // explicit control-plane taint is the default; allowed
     }

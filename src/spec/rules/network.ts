@@ -2,6 +2,7 @@ import type { Rule } from "./rule.js";
 import { error, warning } from "./rule.js";
 import type { Finding, Path } from "../diagnostic.js";
 import { hostKind } from "../../net/host.js";
+import { capabilitiesOf } from "../../distributions/index.js";
 import { cidrContains, formatIp, parseCidr, parseIp, parseRange, rangesOverlap, cidrLast, type Cidr } from "../../net/ip.js";
 
 interface Block { path: Path; what: string; first: number; last: number; text: string }
@@ -147,12 +148,13 @@ export const siteReachability: Rule = function* (spec) {
   }
 };
 
-/** k3s writes a public address into node-external-ip, which takes an IP address, not a name. */
+/** Some distributions take a node's public address as an IP only (k3s: node-external-ip). */
 export const publicAddresses: Rule = function* (spec) {
-  if (spec.cluster.distribution !== "k3s") return;
+  const why = capabilitiesOf(spec.cluster.distribution).publicAddressIpOnly;
+  if (!why) return;
   for (const [i, n] of spec.nodes.entries()) {
     const k = n.publicAddress ? hostKind(n.publicAddress) : undefined;
-    if (k === "dns") yield error(["nodes", i, "publicAddress"], `${n.publicAddress} is a DNS name; k3s takes the node's public address as node-external-ip, an IP address`, "use the node's public IPv4 or IPv6 address");
+    if (k === "dns") yield error(["nodes", i, "publicAddress"], `${n.publicAddress} is a DNS name; ${why}`, "use the node's public IPv4 or IPv6 address");
   }
 };
 

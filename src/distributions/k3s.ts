@@ -1,0 +1,23 @@
+// k3s: lightweight Kubernetes on a Linux install (Debian cloud image + cloud-init). Capabilities as
+// k3s's defaults set them.
+import type { Capabilities } from "./contract.js";
+
+const MI = 2 ** 20;
+
+export const k3s: Capabilities = {
+  name: "k3s",
+  title: "k3s",
+  summary: "lightweight, on a Linux install",
+  version: { field: "k3sVersion", starter: "v1.35.4+k3s1" },
+  defaultCni: "flannel",
+  // no system reservation; the kubelet's 100Mi hard-eviction threshold
+  systemReserved: { cpuMillis: 0, memoryBytes: 100 * MI },
+  // k3s servers carry no taint by default
+  taintsControlPlanes: false,
+  gracefulShutdown: {
+    on: "volatile-hosts",
+    elsewhere: "k3s's kubelet has no graceful node shutdown (shutdownGracePeriod is 0; Drover sets it only on volatile hosts): the node just stops answering",
+  },
+  publicAddressIpOnly: "k3s takes the node's public address as node-external-ip, an IP address",
+  osCertificateAuthority: false,
+};

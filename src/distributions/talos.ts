@@ -1,0 +1,18 @@
+// Talos Linux: immutable, API-managed. Capabilities as Talos's defaults set them.
+import type { Capabilities } from "./contract.js";
+
+const MI = 2 ** 20;
+
+export const talos: Capabilities = {
+  name: "talos",
+  title: "Talos",
+  summary: "immutable, API-managed",
+  version: { field: "talosVersion", starter: "1.12.6" },
+  defaultCni: "cilium",
+  // machine.kubelet defaults: 50m CPU / 192Mi system-reserved, and the 100Mi hard-eviction threshold
+  systemReserved: { cpuMillis: 50, memoryBytes: 192 * MI + 100 * MI },
+  taintsControlPlanes: true,
+  // shutdownGracePeriod 30s (10s of it for critical pods) by default
+  gracefulShutdown: { on: "every-node" },
+  osCertificateAuthority: true,
+};
