@@ -143,3 +143,33 @@ export function scheduleAll(pods: readonly SimPod[], state: NodeState): { placed
   }
   return { placed, pending };
 }
+
+/**
+ * Feasibility only: each pod goes to the first live node (from a cursor that moves on, so pods spread)
+ * that passes every filter — kube-scheduler's filters exactly, without the scoring pass over every
+ * node. Whether a pod can run somewhere is the same answer as scheduleOne's; which node it lands on is
+ * not, so when displaced pods compete for the last room the two can differ. For questions asked many
+ * times over a large lab (an upgrade plan checks every node's drain).
+ */
+export function scheduleFirstFit(pods: readonly SimPod[], state: NodeState): { placed: Map<string, string>; pending: Map<string, string> } {
+  const placed = new Map<string, string>();
+  const pending = new Map<string, string>();
+  let cursor = 0;
+  for (const pod of pods) {
+    const cand = staticCandidates(pod, state);
+    const n = cand.nodes.length;
+    let found: string | undefined;
+    for (let j = 0; j < n && found === undefined; j++) {
+      const k = (cursor + j) % n;
+      if (!state.liveFlags[cand.idx[k]!]) continue;
+      let rejected: string | undefined;
+      for (const [, f] of dynamicFilters) { rejected = f(pod, cand.nodes[k]!, state); if (rejected) break; }
+      if (!rejected) { found = cand.nodes[k]!.name; cursor = k + 1; }
+    }
+    if (found !== undefined) { state.place(pod, found); placed.set(pod.id, found); continue; }
+    const r = scheduleOne(pod, state); // the reason, counted as kube-scheduler counts it
+    if (r.node) { state.place(pod, r.node); placed.set(pod.id, r.node); }
+    else pending.set(pod.id, r.reason!);
+  }
+  return { placed, pending };
+}
