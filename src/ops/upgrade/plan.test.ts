@@ -7,6 +7,9 @@ import { upgradePlan, talosFromOsImage, type RunningVersions } from "./plan.js";
 import { controlPlanePath, kubeletSkew, talosPath } from "./skew.js";
 import { parseVersion } from "./version.js";
 import { upgradeOrder, domainOf } from "./order.js";
+import { upgradeLabYaml } from "../../testing/upgrade-lab.js";
+import { loadSpec } from "../../spec/load.js";
+import { resolveLab } from "../../lab/resolve.js";
 
 const v = (s: string) => parseVersion(s, "test");
 const everywhere = (lab: { nodes: readonly { name: string }[] }, talos: string | undefined, kubelet: string): RunningVersions => ({
@@ -70,11 +73,7 @@ test("skipping a minor release is refused (Kubernetes and Talos), and a node alr
   assert.ok(plan.upToDate.some((u) => u.startsWith(first)));
 });
 
-test("two control planes: a step that costs etcd quorum is refused; an app whose replicas cannot move blocks its node's step", () => {
-  const { lab } = loadLab(join(EXAMPLES, "talos-mixed", "lab.yaml"));
-  // a lab where everything is as upgraded as can be, but the order still has to hold
-  const order = upgradeOrder(lab).map((n) => n.name);
-  assert.equal(new Set(order).size, lab.nodes.length);
+test("k3s: servers one at a time before agents, through the installer at the lab's k3s release", () => {
   const k3s = loadLab(join(EXAMPLES, "proxmox-k3s", "lab.yaml")).lab;
   const plan = upgradePlan(k3s, { running: everywhere(k3s, undefined, "v1.34.2+k3s1") });
   assert.equal(plan.talos, undefined);
@@ -82,4 +81,38 @@ test("two control planes: a step that costs etcd quorum is refused; an app whose
   const kinds = plan.kubernetes!.steps.map((s) => s.kind);
   assert.equal(kinds.lastIndexOf("k3s-server") < kinds.indexOf("k3s-agent"), true, "servers before agents");
   assert.match(plan.kubernetes!.steps[0]!.command[2]!, /INSTALL_K3S_VERSION=v1\.35\.4\+k3s1 sh -s - server/);
+});
+
+const labOf = (text: string) => resolveLab(loadSpec(text, "lab.yaml").spec!);
+
+test("two control planes: each one's step costs etcd quorum and is refused; one control plane only warns", () => {
+  const two = labOf(upgradeLabYaml({ controlPlanes: 2, workers: 3 }));
+  const plan = upgradePlan(two, { running: everywhere(two, "1.12.5", "v1.35.4") });
+  assert.equal(plan.ok, false);
+  assert.deepEqual(plan.blockers.filter((b) => /etcd would lose quorum/.test(b.reason)).map((b) => b.node), ["cp1", "cp2"]);
+  const one = labOf(upgradeLabYaml({ controlPlanes: 1, workers: 3 }));
+  const p1 = upgradePlan(one, { running: everywhere(one, "1.12.5", "v1.35.4") });
+  assert.equal(p1.ok, true, JSON.stringify(p1.blockers));
+  assert.ok(p1.warnings.some((w) => /cp1 is the only control plane: the Kubernetes API is unavailable while it reboots/.test(w)));
+});
+
+test("an app with a PodDisruptionBudget whose replicas cannot move elsewhere blocks that node's step; a single replica only restarts", () => {
+  const text = upgradeLabYaml({ controlPlanes: 3, workers: 3 }) + `storage: { classes: [{ name: nas, type: nfs, server: 10.0.9.9, path: /tank, default: true }] }
+apps:
+  - { name: homepage, exposure: private, replicas: 2, placement: { hosts: [hw1] } }
+  - { name: uptime-kuma, exposure: private }
+`;
+  const lab = labOf(text);
+  const plan = upgradePlan(lab, { running: everywhere(lab, "1.12.5", "v1.35.4") });
+  assert.equal(plan.ok, false);
+  const blocked = plan.blockers.filter((b) => b.phase === "talos");
+  assert.deepEqual(blocked.map((b) => b.node), ["w1"], JSON.stringify(blocked));
+  assert.match(blocked[0]!.reason, /homepage/);
+  const restarted = plan.talos!.steps.find((s) => s.check.restarts.includes("uptime-kuma"));
+  assert.ok(restarted, "the single-replica app restarts where it ran");
+  // spread over two hosts, it keeps serving
+  const spread = labOf(text.replace("placement: { hosts: [hw1] }", "placement: { hosts: [hw1, hw2, hw3] }"));
+  const ok = upgradePlan(spread, { running: everywhere(spread, "1.12.5", "v1.35.4") });
+  assert.equal(ok.ok, true, JSON.stringify(ok.blockers));
+  assert.ok(ok.talos!.steps.some((s) => s.check.kept.includes("homepage")));
 });
