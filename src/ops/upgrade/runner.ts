@@ -34,8 +34,11 @@ export function runCommand(argv: readonly string[], timeoutMs = 45 * 60_000): Pr
   });
 }
 
-/** The last meaningful line of a failed command's output, for the report. */
-export const lastLine = (r: CommandResult): string => (r.stderr.trim() || r.stdout.trim()).split("\n").filter(Boolean).at(-1) ?? `exit code ${r.code}`;
+/** A failed command's own words (its stderr, else stdout), on one line, for the report. */
+export const lastLine = (r: CommandResult): string => {
+  const text = (r.stderr.trim() || r.stdout.trim()).split("\n").map((l) => l.trim()).filter(Boolean).join("; ");
+  return text ? (text.length > 600 ? `${text.slice(0, 600)}…` : text) : `exit code ${r.code}`;
+};
 
 /**
  * The real thing for Talos: the plan's talosctl argv, run with the talosctl binary given (default
@@ -53,7 +56,7 @@ export function talosctlRunner(talosctl = "talosctl", run: (argv: readonly strin
     if (r.code !== 0) throw new UserError(`${what}: talosctl failed: ${lastLine(r)}`, "see talosctl's message above; the node stays cordoned until you fix it and run drover upgrade again");
   };
   return {
-    node: (step) => {
+    node: async (step) => {
       if (step.kind !== "talos") throw new UserError(`${step.node}: a ${step.kind} step cannot be run by talosctl`, "k3s nodes upgrade through the system-upgrade-controller Plans (drover upgrade --k3s-plans) or the printed commands");
       return exec(step.command, `upgrading Talos on ${step.node}`);
     },
