@@ -6,3 +6,4 @@ export * from "./drain-check.js";
 export * from "./plan.js";
 export * from "./runner.js";
 export * from "./roll.js";
+export * from "./run.js";

@@ -1,0 +1,120 @@
+// drover upgrade [lab]: roll the cluster to the versions lab.yaml pins (src/ops/upgrade); --plan only
+// prints the plan (offline with --from-talos/--from-kubernetes, else from the cluster's Nodes).
+import type { Command } from "commander";
+import { resolve } from "node:path";
+import { LAB_HELP } from "../lab-argument.js";
+import type { Context } from "../context.js";
+import { bold, dim, green, red, yellow, type Output } from "../output.js";
+import { loadLab } from "../../lab/file.js";
+import { Client } from "../../cluster/client.js";
+import { apiServerVersion, nodeVersions } from "../../cluster/nodes.js";
+import { upgradePlan, talosFromOsImage, type RunningVersions, type UpgradePlan, type NodeStep } from "../../ops/upgrade/plan.js";
+import { runUpgrade } from "../../ops/upgrade/run.js";
+import { talosctlRunner } from "../../ops/upgrade/runner.js";
+import type { RollEvent } from "../../ops/upgrade/roll.js";
+import { UserError } from "../../errors.js";
+import { parseDuration } from "./node.js";
+
+interface Opts { plan?: boolean; out?: string; kubeconfig?: string; context?: string; fromTalos?: string; fromKubernetes?: string; talosctl?: string; timeout: string }
+
+const stepLine = (o: Output, s: NodeStep, i: number) => {
+  const c = s.check;
+  const notes = [
+    c.kept.length ? `keeps ${c.kept.join(", ")} serving` : "",
+    c.restarts.length ? `restarts ${c.restarts.join(", ")}` : "",
+  ].filter(Boolean).join("; ");
+  return `  ${String(i + 1).padStart(3)}. ${bold(o, s.node)} ${dim(o, `(${s.role}, ${s.domain})`)} ${s.from ?? "?"} → ${s.to}${s.drain ? ", drained" : ""}${c.ok ? "" : red(o, " BLOCKED")}${notes ? dim(o, ` — ${notes}`) : ""}`;
+};
+
+export function formatPlan(o: Output, p: UpgradePlan): string {
+  const lines: string[] = [bold(o, `upgrade plan for lab ${p.lab} (${p.distribution})`)];
+  if (p.talos) {
+    lines.push("", bold(o, `1. Talos OS → ${p.talos.to}`) + (p.talos.steps.length ? ` (${p.talos.steps.length} nodes, one at a time: drain, talosctl upgrade, Ready, uncordon)` : green(o, " nothing to do")));
+    p.talos.steps.forEach((s, i) => lines.push(stepLine(o, s, i)));
+  }
+  const k = p.kubernetes;
+  lines.push("", bold(o, `${p.talos ? 2 : 1}. Kubernetes${k ? ` ${k.from ?? "?"} → ${k.to}` : ""}`) + (k ? "" : green(o, " nothing to do")));
+  if (k) {
+    lines.push(`  order (version-skew policy): ${k.stages.map((s) => s.component).join(" → ")}`);
+    if (k.command) lines.push(`  ${k.command.join(" ")}`);
+    k.steps.forEach((s, i) => lines.push(stepLine(o, s, i)));
+  }
+  lines.push("", bold(o, `${p.talos ? 3 : 2}. Flux and platform charts`));
+  for (const s of p.platform.steps) {
+    lines.push(`  - ${s.what}`);
+    for (const c of s.commands) lines.push(dim(o, `      ${c}`));
+  }
+  if (p.upToDate.length) lines.push("", dim(o, `up to date: ${p.upToDate.join(", ")}`));
+  for (const w of p.warnings) lines.push(yellow(o, `warning: ${w}`));
+  if (p.blockers.length) {
+    lines.push("", red(o, bold(o, `refused: ${p.blockers.length} blocker${p.blockers.length === 1 ? "" : "s"}`)));
+    for (const b of p.blockers) lines.push(`  - ${b.phase}${b.node ? ` ${b.node}` : ""}: ${b.reason}`, dim(o, `    ${b.hint}`));
+  } else lines.push("", green(o, "✓ every step keeps etcd quorum and every app with a PodDisruptionBudget serving"));
+  return lines.join("\n");
+}
+
+function eventPrinter(o: Output): (e: RollEvent) => void {
+  return (e) => {
+    if (o.json) return;
+    if (e.type === "step") o.err(bold(o, `[${e.index + 1}/${e.total}] ${e.step.node}: ${e.step.kind} ${e.step.from ?? "?"} → ${e.step.to}`));
+    else if (e.type === "drain" && e.event.type === "evicted") o.err(dim(o, `  pod/${e.event.pod} evicted`));
+    else if (e.type === "upgrading") o.err(`  upgrading ${e.node}`);
+    else if (e.type === "ready") o.err(`  ${e.node} Ready at ${e.version}`);
+    else if (e.type === "uncordoned") o.err(`  ${e.node} uncordoned`);
+    else if (e.type === "cluster") o.err(bold(o, `Kubernetes → ${e.phase.to}: ${(e.phase.command ?? []).join(" ")}`));
+  };
+}
+
+export function register(program: Command, ctx: Context): void {
+  program
+    .command("upgrade")
+    .description("roll Talos, Kubernetes, Flux and the platform to the versions lab.yaml pins, one node at a time (see --plan)")
+    .argument("[lab]", LAB_HELP)
+    .option("--plan", "print the plan and change nothing")
+    .option("-o, --out <dir>", "the rendered output folder (its talos/talosconfig; default out/ next to lab.yaml)")
+    .option("--kubeconfig <file>", "kubeconfig (default $KUBECONFIG, ~/.kube/config)")
+    .option("--context <name>", "kubeconfig context")
+    .option("--from-talos <version>", "the Talos version running now (default: read from the Nodes)")
+    .option("--from-kubernetes <version>", "the Kubernetes version running now (default: read from the cluster)")
+    .option("--talosctl <path>", "the talosctl binary", "talosctl")
+    .option("--timeout <duration>", "per node: how long the drain and the return to Ready may take", "15m")
+    .action(async (labPath: string | undefined, f: Opts) => {
+      const o = ctx.output();
+      const loaded = loadLab(labPath);
+      const lab = loaded.lab;
+      const outDir = resolve(f.out ?? resolve(loaded.dir, "out"));
+      const offline = f.plan && (f.fromTalos || f.fromKubernetes) && !f.kubeconfig && !f.context;
+      const client = offline ? undefined : Client.fromKubeconfig({ kubeconfig: f.kubeconfig, context: f.context });
+      try {
+        let running: RunningVersions = { nodes: {} };
+        if (client) {
+          const nodes = await nodeVersions(client);
+          running = { nodes: Object.fromEntries(nodes.map((n) => [n.name, { talos: talosFromOsImage(n.osImage), kubelet: n.kubeletVersion }])), apiserver: await apiServerVersion(client) };
+        }
+        if (f.fromTalos || f.fromKubernetes) {
+          running = {
+            nodes: Object.fromEntries(lab.nodes.map((n) => [n.name, { ...running.nodes[n.name], ...(f.fromTalos ? { talos: f.fromTalos } : {}), ...(f.fromKubernetes ? { kubelet: f.fromKubernetes } : {}) }])),
+            ...(f.fromKubernetes ? { apiserver: f.fromKubernetes } : running.apiserver ? { apiserver: running.apiserver } : {}),
+          };
+        }
+        const plan = upgradePlan(lab, { running, outDir });
+        if (f.plan || !client) {
+          o.out(o.json ? JSON.stringify(plan, null, 2) : formatPlan(o, plan));
+          if (!plan.ok) process.exitCode = 1;
+          return;
+        }
+        if (!o.json) o.err(formatPlan(o, plan) + "\n");
+        const timeout = parseDuration(f.timeout);
+        const r = await runUpgrade(lab, plan, { client, runner: talosctlRunner(f.talosctl), readyTimeoutMs: timeout, drain: { timeoutMs: timeout }, onEvent: eventPrinter(o) });
+        if (o.json) o.out(JSON.stringify({ plan, result: r }, null, 2));
+        else if (r.ok) o.out(green(o, "✓ upgrade complete"));
+        if (!r.ok) {
+          const failed = r.talos && !r.talos.ok ? r.talos.failed : r.kubernetes && "failed" in r.kubernetes ? r.kubernetes.failed : undefined;
+          const why = failed ? `${failed.node} failed at ${failed.stage}: ${failed.error}` : (r.kubernetes as { error?: string } | undefined)?.error ?? "unknown";
+          throw new UserError(`upgrade stopped: ${why}`, failed?.cordoned ? `${failed.node} stays cordoned; fix it and run drover upgrade again (done nodes are skipped)` : "fix it and run drover upgrade again (done nodes are skipped)");
+        }
+      } finally {
+        client?.close();
+      }
+    });
+}
