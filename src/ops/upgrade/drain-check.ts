@@ -10,7 +10,7 @@
 import type { Lab } from "../../lab/types.js";
 import { whatIf, type Baseline } from "../../analyze/whatif.js";
 import { ownerOf } from "../../analyze/model.js";
-import { podPlan } from "../../render/apps/placement.js";
+import { podPlan } from "../../lab/pods.js";
 import { podDisruptionBudget } from "../../render/apps/disruption.js";
 
 export interface StepCheck {
