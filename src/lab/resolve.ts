@@ -17,6 +17,8 @@ import { addressHost, addressOwners, serviceAddresses } from "./services.js";
 export const DEFAULT_TALOS_VERSION = DEFAULT_TALOS;
 /** k3s's own install script, where a k3s node fetches it unless cluster.k3sInstallerUrl names a mirror. */
 export const K3S_INSTALLER_URL = "https://get.k3s.io";
+/** where the secrets store lives when lab.yaml has no secrets: section (the schema's default for secrets.file) */
+export const DEFAULT_SECRETS_FILE = "secrets.sops.yaml";
 export const DEFAULT_VM_DISK = 64 * 2 ** 30;
 
 const cidr = (text: string): Cidr => {
@@ -127,6 +129,7 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
       labels: sortKeys(labels),
       taints: n.taints,
       patches: n.patches as Record<string, unknown>[],
+      publicAddress: n.publicAddress,
     };
   });
   // a GPU passed through to a VM: the host's GPUs go to its first VM that asks via a label
@@ -156,6 +159,7 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
     power: h.power,
     hypervisor: h.hypervisor,
     provider: h.provider,
+    model: h.model,
     address: h.address,
     mac: h.mac?.toLowerCase(),
     devices: h.devices,
@@ -171,6 +175,7 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
     gateway: s.gateway,
     dns: s.dns,
     nat: s.nat,
+    endpoint: s.endpoint,
     endpointHost: endpointHost(s.endpoint),
     publicAddress: s.publicAddress ?? endpointHost(s.endpoint),
     portForwarding: s.portForwarding,
@@ -331,6 +336,7 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
     defaultStorageClass,
     apps,
     functions,
+    secretsStore: { file: spec.secrets?.file ?? DEFAULT_SECRETS_FILE, recipients: spec.secrets?.recipients },
     identity: spec.identity,
     network: spec.network,
     storage: spec.storage,

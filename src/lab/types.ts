@@ -16,6 +16,8 @@ export interface Site {
   readonly gateway: string | undefined;
   readonly dns: readonly string[];
   readonly nat: boolean;
+  /** the site's public endpoint as written (host or host:port), where the mesh reaches it */
+  readonly endpoint: string | undefined;
   /** host part of the site's public endpoint (no port) */
   readonly endpointHost: string | undefined;
   /** what public DNS records of this site's services point at: an IPv4 address or a DNS name (publicAddress, else endpointHost) */
@@ -37,6 +39,8 @@ export interface Host {
   readonly gpuVendor: "nvidia" | "amd" | "intel" | undefined;
   readonly power: Power;
   readonly hypervisor: "none" | "proxmox" | "libvirt";
+  /** the machine's model as written (hosts[].model): picks CPU microcode and board overlays */
+  readonly model: string | undefined;
   readonly provider: string | undefined;
   readonly address: string | undefined;
   readonly mac: string | undefined;
@@ -86,6 +90,8 @@ export interface Node {
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly TaintSpec[];
   readonly patches: readonly Record<string, unknown>[];
+  /** the node's own public address, as written (nodes[].publicAddress) */
+  readonly publicAddress: string | undefined;
 }
 
 export interface Seat {
@@ -219,6 +225,8 @@ export interface Lab {
   readonly defaultStorageClass: string | undefined;
   readonly apps: readonly App[];
   readonly functions: readonly FunctionDef[];
+  /** the secrets store: its file relative to lab.yaml (default secrets.sops.yaml) and lab.yaml's age recipients (undefined: the local key) */
+  readonly secretsStore: { readonly file: string; readonly recipients: readonly string[] | undefined };
   readonly identity: LabSpec["identity"];
   readonly network: LabSpec["network"];
   readonly storage: LabSpec["storage"];

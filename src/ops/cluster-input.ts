@@ -103,7 +103,7 @@ export async function labInput(labPath: string | undefined, opts: { ageKey?: str
 
 function identityOf(lab: Lab, secrets: LabSecrets): LabIdentity {
   if (!secrets.labUid) throw new Error("internal: the secrets store has no lab UID");
-  return { cluster: lab.spec.cluster.name, uid: secrets.labUid };
+  return { cluster: lab.name, uid: secrets.labUid };
 }
 
 /** The identity of the lab at labPath (made and saved in its secrets store on first use). */

@@ -17,7 +17,7 @@ import type { LocalKey } from "./keys.js";
 import { recipientOf } from "./age.js";
 import { presharedKeysFromStore, presharedKeysToStore } from "./preshared-keys.js";
 
-export const DEFAULT_STORE_FILE = "secrets.sops.yaml";
+export { DEFAULT_SECRETS_FILE as DEFAULT_STORE_FILE } from "../lab/resolve.js";
 
 function toSops(v: unknown): SopsValue {
   if (v === null || v === undefined) return null;
@@ -78,7 +78,7 @@ export function writeStore(path: string, store: StoreFile, now: Date = new Date(
 
 /** Where the lab's secrets store lives: secrets.file of lab.yaml, relative to the lab folder, or secrets.sops.yaml beside it. */
 export function storeFile(lab: Lab, labDir: string): string {
-  return resolve(labDir, lab.spec.secrets?.file ?? DEFAULT_STORE_FILE);
+  return resolve(labDir, lab.secretsStore.file);
 }
 
 export interface LoadedSecrets {
@@ -100,7 +100,7 @@ export interface LoadedSecrets {
  * recipients. Needs the local key: to read the store, and to make sure the store stays readable by it.
  */
 export async function loadSecrets(lab: Lab, labDir: string, key: LocalKey, opts: { generators?: Partial<Generators> } = {}): Promise<LoadedSecrets> {
-  const fromSpec = lab.spec.secrets?.recipients;
+  const fromSpec = lab.secretsStore.recipients;
   const recipients = fromSpec ? [...fromSpec] : [key.recipient];
   const path = storeFile(lab, labDir);
   const display = relative(process.cwd(), path) || path;

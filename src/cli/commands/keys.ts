@@ -6,7 +6,6 @@ import type { Context } from "../context.js";
 import { bold, green } from "../output.js";
 import { initKeyFile, keyInitPath, tryLocalKey } from "../../secrets/keys.js";
 import { summarySections } from "./check.js";
-import { DEFAULT_STORE_FILE } from "../../secrets/store.js";
 import { findLocalKey } from "../../secrets/keys.js";
 import { loadLab } from "../../lab/file.js";
 import { rotateKeys, rotationKinds } from "../../ops/rotate/index.js";
@@ -15,8 +14,8 @@ import { dim } from "../output.js";
 import { relative } from "node:path";
 
 summarySections.push((lab) => {
-  const file = lab.spec.secrets?.file ?? DEFAULT_STORE_FILE;
-  const rs = lab.spec.secrets?.recipients;
+  const file = lab.secretsStore.file;
+  const rs = lab.secretsStore.recipients;
   if (rs) return { title: "secrets", lines: [`${file}, encrypted to ${rs.length} age recipient${rs.length === 1 ? "" : "s"}`], json: { file, recipients: rs, recipientsFrom: "lab.yaml" } };
   const key = tryLocalKey();
   const line = key

@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import type { Lab } from "../../lab/types.js";
 import type { LocalKey } from "../../secrets/keys.js";
-import { DEFAULT_STORE_FILE, readStore, writeStore } from "../../secrets/store.js";
+import { readStore, writeStore } from "../../secrets/store.js";
 import { UserError } from "../../errors.js";
 import type { Rotation, RotationKind, RotationResult } from "./types.js";
 import { wireguardRotation } from "./wireguard.js";
@@ -39,7 +39,7 @@ export function rotationFor(kind: string): Rotation {
 /** Rotates one kind of material in the lab's store and saves it. */
 export async function rotateKeys(kind: string, lab: Lab, labDir: string, key: LocalKey, now: Date = new Date()): Promise<RotationResult & { storeFile: string }> {
   const rotation = rotationFor(kind);
-  const path = resolve(labDir, lab.spec.secrets?.file ?? DEFAULT_STORE_FILE);
+  const path = resolve(labDir, lab.secretsStore.file);
   const display = relative(process.cwd(), path) || path;
   if (!existsSync(path)) throw new UserError(`${display} does not exist: there are no keys to rotate yet`, "run drover render first; it creates the secrets store");
   const store = await readStore(path, display, key.identities);

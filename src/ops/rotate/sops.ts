@@ -12,7 +12,7 @@ export function sopsRotation(now: () => Date = () => new Date()): Rotation {
     kind: "sops",
     description: "new SOPS data keys for the secrets store and every rendered Secret, encrypted to lab.yaml's current age recipients",
     async rotate(store, lab) {
-      const recipients = lab.spec.secrets?.recipients ?? store.envelope.age.map((s) => s.recipient);
+      const recipients = lab.secretsStore.recipients ?? store.envelope.age.map((s) => s.recipient);
       const envelope = await newEnvelope(recipients);
       const manifestKey = await newManifestKey(recipients, now());
       return {

@@ -23,7 +23,7 @@ const RASPBERRY_PI = /raspberry\s*pi|\brpi\s*[345]\b/i;
 /** The schematic for a node's Talos image: microcode, GPU drivers, storage tools, guest agent, board overlay. */
 export function nodeSchematic(lab: Lab, node: Node): Schematic {
   const host = lab.host(node.host);
-  const model = lab.spec.hosts.find((h) => h.name === host.name)?.model ?? "";
+  const model = host.model ?? "";
   const ext = new Set<string>();
   if (node.arch === "amd64" && node.kind !== "vm") {
     if (INTEL_CPU.test(model)) ext.add("siderolabs/intel-ucode");

@@ -51,7 +51,7 @@ export function multiSite(lab: Lab): boolean {
 
 /** The address other sites reach this node's flannel tunnel on. */
 export function externalAddress(lab: Lab, n: Node): string | undefined {
-  const pub = lab.spec.nodes.find((s) => s.name === n.name)?.publicAddress;
+  const pub = n.publicAddress;
   if (pub) return pub;
   return multiSite(lab) ? n.overlayAddress : undefined;
 }

@@ -20,7 +20,7 @@ export function renderWireguard(lab: Lab, secrets: LabSecrets): FileTree {
   const summary: string[] = [`# WireGuard overlay of lab ${lab.name}: ${lab.overlay.topology}, ${lab.overlay.subnet}, port ${lab.overlay.port}`];
   // the one thing outside drover's files: each site router's port forward must lead to the site's entry
   for (const s of lab.sites) {
-    const ep = lab.spec.sites.find((x) => x.name === s.name)?.endpoint;
+    const ep = s.endpoint;
     const entry = siteEntry(lab, s.name);
     if (ep && s.nat && entry) summary.push(`# site ${s.name}: its router forwards UDP ${withPort(ep, lab.overlay.port)?.replace(/^.*:/, "")} (${ep}) to ${entry.name} ${entry.address}:${lab.overlay.port}; update the router when this line changes`);
   }
