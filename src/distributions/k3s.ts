@@ -1,6 +1,7 @@
 // k3s: lightweight Kubernetes on a Linux install (Debian cloud image + cloud-init). Capabilities as
 // k3s's defaults set them.
 import type { Capabilities } from "./contract.js";
+import { DEFAULT_KUBERNETES, defaultK3s } from "../versions/defaults.js";
 
 const MI = 2 ** 20;
 
@@ -8,7 +9,7 @@ export const k3s: Capabilities = {
   name: "k3s",
   title: "k3s",
   summary: "lightweight, on a Linux install",
-  version: { field: "k3sVersion", starter: "v1.35.4+k3s1" },
+  version: { field: "k3sVersion", starter: defaultK3s(DEFAULT_KUBERNETES) },
   defaultCni: "flannel",
   // no system reservation; the kubelet's 100Mi hard-eviction threshold
   systemReserved: { cpuMillis: 0, memoryBytes: 100 * MI },

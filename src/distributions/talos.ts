@@ -1,5 +1,6 @@
 // Talos Linux: immutable, API-managed. Capabilities as Talos's defaults set them.
 import type { Capabilities } from "./contract.js";
+import { DEFAULT_TALOS } from "../versions/defaults.js";
 
 const MI = 2 ** 20;
 
@@ -7,7 +8,7 @@ export const talos: Capabilities = {
   name: "talos",
   title: "Talos",
   summary: "immutable, API-managed",
-  version: { field: "talosVersion", starter: "1.12.6" },
+  version: { field: "talosVersion", starter: DEFAULT_TALOS },
   defaultCni: "cilium",
   // machine.kubelet defaults: 50m CPU / 192Mi system-reserved, and the 100Mi hard-eviction threshold
   systemReserved: { cpuMillis: 50, memoryBytes: 192 * MI + 100 * MI },

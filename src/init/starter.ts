@@ -1,7 +1,7 @@
 // The commented starter lab.yaml that `drover init` writes: one host, one node, ready to grow.
 // Pure: answers in, text out. The caller validates the text with loadSpec before writing it.
 import { formatIp, parseCidr, hostAddress, cidrLast } from "../net/ip.js";
-import { DISTRIBUTIONS, DISTRIBUTION_NAMES, type Capabilities, type DistributionName } from "../distributions/index.js";
+import { DISTRIBUTIONS, DISTRIBUTION_NAMES, type DistributionName } from "../distributions/index.js";
 
 export interface StarterAnswers {
   /** cluster name (a DNS label) */
@@ -34,9 +34,6 @@ export function derive(a: StarterAnswers): { gateway: string; address: string; p
 
 export function starterLabYaml(a: StarterAnswers): string {
   const d = derive(a);
-  // an unknown distribution (from a flag) writes no version line; validation then names the distribution
-  const v = (DISTRIBUTIONS as Readonly<Record<string, Capabilities | undefined>>)[a.distribution]?.version;
-  const version = v ? `  ${v.field}: ${v.starter}\n` : "";
   return `# yaml-language-server: $schema=./lab.schema.json
 #
 # Your lab, described once. \`drover check\` validates this file and summarises the lab; every
@@ -48,8 +45,9 @@ kind: Lab
 cluster:
   name: ${a.name}
   distribution: ${a.distribution} # ${Object.values(DISTRIBUTIONS).map((d) => `${d.name} (${d.summary})`).join(" or ")}
-  kubernetesVersion: 1.35.4
-${version}  endpoint:
+  # Talos, Kubernetes and every chart and image: Drover's versions (out/versions.yaml lists them);
+  # pin or bump any of them in versions.yaml beside this file (Renovate can keep it current).
+  endpoint:
     # One control plane: its own address. With three, use a free LAN address as a virtual IP (vip: true).
     address: ${d.address}
     vip: false
@@ -83,7 +81,9 @@ nodes:
 network:
   overlay:
     subnet: 10.200.0.0/24 # the WireGuard mesh between nodes, sites and your devices
-${d.pool ? `  loadBalancer:\n    pool: ${d.pool} # free LAN addresses (outside DHCP) for ingress and DNS\n` : ""}  # seats:                       # laptops and phones that join the mesh
+${d.pool ? `  loadBalancer:\n    pool: ${d.pool} # free LAN addresses (outside DHCP) for ingress and DNS\n` : ""}  ingress:
+    controller: gateway-api # the Gateway API, served by Envoy Gateway (ingress-nginx is retired upstream)
+  # seats:                       # laptops and phones that join the mesh
   #   - { name: laptop, device: laptop }
 
 storage:

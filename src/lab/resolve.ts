@@ -15,6 +15,8 @@ import { exposureOf } from "./exposure.js";
 import { addressHost, addressOwners, serviceAddresses } from "./services.js";
 
 export const DEFAULT_TALOS_VERSION = DEFAULT_TALOS;
+/** The ingress controller of a lab that names none: ingress-nginx, as before (retired upstream: check warns; drover init writes gateway-api). */
+export const DEFAULT_INGRESS_CONTROLLER = "ingress-nginx";
 /** k3s's own install script, where a k3s node fetches it unless cluster.k3sInstallerUrl names a mirror. */
 export const K3S_INSTALLER_URL = "https://get.k3s.io";
 /** where the secrets store lives when lab.yaml has no secrets: section (the schema's default for secrets.file) */
@@ -331,7 +333,7 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
       leaders: spec.network.overlay.topology === "site-leaders" ? leaders : {},
     },
     loadBalancer: { implementation: lbSpec?.implementation ?? (cni === "cilium" ? "cilium" : "metallb"), pool: lbSpec?.pool, addresses },
-    ingress: { controller: spec.network.ingress.controller, publicAddress: addresses["ingress-public"], privateAddress: addresses["ingress-private"] },
+    ingress: { controller: spec.network.ingress.controller ?? DEFAULT_INGRESS_CONTROLLER, publicAddress: addresses["ingress-public"], privateAddress: addresses["ingress-private"] },
     storageClasses,
     defaultStorageClass,
     apps,

@@ -273,7 +273,7 @@ export const Network = z.strictObject({
     .optional(),
   ingress: z
     .strictObject({
-      controller: z.enum(["ingress-nginx", "gateway-api"]).default("ingress-nginx"),
+      controller: z.enum(["ingress-nginx", "gateway-api"]).optional(),
       public: z.strictObject({ address: Ipv4.optional() }).prefault({}),
       private: z.strictObject({ address: Ipv4.optional() }).prefault({}),
     })

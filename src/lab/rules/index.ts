@@ -6,11 +6,12 @@ import type { LabRule } from "./rule.js";
 import { exposureDomains } from "./exposure.js";
 import { volatileQuorum } from "./control-planes.js";
 import { dnsServersRun } from "./dns.js";
+import { endOfLife } from "./end-of-life.js";
 
 export type { LabRule } from "./rule.js";
 
 /** Every rule on the resolved lab, in reporting order. */
-export const labRules: readonly LabRule[] = [exposureDomains, volatileQuorum, dnsServersRun];
+export const labRules: readonly LabRule[] = [exposureDomains, volatileQuorum, dnsServersRun, endOfLife];
 
 export function checkLab(lab: Lab): Finding[] {
   const out: Finding[] = [];
