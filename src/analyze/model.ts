@@ -22,7 +22,19 @@ export interface SimPod extends Omit<PlannedPod, "controller"> {
   readonly controller?: PlannedPod["controller"];
   /** required pod anti-affinity against pods of the same instance (label app.kubernetes.io/instance) per topology domain (not rendered; tests) */
   readonly antiAffinity?: { readonly topologyKey: string };
+  /**
+   * requests the pod's containers do not set (the rendered pods set both; tests): the scheduler's
+   * NodeResourcesFit scoring counts 100m CPU / 200 MiB for them (schedutil.DefaultMilliCPURequest,
+   * DefaultMemoryRequest), while filtering and BalancedAllocation count 0
+   */
+  readonly unsetRequests?: { readonly cpu?: boolean; readonly memory?: boolean };
 }
+
+/** CPU and memory as NodeResourcesFit's scoring counts them: a request that is not set counts 100m / 200 MiB. */
+export const DEFAULT_MILLI_CPU_REQUEST = 100;
+export const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
+export const nonZeroCpu = (p: SimPod): number => (p.unsetRequests?.cpu ? DEFAULT_MILLI_CPU_REQUEST : p.requests.cpuMillis);
+export const nonZeroMemory = (p: SimPod): number => (p.unsetRequests?.memory ? DEFAULT_MEMORY_REQUEST : p.requests.memoryBytes);
 
 /** The lab app a pod belongs to. */
 export const ownerOf = (p: SimPod): string => p.partOf ?? p.app;

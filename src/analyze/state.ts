@@ -1,10 +1,25 @@
 // What is placed where during a simulation, indexed so that every filter is O(1) or O(domains),
 // and nodes can be taken away and given back (what-if scenarios run on one shared state).
-import type { SimNode, SimPod } from "./model.js";
+import { nonZeroCpu, nonZeroMemory, type SimNode, type SimPod } from "./model.js";
 import { tolerates } from "./filters/taint-toleration.js";
 import { termMatches } from "./filters/node-affinity.js";
 
 interface Used { cpuMillis: number; memoryBytes: number; pods: number; gpus: number }
+
+/**
+ * A placement decision that other tie-breaks could have made differently: kube-scheduler picks at
+ * random among the nodes with the top score, so the pod may be on any of `nodes` (or, `wide`, on any
+ * node that passed its filters), and, where the room left depends on earlier ties, it may have stayed
+ * Pending (`possiblyPending`) or, when Pending here, have found a node (`possiblyPlaced`).
+ */
+export interface Doubt {
+  /** node indexes it may be on (this placement's node included); undefined: any of its candidate nodes */
+  readonly nodes: readonly number[] | undefined;
+  /** how many nodes it may be on */
+  readonly count: number;
+  readonly possiblyPending: boolean;
+  readonly possiblyPlaced: boolean;
+}
 
 export class NodeState {
   private readonly nodesByName = new Map<string, SimNode>();
@@ -19,6 +34,34 @@ export class NodeState {
   readonly usedMem: Float64Array;
   readonly usedPods: Int32Array;
   readonly usedGpus: Int32Array;
+  /** CPU and memory as NodeResourcesFit's scoring counts them (unset requests count 100m / 200 MiB) */
+  readonly usedNzCpu: Float64Array;
+  readonly usedNzMem: Float64Array;
+  /** per node index: its topology.kubernetes.io/zone as a small number (-1: none) */
+  readonly zoneId: Int32Array;
+  readonly zoneCount: number;
+  /**
+   * per node index: 1 when what runs there may differ from this placement with other tie-breaks
+   * (a tied pod may be there, or may not); decisions that look at such a node are in doubt too
+   */
+  readonly dirty: Uint8Array;
+  private dirtyNodes = 0;
+  /** instances with a pod in doubt: their spread counts and volume bindings may differ */
+  private readonly dirtyApps = new Set<string>();
+  /** pod id → its placement, when other tie-breaks could have made it differently */
+  private readonly doubts = new Map<string, Doubt>();
+  /** the largest CPU and memory request of a pod in doubt (what a node may hold more than here) */
+  private doubtCpu = 0;
+  private doubtMem = 0;
+  /** while a scenario runs: how to undo each change of the doubt bookkeeping, newest last */
+  private journal: (() => void)[] | undefined;
+  /**
+   * whether decisions are checked for ties (and doubt propagated); off, the placement is taken as
+   * given. whatIf's baseline tracks it below 100 nodes (where kube-scheduler scores every feasible
+   * node, so only ties make the placement uncertain) and every scenario tracks it from the failure on.
+   */
+  tracking = true;
+  private trackingBefore = true;
   private readonly assign = new Map<string, string>();
   private readonly onNode = new Map<string, Set<string>>();
   private readonly placedOfApp = new Map<string, Set<string>>();
@@ -34,11 +77,20 @@ export class NodeState {
     this.usedMem = new Float64Array(nodes.length);
     this.usedPods = new Int32Array(nodes.length);
     this.usedGpus = new Int32Array(nodes.length);
+    this.usedNzCpu = new Float64Array(nodes.length);
+    this.usedNzMem = new Float64Array(nodes.length);
+    this.dirty = new Uint8Array(nodes.length);
+    this.zoneId = new Int32Array(nodes.length);
+    const zones = new Map<string, number>();
     nodes.forEach((n, i) => {
+      const z = n.labels[ZONE];
+      if (z === undefined) this.zoneId[i] = -1;
+      else { let id = zones.get(z); if (id === undefined) { id = zones.size; zones.set(z, id); } this.zoneId[i] = id; }
       this.nodesByName.set(n.name, n);
       this.index.set(n.name, i);
       this.onNode.set(n.name, new Set());
     });
+    this.zoneCount = zones.size;
     this.all = [...nodes];
     this.live = this.all;
     this.liveFlags = new Uint8Array(nodes.length).fill(1);
@@ -129,6 +181,8 @@ export class NodeState {
     this.usedMem[i] = this.usedMem[i]! + pod.requests.memoryBytes;
     this.usedPods[i] = this.usedPods[i]! + 1;
     this.usedGpus[i] = this.usedGpus[i]! + pod.requests.gpus;
+    this.usedNzCpu[i] = this.usedNzCpu[i]! + nonZeroCpu(pod);
+    this.usedNzMem[i] = this.usedNzMem[i]! + nonZeroMemory(pod);
     this.assign.set(pod.id, node);
     this.onNode.get(node)!.add(pod.id);
     let s = this.placedOfApp.get(pod.app);
@@ -147,6 +201,8 @@ export class NodeState {
     this.usedMem[i] = this.usedMem[i]! - pod.requests.memoryBytes;
     this.usedPods[i] = this.usedPods[i]! - 1;
     this.usedGpus[i] = this.usedGpus[i]! - pod.requests.gpus;
+    this.usedNzCpu[i] = this.usedNzCpu[i]! - nonZeroCpu(pod);
+    this.usedNzMem[i] = this.usedNzMem[i]! - nonZeroMemory(pod);
     this.assign.delete(podId);
     this.onNode.get(node)!.delete(podId);
     this.placedOfApp.get(pod.app)?.delete(podId);
@@ -173,6 +229,55 @@ export class NodeState {
     this.changedNodes();
   }
 
+  /** how many of an instance's pods are placed */
+  placedCount(app: string): number { return this.placedOfApp.get(app)?.size ?? 0; }
+
+  // ---- doubt: what other tie-breaks could have placed differently ----
+
+  /** whether any node's contents are in doubt */
+  get anyDirty(): boolean { return this.dirtyNodes > 0; }
+  isDirtyApp(app: string): boolean { return this.dirtyApps.has(app); }
+  doubtOf(podId: string): Doubt | undefined { return this.doubts.get(podId); }
+  /** every pod in doubt */
+  doubted(): ReadonlyMap<string, Doubt> { return this.doubts; }
+  /** the largest CPU and memory request of a pod in doubt */
+  doubtMargin(): { cpuMillis: number; memoryBytes: number } { return { cpuMillis: this.doubtCpu, memoryBytes: this.doubtMem }; }
+
+  markDirty(i: number): void {
+    if (this.dirty[i]) return;
+    this.dirty[i] = 1;
+    this.dirtyNodes++;
+    this.journal?.push(() => { this.dirty[i] = 0; this.dirtyNodes--; });
+  }
+
+  markDirtyApp(app: string): void {
+    if (this.dirtyApps.has(app)) return;
+    this.dirtyApps.add(app);
+    this.journal?.push(() => this.dirtyApps.delete(app));
+  }
+
+  /** records (or clears, with undefined) the doubt about a pod's placement */
+  setDoubt(pod: SimPod, d: Doubt | undefined): void {
+    const prev = this.doubts.get(pod.id);
+    if (prev === d) return;
+    if (d) this.doubts.set(pod.id, d); else this.doubts.delete(pod.id);
+    const cpu = this.doubtCpu, mem = this.doubtMem;
+    if (d) { this.doubtCpu = Math.max(cpu, pod.requests.cpuMillis); this.doubtMem = Math.max(mem, pod.requests.memoryBytes); }
+    this.journal?.push(() => {
+      if (prev) this.doubts.set(pod.id, prev); else this.doubts.delete(pod.id);
+      this.doubtCpu = cpu; this.doubtMem = mem;
+    });
+  }
+
+  /** from here on, changes of the doubt bookkeeping can be undone by endScenario */
+  beginScenario(): void { this.journal = []; this.trackingBefore = this.tracking; this.tracking = true; }
+  endScenario(): void {
+    const j = this.journal ?? [];
+    this.journal = undefined;
+    this.tracking = this.trackingBefore;
+    for (let k = j.length - 1; k >= 0; k--) j[k]!();
+  }
+
   private changedNodes(): void {
     this.live = this.all.filter((_, i) => this.liveFlags[i]);
     this.eligibleCache.clear();
@@ -191,6 +296,9 @@ export class NodeState {
     }
   }
 }
+
+export const ZONE = "topology.kubernetes.io/zone";
+export const HOSTNAME = "kubernetes.io/hostname";
 
 const affinityKeys = new WeakMap<SimPod, string>();
 const domainKeys = new WeakMap<SimPod, { topologyKey: string; key: string }>();

@@ -5,7 +5,7 @@ import type { Lab, ServiceAddress, AddressOwner } from "../lab/types.js";
 import { hasQuorum, quorumOf } from "../lab/quorum.js";
 import { controllerOf, ownerOf, type SimNode, type SimPod } from "./model.js";
 import { NodeState } from "./state.js";
-import { scheduleAll, scheduleFirstFit } from "./scheduler.js";
+import { failNodes, scheduleAll, scheduleFirstFit } from "./scheduler.js";
 import { simulationInput } from "./workload.js";
 import { plannedShutdownAssumes, ungracefulOnPlannedShutdown } from "./shutdown.js";
 import { GRACEFUL_SHUTDOWN } from "../lab/shutdown.js";
@@ -36,6 +36,12 @@ export interface AppOutcome {
   readonly reason?: string;
   /** pods that ran on the failed hosts and were placed elsewhere */
   readonly moved: number;
+  /**
+   * the other outcomes other tie-breaks could give: kube-scheduler picks at random among equally
+   * scored nodes, so where a pod ran, where it restarts, or whether it still fits can depend on it
+   * (the reason says how); absent when the outcome does not depend on ties
+   */
+  readonly alternatives?: readonly Outcome[];
 }
 
 /** A service the lab names by address whose server is down. */
@@ -107,10 +113,17 @@ export interface Baseline {
   readonly appIndex: ReadonlyMap<string, number>;
 }
 
+/** kube-scheduler's minFeasibleNodesToFind: with fewer nodes it scores every feasible one */
+export const EXACT_BELOW_NODES = 100;
+
 /** The placement with every host on. Compute once, then ask many what-ifs of it. */
 export function baseline(lab: Lab): Baseline {
   const { nodes, pods } = simulationInput(lab);
   const state = new NodeState(nodes, pods);
+  // below 100 nodes kube-scheduler scores every feasible node: only ties make the placement uncertain,
+  // and they are tracked; above, it scores a rotating sample of them (percentageOfNodesToScore), and
+  // this placement is one of many it could make: taken as given, with ties tracked from a failure on
+  state.tracking = nodes.length < EXACT_BELOW_NODES;
   const { placed, pending } = scheduleAll(pods, state);
   const podsByApp = new Map<string, SimPod[]>();
   for (const p of pods) {
@@ -161,11 +174,12 @@ export function whatIf(b: Baseline, hosts: readonly string[], opts: WhatIfOption
   // The scenario changes the shared baseline's state; the finally below puts it back even when something
   // throws half-way (the dashboard keeps one baseline for every question it is asked).
   const undo: Undo = { displaced: [], scheduled: [], unbound: [] };
+  state.beginScenario();
   try {
     const deadStorage = storageDown(lab, failed);
     const moved = replacePods(b, nodesDown, ungraceful, deadStorage, etcd.ok, undo, opts.firstFit === true);
     const { pending, stuck, lostOn } = moved;
-    const affected = new Set<string>([...undo.displaced.map(([id]) => ownerOf(state.pod(id)!)), ...[...pending.keys()].map((id) => ownerOf(state.pod(id)!))]);
+    const affected = new Set<string>([...undo.displaced.map(([id]) => ownerOf(state.pod(id)!)), ...[...pending.keys()].map((id) => ownerOf(state.pod(id)!)), ...[...moved.maybeHit].map((id) => ownerOf(state.pod(id)!))]);
     // apps that keep running but whose storage died
     if (deadStorage.size) {
       for (const a of lab.apps) {
@@ -181,7 +195,7 @@ export function whatIf(b: Baseline, hosts: readonly string[], opts: WhatIfOption
 
     // every app starts as its untouched outcome; only the affected ones are worked out
     const apps: AppOutcome[] = b.untouched.slice();
-    for (const name of affected) apps[b.appIndex.get(name)!] = appOutcome(b, name, { failed, downSet, ungraceful, pending, stuck, replaced: moved.replaced });
+    for (const name of affected) apps[b.appIndex.get(name)!] = appOutcome(b, name, { failed, downSet, ungraceful, pending, stuck, replaced: moved.replaced, maybeHit: moved.maybeHit, doubts: moved.doubts });
     const changed = [...affected].map((n) => apps[b.appIndex.get(n)!]!);
 
     const stuckNodes = [...new Set([...stuck.keys()].map((id) => lostOn.get(id)!))].sort();
@@ -215,6 +229,7 @@ export function whatIf(b: Baseline, hosts: readonly string[], opts: WhatIfOption
     for (const id of undo.unbound) state.unbindVolume(id);
     for (const n of nodesDown) state.restoreNode(n);
     for (const [id, n] of undo.displaced) state.place(state.pod(id)!, n);
+    state.endScenario();
   }
 }
 
@@ -252,12 +267,26 @@ interface Replacement {
   readonly pending: Map<string, string>;
   /** pod id → why it stays Terminating on its lost node */
   readonly stuck: ReadonlyMap<string, string>;
+  /** pods whose node is a tie: they may have been on a lost node (or, if they were, may have been elsewhere) */
+  readonly maybeHit: ReadonlySet<string>;
+  /** pod id → the doubt about where it runs after the failure (its node names), for pods whose outcome depends on ties */
+  readonly doubts: ReadonlyMap<string, PodDoubt>;
+}
+
+/** What other tie-breaks could make of one pod, by node name. */
+interface PodDoubt {
+  /** the nodes it may run on (up to a few; else undefined, with count) */
+  readonly nodes: readonly string[] | undefined;
+  readonly count: number;
+  readonly possiblyPending: boolean;
+  readonly possiblyPlaced: boolean;
 }
 
 /** Take the nodes away and re-place what they ran (and what was pending), as the controllers and the scheduler would. */
 function replacePods(b: Baseline, nodesDown: readonly string[], ungraceful: ReadonlySet<string>, deadStorage: ReadonlyMap<string, string>, etcdOk: boolean, undo: Undo, firstFit = false): Replacement {
   const state = b.state;
-  for (const n of nodesDown) for (const id of state.removeNode(n)) undo.displaced.push([id, n]);
+  const { displaced, maybeHit } = failNodes(state, nodesDown);
+  undo.displaced.push(...displaced);
   const lostOn = new Map(undo.displaced);
   const retry = [...undo.displaced.map(([id]) => id), ...b.pending.keys()].sort((x, y) => b.order.get(x)! - b.order.get(y)!);
   const pending = new Map<string, string>();
@@ -284,7 +313,13 @@ function replacePods(b: Baseline, nodesDown: readonly string[], ungraceful: Read
     const node = lostOn.get(p.id)!;
     if (r.placed.has(p.id)) stuck.set(p.id, `StatefulSet pod ${p.id} stays Terminating on ${node}: down until the node returns or is marked out-of-service (then it restarts on ${r.placed.get(p.id)})`);
   }
-  return { lostOn, replaced: r.placed, pending, stuck };
+  const doubts = new Map<string, PodDoubt>();
+  const nodeNames = state.allNodes();
+  for (const p of undo.scheduled) {
+    const d = state.doubtOf(p.id);
+    if (d) doubts.set(p.id, { nodes: d.nodes && d.count <= 4 ? d.nodes.map((i) => nodeNames[i]!.name) : undefined, count: d.count, possiblyPending: d.possiblyPending, possiblyPlaced: d.possiblyPlaced });
+  }
+  return { lostOn, replaced: r.placed, pending, stuck, maybeHit, doubts };
 }
 
 interface Scenario {
@@ -294,6 +329,8 @@ interface Scenario {
   readonly pending: ReadonlyMap<string, string>;
   readonly stuck: ReadonlyMap<string, string>;
   readonly replaced: ReadonlyMap<string, string>;
+  readonly maybeHit: ReadonlySet<string>;
+  readonly doubts: ReadonlyMap<string, PodDoubt>;
 }
 
 /** One affected app: how many replicas run after, and whether it is degraded, restarted or down, and why. */
@@ -342,10 +379,38 @@ function appOutcome(b: Baseline, name: string, s: Scenario): AppOutcome {
     reason = after < before ? `${before - after} of ${before} replicas down: ${reasonOf() ?? ""}`.replace(/: $/, "") : `${hitReplicas.length} replica${hitReplicas.length === 1 ? "" : "s"} moved; the others kept serving`;
   } else {
     outcome = "restarted";
-    const where = [...new Set(hit.map((p) => replaced.get(p.id)).filter(Boolean))].join(", ");
+    const where = [...new Set(hit.map((p) => whereText(p.id, replaced.get(p.id), s.doubts)).filter(Boolean))].join(", ");
     reason = `restarted on ${where}, down ${delay}`;
   }
-  return { app: a.name, namespace: a.namespace, before, after, outcome, ...(reason ? { reason } : {}), moved };
+  // other tie-breaks: the pod may have run elsewhere (or on a lost node), or may fit or not after the failure
+  const alternatives = new Set<Outcome>();
+  const notes: string[] = [];
+  const lone = pods.length <= 1;
+  for (const p of all) {
+    if (s.maybeHit.has(p.id)) {
+      const on = downSet.has(b.placed.get(p.id) ?? "");
+      alternatives.add(on ? (hit.length === 1 ? "unaffected" : "degraded") : p.dependency || lone ? "restarted" : "degraded");
+      notes.push(on ? `${p.id} may have run elsewhere` : `${p.id} may have run on ${[...downSet].join(", ")}`);
+    }
+    const d = s.doubts.get(p.id);
+    if (d?.possiblyPending) { alternatives.add(p.dependency || lone ? "down" : "degraded"); notes.push(`${p.id} may not fit`); }
+    if (d?.possiblyPlaced) { alternatives.add(p.dependency || lone ? "restarted" : "degraded"); notes.push(`${p.id} may find a node`); }
+  }
+  alternatives.delete(outcome);
+  if (alternatives.size) {
+    const alt = [...alternatives].sort();
+    reason = `${reason ? `${reason}; or ` : ""}${alt.join(" or ")}, depending on placement (${notes.slice(0, 3).join(", ")}${notes.length > 3 ? ", …" : ""}: kube-scheduler breaks ties between equally scored nodes at random)`;
+  }
+  return { app: a.name, namespace: a.namespace, before, after, outcome, ...(reason ? { reason } : {}), moved, ...(alternatives.size ? { alternatives: [...alternatives].sort() } : {}) };
+}
+
+/** "w4", "w4 or w5" (a tie), "w4 (or one of 12 equally good nodes)" */
+function whereText(id: string, node: string | undefined, doubts: ReadonlyMap<string, PodDoubt>): string | undefined {
+  if (node === undefined) return undefined;
+  const d = doubts.get(id);
+  if (!d || d.count <= 1) return node;
+  if (d.nodes) return d.nodes.length === 2 ? `${d.nodes[0]} or ${d.nodes[1]}` : `${d.nodes.slice(0, -1).join(", ")} or ${d.nodes.at(-1)}`;
+  return `${node} (or one of ${d.count - 1} other equally good nodes)`;
 }
 
 /** what is left free on the nodes still up */

@@ -141,6 +141,31 @@ export interface DependencyPod {
   readonly volume: { readonly storageClass: string | undefined; readonly sizeBytes: number } | undefined;
 }
 
+export const POWER_LABEL = "drover.dev/power";
+
+/** Where an app's own dependency pods may run (render emits it on their pod templates; what-if places them by it). */
+export interface DependencyPlacement {
+  readonly nodeSelector: Readonly<Record<string, string>>;
+  readonly requiredNodeAffinity: readonly NodeAffinityTerm[];
+  readonly tolerations: readonly Toleration[];
+}
+
+/**
+ * A dependency goes where its app may go: an app pinned to hosts (or given a node selector) gets its
+ * Postgres and Redis pinned to the same hosts, with the app's tolerations so they can follow it there.
+ * A Postgres of an app that is not pinned keeps off volatile hosts (when the lab has others): its data
+ * and every request of the app go through it, and a laptop or gaming PC that goes off would take the
+ * app down with it (seed 004: a nextcloud database on a volatile laptop).
+ */
+export function dependencyPlacement(lab: Lab, a: App, d: Dependency): DependencyPlacement {
+  const affinity: NodeAffinityTerm[] = [];
+  const hosts = serialDevice(lab, a)?.hosts ?? a.placement.hosts;
+  if (hosts.length) affinity.push({ key: HOST_LABEL, values: [...hosts] });
+  else if (d === "postgres" && lab.nodes.some((n) => n.volatile) && lab.nodes.some((n) => !n.volatile)) affinity.push({ key: POWER_LABEL, operator: "NotIn", values: ["volatile"] });
+  const tolerations: Toleration[] = a.placement.tolerations.map((t) => ({ key: t.key, operator: t.value === undefined ? "Exists" : "Equal", ...(t.value !== undefined ? { value: t.value } : {}), effect: t.effect }));
+  return { nodeSelector: { ...a.placement.nodeSelector }, requiredNodeAffinity: affinity, tolerations };
+}
+
 const millis = (cpu: string): number => (cpu.endsWith("m") ? Number(cpu.slice(0, -1)) : Math.round(Number(cpu) * 1000));
 
 /** What each of an app's own dependencies asks of the scheduler. */
@@ -186,6 +211,7 @@ export function appPods(lab: Lab, a: App, allArchs: ReadonlySet<string> = new Se
   if (a.replicas > 0 && opts.dependencies !== false) {
     for (const d of dependencyPods(lab, a)) {
       const local = d.volume?.storageClass !== undefined && lab.storageClasses.find((c) => c.name === d.volume!.storageClass)?.nodeLocal === true;
+      const where = dependencyPlacement(lab, a, d.component);
       pods.push({
         id: `${a.namespace}/${d.name}-0`,
         app: d.name,
@@ -193,9 +219,9 @@ export function appPods(lab: Lab, a: App, allArchs: ReadonlySet<string> = new Se
         ordinal: 0,
         labels: { [INSTANCE_LABEL]: d.name },
         requests: { cpuMillis: d.cpuMillis, memoryBytes: d.memoryBytes, gpus: 0 },
-        nodeSelector: {},
-        requiredNodeAffinity: [],
-        tolerations: [],
+        nodeSelector: where.nodeSelector,
+        requiredNodeAffinity: where.requiredNodeAffinity,
+        tolerations: where.tolerations,
         nodeLocalVolume: local,
         stateless: d.volume === undefined,
         controller: d.controller,

@@ -30,8 +30,10 @@ export function formatReport(o: Output, r: WhatIfReport, verbose = true): string
   for (const s of r.spofs) lines.push(`  ${red(o, "single point of failure")} ${s.component}: ${s.reason}`);
   // storage, DNS and gateways are listed as single points of failure; a monitor only matters when its class is lost (listed too)
   for (const s of r.services) if (!["storage", "dns", "gateway", "ceph-monitor"].includes(s.kind)) lines.push(`  ${yellow(o, "service down")} ${s.what} (${s.address}, ${s.servedBy}): ${s.effect}`);
-  const affected = r.apps.filter((a) => a.outcome !== "unaffected");
-  const rows = (verbose ? r.apps : affected).map((a) => [a.app, `${a.before} → ${a.after}`, paintOutcome(o, a.outcome), a.reason ?? ""]);
+  const affected = r.apps.filter((a) => a.outcome !== "unaffected" || a.alternatives?.length);
+  // an outcome that depends on how kube-scheduler breaks ties reads "restarted or down"
+  const outcomeText = (a: (typeof r.apps)[number]) => [a.outcome, ...(a.alternatives ?? [])].map((x) => paintOutcome(o, x)).join(" or ");
+  const rows = (verbose ? r.apps : affected).map((a) => [a.app, `${a.before} → ${a.after}`, outcomeText(a), a.reason ?? ""]);
   if (rows.length) lines.push(table([["APP", "REPLICAS", "OUTCOME", "WHY"], ...rows]).split("\n").map((l) => "  " + l).join("\n"));
   else lines.push(`  ${green(o, "every app is unaffected")}`);
   if (r.outOfService.length) {

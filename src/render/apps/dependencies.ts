@@ -13,7 +13,8 @@ import { imageRef } from "../../catalog/app.js";
 import { catalogApp } from "../../catalog/index.js";
 import { componentLabels, meta } from "./labels.js";
 import { appSecretName } from "./names.js";
-import { dependencyName, dependencyStorageClass, dns1035, POSTGRES_VOLUME_SIZE } from "../../lab/pods.js";
+import { dependencyName, dependencyPlacement, dependencyStorageClass, dns1035, POSTGRES_VOLUME_SIZE } from "../../lab/pods.js";
+import { placementFields } from "./workload.js";
 
 export { dependencyName };
 import { containerSecurityContext, podSecurityContext } from "./security.js";
@@ -67,6 +68,7 @@ export function dependencyObjects(lab: Lab, a: App, d: Dependency): Record<strin
           spec: {
             automountServiceAccountToken: false,
             securityContext: podSecurityContext(sec),
+            ...placementFields(dependencyPlacement(lab, a, d)),
             containers: [{
               name: d,
               image: imageRef(image),
@@ -102,6 +104,7 @@ export function dependencyObjects(lab: Lab, a: App, d: Dependency): Record<strin
           spec: {
             automountServiceAccountToken: false,
             securityContext: podSecurityContext(sec),
+            ...placementFields(dependencyPlacement(lab, a, d)),
             containers: [{
               name: d,
               image: imageRef(image),

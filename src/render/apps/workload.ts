@@ -24,7 +24,7 @@ function probes(a: App): Record<string, unknown> {
   };
 }
 
-function affinity(plan: PodPlan): Record<string, unknown> | undefined {
+function affinity(plan: Pick<PodPlan, "requiredNodeAffinity">): Record<string, unknown> | undefined {
   if (!plan.requiredNodeAffinity.length) return undefined;
   return {
     nodeAffinity: {
@@ -32,6 +32,16 @@ function affinity(plan: PodPlan): Record<string, unknown> | undefined {
         nodeSelectorTerms: [{ matchExpressions: plan.requiredNodeAffinity.map((t) => ({ key: t.key, operator: t.operator ?? "In", values: [...t.values] })) }],
       },
     },
+  };
+}
+
+/** nodeSelector, affinity and tolerations of a pod spec, each only when there is something to say */
+export function placementFields(p: Pick<PodPlan, "nodeSelector" | "requiredNodeAffinity" | "tolerations">): Record<string, unknown> {
+  const aff = affinity(p);
+  return {
+    ...(Object.keys(p.nodeSelector).length ? { nodeSelector: { ...p.nodeSelector } } : {}),
+    ...(aff ? { affinity: aff } : {}),
+    ...(p.tolerations.length ? { tolerations: p.tolerations.map((t) => ({ ...t })) } : {}),
   };
 }
 
@@ -68,14 +78,11 @@ export function podTemplate(lab: Lab, a: App, plan: PodPlan = podPlan(lab, a)): 
     securityContext: containerSecurityContext(sec),
     ...(mounts.length ? { volumeMounts: mounts } : {}),
   };
-  const aff = affinity(plan);
   const spec: Record<string, unknown> = {
     ...(c.clusterRead ? { serviceAccountName: a.name, automountServiceAccountToken: true } : { automountServiceAccountToken: false }),
     enableServiceLinks: false,
     securityContext: podSecurityContext(sec),
-    ...(Object.keys(plan.nodeSelector).length ? { nodeSelector: { ...plan.nodeSelector } } : {}),
-    ...(aff ? { affinity: aff } : {}),
-    ...(plan.tolerations.length ? { tolerations: plan.tolerations.map((t) => ({ ...t })) } : {}),
+    ...placementFields(plan),
     ...(plan.spread
       ? {
           topologySpreadConstraints: [{
