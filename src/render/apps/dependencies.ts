@@ -14,7 +14,7 @@ import { catalogApp } from "../../catalog/index.js";
 import { componentLabels, meta } from "./labels.js";
 import { appSecretName } from "./names.js";
 import { dependencyName, dependencyPlacement, dependencyStorageClass, dns1035, POSTGRES_VOLUME_SIZE } from "../../lab/pods.js";
-import { placementFields } from "./workload.js";
+import { placementFields } from "./placement.js";
 
 export { dependencyName };
 import { containerSecurityContext, podSecurityContext } from "./security.js";

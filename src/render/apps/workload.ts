@@ -6,6 +6,7 @@ import { appEnv } from "./env.js";
 import { appLabels, appSelector, meta } from "./labels.js";
 import { filesConfigMapName, pvcName } from "./names.js";
 import { GPU_RESOURCE, podPlan, type PodPlan } from "../../lab/pods.js";
+import { placementFields } from "./placement.js";
 import { cpuQuantity, memoryQuantity } from "./quantity.js";
 import { containerSecurityContext, podSecurityContext } from "./security.js";
 
@@ -21,27 +22,6 @@ function probes(a: App): Record<string, unknown> {
     startupProbe: { ...check, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 60 },
     readinessProbe: { ...check, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
     livenessProbe: { ...check, periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 5 },
-  };
-}
-
-function affinity(plan: Pick<PodPlan, "requiredNodeAffinity">): Record<string, unknown> | undefined {
-  if (!plan.requiredNodeAffinity.length) return undefined;
-  return {
-    nodeAffinity: {
-      requiredDuringSchedulingIgnoredDuringExecution: {
-        nodeSelectorTerms: [{ matchExpressions: plan.requiredNodeAffinity.map((t) => ({ key: t.key, operator: t.operator ?? "In", values: [...t.values] })) }],
-      },
-    },
-  };
-}
-
-/** nodeSelector, affinity and tolerations of a pod spec, each only when there is something to say */
-export function placementFields(p: Pick<PodPlan, "nodeSelector" | "requiredNodeAffinity" | "tolerations">): Record<string, unknown> {
-  const aff = affinity(p);
-  return {
-    ...(Object.keys(p.nodeSelector).length ? { nodeSelector: { ...p.nodeSelector } } : {}),
-    ...(aff ? { affinity: aff } : {}),
-    ...(p.tolerations.length ? { tolerations: p.tolerations.map((t) => ({ ...t })) } : {}),
   };
 }
 
