@@ -264,7 +264,7 @@ platform() {
   wrapper_build rest-server "$REST_SERVER_VERSION" github.com/restic/rest-server "v$REST_SERVER_VERSION" "" "" github.com/restic/rest-server/cmd/rest-server=rest-server
   go_install amtool "$ALERTMANAGER_VERSION" "github.com/prometheus/alertmanager/cmd/amtool@v$ALERTMANAGER_VERSION"
   go_install controller-gen "$CONTROLLER_TOOLS_VERSION" "sigs.k8s.io/controller-tools/cmd/controller-gen@v$CONTROLLER_TOOLS_VERSION"
-  local key="$FLUX_VERSION-$CILIUM_VERSION-$CERT_MANAGER_VERSION-$METALLB_VERSION-$EXTERNAL_DNS_VERSION-$KUBE_PROMETHEUS_STACK_VERSION-$VELERO_VERSION-$ENVOY_GATEWAY_VERSION-$EXTERNAL_SNAPSHOTTER_VERSION"
+  local key="$FLUX_VERSION-$CILIUM_VERSION-$CERT_MANAGER_VERSION-$METALLB_VERSION-$EXTERNAL_DNS_VERSION-$KUBE_PROMETHEUS_STACK_VERSION-$VELERO_VERSION-$ENVOY_GATEWAY_VERSION-$EXTERNAL_SNAPSHOTTER_VERSION-volsync$VOLSYNC_VERSION"
   local crds="$CACHE/platform-crds-$key" charts="$CACHE/platform-charts-$key"
   if [ -f "$crds/.done" ] && [ -f "$charts/.done" ]; then log "platform CRDs and charts: cached"; return; fi
   lock platform-crds
@@ -324,6 +324,9 @@ MOD
   log "platform: external-snapshotter $EXTERNAL_SNAPSHOTTER_VERSION VolumeSnapshot CRDs"
   d=$(mod_dir "github.com/kubernetes-csi/external-snapshotter/client/v8@v$EXTERNAL_SNAPSHOTTER_VERSION") || { log "platform: cannot fetch external-snapshotter"; exit 1; }
   cp_crds snapshots "$d"/config/crd/snapshot.storage.k8s.io_*.yaml
+  log "platform: VolSync $VOLSYNC_VERSION CRDs"
+  d=$(mod_dir "github.com/backube/volsync@v$VOLSYNC_VERSION") || { log "platform: cannot fetch github.com/backube/volsync@v$VOLSYNC_VERSION"; exit 1; }
+  cp_crds volsync "$d"/config/crd/bases/volsync.backube_*.yaml
   log "platform: Envoy Gateway $ENVOY_GATEWAY_VERSION CRDs (with its Gateway API CRDs) and chart"
   d=$(mod_dir "github.com/envoyproxy/gateway@v$ENVOY_GATEWAY_VERSION") || { log "platform: cannot fetch "github.com/envoyproxy/gateway@v$ENVOY_GATEWAY_VERSION""; exit 1; }
   cp_crds envoy-gateway "$d"/charts/gateway-helm/charts/crds/crds/gatewayapi-crds.yaml "$d"/charts/gateway-helm/charts/crds/crds/generated/*.yaml

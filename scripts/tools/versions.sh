@@ -48,6 +48,9 @@ ENVOY_GATEWAY_VERSION=1.9.1
 ALERTMANAGER_VERSION=0.35.0
 # VolumeSnapshot CRDs (the snapshot controller VolSync copies through)
 EXTERNAL_SNAPSHOTTER_VERSION=8.7.0
+# VolSync's ReplicationSource/ReplicationDestination CRDs (the backup and restore objects; the chart Drover
+# renders is the same release, render/flux/charts.ts)
+VOLSYNC_VERSION=0.14.0
 # Machines (issue 15, Tier 1): the Debian release and packages of the VM image the machines tests boot
 # under QEMU (scripts/tools/machines-image.sh); the image is cached in machines-<release>-<hash>, the hash
 # over release, packages and revision (bump the revision when machines-image.sh changes the image).

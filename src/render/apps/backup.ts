@@ -2,12 +2,13 @@
 //  - VolSync (default): per volume and backup target a restic ReplicationSource on the lab's schedule and
 //    retention (the first target's keeps the claim's name; the others add the target's), and a
 //    ReplicationDestination from the first target the claim restores from when it is created (restore on
-//    rebuild). The restic repository is <bucket>/<namespace>/<app>/<volume> on S3 (with the target's keys:
+//    rebuild): through a VolumeSnapshot and VolSync's volume populator where the class's CSI driver takes
+//    snapshots, else straight into the claim (copyMethod Direct, restoreMethod below). The restic repository is <bucket>/<namespace>/<app>/<volume> on S3 (with the target's keys:
 //    the in-lab store's, or the ones the user stores), <namespace>/<claim> on an NFS target's restic REST
 //    server (src/render/platform/restic-server.ts); its password is generated per app.
 //  - Velero: one Schedule in the velero namespace selecting the app's objects and volumes.
 import type { App, Lab } from "../../lab/types.js";
-import { driverOf, type CopyMethod } from "../../storage/index.js";
+import { driverOf, restoreCopyMethod, type CopyMethod } from "../../storage/index.js";
 import { appLabels, meta } from "./labels.js";
 import { pvcName } from "./names.js";
 import type { LabSecrets } from "../../secrets/types.js";
@@ -21,8 +22,23 @@ type Target = Lab["backups"]["targets"][number];
 const targetSuffix = (lab: Lab, t: Target): string => (t === lab.backups.targets[0] ? "" : `-${t.name}`);
 /** The restic Secret of a volume's repository on a target (the first target's by default). */
 export const resticSecretName = (lab: Lab, a: App, volume: string, t: Target = lab.backups.targets[0]!): string => `${pvcName(a, volume)}-restic${targetSuffix(lab, t)}`;
-const sourceName = (lab: Lab, a: App, volume: string, t: Target): string => `${pvcName(a, volume)}${targetSuffix(lab, t)}`;
+/** The ReplicationSource of a volume's backups to a target. */
+export const backupSourceName = (lab: Lab, a: App, volume: string, t: Target): string => `${pvcName(a, volume)}${targetSuffix(lab, t)}`;
+/** The mover's user and group: the app's own, so restored files keep their owner. */
+export const moverSecurityContext = (a: App): Record<string, number> | undefined =>
+  a.catalog.runAsUser !== undefined ? { runAsUser: a.catalog.runAsUser, runAsGroup: a.catalog.runAsUser, fsGroup: a.catalog.fsGroup ?? a.catalog.runAsUser } : undefined;
 export const restoreSourceName = (a: App, volume: string): string => `${pvcName(a, volume)}-restore`;
+
+/**
+ * How the restore keeps what it restored, from the class's driver: Snapshot where the CSI driver takes
+ * snapshots (a VolumeSnapshotClass is rendered for it), the only kind VolSync's volume populator fills a
+ * new claim from (the claim's dataSourceRef names the ReplicationDestination); else Direct, straight into
+ * the app's claim (destinationPVC), which then names no data source.
+ */
+export function restoreMethod(lab: Lab, a: App): "Snapshot" | "Direct" {
+  const c = lab.storageClasses.find((x) => x.name === a.storageClass);
+  return c ? restoreCopyMethod(c) : "Snapshot";
+}
 
 /** How VolSync takes a point-in-time copy for a backup on this storage class (its driver's answer). */
 export function copyMethod(lab: Lab, a: App): CopyMethod {
@@ -72,6 +88,7 @@ export function backupObjects(lab: Lab, a: App, secretValue: (key: string) => st
     };
   }
   const method = copyMethod(lab, a);
+  const restore = restoreMethod(lab, a);
   const retain = { daily: lab.backups.retention.daily, weekly: lab.backups.retention.weekly, monthly: lab.backups.retention.monthly };
   const objects: Record<string, unknown>[] = [];
   const secrets: Record<string, unknown>[] = [];
@@ -88,7 +105,7 @@ export function backupObjects(lab: Lab, a: App, secretValue: (key: string) => st
       objects.push({
         apiVersion: "volsync.backube/v1alpha1",
         kind: "ReplicationSource",
-        metadata: meta(sourceName(lab, a, v.name, t), a.namespace, labels),
+        metadata: meta(backupSourceName(lab, a, v.name, t), a.namespace, labels),
         spec: {
           sourcePVC: pvcName(a, v.name),
           trigger: { schedule: lab.backups.schedule },
@@ -97,7 +114,7 @@ export function backupObjects(lab: Lab, a: App, secretValue: (key: string) => st
             copyMethod: method,
             pruneIntervalDays: 7,
             retain,
-            ...(a.catalog.runAsUser !== undefined ? { moverSecurityContext: { runAsUser: a.catalog.runAsUser, runAsGroup: a.catalog.runAsUser, fsGroup: a.catalog.fsGroup ?? a.catalog.runAsUser } } : {}),
+            ...(moverSecurityContext(a) ? { moverSecurityContext: moverSecurityContext(a) } : {}),
             ...(a.storageClass ? { storageClassName: a.storageClass } : {}),
           },
         },
@@ -111,11 +128,10 @@ export function backupObjects(lab: Lab, a: App, secretValue: (key: string) => st
         trigger: { manual: "restore-once" },
         restic: {
           repository: resticSecretName(lab, a, v.name),
-          copyMethod: "Snapshot",
-          capacity: `${Math.ceil(v.sizeBytes / 2 ** 20)}Mi`,
-          accessModes: ["ReadWriteOnce"],
-          ...(a.storageClass ? { storageClassName: a.storageClass } : {}),
-          ...(a.catalog.runAsUser !== undefined ? { moverSecurityContext: { runAsUser: a.catalog.runAsUser, runAsGroup: a.catalog.runAsUser, fsGroup: a.catalog.fsGroup ?? a.catalog.runAsUser } } : {}),
+          ...(restore === "Snapshot"
+            ? { copyMethod: "Snapshot", capacity: `${Math.ceil(v.sizeBytes / 2 ** 20)}Mi`, accessModes: ["ReadWriteOnce"], ...(a.storageClass ? { storageClassName: a.storageClass } : {}) }
+            : { copyMethod: "Direct", destinationPVC: pvcName(a, v.name) }),
+          ...(moverSecurityContext(a) ? { moverSecurityContext: moverSecurityContext(a) } : {}),
         },
       },
     });

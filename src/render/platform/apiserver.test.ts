@@ -86,8 +86,7 @@ test("the real kube-apiserver accepts every app's objects in its rendered namesp
     const namespaces = renderedDocs(renderPlatform(lab, testSecrets(lab))).filter(([o]) => o.kind === "Namespace");
     assert.ok(namespaces.length > 3);
     c.kubectl(["apply", "--server-side", "--field-manager=drover-test", "-f", "-"], namespaces.map(([, text]) => text).join("---\n"));
-    // VolSync's CRDs are not reachable through the registries here (see platform.test.ts)
-    const rest = docs.filter(([o]) => o.kind !== "Namespace" && !String(o.apiVersion).startsWith("volsync.backube/"));
+    const rest = docs.filter(([o]) => o.kind !== "Namespace");
     const r = dryRun(c, rest.map(([, text]) => text));
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.applied, rest.length);
