@@ -84,4 +84,6 @@ const COMMAND_MODULES: Record<string, () => Promise<CommandModule[]>> = {
   seat: async () => [await import("./commands/seat.js")],
   secrets: async () => [await import("./commands/secrets.js")],
   catalog: async () => [await import("./commands/catalog.js")],
+  backup: async () => [await import("./commands/backup.js")],
+  restore: async () => [await import("./commands/backup.js")],
 };
