@@ -2,24 +2,46 @@
 // The whole test suite: installs the pinned real tools (first run builds them, with progress),
 // then runs every compiled *.test.js under dist/ with node's test runner, files named explicitly.
 //
-// The machines tests (*machines.test.js, issue 15 Tier 1: Debian VMs under QEMU booting Drover's seeds)
-// need a VM image that takes minutes to build and minutes of CPU to boot: `npm run test:machines`
-// (`--machines`) builds the image and runs them alone; a plain run includes them only when the image is
-// already built, and otherwise says loudly, at the start and at the end, that they were not run. A subset
-// run (filters given) includes them only when a filter names them.
+// Two heavy suites of issue 15 have their own cache target, built only on demand:
+// - the machines tests (*machines.test.js, Tier 1: Debian VMs under QEMU booting Drover's seeds) need a
+//   VM image that takes minutes to build and minutes of CPU to boot: `npm run test:machines`;
+// - the kubelets tests (*kubelets.test.js, Tier 2: real kubelets + containerd joined to the test control
+//   plane) need kubelet, containerd, runc and the CNI plugins built: `npm run test:kubelets`.
+// `--machines`/`--kubelets` build that target and run those tests alone; a plain run includes them only
+// when their cache is already built, and otherwise says loudly, at the start and at the end, that they
+// were not run. A subset run (filters given) includes them only when a filter names them.
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const machinesOnly = process.argv.includes("--machines");
-const filter = process.argv.slice(2).filter((a) => a !== "--machines");
-const isMachinesTest = (f) => f.endsWith("machines.test.js");
+const heavy = [
+  {
+    flag: "--machines", target: "machines", word: "machines", test: (f) => f.endsWith("machines.test.js"),
+    cache: async () => (await import(join(root, "dist/testing/machines.js"))).machinesImageDir(),
+    what: [
+      "the machines tests (issue 15 Tier 1: Drover's k3s cloud-init seeds booting real Debian 12 VMs",
+      "under QEMU — addressing and default route, hostname, file modes, the WireGuard mesh, the k3s install step)",
+    ],
+    because: "their VM image is not built", how: "npm run test:machines   (about 10-20 minutes on 2 cores)",
+  },
+  {
+    flag: "--kubelets", target: "kubelets", word: "kubelets", test: (f) => f.endsWith("kubelets.test.js"),
+    cache: async () => (await import(join(root, "dist/testing/kubelets-tools.js"))).kubeletsStampDir(),
+    what: [
+      "real kubelets (issue 15 Tier 2: the rendered apps on real kubelet + containerd nodes joined to the",
+      "test control plane — drover node remove, what-if --down versus a real power cut, out-of-service)",
+    ],
+    because: "kubelet, containerd, runc and the CNI plugins are not built", how: "npm run test:kubelets   (about 10-25 minutes on 2 cores the first time)",
+  },
+];
+const only = heavy.find((h) => process.argv.includes(h.flag));
+const filter = process.argv.slice(2).filter((a) => !heavy.some((h) => h.flag === a));
 
 if (!process.env.DROVER_SKIP_TOOLS) {
   console.error("drover test: making sure the real upstream tools are built (cached in ~/.cache/drover-tools)…");
-  const r = spawnSync("bash", [join(root, "scripts/tools/install.sh"), machinesOnly ? "machines" : "all"], { stdio: ["ignore", "inherit", "inherit"] });
+  const r = spawnSync("bash", [join(root, "scripts/tools/install.sh"), only ? only.target : "all"], { stdio: ["ignore", "inherit", "inherit"] });
   if (r.status !== 0) {
     console.error("drover test: building the tools failed (see above)");
     process.exit(1);
@@ -35,31 +57,34 @@ function walk(dir, out) {
   return out;
 }
 let files = walk(join(root, "dist"), []);
-if (machinesOnly) files = files.filter(isMachinesTest);
+if (only) files = files.filter(only.test);
 if (filter.length) files = files.filter((f) => filter.some((x) => f.includes(x)));
-let notRun = "";
-if (!machinesOnly && filter.length && !filter.some((x) => x.includes("machines")) && files.some(isMachinesTest)) {
-  // a subset run (`node scripts/test.mjs render/k3s`) boots VMs only when a filter names them
-  files = files.filter((f) => !isMachinesTest(f));
-  notRun = "drover test: the machines tests (VMs under QEMU) are not part of a subset run unless a filter names them (e.g. render/k3s/machines)";
-  console.error(notRun);
-}
-if (!machinesOnly && files.some(isMachinesTest)) {
-  const { machinesImageDir } = await import(join(root, "dist/testing/machines.js"));
-  const image = machinesImageDir();
-  if (!existsSync(join(image, ".done"))) {
-    const skipped = files.filter(isMachinesTest).map((f) => f.slice(root.length + 1));
-    files = files.filter((f) => !isMachinesTest(f));
-    notRun = [
+const notRun = [];
+for (const h of heavy) {
+  if (only || !files.some(h.test)) continue;
+  if (filter.length && !filter.some((x) => x.includes(h.word))) {
+    // a subset run (`node scripts/test.mjs render/k3s`) runs them only when a filter names them
+    files = files.filter((f) => !h.test(f));
+    const line = `drover test: the ${h.word} tests are not part of a subset run unless a filter names them (e.g. ${h.word})`;
+    notRun.push(line);
+    console.error(line);
+    continue;
+  }
+  const cache = await h.cache();
+  if (!existsSync(join(cache, ".done"))) {
+    const skipped = files.filter(h.test).map((f) => f.slice(root.length + 1));
+    files = files.filter((f) => !h.test(f));
+    const text = [
       "",
-      "!!! NOT CHECKED: the machines tests (issue 15 Tier 1: Drover's k3s cloud-init seeds booting real Debian 12 VMs",
-      "!!! under QEMU — addressing and default route, hostname, file modes, the WireGuard mesh, the k3s install step)",
+      `!!! NOT CHECKED: ${h.what[0]}`,
+      ...h.what.slice(1).map((l) => `!!! ${l}`),
       `!!! were NOT run: ${skipped.join(", ")}`,
-      `!!! because their VM image is not built (${image}).`,
-      "!!! Build it and run them with: npm run test:machines   (about 10-20 minutes on 2 cores)",
+      `!!! because ${h.because} (${cache}).`,
+      `!!! Build it and run them with: ${h.how}`,
       "",
     ].join("\n");
-    console.error(notRun);
+    notRun.push(text);
+    console.error(text);
   }
 }
 if (files.length === 0) {
@@ -71,5 +96,5 @@ const r = spawnSync(process.execPath, ["--test", "--test-reporter=spec", "--test
   cwd: root,
   env: { ...process.env, DROVER_ROOT: root },
 });
-if (notRun) console.error(notRun);
+for (const t of notRun) console.error(t);
 process.exit(r.status ?? 1);

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Builds or installs the real upstream tools used by Drover's test suite, pinned by version,
 # cached outside the repo in $DROVER_TOOLS (default ~/.cache/drover-tools/<name>-<version>/bin).
-# Usage: scripts/tools/install.sh [all|quick|controlplane|talos|debian|platform|machines|flux]...   (default: all)
+# Usage: scripts/tools/install.sh [all|quick|controlplane|talos|debian|platform|machines|flux|kubelets]...   (default: all)
 # (`machines`, the VM image of the machines tests, is not part of `all`: npm run test:machines builds it;
-# nor is `flux`, the real Flux controllers of the GitOps tests: install.sh flux builds them.)
+# nor is `flux`, the real Flux controllers of the GitOps tests: install.sh flux builds them; nor is
+# `kubelets`, the real node runtime of the kubelets tests: npm run test:kubelets builds it.)
 # Prints one progress line per tool; a cached tool costs nothing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -102,18 +103,26 @@ kubernetes_schemas() {
   touch "$dir/.done"; log "kubernetes openapi $KUBERNETES_VERSION: done"
 }
 
-controlplane() {
-  local v=$KUBERNETES_VERSION minor=${KUBERNETES_VERSION#*.}; minor=${minor%%.*}
-  local stagev="v0.${KUBERNETES_VERSION#*.}"
-  local replaces="replace (" m
-  for m in $(curl -fsSL "https://proxy.golang.org/k8s.io/kubernetes/@v/v$v.mod" | awk '$2=="=>" && $3 ~ /^\.\/staging/ {print $1}'); do
+# The replace directives and version ldflags of a wrapper module over k8s.io/kubernetes (its staging
+# modules at the matching v0.x release), shared by the control plane and kubelet builds.
+kube_replaces() {
+  local stagev="v0.${KUBERNETES_VERSION#*.}" m replaces="replace ("
+  for m in $(curl -fsSL "https://proxy.golang.org/k8s.io/kubernetes/@v/v$KUBERNETES_VERSION.mod" | awk '$2=="=>" && $3 ~ /^\.\/staging/ {print $1}'); do
     replaces+=$'\n'"	$m => $m $stagev"
   done
-  replaces+=$'\n)'
-  local ld="-s -w"
+  printf '%s\n)' "$replaces"
+}
+kube_ldflags() {
+  local v=$KUBERNETES_VERSION minor=${KUBERNETES_VERSION#*.} ld="-s -w" pkgpath; minor=${minor%%.*}
   for pkgpath in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     ld+=" -X $pkgpath.gitVersion=v$v -X $pkgpath.gitMajor=1 -X $pkgpath.gitMinor=$minor -X $pkgpath.gitTreeState=clean -X $pkgpath.buildDate=1970-01-01T00:00:00Z"
   done
+  printf '%s' "$ld"
+}
+
+controlplane() {
+  local v=$KUBERNETES_VERSION replaces="" ld=""
+  if [ ! -f "$CACHE/kubernetes-$v/.done" ]; then replaces=$(kube_replaces); ld=$(kube_ldflags); fi
   wrapper_build kubernetes "$v" k8s.io/kubernetes "v$v" "$replaces" "$ld" \
     k8s.io/kubernetes/cmd/kube-apiserver=kube-apiserver \
     k8s.io/kubernetes/cmd/kube-controller-manager=kube-controller-manager \
@@ -341,11 +350,59 @@ MOD
   touch "$crds/.done" "$charts/.done"; log "platform CRDs and charts: done"
 }
 
+# ---- kubelets (issue 15, Tier 2): kubelet, containerd, runc, CNI plugins, pause --------------------------
+# Each in its own cache folder; kubelets-<key>/.done stamps the whole set (what the kubelets tests look for).
+kubelets_key() { printf '%s-%s-%s-%s-%s' "$KUBERNETES_VERSION" "$CONTAINERD_VERSION" "$RUNC_VERSION" "$CNI_PLUGINS_VERSION" "$KUBELETS_STANDIN_REVISION"; }
+kubelets() {
+  # shellcheck disable=SC2086
+  apt_install kubelets $KUBELETS_HOST_PACKAGES
+  local stamp="$CACHE/kubelets-$(kubelets_key)"
+  if [ -f "$stamp/.done" ]; then log "kubelets $(kubelets_key): cached"; return; fi
+  local t0=$SECONDS
+  controlplane # the wrapper module kubelet is built from (cached: nothing to do)
+  local v=$KUBERNETES_VERSION
+  if [ ! -f "$CACHE/kubelet-$v/.done" ]; then
+    wrapper_build kubelet "$v" k8s.io/kubernetes "v$v" "$(kube_replaces)" "$(kube_ldflags)" k8s.io/kubernetes/cmd/kubelet=kubelet
+  else log "kubelet $v: cached"; fi
+  local pdir="$CACHE/pause-$v"
+  if [ -f "$pdir/.done" ]; then log "pause $v: cached"; else
+    # the Kubernetes sources' own pause (build/pause/linux/pause.c), linked statically
+    local kmod; kmod=$(cd "$CACHE/kubelet-$v/src" && go list -m -f '{{.Dir}}' k8s.io/kubernetes)
+    rm -rf "$pdir"; mkdir -p "$pdir/bin"
+    gcc -Os -static -DVERSION="v$v" -o "$pdir/bin/pause" "$kmod/build/pause/linux/pause.c"
+    touch "$pdir/.done"; log "pause $v: done"
+  fi
+  # containerd's go.mod has exclude directives, which `go install m@v` refuses: a wrapper module. No cgo,
+  # and none of the snapshotters that need C headers (btrfs, devmapper, zfs): overlayfs and native remain.
+  ( export CGO_ENABLED=0 GOFLAGS="$GOFLAGS -tags=no_btrfs,no_devmapper,no_zfs,no_aufs"
+    wrapper_build containerd "$CONTAINERD_VERSION" github.com/containerd/containerd/v2 "v$CONTAINERD_VERSION" "" \
+      "-s -w -X github.com/containerd/containerd/v2/version.Version=v$CONTAINERD_VERSION" \
+      github.com/containerd/containerd/v2/cmd/containerd=containerd \
+      github.com/containerd/containerd/v2/cmd/containerd-shim-runc-v2=containerd-shim-runc-v2 \
+      github.com/containerd/containerd/v2/cmd/ctr=ctr )
+  local rdir="$CACHE/runc-$RUNC_VERSION"
+  if [ -f "$rdir/.done" ]; then log "runc $RUNC_VERSION: cached"; else
+    lock runc
+    if [ ! -f "$rdir/.done" ]; then
+      log "runc $RUNC_VERSION: building from the Go module proxy (cgo, libseccomp)"
+      rm -rf "$rdir"; mkdir -p "$rdir/bin"
+      GOBIN="$rdir/bin" CGO_ENABLED=1 go install -tags seccomp "github.com/opencontainers/runc@v$RUNC_VERSION"
+      touch "$rdir/.done"; log "runc $RUNC_VERSION: done"
+    fi
+  fi
+  go_install cni-plugins "$CNI_PLUGINS_VERSION" "github.com/containernetworking/plugins/plugins/...@v$CNI_PLUGINS_VERSION"
+  # the app stand-in the tests tag with the apps' upstream image names (standard library only, static)
+  rm -rf "$stamp"; mkdir -p "$stamp/bin"
+  (cd "$here/kubelets-standin" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$stamp/bin/standin" .)
+  echo "$((SECONDS - t0))" > "$stamp/build-seconds"
+  touch "$stamp/.done"; log "kubelets $(kubelets_key): done in $((SECONDS - t0)) s"
+}
+
 targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(all)
 for t in "${targets[@]}"; do
   case $t in
     all) debian; quick; talos; controlplane; platform ;;
-    quick|controlplane|talos|debian|platform|machines|flux) $t ;;
+    quick|controlplane|talos|debian|platform|machines|flux|kubelets) $t ;;
     *) echo "unknown target $t" >&2; exit 2 ;;
   esac
 done

@@ -59,3 +59,14 @@ MACHINES_IMAGE_PACKAGES="linux-image-amd64 systemd-sysv udev kmod dbus ifupdown 
 MACHINES_IMAGE_REVISION=2
 # what the host needs to build and boot it
 MACHINES_HOST_PACKAGES="qemu-system-x86 qemu-utils mmdebstrap cloud-image-utils e2fsprogs"
+# Kubelets (issue 15, Tier 2): real kubelets with a real container runtime joined to the test control plane
+# (src/testing/kubelets.ts). kubelet is built from the same Kubernetes wrapper module as the control plane
+# (KUBERNETES_VERSION); containerd, runc and the CNI plugins from the Go module proxy; pause from the
+# Kubernetes sources (build/pause/linux/pause.c, static); the registry is Debian's docker-registry.
+# Not part of `all`: `install.sh kubelets` (npm run test:kubelets) builds them.
+CONTAINERD_VERSION=2.1.9
+RUNC_VERSION=1.3.7
+CNI_PLUGINS_VERSION=1.7.1
+# the app stand-in (scripts/tools/kubelets-standin, standard library only): bump when its source changes
+KUBELETS_STANDIN_REVISION=1
+KUBELETS_HOST_PACKAGES="libseccomp-dev pkg-config docker-registry"

@@ -66,7 +66,14 @@ export function nodeManifest(n: TestNode): Record<string, unknown> {
  * Starts a cluster. `controllers` picks kube-controller-manager's controllers (default: all).
  * `podEvictionTimeout`: how fast the node lifecycle controller gives up on unreachable nodes.
  */
-export async function startCluster(opts: { nodes?: TestNode[]; controllers?: string } = {}): Promise<TestCluster> {
+export async function startCluster(opts: {
+  nodes?: TestNode[];
+  controllers?: string;
+  /** kube-controller-manager's --node-monitor-grace-period (default 60s: kwok's heartbeats can lag) */
+  nodeMonitorGracePeriod?: string;
+  /** the API server's default not-ready/unreachable toleration seconds (upstream default 300) */
+  defaultTolerationSeconds?: number;
+} = {}): Promise<TestCluster> {
   const dir = mkdtempSync(join(tmpdir(), "drover-kube-"));
   const procs: ChildProcess[] = [];
   const [etcdClient, etcdPeer, apiPort] = [await freePort(), await freePort(), await freePort()];
@@ -106,6 +113,7 @@ export async function startCluster(opts: { nodes?: TestNode[]; controllers?: str
       "--service-account-key-file", join(dir, "sa.pub"), "--service-account-signing-key-file", join(dir, "sa.key"),
       "--service-cluster-ip-range", "10.96.0.0/16", "--allow-privileged=true",
       "--enable-priority-and-fairness=false", "--max-requests-inflight", "2000", "--max-mutating-requests-inflight", "1000",
+      ...(opts.defaultTolerationSeconds !== undefined ? ["--default-not-ready-toleration-seconds", String(opts.defaultTolerationSeconds), "--default-unreachable-toleration-seconds", String(opts.defaultTolerationSeconds)] : []),
       "--v", "0",
     ]);
     const server = `https://127.0.0.1:${apiPort}`;
@@ -138,7 +146,7 @@ export async function startCluster(opts: { nodes?: TestNode[]; controllers?: str
     start("kube-controller-manager", tool("kube-controller-manager"), [
       "--kubeconfig", kubeconfig, "--leader-elect=false", "--bind-address", "127.0.0.1", "--secure-port", String(await freePort()),
       "--service-account-private-key-file", join(dir, "sa.key"), "--root-ca-file", join(dir, "pki", "apiserver.crt"),
-      "--controllers", opts.controllers ?? "*", "--node-monitor-grace-period", "60s", "--concurrent-deployment-syncs", "20", "--concurrent-replicaset-syncs", "20",
+      "--controllers", opts.controllers ?? "*", "--node-monitor-grace-period", opts.nodeMonitorGracePeriod ?? "60s", "--concurrent-deployment-syncs", "20", "--concurrent-replicaset-syncs", "20",
       "--kube-api-qps", "500", "--kube-api-burst", "1000", "--v", "0",
     ]);
     start("kube-scheduler", tool("kube-scheduler"), [

@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// Real kubelets (issue 15, Tier 2): runs the kubelets test (dist/ops/kubelets.test.js: four real
+// kubelet + containerd nodes joined to the test control plane, the rendered lab's apps on them) and
+// prints its measurements: per node, from starting its processes to the Node Ready; per scenario,
+// what-if's prediction per app next to what happened. Also the build time install.sh recorded.
+// Run after `npm run build` and `scripts/tools/install.sh kubelets`.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { kubeletsStampDir, kubeletsTools } from "../dist/testing/kubelets-tools.js";
+
+const tools = kubeletsTools();
+let build = "?";
+try { build = `${readFileSync(join(kubeletsStampDir(), "build-seconds"), "utf8").trim()} s`; } catch { /* not recorded */ }
+const load = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+console.log(`kubelet ${tools.versions.kubernetes}, containerd ${tools.versions.containerd}, runc ${tools.versions.runc}, CNI plugins ${tools.versions.cni}; built in ${build}; load average at start ${load()}`);
+const dir = mkdtempSync(join(tmpdir(), "drover-bench-kubelets-"));
+const reportFile = join(dir, "report.json");
+const t0 = Date.now();
+const r = spawnSync(process.execPath, ["--test", "--test-reporter=dot", "dist/ops/kubelets.test.js"], { stdio: "inherit", env: { ...process.env, DROVER_KUBELETS_REPORT: reportFile } });
+const total = ((Date.now() - t0) / 1000).toFixed(0);
+const report = JSON.parse(readFileSync(reportFile, "utf8"));
+rmSync(dir, { recursive: true, force: true });
+console.log(`\n| node | processes started → Node Ready |\n|---|---|`);
+for (const n of report.nodes) console.log(`| ${n.node} | ${n.readySeconds.toFixed(1)} s |`);
+for (const s of report.scenarios) {
+  console.log(`\n${s.scenario}`);
+  if (s.apps.length) {
+    console.log(`| app | predicted | observed | simulated placement | real placement |\n|---|---|---|---|---|`);
+    for (const a of s.apps) console.log(`| ${a.app} | ${a.predicted} | ${a.observed} | ${a.predictedWhere} | ${a.observedWhere}${a.placementAsPredicted ? "" : " (placement tie)"} |`);
+  }
+  for (const n of s.notes) console.log(`- ${n}`);
+}
+console.log(`\nwhole test ${total} s (exit ${r.status}); load average at end ${load()}`);
+process.exit(r.status ?? 1);

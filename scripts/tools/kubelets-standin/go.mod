@@ -1,0 +1,3 @@
+module drover.local/kubelets-standin
+
+go 1.25

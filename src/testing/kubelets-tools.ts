@@ -1,0 +1,51 @@
+// Where `scripts/tools/install.sh kubelets` puts the real node runtime (issue 15, Tier 2): kubelet,
+// pause, containerd, runc, the CNI plugins and the app stand-in, each in its cache folder keyed by the
+// versions pinned in scripts/tools/versions.sh; kubelets-<key>/.done stamps the whole set.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, TOOLS_CACHE } from "./paths.js";
+
+function versionsSh(): Record<string, string> {
+  const text = readFileSync(join(ROOT, "scripts/tools/versions.sh"), "utf8");
+  const out: Record<string, string> = {};
+  for (const m of text.matchAll(/^([A-Z_]+)=("?)([^"\n]*)\2$/gm)) out[m[1]!] = m[3]!;
+  return out;
+}
+
+/** The stamp folder of the whole set (as install.sh's kubelets_key names it). */
+export function kubeletsStampDir(): string {
+  const v = versionsSh();
+  return join(TOOLS_CACHE, `kubelets-${v.KUBERNETES_VERSION}-${v.CONTAINERD_VERSION}-${v.RUNC_VERSION}-${v.CNI_PLUGINS_VERSION}-${v.KUBELETS_STANDIN_REVISION}`);
+}
+
+export interface KubeletsTools {
+  readonly kubelet: string;
+  readonly pause: string;
+  readonly containerd: string;
+  /** the folder holding containerd, containerd-shim-runc-v2 and ctr (the shim is found on PATH) */
+  readonly containerdBin: string;
+  readonly runc: string;
+  readonly cniBin: string;
+  readonly standin: string;
+  readonly registry: string;
+  readonly versions: { readonly kubernetes: string; readonly containerd: string; readonly runc: string; readonly cni: string };
+}
+
+/** The built set; throws (failing the test) when `scripts/tools/install.sh kubelets` has not built it. */
+export function kubeletsTools(): KubeletsTools {
+  const stamp = kubeletsStampDir();
+  if (!existsSync(join(stamp, ".done"))) throw new Error(`the kubelets tools are not built (${stamp}); run scripts/tools/install.sh kubelets (or npm run test:kubelets)`);
+  const v = versionsSh();
+  const c = (dir: string, bin: string) => join(TOOLS_CACHE, dir, "bin", bin);
+  return {
+    kubelet: c(`kubelet-${v.KUBERNETES_VERSION}`, "kubelet"),
+    pause: c(`pause-${v.KUBERNETES_VERSION}`, "pause"),
+    containerd: c(`containerd-${v.CONTAINERD_VERSION}`, "containerd"),
+    containerdBin: join(TOOLS_CACHE, `containerd-${v.CONTAINERD_VERSION}`, "bin"),
+    runc: c(`runc-${v.RUNC_VERSION}`, "runc"),
+    cniBin: join(TOOLS_CACHE, `cni-plugins-${v.CNI_PLUGINS_VERSION}`, "bin"),
+    standin: join(stamp, "bin", "standin"),
+    registry: "/usr/bin/docker-registry",
+    versions: { kubernetes: v.KUBERNETES_VERSION!, containerd: v.CONTAINERD_VERSION!, runc: v.RUNC_VERSION!, cni: v.CNI_PLUGINS_VERSION! },
+  };
+}

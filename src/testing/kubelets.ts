@@ -1,0 +1,424 @@
+// Real kubelets for tests (issue 15, Tier 2): each node is a real kubelet with a real containerd + runc +
+// CNI bridge, joined to the test control plane (cluster.ts), all built at pinned versions by
+// `scripts/tools/install.sh kubelets`.
+//
+// A node is a set of host processes, not a container: its own network namespace (the node's address on
+// a veth link, a default route, its own CNI bridge for its pods), its own mount namespace (so its
+// containers' and volumes' mounts vanish with it), its own cgroup subtree (kubelet's cgroupRoot; the
+// kubelet and containerd beside it), and its own folders. systemd-nspawn was the first idea, but this
+// host has a cgroup v1 hybrid without systemd as PID 1: a kubelet inside nspawn needs writable cgroup
+// hierarchies the container does not get, while a host process gets them as they are.
+//
+// The node reaches the API server and the registry on its own loopback through a tiny forwarder
+// (kubelets-forward.ts) into Unix sockets the test process answers; nothing is routed between
+// namespaces and nothing listens outside loopback. Images come from a local registry (Debian's
+// docker-registry) through containerd's mirror configuration, translated from the registries.yaml
+// Drover renders for k3s nodes (the same endpoint and per-upstream prefix, see hostsToml).
+//
+// kill() is a power cut: the node's cgroups are frozen and every process in them (kubelet, containerd,
+// shims, containers) is SIGKILLed at once; close() does that for every node and removes everything.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { connect, createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse } from "yaml";
+import type { TestCluster } from "./cluster.js";
+import { NetnsSet, type Netns } from "./netns.js";
+import { kubeletsTools, type KubeletsTools } from "./kubelets-tools.js";
+import { buildImage, parseImageRef, pushImage } from "./kubelets-images.js";
+
+export const PAUSE_IMAGE = "registry.k8s.io/pause:3.10.1";
+
+export interface KubeletNodeSpec {
+  readonly name: string;
+  /** the node's address (kubelet --node-ip), on a veth link in its namespace (this kernel has no dummy links) */
+  readonly address: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly taints: readonly { key: string; value?: string; effect: string }[];
+  /** kubelet configuration drop-ins (--config-dir), file name → content, e.g. Drover's kubelet.conf.d */
+  readonly dropIns?: Readonly<Record<string, string>>;
+}
+
+export interface KubeletNode {
+  readonly name: string;
+  readonly dir: string;
+  readonly ns: Netns;
+  /** when the node's processes were started (ms since the epoch) */
+  readonly startedAt: number;
+  /** true after kill() */
+  readonly killed: boolean;
+  /** a power cut: every process of the node SIGKILLed at once (cgroups frozen first) */
+  kill(): Promise<void>;
+  /** the last lines of the node's kubelet and containerd logs */
+  logTail(lines?: number): string;
+}
+
+export interface Kubelets {
+  readonly nodes: Map<string, KubeletNode>;
+  /** the registry's address on the root namespace's loopback */
+  readonly registry: string;
+  /** starts one node; resolves when its processes run (not when the Node is Ready) */
+  addNode(spec: KubeletNodeSpec): Promise<KubeletNode>;
+  /** builds an image of `binary` and pushes it under the mirror path of `ref` (an upstream name) */
+  pushImage(ref: string, binary: string, entrypoint: string, env?: readonly string[]): Promise<void>;
+  readonly tools: KubeletsTools;
+  close(): Promise<void>;
+}
+
+/** One upstream registry as Drover's k3s registries.yaml mirrors it: endpoint plus the path prefix. */
+export interface Mirror {
+  readonly upstream: string;
+  /** e.g. http://127.0.0.1:30500 */
+  readonly endpoint: string;
+  /** the prefix its rewrite puts before the repository (k3s `rewrite: {"^(.*)$": "docker.io/$1"}`) */
+  readonly prefix: string;
+}
+
+/** The mirrors of a rendered k3s registries.yaml (Drover's network.registryMirror). */
+export function mirrorsFromRegistriesYaml(text: string): Mirror[] {
+  const doc = parse(text) as { mirrors?: Record<string, { endpoint?: string[]; rewrite?: Record<string, string> }> };
+  const out: Mirror[] = [];
+  for (const [upstream, m] of Object.entries(doc.mirrors ?? {})) {
+    const endpoint = m.endpoint?.[0];
+    if (!endpoint) throw new Error(`registries.yaml: ${upstream} has no endpoint`);
+    const rewrites = Object.entries(m.rewrite ?? {});
+    let prefix = "";
+    if (rewrites.length) {
+      if (rewrites.length !== 1 || rewrites[0]![0] !== "^(.*)$" || !rewrites[0]![1].endsWith("/$1")) throw new Error(`registries.yaml: ${upstream}: only the rewrite ^(.*)$ → <prefix>/$1 is understood here`);
+      prefix = rewrites[0]![1].slice(0, -"/$1".length);
+    }
+    out.push({ upstream, endpoint, prefix });
+  }
+  return out;
+}
+
+/**
+ * containerd's hosts.toml for one mirror: upstream containerd has no rewrite, but a host whose URL
+ * carries the API path (override_path) asks http://<endpoint>/v2/<prefix>/<repository>/..., which is
+ * what k3s's rewrite makes of the same registries.yaml.
+ */
+export function hostsToml(m: Mirror, upstreamServer: string): string {
+  const url = m.prefix ? `${m.endpoint}/v2/${m.prefix}` : m.endpoint;
+  return [
+    `server = ${JSON.stringify(upstreamServer)}`,
+    "",
+    `[host.${JSON.stringify(url)}]`,
+    `  capabilities = ["pull", "resolve"]`,
+    ...(m.prefix ? ["  override_path = true"] : []),
+    "",
+  ].join("\n");
+}
+
+const UPSTREAM_SERVERS: Record<string, string> = { "docker.io": "https://registry-1.docker.io" };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** cgroup v1 hierarchies mounted on this host (mount point per hierarchy) */
+function cgroupMounts(): string[] {
+  const out: string[] = [];
+  for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+    const parts = line.split(" - ");
+    if (parts.length < 2) continue;
+    if (parts[1]!.split(" ")[0] === "cgroup") out.push(parts[0]!.split(" ")[4]!);
+  }
+  return out;
+}
+
+function pidsIn(dir: string): number[] {
+  const out: number[] = [];
+  const walk = (d: string) => {
+    try {
+      for (const p of readFileSync(join(d, "cgroup.procs"), "utf8").split("\n")) if (p) out.push(Number(p));
+      for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) walk(join(d, e.name));
+    } catch { /* gone */ }
+  };
+  walk(dir);
+  return out;
+}
+
+function rmCgroupTree(dir: string): void {
+  try {
+    for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) rmCgroupTree(join(dir, e.name));
+    rmdirSync(dir);
+  } catch { /* gone or busy */ }
+}
+
+/** Starts the shared parts (registry, sockets, cgroup root); nodes are added with addNode. */
+export async function startKubelets(cluster: TestCluster, o: { mirrors: readonly Mirror[] }): Promise<Kubelets> {
+  const tools = kubeletsTools();
+  const dir = mkdtempSync(join(tmpdir(), "drover-kubelets-"));
+  const set = new NetnsSet();
+  await NetnsSet.removeStale();
+  const procs: ChildProcess[] = [];
+  const servers: Server[] = [];
+  const cgRoot = `drover-kubelets-${process.pid}`;
+  const hierarchies = cgroupMounts();
+  const freezer = hierarchies.find((h) => h.endsWith("/freezer"));
+  if (!freezer) throw new Error("kubelets: no cgroup v1 freezer hierarchy on this host");
+  const nodes = new Map<string, KubeletNode>();
+  let closed = false;
+  // containerd's shims put their sockets in a fixed host folder (/run/containerd/s); the ones that
+  // appear while the nodes run are theirs, removed on close
+  const SHIM_SOCKETS = "/run/containerd/s";
+  const listShimSockets = () => { try { return readdirSync(SHIM_SOCKETS); } catch { return []; } };
+  const shimSocketsBefore = new Set(listShimSockets());
+  const hadRunContainerd = existsSync("/run/containerd");
+
+  const killCgroups = async (paths: readonly string[]) => {
+    const fz = paths.map((p) => join(freezer, cgRoot, p));
+    for (const f of fz) try { writeFileSync(join(f, "freezer.state"), "FROZEN"); } catch { /* none */ }
+    for (let i = 0; i < 100; i++) {
+      const pids = fz.flatMap(pidsIn);
+      if (!pids.length) break;
+      for (const pid of pids) try { process.kill(pid, "SIGKILL"); } catch { /* gone */ }
+      for (const f of fz) try { writeFileSync(join(f, "freezer.state"), "THAWED"); } catch { /* none */ }
+      await sleep(100);
+    }
+  };
+  const killAllSync = () => {
+    // the exit path: no waiting; every process under the root, then the tree
+    const fz = join(freezer, cgRoot);
+    for (let i = 0; i < 20; i++) {
+      const pids = pidsIn(fz);
+      if (!pids.length) break;
+      for (const pid of pids) try { process.kill(pid, "SIGKILL"); } catch { /* gone */ }
+      spawnSync("sleep", ["0.05"]);
+    }
+    for (const h of hierarchies) rmCgroupTree(join(h, cgRoot));
+  };
+  const onExit = () => killAllSync();
+  process.on("exit", onExit);
+
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await killCgroups(readdirSync(join(freezer, cgRoot)).filter((n) => !n.includes(".") && existsSync(join(freezer, cgRoot, n, "cgroup.procs"))));
+    for (const p of procs) try { if (p.pid) process.kill(-p.pid, "SIGKILL"); } catch { /* gone */ }
+    for (const s of servers) s.close();
+    await set.close();
+    for (let i = 0; i < 20; i++) {
+      for (const h of hierarchies) rmCgroupTree(join(h, cgRoot));
+      if (!hierarchies.some((h) => existsSync(join(h, cgRoot)))) break;
+      await sleep(200);
+    }
+    process.off("exit", onExit);
+    for (const f of listShimSockets()) if (!shimSocketsBefore.has(f)) rmSync(join(SHIM_SOCKETS, f), { force: true });
+    if (!hadRunContainerd) rmSync("/run/containerd", { recursive: true, force: true });
+    // the node folders hold nothing mounted any more (their mount namespaces died with their processes)
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    for (const h of hierarchies) {
+      mkdirSync(join(h, cgRoot));
+      if (h.endsWith("/cpuset")) for (const f of ["cpuset.cpus", "cpuset.mems"]) writeFileSync(join(h, cgRoot, f), readFileSync(join(h, f)));
+    }
+    // the registry, on the root namespace's loopback
+    const regPort = await freePort();
+    const regDir = join(dir, "registry");
+    mkdirSync(regDir);
+    writeFileSync(join(regDir, "config.yml"), `version: 0.1\nlog: { level: warn, accesslog: { disabled: true } }\nstorage: { filesystem: { rootdirectory: ${join(regDir, "data")} } }\nhttp: { addr: "127.0.0.1:${regPort}", secret: drover-test }\n`);
+    const reg = spawn(tools.registry, ["serve", join(regDir, "config.yml")], { stdio: ["ignore", openSync(join(regDir, "log"), "a"), openSync(join(regDir, "log"), "a")], detached: true });
+    procs.push(reg);
+    const registry = `http://127.0.0.1:${regPort}`;
+    for (let i = 0; ; i++) {
+      const ok = await fetch(`${registry}/v2/`).then((r) => r.status === 200, () => false);
+      if (ok) break;
+      if (i > 100) throw new Error(`registry did not start: ${readFileSync(join(regDir, "log"), "utf8").slice(-2000)}`);
+      await sleep(100);
+    }
+    // Unix sockets the nodes' forwarders reach: the API server and the registry
+    const bridge = (sock: string, port: number) => {
+      const s = createServer((c) => {
+        const t = connect(port, "127.0.0.1");
+        c.pipe(t).pipe(c);
+        c.on("error", () => t.destroy());
+        t.on("error", () => c.destroy());
+      });
+      servers.push(s);
+      return new Promise<void>((r) => s.listen(sock, () => r()));
+    };
+    const apiPort = Number(new URL(cluster.server).port);
+    await bridge(join(dir, "api.sock"), apiPort);
+    await bridge(join(dir, "registry.sock"), regPort);
+    const mirrorPorts = new Set(o.mirrors.map((m) => new URL(m.endpoint).port || "80"));
+    if (mirrorPorts.size > 1) throw new Error("kubelets: the mirrors use more than one endpoint");
+    const mirrorPort = [...mirrorPorts][0] ?? "30500";
+    for (const m of o.mirrors) if (!["127.0.0.1", "localhost"].includes(new URL(m.endpoint).hostname)) throw new Error(`kubelets: mirror endpoint ${m.endpoint} is not on the node's loopback`);
+
+    const pushImageRef = async (ref: string, binary: string, entrypoint: string, env?: readonly string[]) => {
+      const { host, repository, tag } = parseImageRef(ref);
+      const m = o.mirrors.find((x) => x.upstream === host);
+      if (!m) throw new Error(`image ${ref}: ${host} is not mirrored by the lab`);
+      await pushImage(registry, m.prefix ? `${m.prefix}/${repository}` : repository, tag, buildImage({ binary, entrypoint, env }));
+    };
+    await pushImageRef(PAUSE_IMAGE, tools.pause, "/pause");
+
+    const forwardJs = join(dirname(fileURLToPath(import.meta.url)), "kubelets-forward.js");
+    let index = 0;
+    const addNode = async (spec: KubeletNodeSpec): Promise<KubeletNode> => {
+      const i = ++index;
+      const nd = join(dir, spec.name);
+      for (const d of ["containerd/root", "containerd/state", "net.d", "certs.d", "kubelet", "pod-logs", "conf.d", "cni-ipam"]) mkdirSync(join(nd, d), { recursive: true });
+      const ns = await set.add(spec.name);
+      await ns.script(`ip link add node0 type veth peer name node0-peer; ip link set node0-peer up; ip addr add ${spec.address}/24 dev node0; ip link set node0 up; ip route add default dev node0; sysctl -q -w net.ipv4.ip_forward=1`);
+      const fwd = ns.spawn([process.execPath, forwardJs, `6443=${join(dir, "api.sock")}`, `${mirrorPort}=${join(dir, "registry.sock")}`]);
+      await new Promise<void>((resolve, reject) => {
+        let seen = 0;
+        fwd.stdout!.on("data", (d: Buffer) => { seen += (d.toString().match(/listening/g) ?? []).length; if (seen >= 2) resolve(); });
+        fwd.once("exit", (c) => reject(new Error(`forwarder exited ${c}`)));
+      });
+      writeFileSync(join(nd, "net.d", "10-bridge.conflist"), JSON.stringify({
+        cniVersion: "1.0.0", name: "drover-kubelets",
+        plugins: [{ type: "bridge", bridge: "cni0", isGateway: true, ipMasq: false, hairpinMode: true, ipam: { type: "host-local", ranges: [[{ subnet: `10.244.${i}.0/24` }]], routes: [{ dst: "0.0.0.0/0" }], dataDir: join(nd, "cni-ipam") } }],
+      }, null, 2));
+      for (const m of o.mirrors) {
+        mkdirSync(join(nd, "certs.d", m.upstream), { recursive: true });
+        writeFileSync(join(nd, "certs.d", m.upstream, "hosts.toml"), hostsToml(m, UPSTREAM_SERVERS[m.upstream] ?? `https://${m.upstream}`));
+      }
+      const sock = join(nd, "containerd.sock");
+      writeFileSync(join(nd, "containerd.toml"), containerdConfig(nd, sock, tools));
+      writeFileSync(join(nd, "kubeconfig"), [
+        "apiVersion: v1", "kind: Config", "current-context: node",
+        "clusters:", "- name: test", "  cluster:", "    server: https://127.0.0.1:6443", "    insecure-skip-tls-verify: true",
+        "users:", `- name: ${spec.name}`, "  user:", `    token: ${cluster.token}`,
+        "contexts:", "- name: node", "  context:", "    cluster: test", `    user: ${spec.name}`, "",
+      ].join("\n"));
+      writeFileSync(join(nd, "resolv.conf"), "nameserver 127.0.0.1\n");
+      writeFileSync(join(nd, "kubelet.yaml"), JSON.stringify(kubeletConfig(nd, sock, `/${cgRoot}/${spec.name}`, spec), null, 2));
+      for (const [f, text] of Object.entries(spec.dropIns ?? {})) writeFileSync(join(nd, "conf.d", f), text);
+      for (const h of hierarchies) {
+        for (const sub of [spec.name, `${spec.name}-system`]) {
+          mkdirSync(join(h, cgRoot, sub));
+          if (h.endsWith("/cpuset")) for (const f of ["cpuset.cpus", "cpuset.mems"]) writeFileSync(join(h, cgRoot, sub, f), readFileSync(join(h, cgRoot, f)));
+        }
+      }
+      const labels = Object.entries(spec.labels).map(([k, v]) => `${k}=${v}`).join(",");
+      const kubeletArgs = [
+        "--config", join(nd, "kubelet.yaml"), "--config-dir", join(nd, "conf.d"), "--kubeconfig", join(nd, "kubeconfig"),
+        "--root-dir", join(nd, "kubelet"), "--hostname-override", spec.name, "--node-ip", spec.address,
+        ...(labels ? ["--node-labels", labels] : []), "--v", "1",
+      ];
+      const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+      // one shell per node, in the node's network namespace and a mount namespace of its own: it joins the
+      // node's system cgroup, starts containerd, waits for its socket and becomes the kubelet
+      writeFileSync(join(nd, "run.sh"), [
+        "set -e",
+        ...hierarchies.map((h) => `echo $$ > ${q(join(h, cgRoot, `${spec.name}-system`, "cgroup.procs"))}`),
+        `export PATH=${q(`${tools.containerdBin}:${dirname(tools.runc)}:/usr/sbin:/usr/bin:/sbin:/bin`)}`,
+        `${q(tools.containerd)} --config ${q(join(nd, "containerd.toml"))} >> ${q(join(nd, "containerd.log"))} 2>&1 &`,
+        `for i in $(seq 1 300); do [ -S ${q(sock)} ] && break; sleep 0.1; done`,
+        `exec ${q(tools.kubelet)} ${kubeletArgs.map(q).join(" ")} >> ${q(join(nd, "kubelet.log"))} 2>&1`,
+        "",
+      ].join("\n"));
+      const startedAt = Date.now();
+      const p = spawn("nsenter", [`--net=/run/netns/${ns.name}`, "--", "unshare", "--mount", "--propagation", "slave", "--", "sh", join(nd, "run.sh")], { stdio: "ignore", detached: true });
+      procs.push(p);
+      let killed = false;
+      const node: KubeletNode = {
+        name: spec.name, dir: nd, ns, startedAt,
+        get killed() { return killed; },
+        kill: async () => {
+          killed = true;
+          await killCgroups([spec.name, `${spec.name}-system`]);
+        },
+        logTail: (n = 30) => ["kubelet.log", "containerd.log"].map((f) => {
+          const path = join(nd, f);
+          return `--- ${spec.name} ${f}\n${existsSync(path) ? readFileSync(path, "utf8").split("\n").slice(-n).join("\n") : "(none)"}`;
+        }).join("\n"),
+      };
+      nodes.set(spec.name, node);
+      return node;
+    };
+
+    return { nodes, registry, addNode, pushImage: pushImageRef, tools, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+function containerdConfig(nd: string, sock: string, tools: KubeletsTools): string {
+  const s = (v: string) => JSON.stringify(v);
+  return `# containerd for one test node (kubelets.ts)
+version = 3
+root = ${s(join(nd, "containerd/root"))}
+state = ${s(join(nd, "containerd/state"))}
+# NRI listens on a fixed host path; no other node runtime may share it
+disabled_plugins = ["io.containerd.nri.v1.nri", "io.containerd.internal.v1.opt"]
+
+[grpc]
+  address = ${s(sock)}
+
+[ttrpc]
+  address = ${s(`${sock}.ttrpc`)}
+
+[plugins.'io.containerd.cri.v1.images']
+  snapshotter = "overlayfs"
+  [plugins.'io.containerd.cri.v1.images'.pinned_images]
+    sandbox = ${s(PAUSE_IMAGE)}
+  [plugins.'io.containerd.cri.v1.images'.registry]
+    config_path = ${s(join(nd, "certs.d"))}
+
+[plugins.'io.containerd.cri.v1.runtime']
+  # the pods' network namespaces are pinned in this node's state folder, not in the host's /run/netns
+  netns_mounts_under_state_dir = true
+  # this machine withholds CAP_SYS_RESOURCE: no process may lower its oom_score_adj below its parent's,
+  # so the runtime clamps the kubelet's values (-998 for sandboxes) to its own, as rootless setups do
+  restrict_oom_score_adj = true
+  [plugins.'io.containerd.cri.v1.runtime'.containerd]
+    default_runtime_name = "runc"
+    [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
+        BinaryName = ${s(tools.runc)}
+        # runc's state per node (its default, /run/containerd/runc, would be shared by every node)
+        Root = ${s(join(nd, "containerd/runc"))}
+        SystemdCgroup = false
+  [plugins.'io.containerd.cri.v1.runtime'.cni]
+    bin_dirs = [${s(tools.cniBin)}]
+    conf_dir = ${s(join(nd, "net.d"))}
+
+# pulls that go through the transfer service read the same mirror configuration
+[plugins.'io.containerd.transfer.v1.local']
+  config_path = ${s(join(nd, "certs.d"))}
+`;
+}
+
+function kubeletConfig(nd: string, sock: string, cgroupRoot: string, spec: KubeletNodeSpec): Record<string, unknown> {
+  return {
+    apiVersion: "kubelet.config.k8s.io/v1beta1",
+    kind: "KubeletConfiguration",
+    // this host is a cgroup v1 hybrid; Kubernetes 1.35's kubelet refuses it unless told
+    failCgroupV1: false,
+    cgroupDriver: "cgroupfs",
+    cgroupRoot,
+    containerRuntimeEndpoint: `unix://${sock}`,
+    readOnlyPort: 0,
+    healthzBindAddress: "127.0.0.1",
+    authentication: { anonymous: { enabled: false }, webhook: { enabled: false } },
+    authorization: { mode: "AlwaysAllow" },
+    failSwapOn: false,
+    resolvConf: join(nd, "resolv.conf"),
+    podLogsDir: join(nd, "pod-logs"),
+    registerWithTaints: spec.taints.map((t) => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: t.effect })),
+    // every node shares this machine's disk: no node may start evicting or collecting images because of it
+    evictionHard: { "memory.available": "100Mi", "nodefs.available": "1%", "imagefs.available": "1%", "nodefs.inodesFree": "1%", "imagefs.inodesFree": "1%" },
+    imageGCHighThresholdPercent: 100,
+    imageGCLowThresholdPercent: 99,
+    serializeImagePulls: false,
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, "127.0.0.1", () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
