@@ -136,8 +136,11 @@ describe("kubelets (Tier 2): the rendered lab on real kubelets + containerd", { 
   after(async () => {
     if (provisioner) clearInterval(provisioner);
     client?.close();
-    await kl?.close();
-    await cluster?.stop();
+    try {
+      await kl?.close();
+    } finally {
+      await cluster?.stop();
+    }
     if (process.env.DROVER_KUBELETS_REPORT) writeFileSync(process.env.DROVER_KUBELETS_REPORT, JSON.stringify(report, null, 2));
   });
 

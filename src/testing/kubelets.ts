@@ -194,20 +194,30 @@ export async function startKubelets(cluster: TestCluster, o: { mirrors: readonly
   const close = async () => {
     if (closed) return;
     closed = true;
-    await killCgroups(readdirSync(join(freezer, cgRoot)).filter((n) => !n.includes(".") && existsSync(join(freezer, cgRoot, n, "cgroup.procs"))));
+    const problems: string[] = [];
+    const step = async (what: string, f: () => unknown) => {
+      try { await f(); } catch (e) { problems.push(`${what}: ${(e as Error).message}`); }
+    };
+    await step("killing the nodes", () => killCgroups(readdirSync(join(freezer, cgRoot)).filter((n) => existsSync(join(freezer, cgRoot, n, "cgroup.procs")))));
     for (const p of procs) try { if (p.pid) process.kill(-p.pid, "SIGKILL"); } catch { /* gone */ }
     for (const s of servers) s.close();
-    await set.close();
-    for (let i = 0; i < 20; i++) {
-      for (const h of hierarchies) rmCgroupTree(join(h, cgRoot));
-      if (!hierarchies.some((h) => existsSync(join(h, cgRoot)))) break;
-      await sleep(200);
-    }
+    await step("removing the namespaces", () => set.close());
+    await step("removing the cgroups", async () => {
+      for (let i = 0; i < 20; i++) {
+        for (const h of hierarchies) rmCgroupTree(join(h, cgRoot));
+        if (!hierarchies.some((h) => existsSync(join(h, cgRoot)))) return;
+        await sleep(200);
+      }
+      throw new Error(`${cgRoot} is still there`);
+    });
     process.off("exit", onExit);
-    for (const f of listShimSockets()) if (!shimSocketsBefore.has(f)) rmSync(join(SHIM_SOCKETS, f), { force: true });
-    if (!hadRunContainerd) rmSync("/run/containerd", { recursive: true, force: true });
+    await step("removing the shim sockets", () => {
+      for (const f of listShimSockets()) if (!shimSocketsBefore.has(f)) rmSync(join(SHIM_SOCKETS, f), { force: true });
+      if (!hadRunContainerd) rmSync("/run/containerd", { recursive: true, force: true });
+    });
     // the node folders hold nothing mounted any more (their mount namespaces died with their processes)
-    rmSync(dir, { recursive: true, force: true });
+    await step("removing the node folders", () => rmSync(dir, { recursive: true, force: true }));
+    if (problems.length) throw new Error(`kubelets: cleaning up: ${problems.join("; ")}`);
   };
 
   try {
