@@ -32,6 +32,9 @@ function siteOf(lab: Lab, address: string | undefined): Site | undefined {
   });
 }
 
+/** The name a site's DDNS updater keeps at its public IPv4 (sites[].dynamicAddress). */
+export const ddnsName = (site: string, publicDomain: string): string => `ddns-${site}.${publicDomain}`;
+
 /** The apps reached from the internet (public exposure). */
 export const publicApps = (lab: Lab) => lab.apps.filter((a) => a.exposure.kind === "public");
 

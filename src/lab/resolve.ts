@@ -7,6 +7,7 @@ import { storageDriver } from "../storage/index.js";
 import { parseBytes, parseMillicores } from "../net/quantity.js";
 import { formatIp, parseCidr, parseIp, parseRange, type Cidr } from "../net/ip.js";
 import { allocate } from "./allocate.js";
+import { ddnsName } from "./public-entry.js";
 import { effectiveVersions } from "./versions.js";
 import type { VersionOverrides } from "../spec/versions.js";
 import { DEFAULT_TALOS, type ImageName } from "../versions/defaults.js";
@@ -179,8 +180,9 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
     nat: s.nat,
     endpoint: s.endpoint,
     endpointHost: endpointHost(s.endpoint),
-    publicAddress: s.publicAddress ?? endpointHost(s.endpoint),
+    publicAddress: s.publicAddress ?? (s.dynamicAddress && spec.cluster.domains.public ? ddnsName(s.name, spec.cluster.domains.public) : endpointHost(s.endpoint)),
     portForwarding: s.portForwarding,
+    ddnsName: s.dynamicAddress && spec.cluster.domains.public ? ddnsName(s.name, spec.cluster.domains.public) : undefined,
     hosts: hostsBySite.get(s.name) ?? [],
     nodes: nodesBySite.get(s.name) ?? [],
   }));

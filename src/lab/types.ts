@@ -24,6 +24,8 @@ export interface Site {
   readonly publicAddress: string | undefined;
   /** the router forwards the ports the lab needs */
   readonly portForwarding: boolean;
+  /** sites[].dynamicAddress: the DNS name the DDNS updater keeps pointing at the site's changing public IPv4 */
+  readonly ddnsName: string | undefined;
   readonly hosts: readonly string[];
   readonly nodes: readonly string[];
 }

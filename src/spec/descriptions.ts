@@ -67,6 +67,7 @@ export const FIELD_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "network.loadBalancer": "Addresses for ingress and services with raw ports (DNS, git over SSH).",
   "network.loadBalancer.pool": "A LAN range outside DHCP, e.g. 192.168.1.200-192.168.1.220.",
   "network.ingress": "The public and private ingress entry points.",
+  "sites[].dynamicAddress": "true when the site's public IPv4 changes: Drover runs a DDNS updater keeping ddns-<site>.<domains.public> current (Cloudflare) and points public records at that name.",
   "network.ingress.controller": "gateway-api (the Gateway API with Envoy Gateway; what drover init writes) or ingress-nginx (retired upstream since March 2026: drover check warns; the controller of a lab that names none).",
   "network.dns": "Who serves DNS records for services: public (cloudflare, rfc2136, none) and private (pihole, rfc2136, none).",
   "network.seats": "Trusted client devices (laptops, phones) that join the mesh to reach private services.",

@@ -169,6 +169,12 @@ export const Site = z.strictObject({
   publicAddress: DnsName.refine((s) => !/^\d+(\.\d+)*$/.test(s) || parseIp(s) !== undefined, { error: "must be a public IPv4 address such as 203.0.113.7 or a DNS name such as home.example.net" }).optional(),
   /** Whether the router forwards the ports `drover check` lists (false behind CGNAT or a router you cannot configure). */
   portForwarding: z.boolean().default(true),
+  /**
+   * The site's public IPv4 changes (a home connection without a fixed address): Drover renders a DDNS
+   * updater that keeps ddns-<site>.<domains.public> pointing at it in the public DNS provider, and the
+   * public records become CNAMEs to that name. Needs network.dns.public: cloudflare; excludes publicAddress.
+   */
+  dynamicAddress: z.boolean().default(false),
 });
 
 export const Disk = z.strictObject({

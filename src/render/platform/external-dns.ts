@@ -8,6 +8,7 @@ import { INGRESS_CLASS, NAMESPACES, type Entry } from "./contract.js";
 import type { SecretSource } from "./secrets.js";
 import type { LabSecrets } from "../../secrets/types.js";
 import { serviceName } from "../apps/names.js";
+import { ddnsObjects } from "./ddns.js";
 
 const NS = NAMESPACES.externalDns;
 
@@ -71,6 +72,8 @@ export function externalDns(lab: Lab, store: LabSecrets, s: SecretSource, deps: 
     objects.push(helmRelease(name, NS, lab.versions.charts["external-dns"], externalDnsValues(lab, e, provider, domain, name)));
   };
   if (dns.public !== "none" && lab.domains.public && !(dns.public === "rfc2136" && !dns.rfc2136)) add("public", dns.public, lab.domains.public);
+  // a site with a changing public IPv4: the DDNS updater, with the public instance's Cloudflare token
+  if (dns.public === "cloudflare" && lab.domains.public) objects.push(...ddnsObjects(lab, "external-dns-public"));
   if (dns.private !== "none" && !(dns.private === "rfc2136" && !dns.rfc2136)) add("private", dns.private, lab.domains.private);
   if (!objects.length) return undefined;
   return { name: "external-dns", namespace: NS, podSecurity: "restricted", dependsOn: deps, objects, secrets, charts: ["external-dns"] };

@@ -24,6 +24,12 @@ const endpointHost = (ep: string | undefined): string | undefined => (ep ? /^(\[
 
 export const publicExposure: Rule = function* (spec) {
   for (const [i, s] of spec.sites.entries()) {
+    if (s.dynamicAddress) {
+      if (s.name.length > 58) yield error(["sites", i, "name"], `the DDNS name ddns-${s.name} is longer than a DNS label (63)`, "shorten the site name to at most 58 characters");
+      if (s.publicAddress) yield error(["sites", i, "dynamicAddress"], "a site with a dynamic address has no fixed publicAddress: the DDNS updater keeps a name current instead", "remove publicAddress (or dynamicAddress, if the address is fixed)");
+      if (!spec.cluster.domains.public) yield error(["sites", i, "dynamicAddress"], "the DDNS name lives in the public domain, and cluster.domains.public is not set", "set cluster.domains.public (the zone your DNS provider serves), or remove dynamicAddress");
+      else if (spec.network.dns.public !== "cloudflare") yield error(["sites", i, "dynamicAddress"], `the DDNS updater updates Cloudflare, and network.dns.public is ${spec.network.dns.public}`, "set network.dns.public: cloudflare (and store its token: drover secrets set cloudflare-api-token), or let your router's dynamic DNS keep a name current and set publicAddress to that name");
+    }
     if (s.publicAddress && isPrivateIpv4(s.publicAddress)) {
       yield error(["sites", i, "publicAddress"], `${s.publicAddress} is a private address: the internet cannot reach it, and public DNS records must not point at it`, "set the router's public IPv4 (what https://ifconfig.me shows), or a DNS name your router's dynamic DNS keeps current");
     }
