@@ -8,12 +8,13 @@ import { loadRenderableLab as loadLab } from "../../render/load.js";
 import type { LoadedLab } from "../../lab/file.js";
 import type { Need } from "../../render/needs.js";
 import type { LabSecrets } from "../../secrets/types.js";
+import { lifetimeWarnings, storeLifetimes, WARN_DAYS, type Lifetime } from "../../secrets/lifetimes.js";
 
 /**
  * The credentials and placeholders the lab still needs: checked against the secrets store when the local
  * age key opens it, else everything the lab asks for (a throwaway set of secrets stands in for the store).
  */
-export async function stillNeeded(loaded: LoadedLab, ageKey?: string): Promise<{ storeRead: boolean; items: Need[] }> {
+export async function stillNeeded(loaded: LoadedLab, ageKey?: string): Promise<{ storeRead: boolean; items: Need[]; lifetimes?: Lifetime[] }> {
   const [{ labNeeds }, { tryLocalKey }, { readStore, storeFile }, { existsSync }] = await Promise.all([import("../../render/needs.js"), import("../../secrets/keys.js"), import("../../secrets/store.js"), import("node:fs")]);
   const file = storeFile(loaded.lab, loaded.dir);
   const key = existsSync(file) ? tryLocalKey({ keyFile: ageKey }) : undefined;
@@ -26,9 +27,10 @@ export async function stillNeeded(loaded: LoadedLab, ageKey?: string): Promise<{
     }
   }
   const storeRead = secrets !== undefined;
+  const lifetimes = secrets ? storeLifetimes(loaded.lab, secrets) : undefined;
   // without the store: a throwaway one, so generated values (an in-lab Pi-hole's password) count as present
   secrets ??= (await import("../../secrets/generate.js")).ensureSecrets(loaded.lab, undefined).secrets;
-  return { storeRead, items: labNeeds(loaded.lab, secrets) };
+  return { storeRead, items: labNeeds(loaded.lab, secrets), ...(lifetimes ? { lifetimes } : {}) };
 }
 
 /** Facts about a lab for `drover check`; extra sections (what-if headroom, …) register here. */
@@ -76,9 +78,10 @@ export function register(program: Command, ctx: Context): void {
       const { lab, diagnostics } = loaded;
       const s = summarize(lab);
       const sections = summarySections.map((f) => f(lab)).filter((x) => x !== undefined);
-      const needs = await stillNeeded(loaded, opts.ageKey);
+      const { lifetimes, ...needs } = await stillNeeded(loaded, opts.ageKey);
+      const expiring = lifetimes ? lifetimeWarnings(lifetimes) : [];
       if (o.json) {
-        o.out(JSON.stringify({ valid: true, file: loaded.display, summary: s, ...Object.fromEntries(sections.map((x) => [x.title, x.json])), needs, diagnostics }, null, 2));
+        o.out(JSON.stringify({ valid: true, file: loaded.display, summary: s, ...Object.fromEntries(sections.map((x) => [x.title, x.json])), needs, ...(lifetimes ? { lifetimes } : {}), diagnostics }, null, 2));
         return;
       }
       printDiagnostics(o, diagnostics);
@@ -99,6 +102,11 @@ export function register(program: Command, ctx: Context): void {
       if (needs.items.length) {
         lines.push(`  ${bold(o, "needed")} ${dim(o, needs.storeRead ? "(not in the secrets store yet)" : "(the secrets store was not opened: some may be stored already)")}`);
         for (const n of needs.items) lines.push(`    ${yellow(o, n.name)}: ${n.what}\n      ${dim(o, `→ ${n.fix}`)}`);
+      }
+      if (lifetimes) {
+        const next = lifetimes.find((l) => l.notAfter);
+        lines.push(`  ${bold(o, "certificates")} ${expiring.length ? yellow(o, `${expiring.length} need${expiring.length === 1 ? "s" : ""} renewing (within ${WARN_DAYS} days or past)`) : dim(o, `none ends within ${WARN_DAYS} days${next ? `; first: ${next.what} on ${next.notAfter}` : ""}`)}`);
+        for (const w of expiring) lines.push(`    ${yellow(o, "warning:")} ${w}`);
       }
       const warnings = diagnostics.filter((d) => d.severity === "warning").length;
       if (warnings) lines.push(yellow(o, `  ${warnings} warning${warnings === 1 ? "" : "s"} (above)`));

@@ -9,6 +9,9 @@ import { summarySections } from "./check.js";
 import { findLocalKey } from "../../secrets/keys.js";
 import { loadLab } from "../../lab/file.js";
 import { rotateKeys, rotationKinds } from "../../ops/rotate/index.js";
+import { rollAppSecret } from "../../ops/rotate/app-secrets.js";
+import { Client } from "../../cluster/client.js";
+import { readStore, storeFile } from "../../secrets/store.js";
 import { render, summarizeAdditions } from "./render.js";
 import { dim } from "../output.js";
 import { relative } from "node:path";
@@ -49,15 +52,29 @@ export function register(program: Command, ctx: Context): void {
     .option("-o, --out <dir>", "output folder (default: out/ next to lab.yaml)")
     .option("--age-key <file>", "age key file (default: DROVER_AGE_KEY_FILE, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, ~/.config/sops/age/keys.txt)")
     .option("--json", "machine-readable output on stdout")
-    .action(async (kind: string, labPath: string, o: { out?: string; ageKey?: string }) => {
+    .option("--app <name>", "app-secrets: the app whose generated secrets to rotate")
+    .option("--secret <name...>", "app-secrets: only these of its secrets (default: every one that can be replaced)")
+    .option("--kubeconfig <file>", "app-secrets: apply the app's Secret to this cluster and restart what uses it")
+    .option("--context <name>", "kubeconfig context")
+    .action(async (kind: string, labPath: string, o: { out?: string; ageKey?: string; app?: string; secret?: string[]; kubeconfig?: string; context?: string }) => {
       const out = ctx.output();
       const loaded = loadLab(labPath);
       const key = findLocalKey({ keyFile: o.ageKey });
-      const r = await rotateKeys(kind, loaded.lab, loaded.dir, key);
-      const rendered = await render(labPath, o);
+      const r = await rotateKeys(kind, loaded.lab, loaded.dir, key, new Date(), { ...(o.app ? { app: o.app } : {}), ...(o.secret ? { secrets: o.secret } : {}) });
+      const rendered = await render(labPath, { out: o.out, ageKey: o.ageKey });
       const rel = relative(process.cwd(), rendered.outDir) || ".";
+      let rolled: { secret: string; restarted: string[] } | undefined;
+      if (kind === "app-secrets" && (o.kubeconfig || o.context)) {
+        const client = Client.fromKubeconfig({ kubeconfig: o.kubeconfig, context: o.context });
+        try {
+          const store = await readStore(storeFile(loaded.lab, loaded.dir), r.storeFile, key.identities);
+          rolled = await rollAppSecret(client, loaded.lab, store.secrets, o.app!);
+        } finally {
+          client.close();
+        }
+      }
       if (out.json) {
-        out.out(JSON.stringify({ kind, store: r.storeFile, changed: r.changed, outDir: rendered.outDir, rollout: r.rollout, notes: r.notes }, null, 2));
+        out.out(JSON.stringify({ kind, store: r.storeFile, changed: r.changed, outDir: rendered.outDir, rollout: r.rollout, notes: r.notes, ...(rolled ? { applied: rolled.secret, restarted: rolled.restarted } : {}) }, null, 2));
         return;
       }
       const lines = [`${green(out, "✓")} rotated ${bold(out, kind)} in ${bold(out, r.storeFile)}: ${summarizeAdditions(r.changed)}`, `  re-rendered ${rendered.files} files into ${rel}`];
@@ -65,7 +82,8 @@ export function register(program: Command, ctx: Context): void {
         lines.push("  roll out in this order (each step on that node):");
         r.rollout.forEach((s, i) => lines.push(`  ${String(i + 1).padStart(3)}. ${bold(out, s.node)}: ${rel}/${s.file} → ${s.action}`));
       }
-      for (const n of r.notes) lines.push(dim(out, `  note: ${n}`));
+      if (rolled) lines.push(`  applied Secret ${bold(out, rolled.secret)}; restarted ${rolled.restarted.length ? rolled.restarted.join(", ") : "nothing (no workload uses it)"}`);
+      for (const n of rolled ? [] : r.notes) lines.push(dim(out, `  note: ${n}`));
       out.out(lines.join("\n"));
     });
 }

@@ -9,6 +9,16 @@ import { clusterInput, clusterOptions, parseDuration, type ClusterInput, type Cl
 import { Client } from "../../cluster/client.js";
 import { clusterStatus, type StatusReport } from "../../cluster/status.js";
 import { refText } from "../../cluster/objects.js";
+import { liveLifetimes } from "../../cluster/lifetimes.js";
+import { lifetimeWarnings, WARN_DAYS, type Lifetime } from "../../secrets/lifetimes.js";
+
+/** The credentials section: every one that ends within WARN_DAYS (or has), with its date; else the next to end. */
+export function formatLifetimes(o: Output, ls: readonly Lifetime[]): string {
+  const warn = lifetimeWarnings(ls);
+  const next = ls.find((l) => l.notAfter);
+  const head = `${bold(o, "certificates and tokens")} ${warn.length ? yellow(o, `${warn.length} end${warn.length === 1 ? "s" : ""} within ${WARN_DAYS} days or already did`) : green(o, `none ends within ${WARN_DAYS} days`)}${!warn.length && next ? dim(o, ` (first: ${next.what} on ${next.notAfter})`) : ""}`;
+  return [head, ...warn.map((w) => `  ${yellow(o, "warning:")} ${w}`)].join("\n");
+}
 
 export function formatStatus(o: Output, s: StatusReport, source: string | undefined): string {
   const lines: string[] = [`${bold(o, "cluster")} ${s.server} (Kubernetes ${s.version})${source ? dim(o, ` — spec ${source}`) : ""}`, ""];
@@ -58,10 +68,11 @@ export function register(program: Command, ctx: Context): void {
         const tty = !!process.stdout.isTTY && !o.json;
         for (;;) {
           const s = await clusterStatus(client, { ...(input?.lab ? { lab: input.lab.lab } : {}), ...(input ? { desired: input.objects } : {}) });
-          if (o.json) o.out(JSON.stringify(s, null, f.watch ? 0 : 2));
+          const lifetimes = await liveLifetimes(client);
+          if (o.json) o.out(JSON.stringify({ ...s, lifetimes }, null, f.watch ? 0 : 2));
           else {
             if (f.watch && tty) process.stdout.write("\x1b[H\x1b[2J");
-            o.out(formatStatus(o, s, input?.source) + (f.watch ? dim(o, `\n\nrefreshing every ${f.interval} (Ctrl-C to stop) — ${new Date().toISOString()}`) : ""));
+            o.out(formatStatus(o, s, input?.source) + "\n\n" + formatLifetimes(o, lifetimes) + (f.watch ? dim(o, `\n\nrefreshing every ${f.interval} (Ctrl-C to stop) — ${new Date().toISOString()}`) : ""));
           }
           if (!f.watch || abort.signal.aborted) break;
           await new Promise((r) => { const t = setTimeout(r, interval); abort.signal.addEventListener("abort", () => { clearTimeout(t); r(undefined); }, { once: true }); });

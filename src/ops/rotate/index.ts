@@ -7,11 +7,12 @@ import type { Lab } from "../../lab/types.js";
 import type { LocalKey } from "../../secrets/keys.js";
 import { readStore, writeStore } from "../../secrets/store.js";
 import { UserError } from "../../errors.js";
-import type { Rotation, RotationKind, RotationResult } from "./types.js";
+import type { Rotation, RotationKind, RotationOptions, RotationResult } from "./types.js";
 import { wireguardRotation } from "./wireguard.js";
 import { sopsRotation } from "./sops.js";
 import { joinTokenRotation } from "./join-token.js";
 import { talosCaRotation } from "./talos-ca.js";
+import { appSecretsRotation } from "./app-secrets.js";
 
 export * from "./types.js";
 
@@ -25,6 +26,7 @@ registerRotation(wireguardRotation());
 registerRotation(sopsRotation());
 registerRotation(joinTokenRotation());
 registerRotation(talosCaRotation());
+registerRotation(appSecretsRotation());
 
 export function rotationKinds(): RotationKind[] {
   return [...registry.keys()];
@@ -37,13 +39,13 @@ export function rotationFor(kind: string): Rotation {
 }
 
 /** Rotates one kind of material in the lab's store and saves it. */
-export async function rotateKeys(kind: string, lab: Lab, labDir: string, key: LocalKey, now: Date = new Date()): Promise<RotationResult & { storeFile: string }> {
+export async function rotateKeys(kind: string, lab: Lab, labDir: string, key: LocalKey, now: Date = new Date(), options: RotationOptions = {}): Promise<RotationResult & { storeFile: string }> {
   const rotation = rotationFor(kind);
   const path = resolve(labDir, lab.secretsStore.file);
   const display = relative(process.cwd(), path) || path;
   if (!existsSync(path)) throw new UserError(`${display} does not exist: there are no keys to rotate yet`, "run drover render first; it creates the secrets store");
   const store = await readStore(path, display, key.identities);
-  const result = await rotation.rotate(store, lab);
+  const result = await rotation.rotate(store, lab, options);
   if (result.changed.length) writeStore(path, result.store, now);
   return { ...result, storeFile: display };
 }

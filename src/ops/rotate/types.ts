@@ -4,7 +4,7 @@
 import type { Lab } from "../../lab/types.js";
 import type { StoreFile } from "../../secrets/store.js";
 
-export type RotationKind = "wireguard" | "sops" | "join-token" | "talos-ca";
+export type RotationKind = "wireguard" | "sops" | "join-token" | "talos-ca" | "app-secrets";
 
 export type { RolloutStep } from "../../render/distributions.js";
 import type { RolloutStep } from "../../render/distributions.js";
@@ -20,8 +20,14 @@ export interface RotationResult {
   readonly notes: readonly string[];
 }
 
+/** What some rotations need to be told (app-secrets: which app, which of its secrets). */
+export interface RotationOptions {
+  readonly app?: string;
+  readonly secrets?: readonly string[];
+}
+
 export interface Rotation {
   readonly kind: RotationKind;
   readonly description: string;
-  rotate(store: StoreFile, lab: Lab): RotationResult | Promise<RotationResult>;
+  rotate(store: StoreFile, lab: Lab, options?: RotationOptions): RotationResult | Promise<RotationResult>;
 }

@@ -1,0 +1,70 @@
+// How long each credential Drover keeps stays valid, from the secrets store alone (`drover check`):
+// the Talos CAs (etcd, Kubernetes, front-proxy aggregator, OS — and the OS CA being rolled in or out
+// by `keys rotate talos-ca`) and the talosconfig's os:admin certificate, which Drover issues with the
+// OS CA's validity. The Talos bootstrap and trustd tokens and the k3s token carry no expiry. The live
+// ones (the API server's serving certificate, bootstrap-token Secrets, TLS Secrets such as the
+// internal CA's) are read by cluster/lifetimes.ts. A credential warns within WARN_DAYS of its end.
+import { X509Certificate } from "node:crypto";
+import type { Lab } from "../lab/types.js";
+import type { LabSecrets } from "./types.js";
+
+export const WARN_DAYS = 30;
+const DAY = 86_400_000;
+
+export interface Lifetime {
+  /** what it is, in words: "Talos Kubernetes CA" */
+  readonly what: string;
+  /** where it is: "secrets store talos.certs.k8s", "Secret kube-system/bootstrap-token-abcdef" */
+  readonly where: string;
+  /** RFC 3339, UTC; undefined: does not expire */
+  readonly notAfter: string | undefined;
+  /** whole days left (negative: expired that many days ago) */
+  readonly daysLeft: number | undefined;
+  readonly state: "ok" | "expiring" | "expired" | "no-expiry";
+  /** what to do about it */
+  readonly renew: string;
+}
+
+export function lifetime(what: string, where: string, notAfter: Date | undefined, now: Date, renew: string): Lifetime {
+  if (!notAfter) return { what, where, notAfter: undefined, daysLeft: undefined, state: "no-expiry", renew };
+  const left = notAfter.getTime() - now.getTime();
+  const daysLeft = Math.floor(left / DAY);
+  const state = left <= 0 ? "expired" : left <= WARN_DAYS * DAY ? "expiring" : "ok";
+  return { what, where, notAfter: notAfter.toISOString().replace(/\.000Z$/, "Z"), daysLeft, state, renew };
+}
+
+/** notAfter of the first certificate of a PEM text, or undefined when it is not one. */
+export function certificateEnd(pemText: string): Date | undefined {
+  try {
+    return new Date(new X509Certificate(pemText).validTo);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The lifetimes the secrets store can tell, soonest end first. */
+export function storeLifetimes(lab: Lab, secrets: LabSecrets, now: Date = new Date()): Lifetime[] {
+  const out: Lifetime[] = [];
+  if (lab.distribution === "talos") {
+    const t = secrets.talos;
+    const ca = (what: string, key: string, pem: string, renew: string) => out.push(lifetime(what, `secrets store talos.${key}`, certificateEnd(pem), now, renew));
+    ca("Talos OS CA (the Talos API)", "certs.os", t.certs.os.crt, "drover keys rotate talos-ca (three runs, each followed by the printed talosctl apply-config)");
+    ca("talosconfig os:admin client certificate", "certs.os (issued by drover render)", t.certs.os.crt, "renewed with the OS CA: drover keys rotate talos-ca");
+    ca("Kubernetes CA", "certs.k8s", t.certs.k8s.crt, "talosctl rotate-ca --kubernetes (drover keys rotate does not roll the Kubernetes CA yet)");
+    ca("Kubernetes front-proxy (aggregator) CA", "certs.k8sAggregator", t.certs.k8sAggregator.crt, "talosctl rotate-ca --kubernetes");
+    ca("etcd CA", "certs.etcd", t.certs.etcd.crt, "Talos has no online etcd CA rotation: plan a rebuild before it ends");
+    if (t.nextOsCa) ca("Talos OS CA being rolled in", "nextOsCa", t.nextOsCa.crt, "finish drover keys rotate talos-ca");
+    (t.acceptedOsCas ?? []).forEach((p, i) => ca("previous Talos OS CA, still accepted", `acceptedOsCas[${i}]`, p, "finish drover keys rotate talos-ca"));
+    out.push(lifetime("Talos bootstrap and trustd tokens", "secrets store talos.bootstrapToken, talos.trustdToken", undefined, now, "drover keys rotate join-token"));
+  } else {
+    out.push(lifetime("k3s token", "secrets store k3s.token", undefined, now, "drover keys rotate join-token"));
+  }
+  return out.sort((a, b) => (a.notAfter ?? "~").localeCompare(b.notAfter ?? "~"));
+}
+
+/** One line per credential that needs attention (expiring or expired), with the exact date. */
+export function lifetimeWarnings(ls: readonly Lifetime[]): string[] {
+  return ls
+    .filter((l) => l.state === "expiring" || l.state === "expired")
+    .map((l) => `${l.what} (${l.where}) ${l.state === "expired" ? `expired on ${l.notAfter} (${-l.daysLeft!} days ago)` : `expires on ${l.notAfter} (in ${l.daysLeft} days)`}: ${l.renew}`);
+}
