@@ -5,5 +5,6 @@ import type { CopyMethod, DriverClass } from "./contract.js";
 import { driverOf } from "./drivers.js";
 
 export function restoreCopyMethod(c: DriverClass): Extract<CopyMethod, "Snapshot" | "Direct"> {
+  // (the namespace only fills in the parameters; whether there is a snapshot class at all is what counts)
   return driverOf(c).snapshotClass(c, "") !== undefined ? "Snapshot" : "Direct";
 }

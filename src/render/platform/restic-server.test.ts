@@ -1,11 +1,10 @@
 // Backups to an NFS share: the rendered restic REST server, run for real (rest-server 0.14.0 built from
-// the Go module proxy, with the Deployment's own arguments and the rendered htpasswd), and an app's
+// the Go module proxy, with the Deployment's own arguments and the rendered htpasswd: testing/restic-mover.ts), and an app's
 // rendered restic Secret used as-is by the real restic to open a repository on it, back up and restore.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
-import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { exampleLab, testSecrets } from "../../testing/apps-lab.js";
@@ -15,6 +14,7 @@ import { platformComponents, renderPlatform } from "./index.js";
 import { renderApps } from "../apps/index.js";
 import { NAMESPACES } from "./contract.js";
 import { htpasswdLine } from "./restic-server.js";
+import { moverEnv, startRestServer } from "../../testing/restic-mover.js";
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -48,30 +48,6 @@ test("NFS backup target: a restic REST server on the share (static NFS volume, r
   assert.match(renderPlatform(lab, testSecrets(lab)).get("README.md")!.content, /## Backups to NAS shares[\s\S]*uid\/gid 1000[\s\S]*- `truenas`: `10\.10\.10\.20:\/mnt\/tank\/backups`/);
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-    s.on("error", reject);
-  });
-}
-
-async function waitPort(port: number, ms = 15_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const c = connect(port, "127.0.0.1", () => (c.end(), resolve(true)));
-      c.on("error", () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`rest-server did not listen on ${port}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 test("several backup targets: every volume goes to each (a ReplicationSource and restic Secret per target), restores come from the first", () => {
   const lab = loadLab(exampleFiles().find((f) => f.includes("multi-site"))).lab; // cabin-nas (NFS, another site) first, then Backblaze B2
   const secrets = testSecrets(lab);
@@ -96,36 +72,16 @@ test("several backup targets: every volume goes to each (a ReplicationSource and
 test("NFS backup target, for real: rest-server runs with the rendered arguments and htpasswd; restic with the app's rendered Secret backs up and restores; a wrong password is refused", { timeout: 120_000 }, async () => {
   const { backups, resticSecret } = setup();
   const dir = mkdtempSync(join(tmpdir(), "drover-restic-"));
-  const port = await freePort();
-  const objs = backups.objects as Obj[];
-  const container = objs.find((o) => o.kind === "Deployment")!.spec.template.spec.containers[0];
-  // the share and the Secret's mount stand in as folders; the Service's address as loopback
-  const share = join(dir, "share");
-  mkdirSync(share);
-  mkdirSync(join(dir, "auth"));
-  writeFileSync(join(dir, "auth", ".htpasswd"), (backups.secrets as Obj[])[0]!.stringData[".htpasswd"]);
-  const args = (container.args as string[]).map((a) => (a === "/data" ? share : a === "/auth/.htpasswd" ? join(dir, "auth", ".htpasswd") : a.startsWith(":") ? `127.0.0.1:${port}` : a));
-  assert.equal(container.command[0], "/usr/bin/rest-server");
-  const server = spawn(tool("rest-server"), args, { stdio: ["ignore", "pipe", "pipe"] });
-  let log = "";
-  server.stdout.on("data", (d) => (log += d));
-  server.stderr.on("data", (d) => (log += d));
+  const server = await startRestServer(backups as never);
   try {
-    await waitPort(port);
-    const rendered = resticSecret("data");
-    const env = (over: Record<string, string> = {}) => ({
-      PATH: process.env.PATH ?? "", HOME: dir, RESTIC_CACHE_DIR: join(dir, "cache"),
-      ...rendered,
-      RESTIC_REPOSITORY: rendered.RESTIC_REPOSITORY!.replace(/^rest:http:\/\/[^/]+/, `rest:http://127.0.0.1:${port}`),
-      ...over,
-    });
+    const env = (over: Record<string, string> = {}) => ({ ...moverEnv(resticSecret("data"), server, join(dir, "cache")), ...over });
     const restic = (argv: string[], over?: Record<string, string>) => spawnSync(tool("restic"), argv, { env: env(over), encoding: "utf8", timeout: 60_000 });
     const src = join(dir, "volume");
     mkdirSync(src);
     writeFileSync(join(src, "invoice-0001.pdf"), "%PDF-1.7 drover test\n");
     let r = restic(["init"]);
-    assert.equal(r.status, 0, `restic init: ${r.stderr}\n${log}`);
-    assert.ok(existsSync(join(share, "office", "paperless-ngx-data", "config")), "the repository lives on the share as <namespace>/<claim>");
+    assert.equal(r.status, 0, `restic init: ${r.stderr}\n${server.log()}`);
+    assert.ok(existsSync(join(server.share, "office", "paperless-ngx-data", "config")), "the repository lives on the share as <namespace>/<claim>");
     r = spawnSync(tool("restic"), ["backup", "--host", "paperless-ngx", "."], { cwd: src, env: env(), encoding: "utf8", timeout: 60_000 });
     assert.equal(r.status, 0, `restic backup: ${r.stderr}`);
     r = restic(["snapshots", "--json"]);
@@ -140,7 +96,7 @@ test("NFS backup target, for real: rest-server runs with the rendered arguments 
     assert.notEqual(r.status, 0, "a wrong REST password is refused");
     assert.match(r.stderr, /401|Unauthorized|unauthorized/);
   } finally {
-    server.kill();
+    server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 });
