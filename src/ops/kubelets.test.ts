@@ -31,6 +31,12 @@ import { nodeRemove } from "./node-remove.js";
 import { loadLab } from "../lab/file.js";
 import { baseline, whatIf, type Outcome } from "../analyze/index.js";
 
+/** a duration of whole seconds as Go prints it (kubelet's configz): 30s, 2m0s */
+const goDuration = (d: string): string => {
+  const sec = Number(/^(\d+)s$/.exec(d)?.[1] ?? NaN);
+  return sec < 60 ? `${sec}s` : `${Math.floor(sec / 60)}m${sec % 60}s`;
+};
+
 interface PodView { name: string; ns: string; app: string; node: string; phase: string; ready: boolean; terminating: boolean; ip: string }
 
 const report: { nodes: { node: string; readySeconds: number }[]; scenarios: { scenario: string; apps: { app: string; predicted: string; observed: string; predictedWhere?: string; observedWhere?: string; placementAsPredicted: boolean }[]; notes: string[] }[] } = { nodes: [], scenarios: [] };
@@ -160,6 +166,19 @@ describe("kubelets (Tier 2): the rendered lab on real kubelets + containerd", { 
       const port = p.app === "homepage" ? 3000 : 3001;
       const r = await kl.nodes.get(p.node)!.ns.exec(["curl", "-s", "--max-time", "5", `http://${p.ip}:${port}/`]);
       assert.equal(r.stdout.trim(), `standin ${p.app} on ${p.name}`, `${p.ns}/${p.name} on ${p.node}`);
+    }
+    // the volatile host's node runs with Drover's graceful-shutdown drop-in, read by the real kubelet
+    // (kubelet.conf.d); the others without. (Triggering it needs systemd-logind, which this host has not.)
+    for (const n of lab.nodes) {
+      const r = await kl.nodes.get(n.name)!.ns.exec(["curl", "-sk", "--max-time", "5", "https://127.0.0.1:10250/configz"]);
+      const kc = (JSON.parse(r.stdout) as { kubeletconfig: { shutdownGracePeriod?: string; shutdownGracePeriodCriticalPods?: string } }).kubeletconfig;
+      const rendered = n.volatile ? parse(readFileSync(join(out, "k3s", n.name, "user-data"), "utf8")).write_files.find((f: { path: string }) => f.path.endsWith("-graceful-shutdown.conf")) : undefined;
+      if (n.volatile) {
+        const want = parse(rendered.content) as { shutdownGracePeriod: string; shutdownGracePeriodCriticalPods: string };
+        assert.deepEqual([kc.shutdownGracePeriod, kc.shutdownGracePeriodCriticalPods], [want.shutdownGracePeriod, want.shutdownGracePeriodCriticalPods].map(goDuration), `${n.name}: the kubelet's shutdown grace periods are the rendered ones`);
+      } else {
+        assert.ok(!kc.shutdownGracePeriod || kc.shutdownGracePeriod === "0s", `${n.name}: no graceful shutdown configured (${kc.shutdownGracePeriod})`);
+      }
     }
     const images = cluster.kubectl(["get", "pods", "-A", "-o", "jsonpath={range .items[*]}{.status.containerStatuses[*].image}{\"\\n\"}{end}"]);
     assert.match(images, /ghcr\.io\/gethomepage\/homepage:v1\.8\.0/);

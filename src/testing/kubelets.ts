@@ -408,7 +408,8 @@ function kubeletConfig(nd: string, sock: string, cgroupRoot: string, spec: Kubel
     containerRuntimeEndpoint: `unix://${sock}`,
     readOnlyPort: 0,
     healthzBindAddress: "127.0.0.1",
-    authentication: { anonymous: { enabled: false }, webhook: { enabled: false } },
+    // the kubelet's API listens only inside the node's namespace; the tests read /configz there
+    authentication: { anonymous: { enabled: true }, webhook: { enabled: false } },
     authorization: { mode: "AlwaysAllow" },
     failSwapOn: false,
     resolvConf: join(nd, "resolv.conf"),
