@@ -438,7 +438,7 @@ export async function apply(client: Client, desiredIn: readonly KubeObject[], o:
   return { dryRun, results: list, counts, notReady, interrupted: interrupted(), writes, warnings: client.takeWarnings().sort(), lab };
 }
 
-async function waitCrds(client: Client, crds: readonly KubeObject[], onPending: (n: number) => void, timeoutMs: number, stop: () => boolean): Promise<void> {
+export async function waitCrds(client: Client, crds: readonly KubeObject[], onPending: (n: number) => void, timeoutMs: number, stop: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let pending = [...crds];
   while (pending.length && !stop()) {

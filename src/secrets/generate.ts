@@ -9,6 +9,7 @@ import { forEachPeerPair, wireguardPeers } from "../lab/mesh.js";
 import { editPresharedKeys, presharedKey } from "./preshared-keys.js";
 import { pairKey } from "./types.js";
 import { appSecretSpecs } from "../catalog/secrets.js";
+import { generateSshKeyPair, type SshKeyPair } from "./ssh.js";
 
 export interface Generators {
   readonly talos: () => TalosSecrets;
@@ -19,6 +20,8 @@ export interface Generators {
   readonly appSecret: (kind: AppSecretKind) => string;
   /** the lab UID (the lab's identity in the cluster's inventory) */
   readonly labUid: () => string;
+  /** an SSH key pair (admin access to k3s nodes, Flux's deploy key) */
+  readonly ssh: (comment: string) => SshKeyPair;
 }
 
 export const defaultGenerators: Generators = {
@@ -28,6 +31,7 @@ export const defaultGenerators: Generators = {
   k3sToken: () => randomBytes(32).toString("hex"),
   appSecret: (kind) => randomSecret(kind),
   labUid: () => randomUUID(),
+  ssh: generateSshKeyPair,
 };
 
 /**
@@ -42,6 +46,7 @@ export function ensureSecrets(lab: Lab, existing: LabSecrets | undefined, gen: P
   const labUid = existing?.labUid ?? (added.push("lab uid"), g.labUid());
   const talos = existing?.talos ?? (added.push("talos secrets bundle"), g.talos());
   const k3s = existing?.k3s ?? (added.push("k3s token"), { token: g.k3sToken() });
+  const ssh = existing?.ssh ?? (added.push("ssh keys"), { admin: g.ssh(`drover-admin@${lab.name}`), deploy: g.ssh(`drover-deploy@${lab.name}`) });
   const wireguard: Record<string, WireguardKeyPair> = { ...existing?.wireguard };
   for (const peer of wireguardPeers(lab)) {
     if (!wireguard[peer]) {
@@ -77,6 +82,7 @@ export function ensureSecrets(lab: Lab, existing: LabSecrets | undefined, gen: P
     labUid,
     talos,
     k3s,
+    ssh,
     wireguard: sortKeys(wireguard),
     wireguardPresharedKeys: newPairs.length ? psks.done() : existingPsks,
     apps: sortKeys(apps),

@@ -46,6 +46,12 @@ export function secretsFromDocument(doc: SopsMap, display: string): LabSecrets {
   for (const f of ["talos", "k3s", "wireguard", "wireguardPresharedKeys", "apps"]) if (!isObj(o[f])) throw bad(f, "is missing or not a mapping");
   if (typeof (o.k3s as Record<string, unknown>).token !== "string") throw bad("k3s.token", "is missing");
   if (o.labUid !== undefined && (typeof o.labUid !== "string" || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(o.labUid))) throw bad("labUid", "is not a UUID");
+  if (o.ssh !== undefined) {
+    for (const k of ["admin", "deploy"]) {
+      const kp = isObj(o.ssh) ? o.ssh[k] : undefined;
+      if (!isObj(kp) || typeof kp.privateKey !== "string" || typeof kp.publicKey !== "string") throw bad(`ssh.${k}`, "needs privateKey and publicKey");
+    }
+  }
   for (const [peer, kp] of Object.entries(o.wireguard as object)) {
     if (!isObj(kp) || typeof kp.privateKey !== "string" || typeof kp.publicKey !== "string") throw bad(`wireguard.${peer}`, "needs privateKey and publicKey");
   }

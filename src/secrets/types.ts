@@ -2,6 +2,8 @@
 // SOPS-encrypted secrets store, reused on every render (so renders are deterministic).
 // PEM strings are plain PEM text (renderers base64-encode where a format wants it).
 
+import type { SshKeyPair } from "./ssh.js";
+
 export interface CertAndKey {
   readonly crt: string; // PEM certificate
   readonly key: string; // PEM private key
@@ -50,6 +52,12 @@ export interface LabSecrets {
    * stores written before it existed (the next load adds it) and in hand-made fixtures.
    */
   readonly labUid?: string;
+  /**
+   * SSH keys (OpenSSH files, see ssh.ts): `admin`, authorized by the k3s seeds for `drover up`; `deploy`,
+   * the read-only deploy key Flux pulls the Git repository with. Absent in stores written before them
+   * (the next load adds them) and in hand-made fixtures.
+   */
+  readonly ssh?: { readonly admin: SshKeyPair; readonly deploy: SshKeyPair };
   /** the key SOPS-encrypted rendered manifests use (see src/secrets/manifest.ts); absent in hand-made fixtures */
   readonly manifestKey?: ManifestKey;
 }

@@ -72,13 +72,23 @@ export function k3sInstallEnv(lab: Lab, n: Node): [string, string][] {
   ];
 }
 
-export function userData(lab: Lab, n: Node, files: readonly WrittenFile[]): string {
+/** The account `drover up` logs in as (with the lab's admin SSH key) to read a server's kubeconfig. */
+export const K3S_ADMIN_USER = "drover";
+/** Where k3s writes the admin kubeconfig on a server (root only). */
+export const K3S_KUBECONFIG_PATH = "/etc/rancher/k3s/k3s.yaml";
+
+/**
+ * `adminKey`: the lab's admin SSH public key (authorized_keys line). Servers get the account
+ * K3S_ADMIN_USER with it (key only, no password, sudo without one) so `drover up` can read the kubeconfig.
+ */
+export function userData(lab: Lab, n: Node, files: readonly WrittenFile[], adminKey?: string): string {
   const server = n.role === "controlplane";
   const doc = {
     hostname: n.name,
     fqdn: `${n.name}.${lab.domains.private}`,
     prefer_fqdn_over_hostname: false,
     manage_etc_hosts: true,
+    ...(server && adminKey ? { users: ["default", { name: K3S_ADMIN_USER, gecos: "drover up", shell: "/bin/sh", lock_passwd: true, sudo: "ALL=(ALL) NOPASSWD:ALL", ssh_authorized_keys: [adminKey] }] } : {}),
     ...(n.dns.length ? { bootcmd: [["sh", "-c", RESOLV_CONF_SCRIPT, "drover-resolv-conf", lab.domains.private, ...n.dns]] } : {}),
     package_update: true,
     packages: ["curl", "ca-certificates", "wireguard-tools", "nftables"],

@@ -31,7 +31,7 @@ export function renderK3s(lab: Lab, secrets: LabSecrets): FileTree {
       { path: "/etc/wireguard/wg0.conf", content: wgQuickConf(wg.get(n.name)!, "Drover WireGuard overlay, rendered by drover"), permissions: "0600" },
       { path: K3S_INSTALL_PATH, content: K3S_INSTALL_SCRIPT, permissions: "0755" },
     ];
-    addFile(t, `${n.name}/user-data`, userData(lab, n, files), { secret: true });
+    addFile(t, `${n.name}/user-data`, userData(lab, n, files, secrets.ssh?.admin.publicKey), { secret: true });
     addFile(t, `${n.name}/meta-data`, metaData(lab, n));
     addFile(t, `${n.name}/network-config`, networkConfig(lab, n));
   }

@@ -1,0 +1,84 @@
+// Whether Flux has reconciled the lab: every Kustomization and HelmRelease Ready for its current
+// generation, and for those that are not, why (the Ready condition's reason and message, or "not
+// reconciled yet"). Read with the API only, like `flux get kustomizations` does.
+import type { Client } from "./client.js";
+import type { KubeObject } from "./objects.js";
+import { ApiError } from "./client.js";
+import { NotFound } from "../errors.js";
+
+export interface FluxObjectStatus {
+  readonly kind: "Kustomization" | "HelmRelease";
+  readonly namespace: string;
+  readonly name: string;
+  readonly ready: boolean;
+  /** the Ready condition's reason, "Suspended", or "NotReconciled" */
+  readonly reason: string;
+  readonly message: string;
+}
+
+export const FLUX_KINDS = [
+  { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization" },
+  { apiVersion: "helm.toolkit.fluxcd.io/v2", kind: "HelmRelease" },
+] as const;
+
+interface Condition { type?: string; status?: string; reason?: string; message?: string; observedGeneration?: number }
+
+/** The status of one Flux object as `flux get` would show it. */
+export function fluxObjectStatus(kind: FluxObjectStatus["kind"], o: KubeObject): FluxObjectStatus {
+  const meta = o.metadata ?? {};
+  const status = (o as { status?: { observedGeneration?: number; conditions?: Condition[] } }).status ?? {};
+  const spec = (o as { spec?: { suspend?: boolean } }).spec ?? {};
+  const base = { kind, namespace: meta.namespace ?? "", name: meta.name ?? "" };
+  if (spec.suspend) return { ...base, ready: false, reason: "Suspended", message: "suspended (flux resume, or spec.suspend: false)" };
+  const ready = status.conditions?.find((c) => c.type === "Ready");
+  const gen = meta.generation ?? 0;
+  const observed = ready?.observedGeneration ?? status.observedGeneration ?? -1;
+  if (!ready) return { ...base, ready: false, reason: "NotReconciled", message: "not reconciled yet (is the controller running?)" };
+  if (observed < gen) return { ...base, ready: false, reason: ready.reason ?? "Progressing", message: `generation ${gen} not reconciled yet${ready.message ? ` (last: ${ready.message})` : ""}` };
+  return { ...base, ready: ready.status === "True", reason: ready.reason ?? "", message: ready.message ?? "" };
+}
+
+/** Every Kustomization and HelmRelease of the cluster with its readiness; kinds the cluster does not serve count as none. */
+export async function fluxStatus(client: Client): Promise<FluxObjectStatus[]> {
+  const out: FluxObjectStatus[] = [];
+  for (const k of FLUX_KINDS) {
+    let items: KubeObject[];
+    try {
+      items = (await client.list(k.apiVersion, k.kind)).items;
+    } catch (e) {
+      if (e instanceof ApiError && e.code === 404) continue;
+      if (e instanceof NotFound) continue; // the kind is not served (Flux's CRDs not installed yet)
+      throw e;
+    }
+    for (const o of items) out.push(fluxObjectStatus(k.kind, o));
+  }
+  return out.sort((a, b) => (a.kind + a.namespace + a.name < b.kind + b.namespace + b.name ? -1 : 1));
+}
+
+export interface FluxWaitResult {
+  readonly ready: boolean;
+  readonly objects: readonly FluxObjectStatus[];
+  readonly timedOut: boolean;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((r) => {
+  const t = setTimeout(r, ms);
+  signal?.addEventListener("abort", () => { clearTimeout(t); r(); }, { once: true });
+});
+
+/**
+ * Polls until every Kustomization and HelmRelease is Ready (at least `expect` Kustomizations exist:
+ * the root one makes the others), or until the timeout; reports each round.
+ */
+export async function waitFluxReady(client: Client, o: { timeoutMs: number; pollMs?: number; expectKustomizations?: number; signal?: AbortSignal; onProgress?: (objects: readonly FluxObjectStatus[]) => void }): Promise<FluxWaitResult> {
+  const deadline = Date.now() + o.timeoutMs;
+  for (;;) {
+    const objects = await fluxStatus(client);
+    o.onProgress?.(objects);
+    const ks = objects.filter((x) => x.kind === "Kustomization").length;
+    const ready = objects.length > 0 && objects.every((x) => x.ready) && ks >= (o.expectKustomizations ?? 1);
+    if (ready) return { ready, objects, timedOut: false };
+    if (Date.now() >= deadline || o.signal?.aborted) return { ready: false, objects, timedOut: !o.signal?.aborted };
+    await sleep(o.pollMs ?? 2000, o.signal);
+  }
+}

@@ -1,0 +1,12 @@
+// What `drover up` reports as it goes: one event per step of a phase. The CLI shows them as a
+// progress line on a terminal and one line per finished step otherwise; --json collects them.
+export type UpPhase = "render" | "talos" | "k3s" | "gitops" | "flux";
+
+export interface UpEvent {
+  readonly phase: UpPhase;
+  /** "start": begun; "skip": already done, nothing to do; "done": did it; "wait": still waiting (repeated); "warn": went on, but the user should know */
+  readonly status: "start" | "skip" | "done" | "wait" | "warn";
+  readonly message: string;
+}
+
+export type UpReport = (e: UpEvent) => void;
