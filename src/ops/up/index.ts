@@ -61,7 +61,7 @@ export interface UpOptions {
   readonly report: UpReport;
   readonly signal?: AbortSignal;
   /** k3s tests: where the first server's sshd is, and its kubeconfig path */
-  readonly k3sSsh?: { readonly host: string; readonly port: number; readonly user: string; readonly path: string };
+  readonly k3sSsh?: { readonly host: string; readonly port: number; readonly user: string; readonly sudo?: boolean; readonly path: string; readonly apiServer?: string };
 }
 
 export interface UpResult {
@@ -94,7 +94,7 @@ async function machines(o: UpOptions): Promise<void> {
     if (!existsSync(o.paths.adminKey) || readFileSync(o.paths.adminKey, "utf8") !== key.privateKey) writeFileAtomic(o.paths.adminKey, key.privateKey, { mode: 0o600 });
     const r = await upK3s({
       lab, runner: o.runner, ssh: o.tools.ssh, identity: o.paths.adminKey, knownHosts: o.paths.knownHosts, timeoutMs: o.machinesTimeoutMs, report: o.report,
-      ...(o.k3sSsh ? { sshTarget: o.k3sSsh, kubeconfigPath: o.k3sSsh.path } : {}), ...(o.pollMs ? { pollMs: o.pollMs } : {}), ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.k3sSsh ? { sshTarget: o.k3sSsh, kubeconfigPath: o.k3sSsh.path, ...(o.k3sSsh.apiServer ? { apiServer: o.k3sSsh.apiServer } : {}) } : {}), ...(o.pollMs ? { pollMs: o.pollMs } : {}), ...(o.signal ? { signal: o.signal } : {}),
     });
     keepKubeconfig({ name: lab.name, text: r.kubeconfig, server: r.server, file: o.paths.kubeconfig, report: o.report, phase: "k3s", ...(o.mergeInto ? { mergeInto: o.mergeInto } : {}) });
   }

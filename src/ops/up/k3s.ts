@@ -22,18 +22,20 @@ export interface K3sOptions {
   readonly report: UpReport;
   readonly signal?: AbortSignal;
   /** where to reach the first server's sshd (default: its lab address, port 22) and as whom (tests use a loopback sshd) */
-  readonly sshTarget?: { readonly host: string; readonly port: number; readonly user: string };
+  readonly sshTarget?: { readonly host: string; readonly port: number; readonly user: string; readonly sudo?: boolean };
+  /** the API server address written into the kubeconfig (default https://<first server>:6443) */
+  readonly apiServer?: string;
   /** the kubeconfig's path on the server (tests use a file of their own) */
   readonly kubeconfigPath?: string;
 }
 
 /** The ssh invocation that prints the server's kubeconfig (root-only: through sudo unless logging in as root). */
-export function sshKubeconfigArgs(o: { identity: string; knownHosts: string; host: string; port: number; user: string; path: string }): string[] {
+export function sshKubeconfigArgs(o: { identity: string; knownHosts: string; host: string; port: number; user: string; path: string; sudo?: boolean }): string[] {
   return [
     "-i", o.identity, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=10",
-    "-o", "StrictHostKeyChecking=accept-new", "-o", `UserKnownHostsFile=${o.knownHosts}`, "-o", "GlobalKnownHostsFile=/dev/null",
+    "-o", "StrictHostKeyChecking=accept-new", "-o", `UserKnownHostsFile=${o.knownHosts}`, "-o", "GlobalKnownHostsFile=/dev/null", "-o", "HashKnownHosts=no",
     "-o", "LogLevel=ERROR", "-p", String(o.port), "-l", o.user, "--", o.host,
-    ...(o.user === "root" ? [] : ["sudo", "-n"]), "cat", o.path,
+    ...((o.sudo ?? o.user !== "root") ? ["sudo", "-n"] : []), "cat", o.path,
   ];
 }
 
@@ -51,7 +53,7 @@ export async function upK3s(o: K3sOptions): Promise<{ kubeconfig: string; server
     const r = await o.runner.run(o.ssh, args, { timeoutMs: 30_000 });
     if (r.code === 0 && /^\s*apiVersion:|clusters:/m.test(r.stdout)) {
       o.report({ phase: "k3s", status: "done", message: `kubeconfig fetched from ${first.name}` });
-      return { kubeconfig: r.stdout, server: `https://${first.address.includes(":") ? `[${first.address}]` : first.address}:6443` };
+      return { kubeconfig: r.stdout, server: o.apiServer ?? `https://${first.address.includes(":") ? `[${first.address}]` : first.address}:6443` };
     }
     if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/i.test(r.stderr)) {
       throw new UserError(`${first.name}'s SSH host key is not the one recorded in ${o.knownHosts}: ${failure(r)}`, `if ${first.name} was reinstalled, remove its line from ${o.knownHosts} and run drover up again`);
