@@ -59,13 +59,22 @@ function folderObjects(dir: string): KubeObject[] {
     .flatMap((f) => parseManifests(readFileSync(join(dir, f), "utf8"), join(dir, f)));
 }
 
-/** Applies with server-side apply and says whether anything changed (a new object, or a new resourceVersion). */
+/**
+ * Applies with server-side apply and counts what changed: a new object, a new generation (a spec
+ * change) or, for kinds without one, a new resourceVersion. (Flux's kinds default status.observedGeneration
+ * to -1, which the API server writes again on every apply until a controller has written a status: a new
+ * resourceVersion with nothing changed.)
+ */
 async function applyCounting(client: Client, objs: readonly KubeObject[]): Promise<number> {
   let changed = 0;
   for (const o of objs) {
     const before = await client.get(refOf(o));
     const after = await client.apply(o, { force: true });
-    if (!before || before.metadata?.resourceVersion !== after.metadata?.resourceVersion) changed++;
+    const differs = !before || (before.metadata?.generation !== undefined ? before.metadata.generation !== after.metadata?.generation : before.metadata?.resourceVersion !== after.metadata?.resourceVersion);
+    if (differs) {
+      changed++;
+      if (process.env.DROVER_TRACE) process.stderr.write(`drover up: ${o.kind} ${o.metadata?.namespace ?? ""}/${o.metadata?.name} ${before ? "changed" : "created"}\n`);
+    }
   }
   return changed;
 }
