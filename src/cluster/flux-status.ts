@@ -82,3 +82,17 @@ export async function waitFluxReady(client: Client, o: { timeoutMs: number; poll
     await sleep(o.pollMs ?? 2000, o.signal);
   }
 }
+
+/**
+ * Whether Flux reconciles this cluster: the root Kustomization (flux-system/flux-system, as Drover and
+ * `flux bootstrap` name it) exists and is Ready. False when Flux's kinds are not served.
+ */
+export async function fluxRunsCluster(client: Client): Promise<boolean> {
+  try {
+    const k = await client.get({ apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", namespace: "flux-system", name: "flux-system" });
+    return !!k && fluxObjectStatus("Kustomization", k).ready;
+  } catch (e) {
+    if (e instanceof NotFound) return false;
+    throw e;
+  }
+}

@@ -15,6 +15,8 @@ import { apply, type ApplyProgress, type ApplyResult } from "../../cluster/apply
 import { refText } from "../../cluster/objects.js";
 import { LEVEL_NAMES } from "../../cluster/order.js";
 import { EXIT_INVALID } from "../errors.js";
+import { UserError } from "../../errors.js";
+import { fluxRunsCluster } from "../../cluster/flux-status.js";
 
 interface ApplyFlags extends ClusterOptions {
   pruneData?: boolean;
@@ -25,6 +27,7 @@ interface ApplyFlags extends ClusterOptions {
   timeout: string;
   waitLock: string;
   concurrency: string;
+  overFlux?: boolean;
 }
 
 /** A progress line on stderr: rewritten in place on a terminal, one line per step otherwise. */
@@ -121,6 +124,7 @@ export function register(program: Command, ctx: Context): void {
     .option("--timeout <duration>", "how long to wait for readiness", "5m")
     .option("--wait-lock <duration>", "how long to wait when another apply holds the lock (0 = refuse)", "0")
     .option("--concurrency <n>", "requests in flight at once", "32")
+    .option("--over-flux", "apply even though Flux reconciles the cluster (Flux puts back what Git says at its next reconcile)")
     .action(async (path: string | undefined, f: ApplyFlags) => {
       const o = ctx.output();
       const timeoutMs = parseDuration(f.timeout, "--timeout");
@@ -139,6 +143,10 @@ export function register(program: Command, ctx: Context): void {
       process.on("SIGTERM", onSignal);
       const progress = progressPrinter(o);
       try {
+        // once Flux reconciles the cluster from Git, Git is the source of truth: apply would fight it
+        if (!f.dryRun && !f.overFlux && await fluxRunsCluster(client)) {
+          throw new UserError(`Flux reconciles the cluster at ${client.server} (Kustomization flux-system/flux-system is Ready): what drover apply writes, Flux would put back from Git`, "commit and push the render with drover up (Flux applies it), see drift with drover diff, or pass --over-flux to apply anyway");
+        }
         const r = await apply(client, input.objects, {
           skipUnserved: !!f.skipUnserved || input.lab !== undefined,
           dryRun: !!f.dryRun, prune: f.prune, ...(f.pruneData ? { pruneFilters: pruneDataFilters } : {}), wait: f.wait, timeoutMs, lockWaitMs, adopt: !!f.adopt,

@@ -2,10 +2,9 @@
 // Flux and wait until it has reconciled everything. Idempotent and resumable: each step is skipped when
 // already done. Progress on a terminal (stderr); quiet when piped or with --json, which print the result.
 import type { Command } from "commander";
-import { delimiter, dirname, resolve } from "node:path";
+import { delimiter, resolve } from "node:path";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { existsSync } from "node:fs";
 import type { Context } from "../context.js";
 import type { Output } from "../output.js";
 import { bold, dim, green, red, yellow } from "../output.js";
@@ -161,8 +160,7 @@ export function register(program: Command, ctx: Context): void {
         progress.done();
         if (o.json) o.out(JSON.stringify({ ...r, steps: events.filter((e) => e.status !== "wait") }, null, 2));
         else printResult(o, r, events, !!process.stderr.isTTY);
-        if (r.flux && o && !r.flux.ready && f.wait && r.flux.objects.length) process.exitCode = EXIT_INVALID;
-        void dirname; void existsSync;
+        if (r.flux && !r.flux.ready && f.wait && r.flux.objects.length) process.exitCode = EXIT_INVALID;
       } finally {
         progress.done();
         process.off("SIGINT", onSignal);

@@ -26,12 +26,14 @@ let sshd: TestSshd;
 let key: TestKey;
 let opts: (events: UpEvent[]) => FluxOptions;
 let client: Client;
+let labFile: string;
 
 before(async () => {
   key = isolatedAgeKey();
   const dir = tempDir("drover-up-flux-");
   sshd = await startSshd("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIP6JmK5pL6JmK5pL6JmK5pL6JmK5pL6JmK5pL6JmK5pL nobody");
   // an ssh remote: Flux gets the deploy key and the remote's host key
+  labFile = join(dir, "lab.yaml");
   writeFileSync(join(dir, "lab.yaml"), upTalosLabYaml() + `gitops: { url: "ssh://git@127.0.0.1:${sshd.port}/lab.git" }\n`);
   const r = await runCli(["render", join(dir, "lab.yaml")]);
   assert.equal(r.code, 0, r.err);
@@ -87,7 +89,7 @@ test("Flux phase: installs the vendored Flux from the render with its Secrets; a
   assert.equal(gens(), gensBefore);
 });
 
-test("Flux phase: once Flux runs the lab (root Kustomization Ready) the install is left to Flux", async () => {
+test("once Flux runs the lab (root Kustomization Ready): up leaves the install to Flux, drover apply refuses to fight it", async () => {
   // play kustomize-controller: mark the root Kustomization reconciled and Ready
   const gen = Number(cluster.kubectl(["-n", "flux-system", "get", "kustomization", "flux-system", "-o", "jsonpath={.metadata.generation}"]));
   cluster.kubectl(["-n", "flux-system", "patch", "kustomization", "flux-system", "--subresource=status", "--type=merge", "-p",
@@ -96,4 +98,11 @@ test("Flux phase: once Flux runs the lab (root Kustomization Ready) the install 
   const r = await upFlux({ ...opts(ev), wait: false });
   assert.equal(r.installed, false);
   assert.ok(ev.some((e) => e.status === "skip" && /Flux runs the lab/.test(e.message)));
+  const refused = await runCli(["apply", labFile, "--kubeconfig", cluster.kubeconfig]);
+  assert.equal(refused.code, 1, refused.err);
+  assert.match(refused.err, /Flux reconciles the cluster/);
+  assert.match(refused.err, /--over-flux/);
+  // a dry run (drover diff's question) is still answered
+  const dry = await runCli(["apply", labFile, "--kubeconfig", cluster.kubeconfig, "--dry-run", "--json"]);
+  assert.doesNotMatch(dry.err, /Flux reconciles/);
 });

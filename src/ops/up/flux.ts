@@ -14,7 +14,7 @@ import type { Client } from "../../cluster/client.js";
 import type { KubeObject } from "../../cluster/objects.js";
 import { refOf } from "../../cluster/objects.js";
 import { waitCrds } from "../../cluster/apply.js";
-import { fluxObjectStatus, waitFluxReady, type FluxObjectStatus } from "../../cluster/flux-status.js";
+import { fluxRunsCluster, waitFluxReady, type FluxObjectStatus } from "../../cluster/flux-status.js";
 import { FLUX_CRDS_DIR, FLUX_SYSTEM_DIR } from "../../render/flux/flux-system.js";
 import { gitSource } from "../../render/flux/git-source.js";
 import { parseManifests } from "../cluster-input.js";
@@ -119,16 +119,6 @@ export async function fluxSecrets(o: FluxOptions): Promise<KubeObject[]> {
   return out;
 }
 
-/** Whether Flux already runs the lab: its root Kustomization reconciled and Ready. */
-async function fluxInCharge(client: Client): Promise<boolean> {
-  try {
-    const k = await client.get({ apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", namespace: FLUX_NS, name: "flux-system" });
-    return !!k && fluxObjectStatus("Kustomization", k).ready;
-  } catch {
-    return false; // the kind is not served yet: Flux is not installed
-  }
-}
-
 /** How many Kustomizations the render has (the root one included): the wait expects them all. */
 export function renderedKustomizations(outDir: string): number {
   let n = 0;
@@ -147,7 +137,7 @@ export async function upFlux(o: FluxOptions): Promise<FluxResult> {
   const base = join(o.outDir, RENDERED_CLUSTER_DIR);
   let installed = false;
   let changed = 0;
-  if (await fluxInCharge(client)) {
+  if (await fluxRunsCluster(client)) {
     report({ phase: "flux", status: "skip", message: "Flux runs the lab (Kustomization flux-system is Ready): it applies its own updates from Git" });
   } else {
     report({ phase: "flux", status: "start", message: "installing Flux from the render (CRDs first)" });
