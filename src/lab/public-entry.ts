@@ -32,6 +32,9 @@ function siteOf(lab: Lab, address: string | undefined): Site | undefined {
   });
 }
 
+/** The DNS name Cloudflare gives a tunnel: public records are proxied CNAMEs to it. */
+export const tunnelName = (id: string): string => `${id}.cfargotunnel.com`;
+
 /** The name a site's DDNS updater keeps at its public IPv4 (sites[].dynamicAddress). */
 export const ddnsName = (site: string, publicDomain: string): string => `ddns-${site}.${publicDomain}`;
 
@@ -46,6 +49,8 @@ export function publicSite(lab: Lab): Site | undefined {
 
 /** What public DNS records point at: the public site's public address, when it is a public one. */
 export function publicTarget(lab: Lab): PublicTarget | undefined {
+  // behind a Cloudflare Tunnel: proxied CNAMEs to the tunnel's own name
+  if (lab.network.tunnel) return { kind: "name", value: tunnelName(lab.network.tunnel.id) };
   const a = publicSite(lab)?.publicAddress;
   if (!a) return undefined;
   if (parseIp(a) !== undefined) return isPrivateIpv4(a) ? undefined : { kind: "address", value: a };
@@ -58,7 +63,8 @@ export function portForwards(lab: Lab): PortForward[] {
   const site = publicSite(lab);
   const apps = publicApps(lab);
   if (site && site.nat) {
-    if (apps.some((a) => a.exposure.hostname && a.catalog.ports.some((p) => p.http)) || lab.functions.some((f) => f.webhook?.exposure === "public")) {
+    // (behind a tunnel, web traffic comes through cloudflared's outgoing connections: no forward)
+    if (!lab.network.tunnel && (apps.some((a) => a.exposure.hostname && a.catalog.ports.some((p) => p.http)) || lab.functions.some((f) => f.webhook?.exposure === "public"))) {
       const to = lab.ingress.publicAddress;
       const http01 = lab.network.tls.challenge === "http01";
       out.push({ site: site.name, port: 80, protocol: "TCP", to, toPort: 80, what: http01 ? "HTTP (Let's Encrypt HTTP-01, redirects)" : "HTTP (redirects to HTTPS)" });

@@ -291,6 +291,17 @@ export const Network = z.strictObject({
       staging: z.boolean().default(false),
     })
     .prefault({}),
+  /**
+   * Public services reached through a Cloudflare Tunnel (cloudflared in the cluster dials out): for a lab
+   * behind CGNAT or a router without port forwards. `id` is the tunnel's UUID (cloudflared tunnel create);
+   * its credentials file is a stored secret (drover secrets set cloudflare-tunnel-credentials).
+   */
+  tunnel: z
+    .strictObject({
+      provider: z.literal("cloudflare"),
+      id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, { error: "must be the tunnel's UUID (cloudflared tunnel list), e.g. 6ff42ae2-765d-4adf-8112-31c55c1551ef" }),
+    })
+    .optional(),
   dns: z
     .strictObject({
       public: z.enum(["cloudflare", "rfc2136", "none"]).default("none"),

@@ -111,6 +111,8 @@ export const DEFAULT_IMAGES = {
   "oauth2-proxy": image("quay.io/oauth2-proxy/oauth2-proxy", "v7.15.6"),
   "restic-rest-server": image("docker.io/restic/rest-server", "0.14.0"),
   "velero-plugin-for-aws": image("velero/velero-plugin-for-aws", "v1.14.1"),
+  /** Cloudflare Tunnel's connector (render/platform/tunnel.ts) */
+  cloudflared: image("cloudflare/cloudflared", "2025.11.1"),
   /** the DDNS updater's Python (render/platform/ddns.ts) */
   "ddns-updater": image("python", "3.13.9-slim"),
   // function runtimes, by script type

@@ -7,11 +7,12 @@ import { exposureDomains } from "./exposure.js";
 import { volatileQuorum } from "./control-planes.js";
 import { dnsServersRun } from "./dns.js";
 import { endOfLife } from "./end-of-life.js";
+import { tunnelReaches } from "./tunnel.js";
 
 export type { LabRule } from "./rule.js";
 
 /** Every rule on the resolved lab, in reporting order. */
-export const labRules: readonly LabRule[] = [exposureDomains, volatileQuorum, dnsServersRun, endOfLife];
+export const labRules: readonly LabRule[] = [exposureDomains, volatileQuorum, dnsServersRun, endOfLife, tunnelReaches];
 
 export function checkLab(lab: Lab): Finding[] {
   const out: Finding[] = [];

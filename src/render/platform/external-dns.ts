@@ -30,6 +30,8 @@ export function externalDnsValues(lab: Lab, e: Entry, provider: "cloudflare" | "
     env.push({ name: "EXTERNAL_DNS_PIHOLE_PASSWORD", valueFrom: { secretKeyRef: { name: secretName, key: "password" } } });
   } else if (provider === "cloudflare") {
     args.push("--cloudflare-dns-records-per-page=5000");
+    // behind a Cloudflare Tunnel the public names are CNAMEs to the tunnel, which only work proxied
+    if (e === "public" && lab.network.tunnel) args.push("--cloudflare-proxied");
     env.push({ name: "CF_API_TOKEN", valueFrom: { secretKeyRef: { name: secretName, key: "api-token" } } });
   } else {
     const r = lab.network.dns.rfc2136!;

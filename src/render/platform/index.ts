@@ -1,6 +1,7 @@
 // Lab (+ secrets) → the platform half of the Flux tree under kubernetes/: flux-system, the
 // infrastructure components in dependency order, the apps Kustomization, and the bootstrap README.
 // The apps half (kubernetes/apps/) is src/render/apps; both follow ./contract.ts.
+import { tunnel } from "./tunnel.js";
 import type { Lab } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
 import { addFile, toYaml, tree, type FileTree } from "../tree.js";
@@ -41,6 +42,7 @@ export function platformComponents(lab: Lab, secrets: LabSecrets): { components:
   // (its certificates are cert-manager's to issue later: not something to wait for)
   const ingress = add(ingressComponent(lab, lb));
   add(externalDns(lab, secrets, s, []));
+  add(tunnel(lab, s, ingress));
   const stores = storage(lab, s, []).flatMap((c) => add(c));
   // the Gateway API's kinds (HTTPRoute, SecurityPolicy, ReferenceGrant) come with the ingress component
   const routes = lab.ingress.controller === "gateway-api" ? ingress : [];

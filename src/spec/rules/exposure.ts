@@ -23,6 +23,14 @@ function publicSiteIndex(spec: Spec): number {
 const endpointHost = (ep: string | undefined): string | undefined => (ep ? /^(\[[^\]]+\]|[^:]+)(?::\d+)?$/.exec(ep)?.[1] : undefined);
 
 export const publicExposure: Rule = function* (spec) {
+  const tunnel = spec.network.tunnel;
+  if (tunnel) {
+    const at = ["network", "tunnel"];
+    if (!spec.cluster.domains.public) yield error(at, "a tunnel carries the public domain's services, and cluster.domains.public is not set", "set cluster.domains.public (a zone on your Cloudflare account), or remove network.tunnel");
+    else if (spec.network.dns.public !== "cloudflare") yield error(at, `the tunnel's DNS records are proxied CNAMEs in Cloudflare, and network.dns.public is ${spec.network.dns.public}`, "set network.dns.public: cloudflare (its token: drover secrets set cloudflare-api-token)");
+    if (spec.network.tls.challenge !== "dns01") yield error(["network", "tls", "challenge"], "behind a tunnel Let's Encrypt's HTTP-01 challenge cannot reach the lab's port 80", "set network.tls.challenge: dns01 (Cloudflare answers it with the same token)");
+    for (const [i, s] of spec.sites.entries()) if (s.dynamicAddress) yield error(["sites", i, "dynamicAddress"], "a lab behind a tunnel publishes no address: the tunnel's name replaces the DDNS name", "remove dynamicAddress (or the tunnel)");
+  }
   for (const [i, s] of spec.sites.entries()) {
     if (s.dynamicAddress) {
       if (s.name.length > 58) yield error(["sites", i, "name"], `the DDNS name ddns-${s.name} is longer than a DNS label (63)`, "shorten the site name to at most 58 characters");
