@@ -24,7 +24,9 @@ const b = baseline(lab);
 const reports = allSingle(b);
 const drover = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
+const tieDependent = reports.filter((r) => r.apps.some((a) => a.alternatives?.length)).length;
 const units = Object.entries(reports.reduce((o, r) => ((o[r.unit.kind] = (o[r.unit.kind] ?? 0) + 1), o), {})).map(([k, n]) => `${n} ${k}`).join(", ");
+console.log(`drover: ${tieDependent} of ${reports.length} failures have a tie-dependent outcome (${b.state.trackScenarios ? "ties tracked" : `ties not tracked: ${lab.nodes.length} nodes ≥ 100, where kube-scheduler scores a sample of the nodes`})`);
 console.log(`drover: baseline + ${reports.length} single failures (${units}) in ${drover.toFixed(2)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s CPU (${((drover * 1000) / reports.length).toFixed(2)} ms per failure; load average ${(await import("node:os")).loadavg()[0].toFixed(1)})`);
 
 // ---- the real scheduler ----
@@ -45,7 +47,7 @@ const podDoc = (p) => ({
     terminationGracePeriodSeconds: 0,
     containers: [{ name: "app", image: "registry.k8s.io/pause:3.10", resources: { requests: { cpu: `${p.requests.cpuMillis}m`, memory: String(p.requests.memoryBytes) } } }],
     nodeSelector: p.nodeSelector,
-    ...(p.requiredNodeAffinity.length ? { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: p.requiredNodeAffinity.map((t) => ({ key: t.key, operator: "In", values: t.values })) }] } } } } : {}),
+    ...(p.requiredNodeAffinity.length ? { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: p.requiredNodeAffinity.map((t) => ({ key: t.key, operator: t.operator ?? "In", values: t.values })) }] } } } } : {}),
     tolerations: p.tolerations.map((t) => ({ ...(t.key ? { key: t.key } : {}), operator: t.operator, ...(t.value !== undefined ? { value: t.value } : {}), ...(t.effect ? { effect: t.effect } : {}) })),
     ...(p.spread ? { topologySpreadConstraints: [{ maxSkew: p.spread.maxSkew, topologyKey: p.spread.topologyKey, whenUnsatisfiable: "DoNotSchedule", ...(p.spread.nodeTaintsPolicy ? { nodeTaintsPolicy: p.spread.nodeTaintsPolicy } : {}), labelSelector: { matchLabels: { "app.kubernetes.io/instance": p.app } } }] } : {}),
   },
@@ -75,6 +77,9 @@ try {
   const r0 = performance.now();
   for (let i = 0; i < nodes.length; i += 250) c.kubectl(["apply", "-f", "-"], list(nodes.slice(i, i + 250).map(nodeDoc)));
   await c.waitFor("nodes ready", () => c.kubectl(["get", "nodes", "-o", "jsonpath={.items[*].status.conditions[?(@.type==\"Ready\")].status}"]).split(" ").filter((s) => s === "True").length === nodes.length, 600_000);
+  // each instance's Service, as rendered: what the scheduler's default spread constraints select by
+  const instances = [...new Set(pods.map((p) => p.app))];
+  for (let i = 0; i < instances.length; i += 1000) c.kubectl(["apply", "-f", "-"], list(instances.slice(i, i + 1000).map((app, j) => ({ apiVersion: "v1", kind: "Service", metadata: { name: `svc-${i + j}`, namespace: ns }, spec: { clusterIP: "None", selector: { "app.kubernetes.io/instance": app } } }))));
   for (let i = 0; i < pods.length; i += 500) c.kubectl(["create", "-f", "-"], list(pods.slice(i, i + 500).map(podDoc)));
   const placed = await settle(pods.length);
   const setup = (performance.now() - r0) / 1000;

@@ -146,8 +146,71 @@ function grow(n: number): void {
   feasK = new Int32Array(size); total = new Float64Array(size); raw = new Float64Array(size); tieK = new Int32Array(size);
 }
 
+/**
+ * Per candidate set and pod shape (requests): every candidate's LeastAllocated + BalancedAllocation
+ * score, -1 where the pod does not fit or the node is gone, brought up to date from the state's
+ * change log. A pod with no constraint beyond resources, scored by no normalised plugin, needs only
+ * the best of these: no pass over every node's filters and scores per pod.
+ */
+interface Board {
+  readonly score: Int16Array;
+  /** the state's change log is applied up to here */
+  synced: number;
+}
+const boards = new WeakMap<Candidates, Map<string, Board>>();
+
+function boardScore(pod: SimPod, cand: Candidates, state: NodeState, k: number): number {
+  const i = cand.idx[k]!;
+  if (!state.liveFlags[i]) return -1;
+  const { cpuMillis, memoryBytes, gpus } = pod.requests;
+  const ucpu = state.usedCpu[i]! + cpuMillis, umem = state.usedMem[i]! + memoryBytes;
+  if (state.usedPods[i]! + 1 > cand.pods[k]! || ucpu > cand.cpu[k]! || umem > cand.mem[k]! || (gpus > 0 && state.usedGpus[i]! + gpus > cand.gpus[k]!)) return -1;
+  const ac = cand.cpu[k]!, am = cand.mem[k]!;
+  return WEIGHT.nodeResourcesFit * leastAllocated(state.usedNzCpu[i]! + nonZeroCpu(pod), ac, state.usedNzMem[i]! + nonZeroMemory(pod), am)
+    + (cpuMillis === 0 && memoryBytes === 0 ? 0 : WEIGHT.balancedAllocation * balancedAllocation(ucpu, ac, umem, am));
+}
+
+function board(pod: SimPod, cand: Candidates, state: NodeState): Board {
+  let m = boards.get(cand);
+  if (!m) { m = new Map(); boards.set(cand, m); }
+  const r = pod.requests;
+  const key = `${r.cpuMillis}/${r.memoryBytes}/${r.gpus}/${pod.unsetRequests?.cpu ? 1 : 0}${pod.unsetRequests?.memory ? 1 : 0}`;
+  let b = m.get(key);
+  const n = cand.nodes.length;
+  if (!b || state.changes - b.synced > n) {
+    b ??= { score: new Int16Array(n), synced: 0 };
+    for (let k = 0; k < n; k++) b.score[k] = boardScore(pod, cand, state, k);
+    b.synced = state.changes;
+    m.set(key, b);
+    return b;
+  }
+  const log = state.changeLog;
+  for (let c = b.synced; c < state.changes; c++) {
+    const k = cand.pos[log[c]!]!;
+    if (k >= 0) b.score[k] = boardScore(pod, cand, state, k);
+  }
+  b.synced = state.changes;
+  return b;
+}
+
 export function scheduleOne(pod: SimPod, state: NodeState): ScheduleResult {
   const cand = staticCandidates(pod, state);
+  // the quick way: resources only, nothing normalised that varies, no doubt to work out
+  if (!pod.spread && !pod.antiAffinity && !pod.nodeLocalVolume && !cand.anyPreferTaints && state.placedCount(pod.app) === 0 && !(state.tracking && (state.anyDirty || state.isDirtyApp(pod.app)))) {
+    const sc = board(pod, cand, state).score;
+    let best = -1, first = -1, ties = 0;
+    for (let k = 0; k < sc.length; k++) {
+      const s = sc[k]!;
+      if (s > best) { best = s; first = k; ties = 1; }
+      else if (s === best) ties++;
+    }
+    if (best >= 0 && !(state.tracking && ties > 1)) return { node: cand.nodes[first]!.name };
+  }
+  return scheduleScored(pod, state, cand);
+}
+
+/** Every live candidate filtered and scored, with the normalised plugins and the doubt about the decision. */
+function scheduleScored(pod: SimPod, state: NodeState, cand: Candidates): ScheduleResult {
   grow(cand.nodes.length);
   let rejections: Map<string, number> | undefined;
   // fast path: with no volume, spread or anti-affinity constraint only NodeResourcesFit can reject

@@ -57,10 +57,12 @@ export class NodeState {
   private journal: (() => void)[] | undefined;
   /**
    * whether decisions are checked for ties (and doubt propagated); off, the placement is taken as
-   * given. whatIf's baseline tracks it below 100 nodes (where kube-scheduler scores every feasible
-   * node, so only ties make the placement uncertain) and every scenario tracks it from the failure on.
+   * given. whatIf tracks it below 100 nodes, where kube-scheduler scores every feasible node, so
+   * only ties make a placement uncertain (see whatif.ts EXACT_BELOW_NODES).
    */
   tracking = true;
+  /** whether scenarios (beginScenario … endScenario) track ties */
+  trackScenarios = true;
   private trackingBefore = true;
   private readonly assign = new Map<string, string>();
   private readonly onNode = new Map<string, Set<string>>();
@@ -175,8 +177,20 @@ export class NodeState {
     return out;
   }
 
+  /**
+   * every change of a node's usage or liveness, by node index, in order (schedulers keeping per-node
+   * scores bring them up to date from here); `changes` entries are valid
+   */
+  changeLog = new Int32Array(1024);
+  changes = 0;
+  private logChange(i: number): void {
+    if (this.changes === this.changeLog.length) { const bigger = new Int32Array(this.changeLog.length * 2); bigger.set(this.changeLog); this.changeLog = bigger; }
+    this.changeLog[this.changes++] = i;
+  }
+
   place(pod: SimPod, node: string): void {
     const i = this.index.get(node)!;
+    this.logChange(i);
     this.usedCpu[i] = this.usedCpu[i]! + pod.requests.cpuMillis;
     this.usedMem[i] = this.usedMem[i]! + pod.requests.memoryBytes;
     this.usedPods[i] = this.usedPods[i]! + 1;
@@ -197,6 +211,7 @@ export class NodeState {
     const pod = this.podsById.get(podId);
     if (node === undefined || !pod) return;
     const i = this.index.get(node)!;
+    this.logChange(i);
     this.usedCpu[i] = this.usedCpu[i]! - pod.requests.cpuMillis;
     this.usedMem[i] = this.usedMem[i]! - pod.requests.memoryBytes;
     this.usedPods[i] = this.usedPods[i]! - 1;
@@ -216,6 +231,7 @@ export class NodeState {
     const i = this.index.get(name);
     if (i !== undefined && this.liveFlags[i]) {
       this.liveFlags[i] = 0;
+      this.logChange(i);
       this.changedNodes();
     }
     return displaced;
@@ -226,6 +242,7 @@ export class NodeState {
     const i = this.index.get(name);
     if (i === undefined || this.liveFlags[i]) return;
     this.liveFlags[i] = 1;
+    this.logChange(i);
     this.changedNodes();
   }
 
@@ -270,7 +287,7 @@ export class NodeState {
   }
 
   /** from here on, changes of the doubt bookkeeping can be undone by endScenario */
-  beginScenario(): void { this.journal = []; this.trackingBefore = this.tracking; this.tracking = true; }
+  beginScenario(): void { this.journal = []; this.trackingBefore = this.tracking; this.tracking = this.trackScenarios; }
   endScenario(): void {
     const j = this.journal ?? [];
     this.journal = undefined;

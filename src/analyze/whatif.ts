@@ -117,13 +117,14 @@ export interface Baseline {
 export const EXACT_BELOW_NODES = 100;
 
 /** The placement with every host on. Compute once, then ask many what-ifs of it. */
-export function baseline(lab: Lab): Baseline {
+export function baseline(lab: Lab, opts: { readonly trackTies?: boolean } = {}): Baseline {
   const { nodes, pods } = simulationInput(lab);
   const state = new NodeState(nodes, pods);
-  // below 100 nodes kube-scheduler scores every feasible node: only ties make the placement uncertain,
-  // and they are tracked; above, it scores a rotating sample of them (percentageOfNodesToScore), and
-  // this placement is one of many it could make: taken as given, with ties tracked from a failure on
-  state.tracking = nodes.length < EXACT_BELOW_NODES;
+  // below 100 nodes kube-scheduler scores every feasible node: only ties make a placement uncertain,
+  // and they are tracked; from 100 on it scores a rotating sample of them (percentageOfNodesToScore),
+  // so which node a pod lands on is one of many it could pick: Drover's is a best estimate, and ties
+  // are not reported (whether the pods fit is what such a lab's answers say)
+  state.tracking = state.trackScenarios = opts.trackTies ?? nodes.length < EXACT_BELOW_NODES;
   const { placed, pending } = scheduleAll(pods, state);
   const podsByApp = new Map<string, SimPod[]>();
   for (const p of pods) {
@@ -416,11 +417,13 @@ function whereText(id: string, node: string | undefined, doubts: ReadonlyMap<str
 /** what is left free on the nodes still up */
 function headroomOf(state: NodeState): WhatIfReport["headroom"] {
   let cpuMillis = 0, memoryBytes = 0, pods = 0;
-  for (const n of state.nodes()) {
-    const u = state.used(n.name);
-    cpuMillis += n.allocatable.cpuMillis - u.cpuMillis;
-    memoryBytes += n.allocatable.memoryBytes - u.memoryBytes;
-    pods += n.allocatable.pods - u.pods;
+  const all = state.allNodes();
+  for (let i = 0; i < all.length; i++) {
+    if (!state.liveFlags[i]) continue;
+    const a = all[i]!.allocatable;
+    cpuMillis += a.cpuMillis - state.usedCpu[i]!;
+    memoryBytes += a.memoryBytes - state.usedMem[i]!;
+    pods += a.pods - state.usedPods[i]!;
   }
   return { cpuMillis, memoryBytes, pods };
 }
