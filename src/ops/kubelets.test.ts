@@ -154,8 +154,10 @@ describe("kubelets (Tier 2): the rendered lab on real kubelets + containerd", { 
     const { lab } = loadLab(labPath);
     for (const n of lab.nodes) {
       const node = kubectlJson<{ metadata: { labels: Record<string, string> }; spec: { taints?: unknown[] }; status: { nodeInfo: { kubeletVersion: string; containerRuntimeVersion: string } } }>(["get", "node", n.name]);
-      const conf = parse(readFileSync(join(out, "k3s", n.name, "config.yaml"), "utf8")) as { "node-label"?: string[] };
+      const conf = parse(readFileSync(join(out, "k3s", n.name, "config.yaml"), "utf8")) as { "node-label"?: string[]; "node-taint"?: string[] };
       for (const l of conf["node-label"] ?? []) { const [k, v] = l.split("="); assert.equal(node.metadata.labels[k!], v, `${n.name}: label ${k}`); }
+      const taints = ((node.spec.taints ?? []) as { key: string; value?: string; effect: string }[]).map((t) => `${t.key}${t.value ? `=${t.value}` : ""}:${t.effect}`);
+      assert.deepEqual(taints.sort(), [...(conf["node-taint"] ?? [])].sort(), `${n.name}: taints`);
       assert.equal(node.status.nodeInfo.kubeletVersion, `v${kl.tools.versions.kubernetes}`);
       assert.match(node.status.nodeInfo.containerRuntimeVersion, new RegExp(`^containerd://v?${kl.tools.versions.containerd.replaceAll(".", "\\.")}$`));
     }
