@@ -1,6 +1,7 @@
 // The what-if check of one upgrade step: the node is drained (every pod evicted through the Eviction
 // API, PodDisruptionBudgets honoured) and is away while it reboots. Its pods are re-placed on the other
-// nodes by the scheduling simulation (analyze/whatIf with `drain`), and the step is judged:
+// nodes by the scheduling simulation (the baseline placement of analyze/, first node that passes
+// kube-scheduler's filters), and the step is judged:
 //  - an app with a PodDisruptionBudget (Drover renders one for every stateless app of 2+ replicas,
 //    maxUnavailable 1) must keep serving: it blocks the step when it would be down, or when more of
 //    its replicas than the budget allows could not be placed elsewhere (the drain would wait forever);
@@ -8,8 +9,10 @@
 //  - a control plane's step must leave etcd a quorum (a single control plane only warns: the API is
 //    away while it reboots, as with any one-node control plane).
 import type { Lab } from "../../lab/types.js";
-import { whatIf, type Baseline } from "../../analyze/whatif.js";
-import { ownerOf } from "../../analyze/model.js";
+import type { Baseline } from "../../analyze/whatif.js";
+import { ownerOf, type SimPod } from "../../analyze/model.js";
+import { scheduleFirstFit } from "../../analyze/scheduler.js";
+import { hasQuorum, quorumOf } from "../../lab/quorum.js";
 import { podPlan } from "../../lab/pods.js";
 import { podDisruptionBudget } from "../../render/apps/disruption.js";
 
@@ -37,52 +40,76 @@ export function protectedApps(lab: Lab): Map<string, number> {
   return out;
 }
 
-/** node → the apps with a pod on it in the baseline placement (the only apps a drain of it can touch) */
-export function appsByNode(b: Baseline): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
-  for (const [id, node] of b.placed) {
-    const p = b.state.pod(id);
-    if (!p) continue;
-    let set = out.get(node);
-    if (!set) out.set(node, (set = new Set()));
-    set.add(ownerOf(p));
+/**
+ * The drain of one node in the simulation: its pods taken off and re-placed (first node that passes
+ * kube-scheduler's filters; pods whose volume is bound to the node stay pending), counted per app,
+ * and the baseline put back. Only what an upgrade step needs — cheaper than a full what-if report,
+ * which a plan would build once per node.
+ */
+function simulateDrain(b: Baseline, node: string): { displaced: SimPod[]; pending: Map<string, string> } {
+  const state = b.state;
+  const displaced: SimPod[] = [];
+  let placed = new Map<string, string>();
+  const pending = new Map<string, string>();
+  let unbound: string[] = [];
+  state.beginScenario();
+  try {
+    for (const id of state.removeNode(node)) displaced.push(state.pod(id)!);
+    displaced.sort((x, y) => b.order.get(x.id)! - b.order.get(y.id)!);
+    unbound = displaced.filter((p) => p.nodeLocalVolume && state.volumeNode(p.id) === undefined).map((p) => p.id);
+    const r = scheduleFirstFit(displaced, state);
+    placed = r.placed;
+    for (const [id, why] of r.pending) pending.set(id, why);
+    return { displaced, pending };
+  } finally {
+    for (const id of placed.keys()) state.unplace(id);
+    for (const id of unbound) state.unbindVolume(id);
+    state.restoreNode(node);
+    for (const p of displaced) state.place(p, node);
+    state.endScenario();
   }
-  return out;
 }
 
-export function checkDrain(b: Baseline, node: string, guarded: ReadonlyMap<string, number> = protectedApps(b.lab), onNode: ReadonlyMap<string, ReadonlySet<string>> = appsByNode(b)): StepCheck {
-  const r = whatIf(b, [], { drain: [node], firstFit: true });
+export function checkDrain(b: Baseline, node: string, guarded: ReadonlyMap<string, number> = protectedApps(b.lab)): StepCheck {
   const lab = b.lab;
   const problems: string[] = [];
   const warnings: string[] = [];
   const kept: string[] = [];
   const restarts: string[] = [];
-  if (lab.node(node).role === "controlplane" && !r.etcd.ok) {
-    if (r.etcd.members === 1) warnings.push(`${node} is the only control plane: the Kubernetes API is unavailable while it reboots (running pods keep running)`);
-    else problems.push(`etcd would lose quorum while ${node} reboots: ${r.etcd.remaining} of ${r.etcd.members} members left, ${r.etcd.quorum} needed`);
-  }
-  const pendingOf = new Map<string, number>();
-  for (const id of Object.keys(r.pending)) {
-    const p = b.state.pod(id);
-    if (!p || p.dependency) continue;
-    pendingOf.set(ownerOf(p), (pendingOf.get(ownerOf(p)) ?? 0) + 1);
-  }
-  let moved = 0;
-  for (const name of onNode.get(node) ?? []) {
-    const a = r.apps[b.appIndex.get(name)!]!;
-    if (a.outcome === "unaffected") continue;
-    moved += a.moved;
-    const budget = guarded.get(a.app);
-    const stuck = pendingOf.get(a.app) ?? 0;
-    if (budget !== undefined) {
-      if (a.after === 0) problems.push(`${a.app} (PodDisruptionBudget maxUnavailable ${budget}) would be down: ${a.reason ?? "no node fits its pods"}`);
-      else if (stuck > budget) problems.push(`draining ${node} would wait forever on ${a.app}'s PodDisruptionBudget (maxUnavailable ${budget}): ${stuck} replicas cannot be placed elsewhere${a.reason ? ` (${a.reason})` : ""}`);
-      else kept.push(a.app);
-    } else if (a.outcome === "down") {
-      warnings.push(`${a.app} is down until ${node} is back: ${a.reason ?? "its pod fits nowhere else"}`);
-    } else {
-      restarts.push(a.app);
+  if (lab.node(node).role === "controlplane") {
+    const members = lab.controlPlanes().length;
+    if (!hasQuorum(members, members - 1)) {
+      if (members === 1) warnings.push(`${node} is the only control plane: the Kubernetes API is unavailable while it reboots (running pods keep running)`);
+      else problems.push(`etcd would lose quorum while ${node} reboots: ${members - 1} of ${members} members left, ${quorumOf(members)} needed`);
     }
   }
-  return { ok: problems.length === 0, problems, warnings, kept, restarts, moved };
+  const { displaced, pending } = simulateDrain(b, node);
+  const apps = new Map<string, { moved: number; stuck: number; dep: string | undefined; why: string | undefined }>();
+  for (const p of displaced) {
+    const app = ownerOf(p);
+    const a = apps.get(app) ?? { moved: 0, stuck: 0, dep: undefined, why: undefined };
+    const why = pending.get(p.id);
+    if (p.dependency) {
+      if (why) a.dep = `its ${p.dependency} (${p.id}) cannot be placed elsewhere: ${why}`;
+    } else if (why) {
+      a.stuck++;
+      a.why ??= why;
+    } else a.moved++;
+    apps.set(app, a);
+  }
+  for (const [app, a] of apps) {
+    const replicas = (b.podsByApp.get(app) ?? []).filter((p) => !p.dependency && b.placed.has(p.id)).length;
+    const after = a.dep ? 0 : replicas - a.stuck;
+    const reason = a.dep ?? (a.why ? `${a.stuck} replica${a.stuck === 1 ? "" : "s"} cannot be placed elsewhere: ${a.why}` : undefined);
+    const budget = guarded.get(app);
+    if (budget !== undefined) {
+      if (after <= 0) problems.push(`${app} (PodDisruptionBudget maxUnavailable ${budget}) would be down while ${node} is away: ${reason ?? "no node fits its pods"}`);
+      else if (a.stuck > budget) problems.push(`draining ${node} would wait forever on ${app}'s PodDisruptionBudget (maxUnavailable ${budget}): ${reason}`);
+      else kept.push(app);
+    } else if (after <= 0) {
+      warnings.push(`${app} is down until ${node} is back: ${reason ?? "its pod fits nowhere else"}`);
+    } else restarts.push(app);
+  }
+  const moved = [...apps.values()].reduce((n, a) => n + a.moved, 0);
+  return { ok: problems.length === 0, problems, warnings, kept: kept.sort(), restarts: restarts.sort(), moved };
 }

@@ -17,7 +17,7 @@ import { baseline, type Baseline } from "../../analyze/whatif.js";
 import { installerImage, nodeSchematic, platformOf } from "../../render/boot/schematic.js";
 import { fluxBootstrapCommands } from "../../render/flux/flux-system.js";
 import { FLUX_VERSION } from "../../render/flux/layout.js";
-import { appsByNode, checkDrain, protectedApps, type StepCheck } from "./drain-check.js";
+import { checkDrain, protectedApps, type StepCheck } from "./drain-check.js";
 import { domainOf, domainText, upgradeOrder } from "./order.js";
 import { controlPlanePath, kubeletSkew, talosPath, type Verdict } from "./skew.js";
 import { compareVersions, parseVersion, tryParseVersion, vText, type Version } from "./version.js";
@@ -122,12 +122,10 @@ export function upgradePlan(lab: Lab, opts: PlanOptions): UpgradePlan {
   const running = (n: Node) => opts.running.nodes[n.name] ?? {};
   let b: Baseline | undefined = opts.baseline;
   let guard: Map<string, number> | undefined;
-  let onNode: Map<string, Set<string>> | undefined;
   const check = (n: Node): StepCheck => {
     b ??= baseline(lab);
     guard ??= protectedApps(lab);
-    onNode ??= appsByNode(b);
-    return checkDrain(b, n.name, guard, onNode);
+    return checkDrain(b, n.name, guard);
   };
   const stepBlockers = (phase: Blocker["phase"], s: NodeStep) =>
     s.check.problems.map((p): Blocker => ({ phase, node: s.node, reason: p, hint: `make room first (add a node, lower requests) or spread the app, then plan again; nothing was changed` }));
