@@ -5,7 +5,7 @@ import type { Lab, ServiceAddress, AddressOwner } from "../lab/types.js";
 import { hasQuorum, quorumOf } from "../lab/quorum.js";
 import { controllerOf, ownerOf, type SimNode, type SimPod } from "./model.js";
 import { NodeState } from "./state.js";
-import { failNodes, scheduleAll, scheduleFirstFit } from "./scheduler.js";
+import { failNodes, scheduleAll } from "./scheduler.js";
 import { simulationInput } from "./workload.js";
 import { plannedShutdownAssumes, ungracefulOnPlannedShutdown } from "./shutdown.js";
 import { GRACEFUL_SHUTDOWN } from "../lab/shutdown.js";
@@ -23,7 +23,7 @@ export type Shutdown = "ungraceful" | "graceful";
 
 /** What fails as one unit: a host, the hosts of one chassis, every host of a site, or a chosen set. */
 export interface FailureUnit {
-  readonly kind: "host" | "chassis" | "site" | "hosts" | "drain";
+  readonly kind: "host" | "chassis" | "site" | "hosts";
   readonly name: string;
 }
 
@@ -145,28 +145,18 @@ export interface WhatIfOptions {
   readonly shutdown?: Shutdown;
   /** what the hosts are (default: the chosen hosts, or the one host) */
   readonly unit?: FailureUnit;
-  /**
-   * Drain these nodes instead of failing hosts (an upgrade's step): their hosts, guests and the
-   * services at the hosts' addresses stay up, and every pod is evicted before the node goes (no
-   * StatefulSet pod is left Terminating). The `hosts` argument is then ignored.
-   */
-  readonly drain?: readonly string[];
-  /** re-place displaced pods on the first node that fits instead of the best-scoring one (feasibility only; see scheduleFirstFit) */
-  readonly firstFit?: boolean;
 }
 
 export function whatIf(b: Baseline, hosts: readonly string[], opts: WhatIfOptions = {}): WhatIfReport {
   const lab = b.lab;
   const state = b.state;
-  const drain = opts.drain;
-  if (drain) hosts = [];
-  const shutdown = drain ? "graceful" : opts.shutdown ?? "ungraceful";
-  const unit = opts.unit ?? (drain ? { kind: "drain" as const, name: [...drain].sort().join(",") } : hosts.length === 1 ? { kind: "host" as const, name: hosts[0]! } : { kind: "hosts" as const, name: [...hosts].sort().join(",") });
+  const shutdown = opts.shutdown ?? "ungraceful";
+  const unit = opts.unit ?? (hosts.length === 1 ? { kind: "host" as const, name: hosts[0]! } : { kind: "hosts" as const, name: [...hosts].sort().join(",") });
   const failed = new Set(hosts);
-  const nodesDown = drain ? [...drain] : lab.nodes.filter((n) => failed.has(n.host)).map((n) => n.name);
+  const nodesDown = lab.nodes.filter((n) => failed.has(n.host)).map((n) => n.name);
   const downSet = new Set(nodesDown);
   // a planned shutdown is graceful only where the kubelet hears of it
-  const ungracefulNodes = drain ? [] : shutdown === "graceful"
+  const ungracefulNodes = shutdown === "graceful"
     ? nodesDown.map((n) => ({ node: n, reason: ungracefulOnPlannedShutdown(lab, lab.node(n)) })).filter((x): x is { node: string; reason: string } => x.reason !== undefined)
     : [];
   const ungraceful = new Set(shutdown === "graceful" ? ungracefulNodes.map((x) => x.node) : nodesDown);
@@ -178,7 +168,7 @@ export function whatIf(b: Baseline, hosts: readonly string[], opts: WhatIfOption
   state.beginScenario();
   try {
     const deadStorage = storageDown(lab, failed);
-    const moved = replacePods(b, nodesDown, ungraceful, deadStorage, etcd.ok, undo, opts.firstFit === true);
+    const moved = replacePods(b, nodesDown, ungraceful, deadStorage, etcd.ok, undo);
     const { pending, stuck, lostOn } = moved;
     const affected = new Set<string>([...undo.displaced.map(([id]) => ownerOf(state.pod(id)!)), ...[...pending.keys()].map((id) => ownerOf(state.pod(id)!)), ...[...moved.maybeHit].map((id) => ownerOf(state.pod(id)!))]);
     // apps that keep running but whose storage died
@@ -284,7 +274,7 @@ interface PodDoubt {
 }
 
 /** Take the nodes away and re-place what they ran (and what was pending), as the controllers and the scheduler would. */
-function replacePods(b: Baseline, nodesDown: readonly string[], ungraceful: ReadonlySet<string>, deadStorage: ReadonlyMap<string, string>, etcdOk: boolean, undo: Undo, firstFit = false): Replacement {
+function replacePods(b: Baseline, nodesDown: readonly string[], ungraceful: ReadonlySet<string>, deadStorage: ReadonlyMap<string, string>, etcdOk: boolean, undo: Undo): Replacement {
   const state = b.state;
   const { displaced, maybeHit } = failNodes(state, nodesDown);
   undo.displaced.push(...displaced);
@@ -308,7 +298,7 @@ function replacePods(b: Baseline, nodesDown: readonly string[], ungraceful: Read
   }
   undo.scheduled = [...toSchedule, ...afterMarking];
   undo.unbound = undo.scheduled.filter((p) => p.nodeLocalVolume && state.volumeNode(p.id) === undefined).map((p) => p.id);
-  const r = (firstFit ? scheduleFirstFit : scheduleAll)(undo.scheduled, state);
+  const r = scheduleAll(undo.scheduled, state);
   for (const [id, why] of r.pending) pending.set(id, why);
   for (const p of afterMarking) {
     const node = lostOn.get(p.id)!;
@@ -570,7 +560,7 @@ export function failureUnits(lab: Lab): { unit: FailureUnit; hosts: string[] }[]
 /** Every single failure unit (host, chassis, site), worst first. */
 export function allSingle(b: Baseline): WhatIfReport[] {
   const reports = failureUnits(b.lab).map((u) => whatIf(b, u.hosts, { unit: u.unit }));
-  const rank = { host: 0, chassis: 1, site: 2, hosts: 3, drain: 4 } as const;
+  const rank = { host: 0, chassis: 1, site: 2, hosts: 3 } as const;
   return reports.sort((x, y) => y.damage - x.damage || rank[x.unit.kind] - rank[y.unit.kind] || x.unit.name.localeCompare(y.unit.name));
 }
 
