@@ -22,6 +22,8 @@ talosconfig
 /out/k3s/*/user-data
 /out/proxmox/*/answer.toml
 /out/.drover-staging-*/
+# drover up's state: the cluster's kubeconfig, the talosconfig, the admin SSH key, its Git working tree
+/.drover/
 `;
 
 /** The .gitignore text to write: ours, or an existing one with ours appended once (the user's lines kept). */
