@@ -100,7 +100,7 @@ export function register(program: Command, ctx: Context): void {
         const plan = upgradePlan(lab, { running, outDir });
         if (f.plan || !client) {
           o.out(o.json ? JSON.stringify(plan, null, 2) : formatPlan(o, plan));
-          if (!plan.ok) process.exitCode = 1;
+          if (!plan.ok) throw new UserError(`the plan has ${plan.blockers.length} blocker${plan.blockers.length === 1 ? "" : "s"} (above); nothing was changed`, plan.blockers[0]!.hint);
           return;
         }
         if (!o.json) o.err(formatPlan(o, plan) + "\n");
