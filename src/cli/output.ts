@@ -7,6 +7,8 @@ export interface Output {
   readonly color: boolean;
   out(text: string): void;
   err(text: string): void;
+  /** one line of progress on a terminal, replaced by the next (quiet with --json, when stderr is not a terminal, or TERM=dumb); "" clears it */
+  progress(step: string): void;
 }
 
 export function makeOutput(json: boolean, stream: { out: NodeJS.WritableStream & { isTTY?: boolean }; err: NodeJS.WritableStream & { isTTY?: boolean } } = { out: process.stdout, err: process.stderr }): Output {
@@ -16,6 +18,9 @@ export function makeOutput(json: boolean, stream: { out: NodeJS.WritableStream &
     color,
     out: (t) => void stream.out.write(t.endsWith("\n") ? t : t + "\n"),
     err: (t) => void stream.err.write(t.endsWith("\n") ? t : t + "\n"),
+    progress: !json && !!stream.err.isTTY && process.env.TERM !== "dumb"
+      ? (s) => void stream.err.write(`\r\x1b[K${s ? `${s.replace(/[\x00-\x1f\x7f-\x9f]/g, " ")}…` : ""}`)
+      : () => undefined,
   };
 }
 

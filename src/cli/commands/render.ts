@@ -69,7 +69,8 @@ export interface RenderResult {
   readonly store: { file: string; created: boolean; saved: string[]; recipients: readonly string[]; recipientsFrom: string };
 }
 
-export async function render(labPath: string | undefined, opts: { out?: string; ageKey?: string }): Promise<RenderResult> {
+export async function render(labPath: string | undefined, opts: { out?: string; ageKey?: string }, progress: (step: string) => void = () => undefined): Promise<RenderResult> {
+  progress("reading and checking the lab");
   const loaded = loadLab(labPath); // an invalid spec stops here: nothing is read, generated or written
   const key = findLocalKey({ keyFile: opts.ageKey });
   const outDir = resolve(opts.out ?? resolve(loaded.dir, "out"));
@@ -81,11 +82,17 @@ export async function render(labPath: string | undefined, opts: { out?: string; 
     ...(key.file ? [{ path: key.file, what: "the age key" }] : []),
   ];
   checkOutputFolder(newTree(), outDir, { protect }); // before any secret is made or saved
+  progress("opening the secrets store (new keys are made once)");
   const store = await loadSecrets(loaded.lab, loaded.dir, key, { generators: renderDeps.generators });
-  const rendered = encryptFlagged(renderLab(loaded.lab, store.secrets), store.secrets);
+  progress(`rendering ${loaded.lab.nodes.length} node${loaded.lab.nodes.length === 1 ? "" : "s"}, ${loaded.lab.apps.length} app${loaded.lab.apps.length === 1 ? "" : "s"} and the platform`);
+  const plain = renderLab(loaded.lab, store.secrets);
+  progress(`encrypting the Secrets of ${plain.size} files`);
+  const rendered = encryptFlagged(plain, store.secrets);
   checkOutputFolder(rendered, outDir, { protect }); // a user's file where the render puts one: refused, nothing saved
   const saved = store.save();
+  progress(`writing ${rendered.size} files`);
   renderDeps.writeTree(rendered, outDir, { protect });
+  progress("");
   const needs = labNeeds(loaded.lab, store.secrets);
   const folders: Record<string, number> = {};
   for (const p of sortedPaths(rendered)) {
@@ -112,7 +119,12 @@ export function register(program: Command, ctx: Context): void {
     .option("--age-key <file>", "age key file (default: DROVER_AGE_KEY_FILE, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, ~/.config/sops/age/keys.txt)")
     .action(async (path: string, o: { out?: string; ageKey?: string }) => {
       const out = ctx.output();
-      const r = await render(path, o);
+      let r: RenderResult;
+      try {
+        r = await render(path, o, out.progress);
+      } finally {
+        out.progress(""); // an error is printed on a clean line
+      }
       if (out.json) {
         out.out(JSON.stringify(r, null, 2));
         return;
