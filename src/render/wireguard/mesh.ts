@@ -97,15 +97,27 @@ export function nodeInterfaces(lab: Lab, secrets: LabSecrets): readonly WgInterf
   return plan;
 }
 
-function planInterfaces(lab: Lab, secrets: LabSecrets): WgInterface[] {
-  const siteLeaders = lab.overlay.topology === "site-leaders";
-  const leaderOf = (site: string) => lab.overlay.leaders[site];
-  const hub = lab.seats.length ? seatHub(lab) : undefined;
-  const seatIps = lab.seats.map((s) => host32(s.overlayAddress));
-  const reach = publicEndpoints(lab);
+/** What every node's interface is planned from, computed once per lab. */
+interface MeshPlan {
+  readonly lab: Lab;
+  readonly secrets: LabSecrets;
+  readonly siteLeaders: boolean;
+  leaderOf(site: string): string | undefined;
+  readonly hub: Node | undefined;
+  readonly seatIps: readonly string[];
+  readonly reach: ReturnType<typeof publicEndpoints>;
+  readonly keepalive: number | undefined;
+  /** per node: what every peer entry for it shares */
+  readonly info: ReadonlyMap<string, { id: string; ip: string; only: readonly string[]; comment: string; publicKey: string; lan: string }>;
+  /** site → its nodes' overlay addresses */
+  readonly siteNodes: ReadonlyMap<string, string[]>;
+  talks(a: string, b: string): boolean;
+  /** everything outside a site, for its non-leaders' route through their leader */
+  outsideOf(site: string): string[];
+}
+
+function meshPlan(lab: Lab, secrets: LabSecrets): MeshPlan {
   const port = lab.overlay.port;
-  const keepalive = lab.overlay.keepalive > 0 ? lab.overlay.keepalive : undefined;
-  // per node, computed once: what every peer entry for it shares
   const info = new Map(
     lab.nodes.map((q) => {
       const id = nodePeer(q.name);
@@ -115,80 +127,35 @@ function planInterfaces(lab: Lab, secrets: LabSecrets): WgInterface[] {
   );
   const siteNodes = new Map<string, string[]>();
   for (const o of lab.nodes) (siteNodes.get(o.site) ?? siteNodes.set(o.site, []).get(o.site)!).push(info.get(o.name)!.ip);
-  const talks = linked(lab);
-  // everything outside a site, for its non-leaders' route through their leader (once per site)
+  // once per site
   const outside = new Map<string, string[]>();
-  const outsideOf = (site: string): string[] => {
-    let o = outside.get(site);
-    if (!o) outside.set(site, (o = lab.nodes.filter((x) => x.site !== site).map((x) => info.get(x.name)!.ip)));
-    return o;
+  return {
+    lab,
+    secrets,
+    siteLeaders: lab.overlay.topology === "site-leaders",
+    leaderOf: (site) => lab.overlay.leaders[site],
+    hub: lab.seats.length ? seatHub(lab) : undefined,
+    seatIps: lab.seats.map((s) => host32(s.overlayAddress)),
+    reach: publicEndpoints(lab),
+    keepalive: lab.overlay.keepalive > 0 ? lab.overlay.keepalive : undefined,
+    info,
+    siteNodes,
+    talks: linked(lab),
+    outsideOf(site) {
+      let o = outside.get(site);
+      if (!o) outside.set(site, (o = lab.nodes.filter((x) => x.site !== site).map((x) => info.get(x.name)!.ip)));
+      return o;
+    },
   };
+}
 
+function planInterfaces(lab: Lab, secrets: LabSecrets): WgInterface[] {
+  const m = meshPlan(lab, secrets);
   return lab.nodes.map((n) => {
-    const me = info.get(n.name)!;
-    const id = me.id;
-    const isLeader = siteLeaders && leaderOf(n.site) === n.name;
-    const isHub = hub?.name === n.name;
-    const peers: WgPeer[] = [];
-    // peers in spec order (the topology of src/lab/mesh.ts), then seats
-    for (const q of lab.nodes) {
-      if (q === n) continue;
-      const sameSite = q.site === n.site;
-      if (!talks(n.name, q.name)) continue;
-      const qi = info.get(q.name)!;
-      let allowed: readonly string[] = qi.only;
-      const extra: string[] = [];
-      if (siteLeaders) {
-        if (!sameSite) {
-          // another site's leader: it relays for its whole site
-          for (const a of siteNodes.get(q.site)!) if (a !== qi.ip) extra.push(a);
-        } else if (!isLeader && leaderOf(n.site) === q.name) {
-          // our own leader: everything outside our site goes through it
-          extra.push(...outsideOf(n.site));
-        }
-      }
-      // the seats' hub carries the seats (a non-leader elsewhere reaches them through its own leader)
-      if (hub && !isHub && hub.name === q.name && !(siteLeaders && !isLeader && !sameSite)) extra.push(...seatIps);
-      else if (hub && !isHub && siteLeaders && !isLeader && leaderOf(n.site) === q.name && hub.site !== n.site) extra.push(...seatIps);
-      if (extra.length) allowed = [qi.ip, ...extra];
-      peers.push({
-        id: qi.id,
-        comment: qi.comment,
-        publicKey: qi.publicKey,
-        presharedKey: psk(secrets, id, qi.id),
-        allowedIps: allowed,
-        // a peer reached only through its site's forwarded port is dialled that way only by nodes that
-        // cannot be reached themselves; a reachable node waits for it to call (it keeps alive), and then
-        // answers the address the call came from (the router may map that node to another port)
-        endpoint: sameSite ? qi.lan : q.wireguardEndpoint ?? (n.wireguardEndpoint ? undefined : reach.get(q.name)),
-        keepalive: n.nat && !sameSite ? keepalive : undefined,
-      });
-    }
-    if (isHub) {
-      for (const s of lab.seats) {
-        const sid = seatPeer(s.name);
-        peers.push({
-          id: sid,
-          comment: `seat ${s.name}${s.owner ? ` (${s.owner}'s ${s.device})` : ` (${s.device})`}`,
-          publicKey: keyPair(secrets, sid).publicKey,
-          presharedKey: psk(secrets, id, sid),
-          allowedIps: [host32(s.overlayAddress)],
-          endpoint: undefined,
-          keepalive: undefined,
-        });
-      }
-    }
-    const postUp: string[] = [];
-    const postDown: string[] = [];
-    if (isLeader || isHub) postUp.push("sysctl -q -w net.ipv4.ip_forward=1");
-    if (isHub) {
-      const site = lab.site(n.site);
-      postUp.push(
-        // idempotent (flush before adding), so it can be re-run on a live interface (see applyOnNode)
-        `nft add table ip ${NAT_TABLE}; nft flush table ip ${NAT_TABLE}; nft add chain ip ${NAT_TABLE} postrouting '{ type nat hook postrouting priority srcnat; }'; nft add rule ip ${NAT_TABLE} postrouting ip saddr { ${lab.seats.map((s) => s.overlayAddress).join(", ")} } ip daddr ${site.lan} masquerade`,
-      );
-      postDown.push(`nft delete table ip ${NAT_TABLE}`);
-    }
+    const id = m.info.get(n.name)!.id;
+    const isLeader = m.siteLeaders && m.leaderOf(n.site) === n.name;
+    const isHub = m.hub?.name === n.name;
+    const { postUp, postDown } = forwarding(m, n, isLeader, isHub);
     return {
       id,
       comment: `node ${n.name} (site ${n.site}, ${n.nat ? "behind NAT" : "reachable"}), ${lab.overlay.topology}${isLeader ? ", site leader" : ""}${isHub ? ", seat hub" : ""}`,
@@ -199,9 +166,82 @@ function planInterfaces(lab: Lab, secrets: LabSecrets): WgInterface[] {
       dns: [],
       postUp,
       postDown,
-      peers,
+      peers: [...nodePeers(m, n, isLeader, isHub), ...(isHub ? seatPeers(m, id) : [])],
     };
   });
+}
+
+/** A node's peers among the nodes, in spec order (the topology of src/lab/mesh.ts): what each carries and where it is dialled. */
+function nodePeers(m: MeshPlan, n: Node, isLeader: boolean, isHub: boolean): WgPeer[] {
+  const { lab, secrets, siteLeaders, leaderOf, hub, seatIps } = m;
+  const id = m.info.get(n.name)!.id;
+  const peers: WgPeer[] = [];
+  for (const q of lab.nodes) {
+    if (q === n) continue;
+    const sameSite = q.site === n.site;
+    if (!m.talks(n.name, q.name)) continue;
+    const qi = m.info.get(q.name)!;
+    let allowed: readonly string[] = qi.only;
+    const extra: string[] = [];
+    if (siteLeaders) {
+      if (!sameSite) {
+        // another site's leader: it relays for its whole site
+        for (const a of m.siteNodes.get(q.site)!) if (a !== qi.ip) extra.push(a);
+      } else if (!isLeader && leaderOf(n.site) === q.name) {
+        // our own leader: everything outside our site goes through it
+        extra.push(...m.outsideOf(n.site));
+      }
+    }
+    // the seats' hub carries the seats (a non-leader elsewhere reaches them through its own leader)
+    if (hub && !isHub && hub.name === q.name && !(siteLeaders && !isLeader && !sameSite)) extra.push(...seatIps);
+    else if (hub && !isHub && siteLeaders && !isLeader && leaderOf(n.site) === q.name && hub.site !== n.site) extra.push(...seatIps);
+    if (extra.length) allowed = [qi.ip, ...extra];
+    peers.push({
+      id: qi.id,
+      comment: qi.comment,
+      publicKey: qi.publicKey,
+      presharedKey: psk(secrets, id, qi.id),
+      allowedIps: allowed,
+      // a peer reached only through its site's forwarded port is dialled that way only by nodes that
+      // cannot be reached themselves; a reachable node waits for it to call (it keeps alive), and then
+      // answers the address the call came from (the router may map that node to another port)
+      endpoint: sameSite ? qi.lan : q.wireguardEndpoint ?? (n.wireguardEndpoint ? undefined : m.reach.get(q.name)),
+      keepalive: n.nat && !sameSite ? m.keepalive : undefined,
+    });
+  }
+  return peers;
+}
+
+/** The seat hub's peers: one per seat. */
+function seatPeers(m: MeshPlan, id: string): WgPeer[] {
+  return m.lab.seats.map((s) => {
+    const sid = seatPeer(s.name);
+    return {
+      id: sid,
+      comment: `seat ${s.name}${s.owner ? ` (${s.owner}'s ${s.device})` : ` (${s.device})`}`,
+      publicKey: keyPair(m.secrets, sid).publicKey,
+      presharedKey: psk(m.secrets, id, sid),
+      allowedIps: [host32(s.overlayAddress)],
+      endpoint: undefined,
+      keepalive: undefined,
+    };
+  });
+}
+
+/** Leaders and the hub forward; the hub masquerades the seats onto its LAN. */
+function forwarding(m: MeshPlan, n: Node, isLeader: boolean, isHub: boolean): { postUp: string[]; postDown: string[] } {
+  const postUp: string[] = [];
+  const postDown: string[] = [];
+  if (isLeader || isHub) postUp.push("sysctl -q -w net.ipv4.ip_forward=1");
+  if (isHub) {
+    const site = m.lab.site(n.site);
+    postUp.push(
+      // idempotent (flush before adding), so it can be re-run on a live interface (see applyOnNode)
+      `nft add table ip ${NAT_TABLE}; nft flush table ip ${NAT_TABLE}; nft add chain ip ${NAT_TABLE} postrouting '{ type nat hook postrouting priority srcnat; }'; nft add rule ip ${NAT_TABLE} postrouting ip saddr { ${m.lab.seats.map((s) => s.overlayAddress).join(", ")} } ip daddr ${site.lan} masquerade`,
+    );
+    postDown.push(`nft delete table ip ${NAT_TABLE}`);
+  }
+  return { postUp, postDown };
 }
 
 /** A seat's interface: one peer, the hub, carrying the overlay and the private services. */
