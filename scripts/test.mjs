@@ -10,6 +10,8 @@
 // `--machines`/`--kubelets` build that target and run those tests alone; a plain run includes them only
 // when their cache is already built, and otherwise says loudly, at the start and at the end, that they
 // were not run. A subset run (filters given) includes them only when a filter names them.
+// The real-Flux tests (*.flux.test.js, Tier 3) likewise: `npm run test:flux` (install.sh flux builds the
+// controllers, a long cold build).
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, dirname } from "node:path";
@@ -35,13 +37,23 @@ const heavy = [
     ],
     because: "kubelet, containerd, runc and the CNI plugins are not built", how: "npm run test:kubelets   (about 10-25 minutes on 2 cores the first time)",
   },
+  {
+    // (the base tools too: `all flux`)
+    flag: "--flux", target: "all flux", word: "flux", test: (f) => f.endsWith(".flux.test.js"),
+    cache: async () => (await import(join(root, "dist/testing/flux.js"))).fluxControllersDir(),
+    what: [
+      "real Flux reconcile (issue 15 Tier 3: Flux's source-, kustomize- and helm-controller reconciling the",
+      "rendered kubernetes/ tree from a local Git server, SOPS decryption, a pushed change converging)",
+    ],
+    because: "the Flux controllers are not built", how: "npm run test:flux   (or scripts/tools/install.sh flux, then npm test; a long cold build: see bench/README.md)",
+  },
 ];
 const only = heavy.find((h) => process.argv.includes(h.flag));
 const filter = process.argv.slice(2).filter((a) => !heavy.some((h) => h.flag === a));
 
 if (!process.env.DROVER_SKIP_TOOLS) {
   console.error("drover test: making sure the real upstream tools are built (cached in ~/.cache/drover-tools)…");
-  const r = spawnSync("bash", [join(root, "scripts/tools/install.sh"), only ? only.target : "all"], { stdio: ["ignore", "inherit", "inherit"] });
+  const r = spawnSync("bash", [join(root, "scripts/tools/install.sh"), ...(only ? only.target.split(" ") : ["all"])], { stdio: ["ignore", "inherit", "inherit"] });
   if (r.status !== 0) {
     console.error("drover test: building the tools failed (see above)");
     process.exit(1);

@@ -139,8 +139,10 @@ export function outcomeReached(objs: FluxObjectState[], want: FluxOutcome, revis
     if (!k || k.ready !== "True" || k.revision !== revision || !k.observed) return false;
   }
   for (const [name, b] of want.blocked) {
+    // (not `observed`: a Kustomization waiting for a dependency or a health check has not finished a
+    // reconcile of its spec, and never will here)
     const k = ks.get(name);
-    if (!k || !k.observed) return false;
+    if (!k || k.ready === "True") return false;
     if (b.why === "dependency" && k.reason !== "DependencyNotReady") return false;
     if (b.why === "chart") {
       for (const s of b.sources) {

@@ -3,7 +3,7 @@
 // this machine against a test control plane (src/testing/cluster.ts) through its kubeconfig, exactly as
 // they run in a cluster except: no leader election, no metrics, health probes and source-controller's
 // artifact server on loopback (artifacts are advertised at 127.0.0.1:<port>), no notification-controller
-// (events go to the API server only), and every request to the outside through the refusing egress
+// (events go to the API server only), more concurrent workers (see below), and every request to the outside through the refusing egress
 // proxy (src/testing/egress.ts), so an unreachable chart repository fails the same way on every machine.
 //
 //   const c = await startCluster({ nodes });
@@ -136,6 +136,10 @@ export async function startFluxControllers(cluster: TestCluster, opts: FluxOptio
       const args = [
         "--watch-all-namespaces=true", `--log-level=${opts.logLevel ?? "info"}`, "--log-encoding=json",
         "--enable-leader-election=false", "--metrics-addr=0", `--health-addr=127.0.0.1:${healthPort}`,
+        // more workers than upstream's default (4 for kustomize-controller): here every Kustomization that
+        // health-checks a chart from the internet holds a worker for its whole timeout, which would
+        // starve the others and make a pushed change take minutes to reach what can run
+        `--concurrent=${name === "source-controller" ? 4 : 16}`,
         ...(name === "source-controller" ? [`--storage-path=${storage}`, `--storage-addr=127.0.0.1:${artifactPort}`, `--storage-adv-addr=127.0.0.1:${artifactPort}`] : []),
       ];
       const out = openSync(join(dir, `${name}.log`), "a");

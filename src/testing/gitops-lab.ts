@@ -12,7 +12,7 @@ import { startCluster, type TestCluster, type TestNode } from "./cluster.js";
 import { ageKeygen, tempDir, type TestKey } from "./age-key.js";
 import { EXAMPLES, ROOT, tool } from "./paths.js";
 import { cloneWorkTree, startGitServer, type GitRepo, type GitServer, type WorkTree } from "./git-server.js";
-import { createSopsAgeSecret, requestReconcile, startFluxControllers, type FluxControllers } from "./flux.js";
+import { createSopsAgeSecret, requestReconcile, startFluxControllers, type FluxControllerName, type FluxControllers } from "./flux.js";
 import { expectedFluxOutcome, readRenderedTree, type FluxOutcome } from "./flux-outcome.js";
 
 const BIN = join(ROOT, "bin", "drover.js");
@@ -21,7 +21,7 @@ const BIN = join(ROOT, "bin", "drover.js");
  * examples/starter as the GitOps tests run it: gitops.url set to the local repository, and without its
  * NFS storage class and what needs it (uptime-kuma, vaultwarden and its backups), because every storage
  * driver is a Helm chart from the internet; so identity (Authelia, its configuration a SOPS Secret) no
- * longer waits for storage. `change`: a second user, and monitoring turned off.
+ * longer waits for storage. `change`: a second identity user.
  */
 export function starterGitOpsLabYaml(gitUrl: string, change = false): string {
   let s = readFileSync(join(EXAMPLES, "starter", "lab.yaml"), "utf8");
@@ -35,7 +35,7 @@ export function starterGitOpsLabYaml(gitUrl: string, change = false): string {
   cut(/\n {2}- \{ name: uptime-kuma \}\n {2}- \{ name: vaultwarden, backup: true \}\n/);
   s = s.replace(/\n*$/, "\n");
   if (change) s = s.replace("    - { name: me, email: me@example.com, groups: [admins] }\n", "    - { name: me, email: me@example.com, groups: [admins] }\n    - { name: you, email: you@example.com, groups: [admins] }\n");
-  return `${s}\ngitops:\n  url: ${gitUrl}\n${change ? "\nmonitoring:\n  enabled: false\n" : ""}`;
+  return `${s}\ngitops:\n  url: ${gitUrl}\n`;
 }
 
 export interface GitOpsLab {
@@ -96,10 +96,12 @@ export function bootstrapFlux(c: TestCluster, checkout: string, ageKeyFile: stri
 }
 
 /**
- * Renders `labYaml(gitUrl)`, pushes it, starts a control plane with `nodes` (default: one 8-CPU node),
- * bootstraps Flux and starts the controllers. Reconciling has begun when this returns.
+ * Renders `labYaml(gitUrl)`, pushes it, starts a control plane with `nodes` (default: one 8-CPU kwok
+ * node), bootstraps Flux and starts the controllers (default: all three). Reconciling has begun when
+ * this returns.
  */
-export async function startGitOpsLab(labYaml: (gitUrl: string) => string, nodes: TestNode[] = [{ name: "k8s1", cpu: "8", memory: "32Gi" }]): Promise<GitOpsLab> {
+export async function startGitOpsLab(labYaml: (gitUrl: string) => string, opts: { nodes?: TestNode[]; controllers?: readonly FluxControllerName[] } = {}): Promise<GitOpsLab> {
+  const nodes = opts.nodes ?? [{ name: "k8s1", cpu: "8", memory: "32Gi" }];
   const base = tempDir("drover-gitops-");
   const dir = join(base, "lab");
   const home = join(base, "home");
@@ -132,7 +134,7 @@ export async function startGitOpsLab(labYaml: (gitUrl: string) => string, nodes:
     cleanup.push(() => cluster.stop());
     bootstrapFlux(cluster, worktree.dir, key.file);
     provideVolumes(cluster, outcome!.claims, join(base, "volumes"));
-    const flux = await startFluxControllers(cluster);
+    const flux = await startFluxControllers(cluster, opts.controllers ? { controllers: opts.controllers } : {});
     cleanup.push(() => flux.stop());
     return {
       dir, out, key, git, repo, worktree, cluster, flux,
