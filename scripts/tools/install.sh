@@ -273,7 +273,7 @@ platform() {
   wrapper_build rest-server "$REST_SERVER_VERSION" github.com/restic/rest-server "v$REST_SERVER_VERSION" "" "" github.com/restic/rest-server/cmd/rest-server=rest-server
   go_install amtool "$ALERTMANAGER_VERSION" "github.com/prometheus/alertmanager/cmd/amtool@v$ALERTMANAGER_VERSION"
   go_install controller-gen "$CONTROLLER_TOOLS_VERSION" "sigs.k8s.io/controller-tools/cmd/controller-gen@v$CONTROLLER_TOOLS_VERSION"
-  local key="$FLUX_VERSION-$CILIUM_VERSION-$CERT_MANAGER_VERSION-$METALLB_VERSION-$EXTERNAL_DNS_VERSION-$KUBE_PROMETHEUS_STACK_VERSION-$VELERO_VERSION-$ENVOY_GATEWAY_VERSION-$EXTERNAL_SNAPSHOTTER_VERSION-volsync$VOLSYNC_VERSION"
+  local key="$FLUX_VERSION-$CILIUM_VERSION-$CERT_MANAGER_VERSION-$METALLB_VERSION-$EXTERNAL_DNS_VERSION-$KUBE_PROMETHEUS_STACK_VERSION-$VELERO_VERSION-$ENVOY_GATEWAY_VERSION-$EXTERNAL_SNAPSHOTTER_VERSION-volsync$VOLSYNC_VERSION-nvdp$NVIDIA_DEVICE_PLUGIN_VERSION"
   local crds="$CACHE/platform-crds-$key" charts="$CACHE/platform-charts-$key"
   if [ -f "$crds/.done" ] && [ -f "$charts/.done" ]; then log "platform CRDs and charts: cached"; return; fi
   lock platform-crds
@@ -346,6 +346,9 @@ MOD
   sed -e "s|\${GatewayImage}|docker.io/envoyproxy/gateway:v$ENVOY_GATEWAY_VERSION|" -e 's|\${GatewayImagePullPolicy}|IfNotPresent|' \
     "$charts/gateway-helm/values.tmpl.yaml" > "$charts/gateway-helm/values.yaml"
   sed -i -e "s/^version: .*/version: v$ENVOY_GATEWAY_VERSION/" -e "s/^appVersion: .*/appVersion: \"v$ENVOY_GATEWAY_VERSION\"/" "$charts/gateway-helm/Chart.yaml"
+  log "platform: NVIDIA device plugin $NVIDIA_DEVICE_PLUGIN_VERSION chart"
+  d=$(mod_dir "github.com/NVIDIA/k8s-device-plugin@v$NVIDIA_DEVICE_PLUGIN_VERSION") || { log "platform: cannot fetch github.com/NVIDIA/k8s-device-plugin@v$NVIDIA_DEVICE_PLUGIN_VERSION"; exit 1; }
+  cp -r "$d/deployments/helm/nvidia-device-plugin" "$charts/nvidia-device-plugin"
   chmod -R u+w "$crds" "$charts"
   touch "$crds/.done" "$charts/.done"; log "platform CRDs and charts: done"
 }

@@ -20,7 +20,7 @@ GO_YAML_READER_VERSION=k8s1.6.0-v3.0.4-r1
 RESTIC_VERSION=0.18.1
 REST_SERVER_VERSION=0.14.0
 # Debian packages (versions are whatever the machine's Debian release ships; recorded in the cache stamp).
-DEBIAN_PACKAGES="cloud-init wireguard-go wireguard-tools iproute2 iputils-ping chromium qrencode nftables procps zbar-tools conntrack shellcheck patch openssh-server openssh-client git"
+DEBIAN_PACKAGES="cloud-init wireguard-go wireguard-tools iproute2 iputils-ping chromium qrencode nftables procps zbar-tools conntrack shellcheck patch openssh-server openssh-client git nut-server nut-client"
 # Platform layer (issue 4): the upstream projects whose CRDs and charts Drover's Flux tree uses, from the
 # Go module proxy. Flux 2.9.5 ships source/kustomize-controller 1.9.5, helm-controller 1.6.4 and
 # notification-controller 1.9.4 (their CRDs are generated from the api modules with controller-gen when
@@ -46,6 +46,8 @@ PROMETHEUS_COMMUNITY_CHARTS=v0.0.0-20260828105119-ed5d7d9b5933
 VELERO_VERSION=1.18.3
 ENVOY_GATEWAY_VERSION=1.9.1
 ALERTMANAGER_VERSION=0.35.0
+# NVIDIA's device plugin chart (GPUs for pods), from its Go module
+NVIDIA_DEVICE_PLUGIN_VERSION=0.17.4
 # VolumeSnapshot CRDs (the snapshot controller VolSync copies through)
 EXTERNAL_SNAPSHOTTER_VERSION=8.7.0
 # VolSync's ReplicationSource/ReplicationDestination CRDs (the backup and restore objects; the chart Drover

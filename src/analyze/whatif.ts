@@ -1,6 +1,7 @@
 // "What if these hosts go off?" — place every pod on all nodes, take the hosts' nodes away (VMs
 // included), re-place what was displaced, and say per app what happens and why. Also etcd quorum,
 // API availability and the platform's single points of failure.
+import { GPU_RESOURCE } from "../lab/gpu.js";
 import type { Lab, ServiceAddress, AddressOwner } from "../lab/types.js";
 import { hasQuorum, quorumOf } from "../lab/quorum.js";
 import { controllerOf, ownerOf, type SimNode, type SimPod } from "./model.js";
@@ -145,6 +146,8 @@ export interface WhatIfOptions {
   readonly shutdown?: Shutdown;
   /** what the hosts are (default: the chosen hosts, or the one host) */
   readonly unit?: FailureUnit;
+  /** a planned shutdown during which these of the hosts lose power without warning all the same (not on a UPS) */
+  readonly cut?: readonly string[];
 }
 
 export function whatIf(b: Baseline, hosts: readonly string[], opts: WhatIfOptions = {}): WhatIfReport {
@@ -156,8 +159,9 @@ export function whatIf(b: Baseline, hosts: readonly string[], opts: WhatIfOption
   const nodesDown = lab.nodes.filter((n) => failed.has(n.host)).map((n) => n.name);
   const downSet = new Set(nodesDown);
   // a planned shutdown is graceful only where the kubelet hears of it
+  const cut = new Set(opts.cut ?? []);
   const ungracefulNodes = shutdown === "graceful"
-    ? nodesDown.map((n) => ({ node: n, reason: ungracefulOnPlannedShutdown(lab, lab.node(n)) })).filter((x): x is { node: string; reason: string } => x.reason !== undefined)
+    ? nodesDown.map((n) => ({ node: n, reason: cut.has(lab.node(n).host) ? `host ${lab.node(n).host} is on no UPS: its power is cut` : ungracefulOnPlannedShutdown(lab, lab.node(n)) })).filter((x): x is { node: string; reason: string } => x.reason !== undefined)
     : [];
   const ungraceful = new Set(shutdown === "graceful" ? ungracefulNodes.map((x) => x.node) : nodesDown);
   const { etcd, api, rescheduling } = controlPlaneAfter(lab, downSet);
@@ -203,7 +207,7 @@ export function whatIf(b: Baseline, hosts: readonly string[], opts: WhatIfOption
       api,
       rescheduling,
       ungracefulNodes,
-      assumes: shutdown === "graceful" ? plannedShutdownAssumes(lab, nodesDown.map((n) => lab.node(n))) : [],
+      assumes: shutdown === "graceful" ? plannedShutdownAssumes(lab, nodesDown.map((n) => lab.node(n)).filter((n) => !cut.has(n.host))) : [],
       spofs: spofs(lab, downSet, deadStorage, changed, services),
       services,
       outOfService: stuckNodes.map((node) => ({ node, command: outOfServiceCommand(node) })),
@@ -493,8 +497,8 @@ function explain(lab: Lab, app: string, reason: string, failed: ReadonlySet<stri
   const pins = a.placement.hosts;
   if (pins.length && pins.every((h) => failed.has(h))) return `pinned to host ${pins.join(", ")}, which ${pins.length === 1 ? "is" : "are"} down`;
   if (reason.includes("drover.dev/host")) return `pinned to host ${pins.join(", ")}`;
-  if (reason.includes("nvidia.com/gpu")) {
-    const gpuHosts = lab.hosts.filter((h) => h.gpus > 0).map((h) => h.name);
+  if (reason.includes(GPU_RESOURCE)) {
+    const gpuHosts = [...new Set(lab.nodes.filter((n) => n.advertisedGpus > 0).map((n) => n.host))];
     const downGpu = gpuHosts.filter((h) => failed.has(h));
     if (downGpu.length && downGpu.length === gpuHosts.length) return `device (GPU) only on ${downGpu.join(", ")}`;
     return "no node with a free GPU";

@@ -23,7 +23,7 @@ export function simNode(lab: Lab, n: Node): SimNode {
     labels: { ...n.labels, "kubernetes.io/arch": n.arch, "kubernetes.io/os": "linux", "kubernetes.io/hostname": n.name },
     taints,
     unschedulable: false,
-    allocatable: { cpuMillis: n.cpu * 1000 - r.cpuMillis, memoryBytes: n.memoryBytes - r.memoryBytes, pods: 110, gpus: n.gpus },
+    allocatable: { cpuMillis: n.cpu * 1000 - r.cpuMillis, memoryBytes: n.memoryBytes - r.memoryBytes, pods: 110, gpus: n.advertisedGpus },
   };
 }
 

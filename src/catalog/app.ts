@@ -53,8 +53,13 @@ export interface CatalogApp {
   readonly ports: readonly CatalogPort[];
   /** persistent state; empty means stateless */
   readonly volumes: readonly CatalogVolume[];
-  /** stateless apps may scale; stateful ones run exactly one replica */
-  readonly replicas: { readonly default: number; readonly scalable: boolean };
+  /**
+   * Stateless apps may scale; stateful ones run exactly one replica, unless their replicas are
+   * independent: each keeps its own copy of the volumes (a StatefulSet's claim templates) and serves on
+   * its own (Pi-hole: the same settings from the environment, its records from external-dns), so more
+   * replicas on other hosts make the app highly available.
+   */
+  readonly replicas: { readonly default: number; readonly scalable: boolean; readonly independent?: boolean };
   readonly dependencies: readonly Dependency[];
   /** GPU: optional (used when placement.gpu > 0) or required; serial: a USB serial device (3D printer, Zigbee stick) */
   readonly devices?: { readonly gpu?: "optional" | "required"; readonly serial?: "optional" | "required" };

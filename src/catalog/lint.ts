@@ -42,7 +42,7 @@ export function lintCatalogApp(c: CatalogApp): LintFinding[] {
   const f = (rule: LintFinding["rule"], message: string) => out.push({ app: c.name, rule, message });
   const images = [c.image, ...(c.dependencyImages?.postgres ? [DEFAULT_IMAGES[c.dependencyImages.postgres]] : [])];
   for (const i of images) if (!pinnedTag(i.tag)) f("image-pinned", `${i.repository}:${i.tag || "(no tag)"} is not pinned to a release`);
-  if (c.volumes.length && c.replicas.scalable) f("state-in-volumes", "keeps state on volumes but is marked scalable");
+  if (c.volumes.length && c.replicas.scalable && !c.replicas.independent) f("state-in-volumes", "keeps state on volumes but is marked scalable");
   if (c.volumes.length && c.replicas.default !== 1) f("state-in-volumes", `keeps state on volumes but defaults to ${c.replicas.default} replicas`);
   const portNames = c.ports.map((p) => p.name);
   if (new Set(portNames).size !== portNames.length) f("well-formed", `port names repeat: ${portNames.join(", ")}`);

@@ -28,4 +28,15 @@ export interface Capabilities {
   readonly publicAddressIpOnly?: string;
   /** its own OS API CA, rotated by `drover keys rotate talos-ca` */
   readonly osCertificateAuthority: boolean;
+  /**
+   * NUT (Network UPS Tools) on a bare-metal node: whether it can run the server (watch a UPS on its
+   * USB port) and upssched timers (shut down early, before low battery), and where its settings go:
+   * files installed on the machine (nut/<host>/), or the node's own config (Talos's machine config).
+   */
+  readonly nut: { readonly server: boolean; readonly timers: boolean; readonly settings: "files" | "node-config" };
+  /**
+   * The nvidia container runtime GPU pods run with: rendered into the node's OS, or to be installed on
+   * the machine by its owner (what to install, in words).
+   */
+  readonly nvidiaRuntime: { readonly rendered: true } | { readonly rendered: false; readonly install: string };
 }

@@ -21,4 +21,8 @@ export const k3s: Capabilities = {
   },
   publicAddressIpOnly: "k3s takes the node's public address as node-external-ip, an IP address",
   osCertificateAuthority: false,
+  // Debian's nut-server and nut-client packages
+  nut: { server: true, timers: true, settings: "files" },
+  // k3s registers the nvidia runtime when it finds NVIDIA's Container Toolkit on the machine
+  nvidiaRuntime: { rendered: false, install: "NVIDIA's driver and Container Toolkit (nvidia-driver, nvidia-container-toolkit) on the machine before k3s starts; k3s then registers the nvidia runtime" },
 };

@@ -16,4 +16,8 @@ export const talos: Capabilities = {
   // shutdownGracePeriod 30s (10s of it for critical pods) by default
   gracefulShutdown: { on: "every-node" },
   osCertificateAuthority: true,
+  // the nut-client system extension runs upsmon only
+  nut: { server: false, timers: false, settings: "node-config" },
+  // the nonfree-kmod-nvidia and nvidia-container-toolkit extensions in the node's schematic
+  nvidiaRuntime: { rendered: true },
 };

@@ -14,13 +14,15 @@ kubeconfig
 *.kubeconfig
 talosconfig
 # secret files of drover render's output (out/): machine configs, WireGuard keys, the k3s token,
-# Proxmox answer files. out/kubernetes/ (Secrets SOPS-encrypted) is safe to commit.
+# Proxmox answer files, NUT's passwords. out/kubernetes/ (Secrets SOPS-encrypted) is safe to commit.
 /out/talos/
 /out/seats/
 /out/wireguard/*/wg0.conf
 /out/k3s/*/config.yaml
 /out/k3s/*/user-data
 /out/proxmox/*/answer.toml
+/out/nut/*/upsmon.conf
+/out/nut/*/upsd.users
 /out/.drover-staging-*/
 # drover up's state: the cluster's kubeconfig, the talosconfig, the admin SSH key, its Git working tree
 /.drover/

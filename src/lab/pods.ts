@@ -6,10 +6,10 @@ import type { App, Lab } from "./types.js";
 import type { Dependency } from "../catalog/app.js";
 import { catalogApp } from "../catalog/index.js";
 import { parseBytes } from "../net/quantity.js";
+import { GPU_RESOURCE } from "./gpu.js";
 
 export const HOST_LABEL = "drover.dev/host";
 export const ARCH_LABEL = "kubernetes.io/arch";
-export const GPU_RESOURCE = "nvidia.com/gpu";
 /** The label the pods of one app instance (or one dependency instance) are selected by. */
 export const INSTANCE_LABEL = "app.kubernetes.io/instance";
 
@@ -35,7 +35,7 @@ export interface PodPlan {
   readonly nodeSelector: Readonly<Record<string, string>>;
   readonly requiredNodeAffinity: readonly NodeAffinityTerm[];
   readonly tolerations: readonly Toleration[];
-  /** hard spread of the replicas across hosts (stateless apps with more than one replica) */
+  /** hard spread of the replicas across hosts (stateless apps, or independent replicas, with more than one) */
   readonly spread: { readonly maxSkew: number; readonly topologyKey: string; readonly nodeTaintsPolicy: "Honor" } | undefined;
   /** the volume binds to one node (local storage class) */
   readonly nodeLocalVolume: boolean;
@@ -109,7 +109,7 @@ export function podPlan(lab: Lab, a: App, allArchs: ReadonlySet<string> = new Se
     nodeSelector: { ...a.placement.nodeSelector },
     requiredNodeAffinity: affinity,
     tolerations,
-    spread: stateless && a.replicas > 1 ? { maxSkew: 1, topologyKey: HOST_LABEL, nodeTaintsPolicy: "Honor" } : undefined,
+    spread: (stateless || a.independentReplicas) && a.replicas > 1 ? { maxSkew: 1, topologyKey: HOST_LABEL, nodeTaintsPolicy: "Honor" } : undefined,
     nodeLocalVolume: nodeLocal,
     stateless,
     serialDevice: serial?.path,

@@ -14,6 +14,8 @@ import { DEFAULT_TALOS, type ImageName, type Versions } from "../versions/defaul
 import { capabilitiesOf } from "../distributions/index.js";
 import { exposureOf } from "./exposure.js";
 import { addressHost, addressOwners, serviceAddresses } from "./services.js";
+import { GPU_LABEL, GPU_SUPPORT } from "./gpu.js";
+import { resolveUps } from "./power.js";
 
 export const DEFAULT_TALOS_VERSION = DEFAULT_TALOS;
 /** The ingress controller of a lab that names none: ingress-nginx, as before (retired upstream: check warns; drover init writes gateway-api). */
@@ -137,6 +139,7 @@ export function resolveLab(spec: LabSpec, opts: ResolveOptions = {}): Lab {
     monitoring: spec.monitoring,
     gitops: spec.gitops,
     services,
+    ups: resolveUps(spec, hosts, nodes, services),
     site: get(siteMap, "site"),
     host: get(hostMap, "host"),
     node: get(nodeMap, "node"),
@@ -205,7 +208,9 @@ function resolveNodes(spec: LabSpec, hostSpecs: ReadonlyMap<string, LabSpec["hos
       "drover.dev/host": h.name,
       "drover.dev/power": h.power,
     };
-    if (h.gpus.length) labels["drover.dev/gpu"] = h.gpus[0]!.vendor;
+    // a VM node has its host's GPUs only by passthrough (nodes[].gpuPassthrough)
+    const gpus = n.kind !== "vm" || n.gpuPassthrough ? h.gpus : [];
+    if (gpus.length) labels[GPU_LABEL] = gpus[0]!.vendor;
     return {
       name: n.name,
       host: h.name,
@@ -226,20 +231,14 @@ function resolveNodes(spec: LabSpec, hostSpecs: ReadonlyMap<string, LabSpec["hos
       wireguardEndpoint,
       nat,
       volatile: h.power === "volatile",
-      gpus: n.kind === "vm" ? 0 : h.gpus.reduce((a, g) => a + g.count, 0),
+      gpus: gpus.reduce((a, g) => a + g.count, 0),
+      advertisedGpus: gpus.filter((g) => GPU_SUPPORT[g.vendor].advertised).reduce((a, g) => a + g.count, 0),
       labels: sortKeys(labels),
       taints: n.taints,
       patches: n.patches as Record<string, unknown>[],
       publicAddress: n.publicAddress,
     };
   });
-  // a GPU passed through to a VM: the host's GPUs go to its first VM that asks via a label
-  for (const n of nodes) {
-    const h = hostSpecs.get(n.host)!;
-    if (n.kind === "vm" && h.gpus.length && n.labels["drover.dev/gpu-passthrough"] === "true") {
-      (n as { gpus: number }).gpus = h.gpus.reduce((a, g) => a + g.count, 0);
-    }
-  }
   return nodes;
 }
 
@@ -349,6 +348,7 @@ function resolveApps(spec: LabSpec, versions: Versions, defaultStorageClass: str
       namespace: a.namespace ?? c.category,
       exposure: { kind, hostname, url: hostname ? `https://${hostname}` : undefined },
       replicas: a.replicas ?? c.replicas.default,
+      independentReplicas: c.replicas.independent === true && (a.replicas ?? c.replicas.default) > 1,
       storageClass,
       volumes: c.volumes.map((v, i) => ({ name: v.name, path: v.path, sizeBytes: i === 0 && sizeOverride ? sizeOverride : parseBytes(v.size)! })),
       backup: a.backup,

@@ -87,7 +87,10 @@ export interface Node {
   /** behind NAT: keepalives needed, not reachable unless a port is forwarded */
   readonly nat: boolean;
   readonly volatile: boolean;
+  /** GPUs the node has: its host's (bare metal), or passed through to it (a VM with gpuPassthrough) */
   readonly gpus: number;
+  /** of those, the GPUs a rendered device plugin advertises to pods (lab/gpu.ts): what the scheduler can hand out */
+  readonly advertisedGpus: number;
   /** every label the node carries (spec labels plus drover.dev/* topology labels) */
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly TaintSpec[];
@@ -128,6 +131,11 @@ export interface App {
   readonly namespace: string;
   readonly exposure: Exposure;
   readonly replicas: number;
+  /**
+   * More than one replica, each with its own copy of the volumes (catalog replicas.independent): a
+   * StatefulSet whose claim templates give every replica its claims, spread across hosts.
+   */
+  readonly independentReplicas: boolean;
   readonly storageClass: string | undefined;
   /** volume name → size in bytes */
   readonly volumes: readonly { name: string; path: string; sizeBytes: number }[];
@@ -237,6 +245,8 @@ export interface Lab {
   readonly gitops: LabSpec["gitops"];
   /** every service the lab names by address, mapped to the host (or guest VM on a host, or app) serving it */
   readonly services: readonly ServiceAddress[];
+  /** the UPSes and what each host they power does on battery (lab/power.ts) */
+  readonly ups: readonly Ups[];
   site(name: string): Site;
   host(name: string): Host;
   node(name: string): Node;
@@ -244,4 +254,39 @@ export interface Lab {
   controlPlanes(): readonly Node[];
   /** who answers at an address (a.b.c.d, host:port or URL); undefined when nothing in the lab does */
   ownerOf(address: string): AddressOwner | undefined;
+}
+
+// ---- power (lab/power.ts resolves them) ----
+
+/** When a host shuts down on battery. */
+export type PowerStep = "early" | "low-battery" | "last";
+
+export interface UpsHost {
+  readonly host: string;
+  /** primary: the NUT server on the UPS's own host; secondary: a NUT client */
+  readonly role: "primary" | "secondary";
+  /**
+   * what runs NUT there: the cluster's distribution on a bare-metal node ("node": Talos's nut-client
+   * extension, or Debian's packages under k3s) or the host's own Debian ("debian": Proxmox, libvirt, a NAS)
+   */
+  readonly os: "node" | "debian";
+  /** NUT's files are rendered as files for the host (nut/<host>/), not into a node's config */
+  readonly files: boolean;
+  readonly step: PowerStep;
+  /** why it shuts down at that step, in words */
+  readonly why: string;
+}
+
+export interface Ups {
+  readonly name: string;
+  readonly host: string;
+  readonly driver: string;
+  readonly port: string;
+  readonly runtimeSeconds: number;
+  /** where the clients reach the NUT server (the UPS host's address); undefined when no client needs it */
+  readonly serverAddress: string | undefined;
+  /** every host it powers, the primary last */
+  readonly hosts: readonly UpsHost[];
+  /** seconds on battery before the early step shuts its hosts down */
+  readonly earlyAfterSeconds: number;
 }

@@ -10,7 +10,7 @@ import type { Client } from "../cluster/client.js";
 import { appWorkloads, scaleWorkload, startRestore, suspendKustomization, waitAppStopped, waitRestore, type AppWorkload, type RestoreOutcome, type RestoreRequest } from "../cluster/backups.js";
 import { moverSecurityContext, resticSecretName } from "../render/apps/backup.js";
 import { appLabels } from "../render/apps/labels.js";
-import { pvcName } from "../render/apps/names.js";
+import { dataClaimName, pvcName } from "../render/apps/names.js";
 
 export interface RestorePlan {
   readonly app: string;
@@ -60,7 +60,7 @@ export function restorePlan(lab: Lab, appName: string, o: { from?: string; now: 
     volumes: a.volumes.map((v): RestoreRequest => ({
       namespace: a.namespace,
       name: `${pvcName(a, v.name)}-drover-restore`,
-      claim: pvcName(a, v.name),
+      claim: dataClaimName(a, v.name),
       repository: resticSecretName(lab, a, v.name),
       restoreAsOf,
       trigger,

@@ -8,6 +8,7 @@ import { renderSeats, renderWireguard } from "./wireguard/index.js";
 import { distributionTargets, type Target } from "./distributions.js";
 import { renderProxmox } from "./proxmox/index.js";
 import { renderLibvirt } from "./libvirt/index.js";
+import { renderNut } from "./nut/index.js";
 import { renderPlatform } from "./platform/index.js";
 import { addVersionFiles } from "./versions.js";
 
@@ -22,6 +23,7 @@ export const targets: [string, Target][] = [
   ...distributionTargets(),
   ["proxmox", renderProxmox],
   ["libvirt", renderLibvirt],
+  ["nut", renderNut],
   // the Flux layout and platform components, beside apps/ in the same kubernetes/ tree
   ["kubernetes", renderPlatform],
 ];

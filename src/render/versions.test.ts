@@ -2,6 +2,7 @@
 // renders the same tree byte for byte (the file is the format the loader reads); Renovate's regex
 // managers find every annotated entry with its current value; an override changes exactly the
 // objects that use it; every pin in the table is used by some render.
+import { seed004Lab } from "../testing/seed004-lab.js";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync, existsSync } from "node:fs";
@@ -105,6 +106,9 @@ test("the table: each catalog app's image is its entry; every image is rendered 
     const lab = ex.load(ex.text).lab!;
     for (const f of renderLab(lab, secretsOf(lab)).values()) rendered.add(f.content);
   }
+  // the Cloudflare Tunnel (cloudflared): seed 004's lab behind CGNAT, as render/platform/tunnel.test.ts has it
+  const tunnel = loadLabText(seed004Lab({ challenge: "dns01", portForwarding: false }).replace("network:\n", "network:\n  tunnel: { provider: cloudflare, id: 6ff42ae2-765d-4adf-8112-31c55c1551ef }\n")).lab!;
+  for (const f of renderLab(tunnel, secretsOf(tunnel)).values()) rendered.add(f.content);
   const all = [...rendered].join("\n");
   // images of apps no example runs are checked through the catalog; the rest must appear in some example
   const apps = new Set(catalog.map((a) => a.name));

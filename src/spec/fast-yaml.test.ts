@@ -31,7 +31,7 @@ test("scalars at the edges of the core schema read the same on both paths", () =
   for (const v of scalars) {
     // as a label value (any string), as an env value (any string), as a count (a number) and as a key
     const texts = [
-      base.replace("labels: { drover.dev/gpu-passthrough: \"true\" }", `labels: { drover.dev/gpu-passthrough: "true", x: ${v.includes("\n") ? JSON.stringify(v) : v} }`),
+      base.replace("gpuPassthrough: true }", `gpuPassthrough: true, labels: { x: ${v.includes("\n") ? JSON.stringify(v) : v} } }`),
       base.replace("{ name: grafana, exposure: private }", `{ name: grafana, exposure: private, env: { X: ${v.includes("\n") ? JSON.stringify(v) : v} } }`),
       base.replace("{ name: homepage, exposure: private, replicas: 2,", `{ name: homepage, exposure: private, replicas: ${v.includes("\n") ? JSON.stringify(v) : v},`),
       base.replace("monitoring:\n", `monitoring:\n  ${v.split("\n")[0]}: 1\n`),

@@ -248,6 +248,8 @@ export const Node = z.strictObject({
   installDisk: z.string().regex(/^\/dev\/[A-Za-z0-9/_.-]+$/, { error: "must be a device path such as /dev/sda" }).optional(),
   /** A public address for cloud nodes, used as the WireGuard endpoint. */
   publicAddress: ServerHost.optional(),
+  /** A VM node that gets its host's GPUs by PCI passthrough (one VM per host). */
+  gpuPassthrough: z.boolean().default(false),
   labels: Labels.default({}),
   taints: z.array(Taint).default([]),
   /** Strategic-merge patches applied to this node's Talos machine config or k3s config. */
@@ -435,6 +437,21 @@ export const GitOps = z.strictObject({
   interval: z.string().regex(/^\d+[smh]$/, { error: "must be a duration such as 10m" }).default("10m"),
 });
 
+/** An uninterruptible power supply, watched by NUT (Network UPS Tools): on low battery the hosts it powers shut down in order. */
+export const Ups = z.strictObject({
+  name: Name,
+  /** the host its data cable (USB or serial) is plugged into: it runs the NUT server and shuts down last */
+  host: Name,
+  /** the hosts on its battery outlets, its own host included */
+  powers: z.array(Name).min(1, { error: "name the hosts on the UPS's battery outlets" }),
+  /** how long it carries those hosts on battery, e.g. 20m (the UPS's display or `upsc <ups> battery.runtime`) */
+  runtime: z.string().regex(/^[1-9][0-9]{0,3}[mh]$/, { error: "must be minutes or hours such as 20m or 1h" }),
+  /** the NUT driver (`man nutupsdrv`): usbhid-ups for most USB UPSes */
+  driver: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, { error: "must be a NUT driver name such as usbhid-ups, nutdrv_qx or snmp-ups" }).default("usbhid-ups"),
+  /** where the driver finds it: auto (USB), a serial device, or an SNMP card's address */
+  port: z.string().regex(/^(auto|\/dev\/[A-Za-z0-9/_.:+-]+|[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)$/, { error: "must be auto, a device such as /dev/ttyS0, or an address" }).default("auto"),
+});
+
 export const LabSpecSchema = z.strictObject({
   apiVersion: z.literal(API_VERSION, { error: `must be ${API_VERSION}` }),
   kind: z.literal(KIND, { error: `must be ${KIND}` }),
@@ -451,6 +468,7 @@ export const LabSpecSchema = z.strictObject({
   backups: Backups.prefault({}),
   monitoring: Monitoring.prefault({}),
   functions: z.array(FunctionSpec).default([]),
+  ups: z.array(Ups).default([]),
 });
 
 /** lab.yaml after structural validation, with schema defaults applied. */
@@ -465,3 +483,4 @@ export type SeatSpec = z.output<typeof Seat>;
 export type FunctionSpecT = z.output<typeof FunctionSpec>;
 export type TaintSpec = z.output<typeof Taint>;
 export type GuestSpec = z.output<typeof Guest>;
+export type UpsSpec = z.output<typeof Ups>;

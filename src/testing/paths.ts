@@ -60,7 +60,7 @@ export function toolData(prefix: "k8s-openapi" | "talos-schema"): string {
  */
 export function platformData(kind: "crds" | "charts"): string {
   const v = versions();
-  const key = [v.FLUX_VERSION, v.CILIUM_VERSION, v.CERT_MANAGER_VERSION, v.METALLB_VERSION, v.EXTERNAL_DNS_VERSION, v.KUBE_PROMETHEUS_STACK_VERSION, v.VELERO_VERSION, v.ENVOY_GATEWAY_VERSION, v.EXTERNAL_SNAPSHOTTER_VERSION, `volsync${v.VOLSYNC_VERSION}`].join("-");
+  const key = [v.FLUX_VERSION, v.CILIUM_VERSION, v.CERT_MANAGER_VERSION, v.METALLB_VERSION, v.EXTERNAL_DNS_VERSION, v.KUBE_PROMETHEUS_STACK_VERSION, v.VELERO_VERSION, v.ENVOY_GATEWAY_VERSION, v.EXTERNAL_SNAPSHOTTER_VERSION, `volsync${v.VOLSYNC_VERSION}`, `nvdp${v.NVIDIA_DEVICE_PLUGIN_VERSION}`].join("-");
   const p = join(TOOLS_CACHE, `platform-${kind}-${key}`);
   if (!existsSync(join(p, ".done"))) throw new Error(`platform ${kind} are not at ${p}; run scripts/tools/install.sh platform`);
   return p;
@@ -70,7 +70,7 @@ export function platformData(kind: "crds" | "charts"): string {
  * Path to a program from a Debian package that scripts/tools/install.sh installs (DEBIAN_PACKAGES in
  * versions.sh), e.g. debianTool("cloud-init"). Throws (failing the test) when it is missing.
  */
-export function debianTool(name: "cloud-init" | "wireguard-go" | "wg" | "wg-quick" | "ip" | "ping" | "nft" | "conntrack" | "sysctl" | "zbarimg" | "qrencode" | "shellcheck" | "sshd" | "ssh" | "ssh-keygen" | "git"): string {
+export function debianTool(name: "cloud-init" | "wireguard-go" | "wg" | "wg-quick" | "ip" | "ping" | "nft" | "conntrack" | "sysctl" | "zbarimg" | "qrencode" | "shellcheck" | "sshd" | "ssh" | "ssh-keygen" | "git" | "upsd" | "upsmon" | "upsdrvctl" | "unshare"): string {
   for (const dir of ["/usr/bin", "/usr/sbin", "/bin", "/sbin"]) {
     const p = join(dir, name);
     if (existsSync(p)) return p;

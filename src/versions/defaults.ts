@@ -72,6 +72,7 @@ export const DEFAULT_CHARTS = {
   volsync: { chart: "volsync", version: "0.14.0", source: helm("backube", "https://backube.github.io/helm-charts/") },
   velero: { chart: "velero", version: "12.2.0", source: helm("vmware-tanzu", "https://vmware-tanzu.github.io/helm-charts") },
   zot: { chart: "zot", version: "0.1.89", source: helm("zot", "https://zotregistry.dev/helm-charts") },
+  "nvidia-device-plugin": { chart: "nvidia-device-plugin", version: "0.17.4", source: helm("nvdp", "https://nvidia.github.io/k8s-device-plugin") }, // module
 } as const satisfies Record<string, Chart>;
 
 export type ChartName = keyof typeof DEFAULT_CHARTS;

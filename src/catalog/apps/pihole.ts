@@ -1,7 +1,10 @@
 import type { CatalogApp } from "../app.js";
 import { DEFAULT_IMAGES } from "../../versions/defaults.js";
 
-/** Pi-hole: DNS sinkhole for ads, serving DNS on its own load-balancer address (53 TCP and UDP). */
+/**
+ * Pi-hole: DNS sinkhole for ads, serving DNS on its own load-balancer address (53 TCP and UDP). With
+ * replicas: 2 or more, highly available: independent instances on different hosts behind that address.
+ */
 export const pihole: CatalogApp = {
   name: "pihole",
   title: "Pi-hole",
@@ -16,7 +19,8 @@ export const pihole: CatalogApp = {
     { name: "dns-udp", port: 53, protocol: "UDP", loadBalancer: true },
   ],
   volumes: [{ name: "config", path: "/etc/pihole", size: "1Gi" }],
-  replicas: { default: 1, scalable: false },
+  // two or more: each Pi-hole keeps its own /etc/pihole, spread across hosts behind the one DNS address
+  replicas: { default: 1, scalable: true, independent: true },
   dependencies: [],
   resources: { cpu: "100m", memory: "256Mi" },
   exposure: "private",

@@ -3,7 +3,7 @@ import type { Context } from "../context.js";
 import { LAB_HELP } from "../lab-argument.js";
 import { loadLab } from "../../lab/file.js";
 import { UserError, EXIT_USAGE } from "../errors.js";
-import { baseline, whatIf, allSingle, volatileOff, volatileHosts, type WhatIfReport } from "../../analyze/index.js";
+import { baseline, whatIf, allSingle, volatileOff, volatileHosts, powerCut, type WhatIfReport, type PowerCutStep } from "../../analyze/index.js";
 import { didYouMean } from "../../spec/diagnostic.js";
 import { bold, dim, green, red, table, yellow, type Output } from "../output.js";
 import { humanBytes, formatMillicores } from "../../net/quantity.js";
@@ -44,6 +44,12 @@ export function formatReport(o: Output, r: WhatIfReport, verbose = true): string
   return lines.join("\n");
 }
 
+/** One step of a power cut: when, what NUT does, and the lab with every host off by then. */
+function formatStep(o: Output, s: PowerCutStep): string {
+  const head = bold(o, `After ${s.afterMinutes} min: ${s.what}`) + (s.hostsOff.length ? dim(o, ` (off now: ${s.hostsOff.join(", ")})`) : "");
+  return `${head}\n${formatReport(o, s.report, false)}`;
+}
+
 export function register(program: Command, ctx: Context): void {
   program
     .command("what-if")
@@ -53,11 +59,20 @@ export function register(program: Command, ctx: Context): void {
     .option("--off <hosts>", "comma-separated hosts shut down as planned (graceful node shutdown)")
     .option("--all-single", "every single failure — each host, each chassis, each site — worst first")
     .option("--volatile-off", "all volatile hosts shut down as planned, at once")
-    .action((path: string, opts: { down?: string; off?: string; allSingle?: boolean; volatileOff?: boolean }) => {
+    .option("--power-cut <site>", "the mains fail at a site: step by step as its UPSes run down (ups: in lab.yaml)")
+    .action((path: string, opts: { down?: string; off?: string; allSingle?: boolean; volatileOff?: boolean; powerCut?: string }) => {
       const o = ctx.output();
-      const modes = [opts.down !== undefined, opts.off !== undefined, !!opts.allSingle, !!opts.volatileOff].filter(Boolean).length;
-      if (modes !== 1) throw new UserError("say which hosts go off: --down host1,host2, --off host1,host2, --all-single or --volatile-off (exactly one)", undefined, EXIT_USAGE);
+      const modes = [opts.down !== undefined, opts.off !== undefined, !!opts.allSingle, !!opts.volatileOff, opts.powerCut !== undefined].filter(Boolean).length;
+      if (modes !== 1) throw new UserError("say which hosts go off: --down host1,host2, --off host1,host2, --all-single, --volatile-off or --power-cut site (exactly one)", undefined, EXIT_USAGE);
       const { lab } = loadLab(path);
+      if (opts.powerCut !== undefined) {
+        const sites = lab.sites.map((s) => s.name);
+        if (!sites.includes(opts.powerCut)) throw new UserError(`--power-cut: unknown site ${opts.powerCut}`, didYouMean(opts.powerCut, sites) ?? `sites: ${sites.join(", ")}`);
+        const steps = powerCut(baseline(lab), opts.powerCut);
+        if (o.json) o.out(JSON.stringify(steps, null, 2));
+        else o.out(steps.map((s) => formatStep(o, s)).join("\n\n"));
+        return;
+      }
       let reports: WhatIfReport[];
       const chosen = (flag: string, list: string) => {
         const hosts = list.split(",").map((h) => h.trim()).filter(Boolean);

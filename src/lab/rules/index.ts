@@ -8,11 +8,12 @@ import { volatileQuorum } from "./control-planes.js";
 import { dnsServersRun } from "./dns.js";
 import { endOfLife } from "./end-of-life.js";
 import { tunnelReaches } from "./tunnel.js";
+import { gpusOffered } from "./gpu.js";
 
 export type { LabRule } from "./rule.js";
 
 /** Every rule on the resolved lab, in reporting order. */
-export const labRules: readonly LabRule[] = [exposureDomains, volatileQuorum, dnsServersRun, endOfLife, tunnelReaches];
+export const labRules: readonly LabRule[] = [exposureDomains, volatileQuorum, dnsServersRun, endOfLife, tunnelReaches, gpusOffered];
 
 export function checkLab(lab: Lab): Finding[] {
   const out: Finding[] = [];

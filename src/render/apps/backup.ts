@@ -10,7 +10,7 @@
 import type { App, Lab } from "../../lab/types.js";
 import { driverOf, restoreCopyMethod, type CopyMethod } from "../../storage/index.js";
 import { appLabels, meta } from "./labels.js";
-import { pvcName } from "./names.js";
+import { dataClaimName, pvcName } from "./names.js";
 import type { LabSecrets } from "../../secrets/types.js";
 import { backupTargetCredentials } from "../platform/backups.js";
 import { secretSource } from "../platform/secrets.js";
@@ -107,7 +107,8 @@ export function backupObjects(lab: Lab, a: App, secretValue: (key: string) => st
         kind: "ReplicationSource",
         metadata: meta(backupSourceName(lab, a, v.name, t), a.namespace, labels),
         spec: {
-          sourcePVC: pvcName(a, v.name),
+          // replicas with their own volumes hold the same: the first one's is backed up
+          sourcePVC: dataClaimName(a, v.name),
           trigger: { schedule: lab.backups.schedule },
           restic: {
             repository: repo,
@@ -130,7 +131,7 @@ export function backupObjects(lab: Lab, a: App, secretValue: (key: string) => st
           repository: resticSecretName(lab, a, v.name),
           ...(restore === "Snapshot"
             ? { copyMethod: "Snapshot", capacity: `${Math.ceil(v.sizeBytes / 2 ** 20)}Mi`, accessModes: ["ReadWriteOnce"], ...(a.storageClass ? { storageClassName: a.storageClass } : {}) }
-            : { copyMethod: "Direct", destinationPVC: pvcName(a, v.name) }),
+            : { copyMethod: "Direct", destinationPVC: dataClaimName(a, v.name) }),
           ...(moverSecurityContext(a) ? { moverSecurityContext: moverSecurityContext(a) } : {}),
         },
       },

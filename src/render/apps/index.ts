@@ -14,7 +14,7 @@ import { applyPatches, PatchTargetError } from "./patches.js";
 import { podPlan } from "../../lab/pods.js";
 import { routeObjects } from "./route.js";
 import { appSecret } from "./secret.js";
-import { clusterService, loadBalancerService } from "./service.js";
+import { clusterService, loadBalancerService, replicaService } from "./service.js";
 import { volumeClaims } from "./storage.js";
 import { workload } from "./workload.js";
 import { functionFolders } from "../functions/index.js";
@@ -35,7 +35,7 @@ export function appFolder(lab: Lab, a: App, secrets: LabSecrets, allArchs?: Read
     ["configmap.yaml", [filesConfigMap(a)].filter(isObj), false],
     ["pvc.yaml", volumeClaims(lab, a), false],
     ["workload.yaml", [workload(lab, a, plan)], false],
-    ["service.yaml", [clusterService(a), loadBalancerService(lab, a)].filter(isObj), false],
+    ["service.yaml", [clusterService(a), replicaService(a), loadBalancerService(lab, a)].filter(isObj), false],
     ["ingress.yaml", routeObjects(lab, a), false],
     ["networkpolicy.yaml", [networkPolicy(lab, a)], false],
     ["pdb.yaml", [podDisruptionBudget(a, plan)].filter(isObj), false],

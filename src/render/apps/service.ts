@@ -3,7 +3,7 @@
 // (DNS, git over SSH, sync protocols).
 import type { App, Lab } from "../../lab/types.js";
 import { appLabels, appSelector, meta } from "./labels.js";
-import { lbServiceName, serviceName } from "./names.js";
+import { lbServiceName, replicaServiceName, serviceName } from "./names.js";
 import { EXTERNAL_DNS_HOSTNAME, publicDnsTarget } from "../platform/contract.js";
 
 export function clusterService(a: App): Record<string, unknown> | undefined {
@@ -14,6 +14,25 @@ export function clusterService(a: App): Record<string, unknown> | undefined {
     metadata: meta(serviceName(a), a.namespace, appLabels(a)),
     spec: {
       type: "ClusterIP",
+      selector: appSelector(a),
+      ports: a.catalog.ports.map((p) => ({ name: p.name, port: p.servicePort ?? p.port, targetPort: p.name, protocol: p.protocol })),
+    },
+  };
+}
+
+/**
+ * The headless Service that gives each of an app's independent replicas a name of its own
+ * (<app>-<n>.<app>-replicas.<namespace>.svc): the StatefulSet's governing Service, for what must reach
+ * every replica (external-dns writes Pi-hole's records into each).
+ */
+export function replicaService(a: App): Record<string, unknown> | undefined {
+  if (!a.independentReplicas || !a.catalog.ports.length) return undefined;
+  return {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: meta(replicaServiceName(a), a.namespace, appLabels(a)),
+    spec: {
+      clusterIP: "None",
       selector: appSelector(a),
       ports: a.catalog.ports.map((p) => ({ name: p.name, port: p.servicePort ?? p.port, targetPort: p.name, protocol: p.protocol })),
     },

@@ -4,8 +4,10 @@ import type { App, Lab } from "../../lab/types.js";
 import { imageRef } from "../../catalog/app.js";
 import { appEnv } from "./env.js";
 import { appLabels, appSelector, meta } from "./labels.js";
-import { filesConfigMapName, pvcName } from "./names.js";
-import { GPU_RESOURCE, podPlan, type PodPlan } from "../../lab/pods.js";
+import { filesConfigMapName, pvcName, replicaServiceName } from "./names.js";
+import { claimTemplates } from "./storage.js";
+import { podPlan, type PodPlan } from "../../lab/pods.js";
+import { GPU_RESOURCE, GPU_RUNTIME_CLASS } from "../../lab/gpu.js";
 import { placementFields } from "./placement.js";
 import { cpuQuantity, memoryQuantity } from "./quantity.js";
 import { containerSecurityContext, podSecurityContext } from "./security.js";
@@ -35,7 +37,8 @@ export function podTemplate(lab: Lab, a: App, plan: PodPlan = podPlan(lab, a)): 
     limits: { memory: memoryQuantity(memLimit), ...(plan.requests.gpus ? { [GPU_RESOURCE]: String(plan.requests.gpus) } : {}) },
   };
   const mounts: Record<string, unknown>[] = a.volumes.map((v) => ({ name: v.name, mountPath: v.path }));
-  const volumes: Record<string, unknown>[] = a.volumes.map((v) => ({ name: v.name, persistentVolumeClaim: { claimName: pvcName(a, v.name) } }));
+  // independent replicas mount their own claims, made from the StatefulSet's claim templates of these names
+  const volumes: Record<string, unknown>[] = a.independentReplicas ? [] : a.volumes.map((v) => ({ name: v.name, persistentVolumeClaim: { claimName: pvcName(a, v.name) } }));
   const files = Object.keys(c.files ?? {}).sort();
   if (files.length) {
     for (const f of files) mounts.push({ name: "files", mountPath: f, subPath: fileKey(f), readOnly: true });
@@ -63,6 +66,8 @@ export function podTemplate(lab: Lab, a: App, plan: PodPlan = podPlan(lab, a)): 
     enableServiceLinks: false,
     securityContext: podSecurityContext(sec),
     ...placementFields(plan),
+    // the container runtime that hands the GPU to the container (the device plugin only allocates it)
+    ...(plan.requests.gpus ? { runtimeClassName: GPU_RUNTIME_CLASS } : {}),
     ...(plan.spread
       ? {
           topologySpreadConstraints: [{
@@ -85,6 +90,11 @@ export function workload(lab: Lab, a: App, plan: PodPlan = podPlan(lab, a)): Rec
   const template = podTemplate(lab, a, plan);
   const base = { replicas: plan.replicas, revisionHistoryLimit: 3, selector: { matchLabels: appSelector(a) } };
   if (plan.kind === "StatefulSet") {
+    if (a.independentReplicas) {
+      // every replica starts at once and keeps its own claims; a rolling update replaces one at a time
+      const claims = claimTemplates(lab, a);
+      return { apiVersion: "apps/v1", kind: "StatefulSet", metadata: meta(a.name, a.namespace, appLabels(a)), spec: { ...base, serviceName: replicaServiceName(a), podManagementPolicy: "Parallel", updateStrategy: { type: "RollingUpdate" }, persistentVolumeClaimRetentionPolicy: { whenDeleted: "Retain", whenScaled: "Retain" }, template, ...(claims.length ? { volumeClaimTemplates: claims } : {}) } };
+    }
     return { apiVersion: "apps/v1", kind: "StatefulSet", metadata: meta(a.name, a.namespace, appLabels(a)), spec: { ...base, serviceName: a.name, podManagementPolicy: "OrderedReady", updateStrategy: { type: "RollingUpdate" }, template } };
   }
   return { apiVersion: "apps/v1", kind: "Deployment", metadata: meta(a.name, a.namespace, appLabels(a)), spec: { ...base, strategy: plan.replicas > 1 ? { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1, maxSurge: 1 } } : { type: "Recreate" }, template } };

@@ -2,6 +2,7 @@
 // schematic in its canonical form, and its ID — the SHA-256 of that canonical text, as
 // factory.talos.dev computes it (gopkg.in/yaml.v3 marshalling of the Schematic struct: fields in
 // struct order, 4-space indent, empty fields left out, `customization: {}` when there is none).
+import { NUT_CLIENT_EXTENSION, talosUpsHost } from "../nut/talos.js";
 import { createHash } from "node:crypto";
 import type { Lab, Node } from "../../lab/types.js";
 import { driverOf } from "../../storage/index.js";
@@ -45,6 +46,7 @@ export function nodeSchematic(lab: Lab, node: Node): Schematic {
     }
   }
   for (const c of lab.storageClasses) for (const e of driverOf(c).host.talosExtensions) ext.add(e);
+  if (talosUpsHost(lab, node)) ext.add(NUT_CLIENT_EXTENSION);
   const overlay = node.arch === "arm64" && node.kind === "baremetal" && RASPBERRY_PI.test(model) ? { image: "siderolabs/sbc-raspberrypi", name: "rpi_generic" } : undefined;
   const officialExtensions = [...ext].sort();
   return { ...(overlay ? { overlay } : {}), customization: officialExtensions.length ? { systemExtensions: { officialExtensions } } : {} };

@@ -21,6 +21,8 @@ export const NAMESPACES = {
   backup: "volsync-system",
   velero: "velero",
   registry: "registry",
+  /** NVIDIA's device plugin */
+  gpu: "nvidia-device-plugin",
   kubeSystem: "kube-system",
 } as const;
 

@@ -7,26 +7,32 @@ import { helmRelease, secret, type Component, type Obj } from "../flux/layout.js
 import { INGRESS_CLASS, NAMESPACES, type Entry } from "./contract.js";
 import type { SecretSource } from "./secrets.js";
 import type { LabSecrets } from "../../secrets/types.js";
-import { serviceName } from "../apps/names.js";
+import { replicaServiceName, serviceName } from "../apps/names.js";
 import { ddnsObjects } from "./ddns.js";
 
 const NS = NAMESPACES.externalDns;
 
-function piholeServer(lab: Lab): string {
+/**
+ * The Pi-hole API(s) external-dns writes the private records to: the app's Service, or each replica
+ * of a highly available Pi-hole by its own name (every instance must know every record).
+ */
+function piholeServers(lab: Lab): string[] {
   const p = lab.apps.find((a) => a.catalog.name === "pihole");
-  if (!p) return "http://pihole.dns.svc.cluster.local";
+  if (!p) return ["http://pihole.dns.svc.cluster.local"];
   const http = p.catalog.ports.find((x) => x.http)!;
-  return `http://${serviceName(p)}.${p.namespace}.svc.cluster.local:${http.servicePort ?? http.port}`;
+  const port = http.servicePort ?? http.port;
+  if (!p.independentReplicas) return [`http://${serviceName(p)}.${p.namespace}.svc.cluster.local:${port}`];
+  return Array.from({ length: p.replicas }, (_, i) => `http://${p.name}-${i}.${replicaServiceName(p)}.${p.namespace}.svc.cluster.local:${port}`);
 }
 
-export function externalDnsValues(lab: Lab, e: Entry, provider: "cloudflare" | "pihole" | "rfc2136", domain: string, secretName: string): Obj {
+export function externalDnsValues(lab: Lab, e: Entry, provider: "cloudflare" | "pihole" | "rfc2136", domain: string, secretName: string, opts: { release?: string; piholeServer?: string } = {}): Obj {
   const gateway = lab.ingress.controller === "gateway-api";
   const args: string[] = [];
   const env: Obj[] = [];
   if (gateway) args.push(`--gateway-name=${INGRESS_CLASS[e]}`, `--gateway-namespace=${NAMESPACES.ingress}`);
   else args.push(`--ingress-class=${INGRESS_CLASS[e]}`);
   if (provider === "pihole") {
-    args.push(`--pihole-server=${piholeServer(lab)}`, "--pihole-api-version=6");
+    args.push(`--pihole-server=${opts.piholeServer ?? piholeServers(lab)[0]!}`, "--pihole-api-version=6");
     env.push({ name: "EXTERNAL_DNS_PIHOLE_PASSWORD", valueFrom: { secretKeyRef: { name: secretName, key: "password" } } });
   } else if (provider === "cloudflare") {
     args.push("--cloudflare-dns-records-per-page=5000");
@@ -41,7 +47,7 @@ export function externalDnsValues(lab: Lab, e: Entry, provider: "cloudflare" | "
     env.push({ name: "EXTERNAL_DNS_RFC2136_TSIG_SECRET", valueFrom: { secretKeyRef: { name: secretName, key: "secret" } } });
   }
   return {
-    fullnameOverride: `external-dns-${e}`,
+    fullnameOverride: opts.release ?? `external-dns-${e}`,
     provider: { name: provider },
     sources: gateway ? ["service", "gateway-httproute"] : ["service", "ingress"],
     domainFilters: [domain],
@@ -71,7 +77,15 @@ export function externalDns(lab: Lab, store: LabSecrets, s: SecretSource, deps: 
       : provider === "pihole" ? { password: piholePassword(lab, store, s) }
       : { secret: s.external("rfc2136-tsig-secret", `TSIG secret of key ${dns.rfc2136?.keyName ?? ""}`) };
     secrets.push(secret(name, NS, data));
-    objects.push(helmRelease(name, NS, lab.versions.charts["external-dns"], externalDnsValues(lab, e, provider, domain, name)));
+    if (provider !== "pihole") {
+      objects.push(helmRelease(name, NS, lab.versions.charts["external-dns"], externalDnsValues(lab, e, provider, domain, name)));
+      return;
+    }
+    // one instance per Pi-hole (the API keeps records per instance), all with the one password
+    piholeServers(lab).forEach((server, i) => {
+      const release = i === 0 ? name : `${name}-${i}`;
+      objects.push(helmRelease(release, NS, lab.versions.charts["external-dns"], externalDnsValues(lab, e, provider, domain, name, { release, piholeServer: server })));
+    });
   };
   if (dns.public !== "none" && lab.domains.public && !(dns.public === "rfc2136" && !dns.rfc2136)) add("public", dns.public, lab.domains.public);
   // a site with a changing public IPv4: the DDNS updater, with the public instance's Cloudflare token

@@ -19,6 +19,7 @@ import { identity } from "./identity.js";
 import { backups } from "./backups.js";
 import { registry } from "./registry.js";
 import { snapshots } from "./snapshots.js";
+import { gpus } from "./gpu.js";
 import { secretSource } from "./secrets.js";
 import { appNamespaceNeeds } from "../apps/namespaces.js";
 
@@ -51,6 +52,7 @@ export function platformComponents(lab: Lab, secrets: LabSecrets): { components:
   const snaps = add(snapshots(lab, []));
   const backup = add(backups(lab, s, []));
   add(registry(lab, stores));
+  add(gpus(lab, []));
   // last: it watches every other component's Helm releases
   add(monitoring(lab, s, [...stores, ...routes], list.map((c) => c.namespace)));
   return { components: list, appsDependOn: [...lb, ...certs, ...ingress, ...stores, ...s3, ...idp, ...snaps, ...backup], missing: s.missing };

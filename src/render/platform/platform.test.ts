@@ -143,10 +143,11 @@ test("helm template of the charts shipped in their Go modules, with Drover's val
   const cases: [string, string, Lab][] = [];
   for (const [, make] of PLATFORM_LABS) {
     const lab = make();
-    cases.push(["cilium", "cilium", lab], ["cert-manager", "cert-manager", lab], ["metallb", "metallb", lab], ["external-dns", "external-dns", lab], ["gateway-helm", "gateway-helm", lab]);
+    cases.push(["cilium", "cilium", lab], ["cert-manager", "cert-manager", lab], ["metallb", "metallb", lab], ["external-dns", "external-dns", lab], ["gateway-helm", "gateway-helm", lab], ["nvidia-device-plugin", "nvidia-device-plugin", lab]);
   }
   const dir = tempDir("drover-helm-");
   let templated = 0;
+  let gpuPlugins = 0;
   try {
     const seen = new Set<string>();
     for (const [chartDir, chart, lab] of cases) {
@@ -169,12 +170,20 @@ test("helm template of the charts shipped in their Go modules, with Drover's val
         assert.equal(describeProblems(k), undefined, `${chart} (${lab.name})`);
         assert.ok(k.valid > 0, `${chart}: nothing rendered`);
         templated++;
+        if (chart === "nvidia-device-plugin") {
+          // the plugin's DaemonSet runs with the nvidia runtime, on the NVIDIA nodes only
+          const ds = (docs as Obj[]).find((d) => d.kind === "DaemonSet")!;
+          assert.equal(ds.spec.template.spec.runtimeClassName, "nvidia");
+          assert.deepEqual(ds.spec.template.spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms, [{ matchExpressions: [{ key: "drover.dev/gpu", operator: "In", values: ["nvidia"] }] }]);
+          gpuPlugins++;
+        }
       }
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
   assert.ok(templated >= 8, `only ${templated} chart renders`);
+  assert.ok(gpuPlugins >= 1, "no lab rendered the NVIDIA device plugin");
 });
 
 test("the chart versions Drover pins are the versions of the charts the tests template", () => {
@@ -185,6 +194,7 @@ test("the chart versions Drover pins are the versions of the charts the tests te
   assert.equal(version("external-dns"), CHARTS["external-dns"].version);
   assert.equal(version("cert-manager"), CHARTS["cert-manager"].version);
   assert.equal(version("gateway-helm"), CHARTS["envoy-gateway"].version);
+  assert.equal(version("nvidia-device-plugin"), CHARTS["nvidia-device-plugin"].version);
   // the Flux release flux-system installs is the one whose CRDs the tests use
   const pinned = readFileSync(join(ROOT, "scripts/tools/versions.sh"), "utf8");
   assert.match(pinned, new RegExp(`^FLUX_VERSION=${FLUX_VERSION.replace(/\./g, "\\.")}$`, "m"));

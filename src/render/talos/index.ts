@@ -1,6 +1,7 @@
 // Lab (+ secrets) → talos/: one machine config per node (a multi-document YAML: the v1alpha1 config,
 // its network documents and the wg0 overlay, with the node's patches merged in) and the talosconfig.
 // Both hold secrets: written 0600 into the git-ignored output folder.
+import { nutClientDocument } from "../nut/talos.js";
 import type { Lab, Node } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
 import { addFile, tree, type FileTree } from "../tree.js";
@@ -61,6 +62,7 @@ export function nodeDocuments(ctx: TalosContext, node: Node): Doc[] {
     ...networkDocuments(node, nodeMac(lab, node), vip),
     wireguardDocument(lab, ctx.overlay, node),
     ...registryMirrorDocuments(lab),
+    ...[nutClientDocument(lab, secrets, node)].filter((d) => d !== undefined),
   ];
   // cluster-wide patches, then the node's role's, then the node's own
   const role = lab.spec.cluster.patches;

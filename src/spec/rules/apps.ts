@@ -7,7 +7,6 @@ import { capabilitiesOf } from "../../distributions/index.js";
 export const appsFit: Rule = function* (spec) {
   const hosts = new Map(spec.hosts.map((h) => [h.name, h]));
   const nodeArchs = new Set(spec.nodes.map((n) => hosts.get(n.host)?.arch).filter(Boolean));
-  const gpuHosts = new Set(spec.hosts.filter((h) => h.gpus.length > 0).map((h) => h.name));
   for (const [i, a] of spec.apps.entries()) {
     const c = catalogApp(a.app ?? a.name);
     if (!c) continue; // reported by references
@@ -18,8 +17,6 @@ export const appsFit: Rule = function* (spec) {
     if (usable.length === 0 && a.enabled) {
       yield error(["apps", i, a.placement?.arch ? "placement" : "name"], `${c.title} runs on ${c.archs.join(", ")} but the lab's nodes are ${[...nodeArchs].join(", ")}`, "add a node of a supported architecture, or remove the app");
     }
-    const gpu = a.placement?.gpu ?? (c.devices?.gpu === "required" ? 1 : 0);
-    if (gpu > 0 && gpuHosts.size === 0 && a.enabled) yield error(["apps", i, "placement", "gpu"], `${c.title} needs a GPU but no host has one`, "add gpus: to the host that has one, or set placement.gpu: 0");
     if (a.replicas !== undefined && a.replicas > 1 && !c.replicas.scalable) {
       yield error(["apps", i, "replicas"], `${c.title} keeps state on a volume and runs one replica; ${a.replicas} were asked for`, "remove replicas, or set it to 1");
     }
