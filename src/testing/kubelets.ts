@@ -24,7 +24,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import type { TestCluster } from "./cluster.js";
+import { freePort, type TestCluster } from "./cluster.js";
 import { NetnsSet, type Netns } from "./netns.js";
 import { kubeletsTools, type KubeletsTools } from "./kubelets-tools.js";
 import { buildImage, parseImageRef, pushImage } from "./kubelets-images.js";
@@ -423,13 +423,3 @@ function kubeletConfig(nd: string, sock: string, cgroupRoot: string, spec: Kubel
   };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}

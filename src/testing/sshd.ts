@@ -7,6 +7,7 @@ import { connect, createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
 import { debianTool } from "./paths.js";
+import { freePort } from "./cluster.js";
 
 export interface TestSshd {
   readonly port: number;
@@ -15,16 +16,6 @@ export interface TestSshd {
   stop(): void;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 export async function startSshd(authorizedKey: string): Promise<TestSshd> {
   const sshd = debianTool("sshd");

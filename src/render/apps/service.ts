@@ -6,6 +6,9 @@ import { appLabels, appSelector, meta } from "./labels.js";
 import { lbServiceName, replicaServiceName, serviceName } from "./names.js";
 import { EXTERNAL_DNS_HOSTNAME, publicDnsTarget } from "../platform/contract.js";
 
+/** A Service's ports for the app's ports (by name, on their service port). */
+const servicePorts = (ports: App["catalog"]["ports"]): Record<string, unknown>[] => ports.map((p) => ({ name: p.name, port: p.servicePort ?? p.port, targetPort: p.name, protocol: p.protocol }));
+
 export function clusterService(a: App): Record<string, unknown> | undefined {
   if (!a.catalog.ports.length) return undefined;
   return {
@@ -15,7 +18,7 @@ export function clusterService(a: App): Record<string, unknown> | undefined {
     spec: {
       type: "ClusterIP",
       selector: appSelector(a),
-      ports: a.catalog.ports.map((p) => ({ name: p.name, port: p.servicePort ?? p.port, targetPort: p.name, protocol: p.protocol })),
+      ports: servicePorts(a.catalog.ports),
     },
   };
 }
@@ -34,7 +37,7 @@ export function replicaService(a: App): Record<string, unknown> | undefined {
     spec: {
       clusterIP: "None",
       selector: appSelector(a),
-      ports: a.catalog.ports.map((p) => ({ name: p.name, port: p.servicePort ?? p.port, targetPort: p.name, protocol: p.protocol })),
+      ports: servicePorts(a.catalog.ports),
     },
   };
 }
@@ -59,7 +62,7 @@ export function loadBalancerService(lab: Lab, a: App): Record<string, unknown> |
       // keep client addresses (Pi-hole's per-client stats, Forgejo's SSH logs)
       externalTrafficPolicy: "Local",
       selector: appSelector(a),
-      ports: ports.map((p) => ({ name: p.name, port: p.servicePort ?? p.port, targetPort: p.name, protocol: p.protocol })),
+      ports: servicePorts(ports),
     },
   };
 }
