@@ -152,6 +152,10 @@ describe("kubelets (Tier 2): the rendered lab on real kubelets + containerd", { 
 
   it("nodes registered with the rendered labels and taints; the rendered apps run and answer on their ports", async () => {
     const { lab } = loadLab(labPath);
+    // the node lifecycle controller takes its own node.kubernetes.io/not-ready taint off a moment after
+    // the node turns Ready: wait for that before comparing the node's taints with the rendered ones
+    const lifecycleTainted = (name: string) => (kubectlJson<{ spec: { taints?: { key: string }[] } }>(["get", "node", name]).spec.taints ?? []).some((t) => t.key.startsWith("node.kubernetes.io/"));
+    await cluster.waitFor("the node lifecycle controller's not-ready taints gone", () => lab.nodes.every((n) => !lifecycleTainted(n.name)), 60_000);
     for (const n of lab.nodes) {
       const node = kubectlJson<{ metadata: { labels: Record<string, string> }; spec: { taints?: unknown[] }; status: { nodeInfo: { kubeletVersion: string; containerRuntimeVersion: string } } }>(["get", "node", n.name]);
       const conf = parse(readFileSync(join(out, "k3s", n.name, "config.yaml"), "utf8")) as { "node-label"?: string[]; "node-taint"?: string[] };
