@@ -35,7 +35,7 @@ export function cephDriver<T extends Ceph>(type: T, d: {
     summary: d.summary,
     nodeLocal: false,
     accessModes: d.accessModes,
-    host: { talosExtensions: [], debianPackages: [], kernelModules: type === "ceph-rbd" ? ["rbd"] : ["ceph"], hostPaths: () => [] },
+    host: { talosExtensions: [], debianPackages: [], debianServices: [], kernelModules: type === "ceph-rbd" ? ["rbd"] : ["ceph"], hostPaths: () => [] },
     csiDriver: () => d.csi,
     snapshotClass: (c, ns) => ({ clusterID: spec(c).clusterID, "csi.storage.k8s.io/snapshotter-secret-name": keySecret(c), "csi.storage.k8s.io/snapshotter-secret-namespace": ns }),
     backupCopy: "Snapshot",

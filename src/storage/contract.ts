@@ -63,8 +63,10 @@ export type FailureDomain =
 export interface HostNeeds {
   /** Talos system extensions (Image Factory schematic) */
   readonly talosExtensions: readonly string[];
-  /** Debian packages a k3s node needs (declared; not yet installed by the k3s seed) */
+  /** Debian packages a k3s node needs (its cloud-init seed installs them) */
   readonly debianPackages: readonly string[];
+  /** systemd units those packages ship that must run on a k3s node (the seed enables and starts them) */
+  readonly debianServices: readonly string[];
   /** kernel modules the driver loads on the node */
   readonly kernelModules: readonly string[];
   /** node paths the kubelet must see (bind-mounted on Talos) */

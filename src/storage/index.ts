@@ -2,3 +2,4 @@
 export type { StorageDriver, StorageType, DriverClass, CopyMethod, AccessMode, FailureDomain, ServiceNeed, Install, InstallItem, InstallContext } from "./contract.js";
 export { STORAGE_DRIVERS, storageDriver, driverOf } from "./drivers.js";
 export { restoreCopyMethod } from "./copy-method.js";
+export { labHostNeeds, type LabHostNeeds } from "./host-needs.js";

@@ -10,7 +10,7 @@ export const iscsi: StorageDriver<"iscsi"> = {
   summary: "TrueNAS iSCSI",
   nodeLocal: false,
   accessModes: ["ReadWriteOnce"],
-  host: { talosExtensions: ["siderolabs/iscsi-tools"], debianPackages: ["open-iscsi"], kernelModules: ["iscsi_tcp"], hostPaths: () => [] },
+  host: { talosExtensions: ["siderolabs/iscsi-tools"], debianPackages: ["open-iscsi"], debianServices: ["iscsid"], kernelModules: ["iscsi_tcp"], hostPaths: () => [] },
   csiDriver: driverName,
   snapshotClass: () => ({}),
   backupCopy: "Clone",

@@ -7,7 +7,7 @@ export const local: StorageDriver<"local"> = {
   summary: "node-local disk",
   nodeLocal: true,
   accessModes: ["ReadWriteOnce"],
-  host: { talosExtensions: [], debianPackages: [], kernelModules: [], hostPaths: (c) => (c.spec.type === "local" ? [c.spec.path] : []) },
+  host: { talosExtensions: [], debianPackages: [], debianServices: [], kernelModules: [], hostPaths: (c) => (c.spec.type === "local" ? [c.spec.path] : []) },
   csiDriver: () => "openebs.io/local",
   snapshotClass: () => undefined,
   backupCopy: "Direct",

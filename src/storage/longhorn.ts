@@ -8,7 +8,7 @@ export const longhorn: StorageDriver<"longhorn"> = {
   nodeLocal: false,
   accessModes: ["ReadWriteOnce", "ReadWriteMany"],
   component: { name: "longhorn", namespace: "longhorn-system" },
-  host: { talosExtensions: ["siderolabs/iscsi-tools", "siderolabs/util-linux-tools"], debianPackages: ["open-iscsi", "nfs-common"], kernelModules: ["iscsi_tcp", "dm_crypt"], hostPaths: () => ["/var/lib/longhorn"] },
+  host: { talosExtensions: ["siderolabs/iscsi-tools", "siderolabs/util-linux-tools"], debianPackages: ["open-iscsi", "nfs-common"], debianServices: ["iscsid"], kernelModules: ["iscsi_tcp", "dm_crypt"], hostPaths: () => ["/var/lib/longhorn"] },
   csiDriver: () => "driver.longhorn.io",
   snapshotClass: () => ({ type: "snap" }),
   backupCopy: "Snapshot",

@@ -7,7 +7,7 @@ export const nfs: StorageDriver<"nfs"> = {
   summary: "NFS share",
   nodeLocal: false,
   accessModes: ["ReadWriteOnce", "ReadWriteMany"],
-  host: { talosExtensions: [], debianPackages: ["nfs-common"], kernelModules: ["nfs"], hostPaths: () => [] },
+  host: { talosExtensions: [], debianPackages: ["nfs-common"], debianServices: [], kernelModules: ["nfs"], hostPaths: () => [] },
   csiDriver: () => "nfs.csi.k8s.io",
   snapshotClass: () => ({}),
   backupCopy: "Clone",

@@ -5,7 +5,7 @@
 import { NUT_CLIENT_EXTENSION, talosUpsHost } from "../nut/talos.js";
 import { createHash } from "node:crypto";
 import type { Lab, Node } from "../../lab/types.js";
-import { driverOf } from "../../storage/index.js";
+import { labHostNeeds } from "../../storage/index.js";
 
 export const FACTORY = "factory.talos.dev";
 
@@ -45,7 +45,7 @@ export function nodeSchematic(lab: Lab, node: Node): Schematic {
         break;
     }
   }
-  for (const c of lab.storageClasses) for (const e of driverOf(c).host.talosExtensions) ext.add(e);
+  for (const e of labHostNeeds(lab.storageClasses).talosExtensions) ext.add(e);
   if (talosUpsHost(lab, node)) ext.add(NUT_CLIENT_EXTENSION);
   const overlay = node.arch === "arm64" && node.kind === "baremetal" && RASPBERRY_PI.test(model) ? { image: "siderolabs/sbc-raspberrypi", name: "rpi_generic" } : undefined;
   const officialExtensions = [...ext].sort();

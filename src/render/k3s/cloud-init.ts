@@ -1,7 +1,8 @@
 // cloud-init for a Debian k3s node (NoCloud seed: user-data, meta-data, network-config):
 // user-data writes the k3s config, flannel's net-conf, the Drover WireGuard config and the k3s install
-// step, installs WireGuard and k3s at the lab's version, and starts both; network-config (v2) gives the
-// node its static LAN address.
+// step, installs WireGuard, the Debian packages the lab's storage drivers need (open-iscsi, nfs-common…)
+// and k3s at the lab's version, and starts WireGuard, the drivers' services (iscsid) and k3s;
+// network-config (v2) gives the node its static LAN address.
 //
 // bootcmd writes the LAN's DNS servers into a resolv.conf nothing else manages (Debian 12's ifupdown
 // without resolvconf ignores the network-config's nameservers).
@@ -10,6 +11,7 @@
 // of piping nothing into sh, which succeeds. Booted for real under QEMU by src/render/k3s/machines.test.ts.
 import type { Lab, Node } from "../../lab/types.js";
 import { toYaml } from "../tree.js";
+import { labHostNeeds } from "../../storage/index.js";
 
 export interface WrittenFile {
   readonly path: string;
@@ -83,6 +85,8 @@ export const K3S_KUBECONFIG_PATH = "/etc/rancher/k3s/k3s.yaml";
  */
 export function userData(lab: Lab, n: Node, files: readonly WrittenFile[], adminKey?: string): string {
   const server = n.role === "controlplane";
+  // every node may run a pod of any storage class: each installs what every driver of the lab needs
+  const storage = labHostNeeds(lab.storageClasses);
   const doc = {
     hostname: n.name,
     fqdn: `${n.name}.${lab.domains.private}`,
@@ -91,13 +95,15 @@ export function userData(lab: Lab, n: Node, files: readonly WrittenFile[], admin
     ...(server && adminKey ? { users: ["default", { name: K3S_ADMIN_USER, gecos: "drover up", shell: "/bin/sh", lock_passwd: true, sudo: "ALL=(ALL) NOPASSWD:ALL", ssh_authorized_keys: [adminKey] }] } : {}),
     ...(n.dns.length ? { bootcmd: [["sh", "-c", RESOLV_CONF_SCRIPT, "drover-resolv-conf", lab.domains.private, ...n.dns]] } : {}),
     package_update: true,
-    packages: ["curl", "ca-certificates", "wireguard-tools", "nftables"],
+    packages: ["curl", "ca-certificates", "wireguard-tools", "nftables", ...storage.debianPackages],
     write_files: files.map((f) => ({ path: f.path, owner: "root:root", permissions: f.permissions, content: f.content })),
     // cloud-init quotes each list item for the shell (its own emitter); "set -e" makes the runcmd script
     // stop at, and exit with, the first failing step (without it only the last step's status counts)
     runcmd: [
       "set -e",
       ["systemctl", "enable", "--now", "wg-quick@wg0"],
+      // before k3s starts, so the first pod with a volume of such a class finds its initiator running
+      ...(storage.debianServices.length ? [["systemctl", "enable", "--now", ...storage.debianServices]] : []),
       ["env", ...k3sInstallEnv(lab, n).map(([k, v]) => `${k}=${v}`), K3S_INSTALL_PATH, lab.k3sInstallerUrl],
     ],
   };

@@ -55,8 +55,19 @@ async function netConvert(text: string, output: "eni" | "networkd" | "netplan"):
   });
 }
 
+/** The k3s test lab with a storage class of every driver (their host packages and services in every seed). */
+const STORAGE_K3S_YAML = `${k3sLabYaml()}storage:
+  classes:
+    - { name: nfs, type: nfs, server: 192.168.20.2, path: /export/k8s, default: true }
+    - { name: iscsi, type: iscsi, portal: 192.168.20.3 }
+    - { name: rbd, type: ceph-rbd, clusterID: c1, monitors: ["192.168.20.4:6789"], pool: k8s }
+    - { name: lh, type: longhorn }
+    - { name: local, type: local }
+`;
+
 const labs: [string, () => Lab][] = [
   ["k3s lab (flannel)", () => k3sLab()],
+  ["k3s lab (every storage driver)", () => loadTestLab(STORAGE_K3S_YAML)],
   ["k3s lab (cilium)", () => k3sLab({ cni: "cilium" })],
   ["k3s lab (registry mirror)", () => k3sLab({ registryMirror: true })],
   ["mesh lab", () => meshLab()],
@@ -171,6 +182,34 @@ test("k3s install step: runcmd stops at the first failure; the installer runs fr
     assert.equal(script.permissions, "0755");
   }
   assert.doesNotMatch(t.get("srv1/user-data")!.content, /\| *sh\b/, "nothing is piped into a shell");
+});
+
+// issue 17: the drivers declared open-iscsi/nfs-common for k3s nodes, but the seed never installed them
+// (Longhorn and iSCSI volumes of examples/proxmox-k3s could not attach). The seed installs the union of
+// every driver's packages and starts their services before k3s; cloud-init's own schema check of these
+// seeds is the "every storage driver" lab of the loop above.
+test("storage host needs: every node installs the packages every storage driver of the lab needs and starts iscsid before k3s", () => {
+  const seed = (lab: Lab, node: string) => parse(renderK3s(lab, testSecrets(lab)).get(`${node}/user-data`)!.content) as { packages: string[]; runcmd: unknown[] };
+  const base = ["curl", "ca-certificates", "wireguard-tools", "nftables"];
+  const all = loadTestLab(STORAGE_K3S_YAML);
+  for (const n of all.nodes) {
+    const ud = seed(all, n.name);
+    assert.deepEqual(ud.packages, [...base, "nfs-common", "open-iscsi"], n.name);
+    assert.deepEqual(ud.runcmd.slice(0, 3), ["set -e", ["systemctl", "enable", "--now", "wg-quick@wg0"], ["systemctl", "enable", "--now", "iscsid"]], n.name);
+    assert.equal((ud.runcmd[3] as string[])[0], "env", `${n.name}: iscsid runs before the k3s install step`);
+  }
+  const nfsOnly = loadTestLab(`${k3sLabYaml()}storage:\n  classes: [{ name: nfs, type: nfs, server: 192.168.20.2, path: /export/k8s, default: true }]\n`);
+  assert.deepEqual(seed(nfsOnly, "srv1").packages, [...base, "nfs-common"]);
+  assert.equal(seed(nfsOnly, "srv1").runcmd.length, 3, "NFS needs no service of its own");
+  assert.deepEqual(seed(k3sLab(), "gpu1").packages, base, "no storage classes: nothing more");
+  // the bundled example: Longhorn on every k3s VM and Pi worker
+  const example = exampleLab("proxmox-k3s");
+  assert.ok(example.storageClasses.some((c) => c.type === "longhorn"));
+  for (const n of example.nodes) {
+    const ud = seed(example, n.name);
+    for (const p of ["open-iscsi", "nfs-common"]) assert.ok(ud.packages.includes(p), `${n.name}: ${p}`);
+    assert.deepEqual(ud.runcmd[2], ["systemctl", "enable", "--now", "iscsid"], n.name);
+  }
 });
 
 test("k3s installer URL: cluster.k3sInstallerUrl names a mirror; anything but a plain http(s) URL is refused", () => {
