@@ -31,7 +31,7 @@ export async function liveLifetimes(client: Client, now: Date = new Date()): Pro
   const out: Lifetime[] = [];
   const a = client.access;
   const serving = await servingCertificateEnd(a.server, a.tlsServerName);
-  if (serving) out.push(lifetime("Kubernetes API server serving certificate", a.server, serving, now, "Talos and k3s renew it on restart before it ends (Talos: talosctl rotate-ca --kubernetes for the CA)"));
+  if (serving) out.push(lifetime("Kubernetes API server serving certificate", a.server, serving, now, "Talos and k3s renew it on restart before it ends (the CA: drover keys rotate kubernetes-ca)"));
   if (a.clientCert) {
     try {
       out.push(lifetime("kubeconfig client certificate", a.source, new Date(new X509Certificate(a.clientCert).validTo), now, "get a new kubeconfig (Talos: talosctl kubeconfig; k3s: /etc/rancher/k3s/k3s.yaml)"));

@@ -62,6 +62,8 @@ export interface DistributionRenderer {
   wireguardRollout(lab: Lab, node: string): RolloutStep;
   /** `drover keys rotate join-token`: new join credentials in the secrets, and their rollout */
   rotateJoinToken(secrets: LabSecrets, lab: Lab): { secrets: LabSecrets; changed: string[]; rollout: RolloutStep[]; notes: string[] };
+  /** `drover keys rotate kubernetes-ca`: the next step of the Kubernetes CA rotation in the secrets, and its rollout */
+  rotateKubernetesCa(secrets: LabSecrets, lab: Lab, now: Date): { secrets: LabSecrets; changed: string[]; rollout: RolloutStep[]; notes: string[]; phase: string; done: boolean };
 }
 
 /** Control planes first, then the other nodes, each group in spec order. */

@@ -50,14 +50,19 @@ export function storeLifetimes(lab: Lab, secrets: LabSecrets, now: Date = new Da
     const ca = (what: string, key: string, pem: string, renew: string) => out.push(lifetime(what, `secrets store talos.${key}`, certificateEnd(pem), now, renew));
     ca("Talos OS CA (the Talos API)", "certs.os", t.certs.os.crt, "drover keys rotate talos-ca (three runs, each followed by the printed talosctl apply-config)");
     ca("talosconfig os:admin client certificate", "certs.os (issued by drover render)", t.certs.os.crt, "renewed with the OS CA: drover keys rotate talos-ca");
-    ca("Kubernetes CA", "certs.k8s", t.certs.k8s.crt, "talosctl rotate-ca --kubernetes (drover keys rotate does not roll the Kubernetes CA yet)");
-    ca("Kubernetes front-proxy (aggregator) CA", "certs.k8sAggregator", t.certs.k8sAggregator.crt, "talosctl rotate-ca --kubernetes");
+    ca("Kubernetes CA", "certs.k8s", t.certs.k8s.crt, "drover keys rotate kubernetes-ca (three runs, each followed by the printed talosctl steps)");
+    ca("Kubernetes front-proxy (aggregator) CA", "certs.k8sAggregator", t.certs.k8sAggregator.crt, "no rotate-ca covers it (talosctl rotates only the API server's issuing CA): a new cluster.aggregatorCA applied to the control planes");
     ca("etcd CA", "certs.etcd", t.certs.etcd.crt, "Talos has no online etcd CA rotation: plan a rebuild before it ends");
     if (t.nextOsCa) ca("Talos OS CA being rolled in", "nextOsCa", t.nextOsCa.crt, "finish drover keys rotate talos-ca");
     (t.acceptedOsCas ?? []).forEach((p, i) => ca("previous Talos OS CA, still accepted", `acceptedOsCas[${i}]`, p, "finish drover keys rotate talos-ca"));
+    if (t.nextK8sCa) ca("Kubernetes CA being rolled in", "nextK8sCa", t.nextK8sCa.crt, "finish drover keys rotate kubernetes-ca");
+    (t.acceptedK8sCas ?? []).forEach((p, i) => ca("previous Kubernetes CA, still accepted", `acceptedK8sCas[${i}]`, p, "finish drover keys rotate kubernetes-ca"));
     out.push(lifetime("Talos bootstrap and trustd tokens", "secrets store talos.bootstrapToken, talos.trustdToken", undefined, now, "drover keys rotate join-token"));
   } else {
     out.push(lifetime("k3s token", "secrets store k3s.token", undefined, now, "drover keys rotate join-token"));
+    // k3s's CAs are known to the store only from a rotation on (k3s makes the first ones itself)
+    if (secrets.k3s.ca) out.push(lifetime("k3s server CA", "secrets store k3s.ca.serverCa", certificateEnd(secrets.k3s.ca.serverCa.crt), now, "drover keys rotate kubernetes-ca"));
+    if (secrets.k3s.nextCa) out.push(lifetime("k3s server CA being rolled in", "secrets store k3s.nextCa.serverCa", certificateEnd(secrets.k3s.nextCa.serverCa.crt), now, "finish drover keys rotate kubernetes-ca"));
   }
   return out.sort((a, b) => (a.notAfter ?? "~").localeCompare(b.notAfter ?? "~"));
 }

@@ -3,7 +3,7 @@
 // etcd, Kubernetes, aggregator and OS CAs (ECDSA P-256, ECDSA P-256, ECDSA P-256, Ed25519) plus the
 // service-account key — the algorithms and certificate shapes Talos itself uses.
 import { randomBytes, randomInt } from "node:crypto";
-import type { TalosSecrets } from "./types.js";
+import type { CertAndKey, TalosSecrets } from "./types.js";
 import { generateKey, privateKeyPem, selfSignedCa, type KeyAlgorithm, type Name } from "./x509/certificate.js";
 
 /** How long Talos's CAs are valid: 87,600 hours (ten years), as secrets.CAValidityTime. */
@@ -21,6 +21,12 @@ const serial = (): Buffer => {
   b[0] = b[0]! & 0x7f || 0x01;
   return b;
 };
+
+/** A new Kubernetes CA shaped like the one `talosctl gen secrets` makes (ECDSA P-256, O=kubernetes). */
+export function newKubernetesCa(now: Date = new Date()): CertAndKey {
+  const notBefore = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  return selfSignedCa({ subject: { organization: ["kubernetes"] }, algorithm: "ecdsa-p256", notBefore, notAfter: new Date(notBefore.getTime() + CA_VALIDITY_MS), serial: serial() });
+}
 
 export function generateTalosSecrets(now: Date = new Date()): TalosSecrets {
   // whole seconds: certificates carry no fractions

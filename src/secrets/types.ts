@@ -26,6 +26,24 @@ export interface TalosSecrets {
   readonly nextOsCa?: CertAndKey;
   /** OS CA rotation, phase 2: previous OS CA certificates (PEM) still accepted by the nodes and trusted by the talosconfig */
   readonly acceptedOsCas?: readonly string[];
+  /** Kubernetes CA rotation, phase 1 (`drover keys rotate kubernetes-ca`): the next CA, accepted by every node (cluster.acceptedCAs) before it issues */
+  readonly nextK8sCa?: CertAndKey;
+  /** Kubernetes CA rotation, phase 2: previous Kubernetes CA certificates (PEM) still accepted */
+  readonly acceptedK8sCas?: readonly string[];
+}
+
+/**
+ * k3s's own CAs, as `k3s certificate rotate-ca` takes them from a staging folder (k3s makes its CAs
+ * itself on the first server; Drover holds them only from a rotation on).
+ */
+export interface K3sCaBundle {
+  readonly serverCa: CertAndKey;
+  readonly clientCa: CertAndKey;
+  readonly requestHeaderCa: CertAndKey;
+  readonly etcdPeerCa: CertAndKey;
+  readonly etcdServerCa: CertAndKey;
+  /** the service-account signing key (PKCS#1 RSA PEM, as k3s writes service.key) */
+  readonly serviceKey: string;
 }
 
 export interface WireguardKeyPair {
@@ -39,7 +57,13 @@ export type PresharedKeys = Readonly<Record<string, Readonly<Record<string, stri
 export interface LabSecrets {
   readonly version: 1;
   readonly talos: TalosSecrets;
-  readonly k3s: { readonly token: string };
+  readonly k3s: {
+    readonly token: string;
+    /** `drover keys rotate kubernetes-ca` phase 1: the CAs rendered into the first server's rotate-ca staging folder */
+    readonly nextCa?: K3sCaBundle;
+    /** the CAs k3s runs with since the last completed rotation (absent: the ones k3s made itself) */
+    readonly ca?: K3sCaBundle;
+  };
   /** peer name ("node/<name>" or "seat/<name>") → key pair */
   readonly wireguard: Readonly<Record<string, WireguardKeyPair>>;
   /** preshared key per peer pair, base64: [a][b] with a < b (see preshared-keys.ts) */

@@ -52,15 +52,27 @@ export function register(program: Command, ctx: Context): void {
     .option("-o, --out <dir>", "output folder (default: out/ next to lab.yaml)")
     .option("--age-key <file>", "age key file (default: DROVER_AGE_KEY_FILE, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, ~/.config/sops/age/keys.txt)")
     .option("--json", "machine-readable output on stdout")
+    .option("--plan", "print the next step of the rotation and change nothing (no store write, no render)")
     .option("--app <name>", "app-secrets: the app whose generated secrets to rotate")
     .option("--secret <name...>", "app-secrets: only these of its secrets (default: every one that can be replaced)")
     .option("--kubeconfig <file>", "app-secrets: apply the app's Secret to this cluster and restart what uses it")
     .option("--context <name>", "kubeconfig context")
-    .action(async (kind: string, labPath: string, o: { out?: string; ageKey?: string; app?: string; secret?: string[]; kubeconfig?: string; context?: string }) => {
+    .action(async (kind: string, labPath: string, o: { out?: string; ageKey?: string; plan?: boolean; app?: string; secret?: string[]; kubeconfig?: string; context?: string }) => {
       const out = ctx.output();
       const loaded = loadLab(labPath);
       const key = findLocalKey({ keyFile: o.ageKey });
-      const r = await rotateKeys(kind, loaded.lab, loaded.dir, key, new Date(), { ...(o.app ? { app: o.app } : {}), ...(o.secret ? { secrets: o.secret } : {}) });
+      const r = await rotateKeys(kind, loaded.lab, loaded.dir, key, new Date(), { ...(o.app ? { app: o.app } : {}), ...(o.secret ? { secrets: o.secret } : {}) }, o.plan);
+      if (o.plan) {
+        if (out.json) out.out(JSON.stringify({ kind, plan: true, store: r.storeFile, changed: r.changed, rollout: r.rollout, notes: r.notes, ...(r.check ? { check: r.check } : {}) }, null, 2));
+        else {
+          const lines = [`${bold(out, `plan: keys rotate ${kind}`)} (nothing written)`, ...r.changed.map((c) => `  would change: ${c}`)];
+          if (r.check) lines.push(`  check first (read-only): ${r.check.join(" ")}`);
+          if (r.rollout.length) lines.push("  then roll out in this order:", ...r.rollout.map((s, i) => `  ${String(i + 1).padStart(3)}. ${bold(out, s.node)}: ${s.file} → ${s.action}`));
+          for (const n of r.notes) lines.push(dim(out, `  note: ${n}`));
+          out.out(lines.join("\n"));
+        }
+        return;
+      }
       const rendered = await render(labPath, { out: o.out, ageKey: o.ageKey });
       const rel = relative(process.cwd(), rendered.outDir) || ".";
       let rolled: { secret: string; restarted: string[] } | undefined;
@@ -74,7 +86,7 @@ export function register(program: Command, ctx: Context): void {
         }
       }
       if (out.json) {
-        out.out(JSON.stringify({ kind, store: r.storeFile, changed: r.changed, outDir: rendered.outDir, rollout: r.rollout, notes: r.notes, ...(rolled ? { applied: rolled.secret, restarted: rolled.restarted } : {}) }, null, 2));
+        out.out(JSON.stringify({ kind, store: r.storeFile, changed: r.changed, outDir: rendered.outDir, rollout: r.rollout, notes: r.notes, ...(r.check ? { check: r.check } : {}), ...(rolled ? { applied: rolled.secret, restarted: rolled.restarted } : {}) }, null, 2));
         return;
       }
       const lines = [`${green(out, "✓")} rotated ${bold(out, kind)} in ${bold(out, r.storeFile)}: ${summarizeAdditions(r.changed)}`, `  re-rendered ${rendered.files} files into ${rel}`];

@@ -13,6 +13,7 @@ import { sopsRotation } from "./sops.js";
 import { joinTokenRotation } from "./join-token.js";
 import { talosCaRotation } from "./talos-ca.js";
 import { appSecretsRotation } from "./app-secrets.js";
+import { kubernetesCaRotation } from "./kubernetes-ca.js";
 
 export * from "./types.js";
 
@@ -26,6 +27,7 @@ registerRotation(wireguardRotation());
 registerRotation(sopsRotation());
 registerRotation(joinTokenRotation());
 registerRotation(talosCaRotation());
+registerRotation(kubernetesCaRotation());
 registerRotation(appSecretsRotation());
 
 export function rotationKinds(): RotationKind[] {
@@ -38,14 +40,14 @@ export function rotationFor(kind: string): Rotation {
   return r;
 }
 
-/** Rotates one kind of material in the lab's store and saves it. */
-export async function rotateKeys(kind: string, lab: Lab, labDir: string, key: LocalKey, now: Date = new Date(), options: RotationOptions = {}): Promise<RotationResult & { storeFile: string }> {
+/** Rotates one kind of material in the lab's store and saves it (with `plan`, only says what it would do). */
+export async function rotateKeys(kind: string, lab: Lab, labDir: string, key: LocalKey, now: Date = new Date(), options: RotationOptions = {}, plan = false): Promise<RotationResult & { storeFile: string }> {
   const rotation = rotationFor(kind);
   const path = resolve(labDir, lab.secretsStore.file);
   const display = relative(process.cwd(), path) || path;
   if (!existsSync(path)) throw new UserError(`${display} does not exist: there are no keys to rotate yet`, "run drover render first; it creates the secrets store");
   const store = await readStore(path, display, key.identities);
   const result = await rotation.rotate(store, lab, options);
-  if (result.changed.length) writeStore(path, result.store, now);
+  if (result.changed.length && !plan) writeStore(path, result.store, now);
   return { ...result, storeFile: display };
 }

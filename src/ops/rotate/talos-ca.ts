@@ -11,6 +11,7 @@ import { CA_VALIDITY_MS } from "../../secrets/talos.js";
 import { selfSignedCa } from "../../secrets/x509/certificate.js";
 import type { CertAndKey, TalosSecrets } from "../../secrets/types.js";
 import { UserError } from "../../errors.js";
+import { advanceCaRotation, caRotationPhase, type CaRotationPhase, type CaRotationState } from "../../secrets/ca-rotation.js";
 import type { Rotation } from "./types.js";
 import { talosApplyRollout } from "../../render/talos/distribution.js";
 
@@ -22,37 +23,24 @@ export function newOsCa(now: Date): CertAndKey {
   return selfSignedCa({ subject: { organization: ["talos"] }, algorithm: "ed25519", notBefore, notAfter: new Date(notBefore.getTime() + CA_VALIDITY_MS), serial });
 }
 
-export type OsCaPhase = "idle" | "accepting-next" | "accepting-previous";
+export type OsCaPhase = CaRotationPhase;
 
-export function osCaPhase(t: TalosSecrets): OsCaPhase {
-  if (t.nextOsCa) return "accepting-next";
-  if (t.acceptedOsCas?.length) return "accepting-previous";
-  return "idle";
-}
+const osCaState = (t: TalosSecrets): CaRotationState => ({ current: t.certs.os, ...(t.nextOsCa ? { next: t.nextOsCa } : {}), ...(t.acceptedOsCas?.length ? { accepted: t.acceptedOsCas } : {}) });
 
-/** The next state of the Talos secrets, and what the step was. */
+export const osCaPhase = (t: TalosSecrets): OsCaPhase => caRotationPhase(osCaState(t));
+
+const PHASES: Record<OsCaPhase, [string, string[]]> = {
+  idle: ["phase 1 of 3: a new OS CA is made; every node is told to accept it (machine.acceptedCAs)", ["talos OS CA: new CA staged (accepted, not yet used)"]],
+  "accepting-next": ["phase 2 of 3: the new OS CA signs the nodes' and talosctl's certificates; the old one stays accepted", ["talos OS CA: new CA in use, previous one still accepted", "talosconfig client certificate (signed by the new CA)"]],
+  "accepting-previous": ["phase 3 of 3: the old OS CA is no longer accepted; the rotation is complete", ["talos OS CA: previous CA dropped"]],
+};
+
+/** The next state of the Talos secrets, and what the step was (the three steps of secrets/ca-rotation.ts). */
 export function advanceOsCa(t: TalosSecrets, now: Date): { talos: TalosSecrets; phase: string; changed: string[] } {
-  const { nextOsCa, acceptedOsCas, ...rest } = t;
-  switch (osCaPhase(t)) {
-    case "idle":
-      return {
-        talos: { ...rest, nextOsCa: newOsCa(now) },
-        phase: "phase 1 of 3: a new OS CA is made; every node is told to accept it (machine.acceptedCAs)",
-        changed: ["talos OS CA: new CA staged (accepted, not yet used)"],
-      };
-    case "accepting-next":
-      return {
-        talos: { ...rest, certs: { ...t.certs, os: nextOsCa! }, acceptedOsCas: [t.certs.os.crt] },
-        phase: "phase 2 of 3: the new OS CA signs the nodes' and talosctl's certificates; the old one stays accepted",
-        changed: ["talos OS CA: new CA in use, previous one still accepted", "talosconfig client certificate (signed by the new CA)"],
-      };
-    case "accepting-previous":
-      return {
-        talos: rest,
-        phase: "phase 3 of 3: the old OS CA is no longer accepted; the rotation is complete",
-        changed: ["talos OS CA: previous CA dropped"],
-      };
-  }
+  const { nextOsCa: _n, acceptedOsCas: _a, ...rest } = t;
+  const s = advanceCaRotation(osCaState(t), () => newOsCa(now));
+  const [phase, changed] = PHASES[osCaPhase(t)];
+  return { talos: { ...rest, certs: { ...t.certs, os: s.current }, ...(s.next ? { nextOsCa: s.next } : {}), ...(s.accepted ? { acceptedOsCas: s.accepted } : {}) }, phase, changed };
 }
 
 export function talosCaRotation(now: () => Date = () => new Date()): Rotation {

@@ -4,7 +4,7 @@
 import type { Lab } from "../../lab/types.js";
 import type { StoreFile } from "../../secrets/store.js";
 
-export type RotationKind = "wireguard" | "sops" | "join-token" | "talos-ca" | "app-secrets";
+export type RotationKind = "wireguard" | "sops" | "join-token" | "talos-ca" | "kubernetes-ca" | "app-secrets";
 
 export type { RolloutStep } from "../../render/distributions.js";
 import type { RolloutStep } from "../../render/distributions.js";
@@ -18,6 +18,8 @@ export interface RotationResult {
   readonly rollout: readonly RolloutStep[];
   /** things the user must know, e.g. clients that need their config again */
   readonly notes: readonly string[];
+  /** a read-only command (argv, paths relative to the output folder) that checks the cluster can take the rollout, run before it */
+  readonly check?: readonly string[];
 }
 
 /** What some rotations need to be told (app-secrets: which app, which of its secrets). */

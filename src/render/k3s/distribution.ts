@@ -6,6 +6,7 @@ import { controlPlanesFirst } from "../distribution-contract.js";
 import { nodeFiles } from "../tree.js";
 import { renderK3s } from "./index.js";
 import { APPLY_WG0 } from "../wireguard/conf.js";
+import { rotateK3sKubernetesCa } from "./rotate-ca.js";
 
 /** The Debian cloud image k3s nodes boot (cloud-init installs k3s on it). */
 export const DEBIAN_IMAGE = {
@@ -59,4 +60,5 @@ export const k3sRenderer: DistributionRenderer = {
       notes: [`k3s accepts the old token until ${first} has rotated it; servers first, then agents`],
     };
   },
+  rotateKubernetesCa: rotateK3sKubernetesCa,
 };

@@ -4,6 +4,7 @@
 //   k3s/<node>/meta-data         cloud-init NoCloud meta-data
 //   k3s/<node>/network-config    cloud-init network config v2: the static LAN address
 //   (nodes on volatile hosts also get a kubelet drop-in for graceful node shutdown, in user-data)
+//   k3s/<first server>/rotate-ca/ during `drover keys rotate kubernetes-ca` (rotate-ca.ts): the new CAs (secret)
 //   k3s/registries.yaml          /etc/rancher/k3s/registries.yaml with network.registryMirror (also in user-data)
 import type { Lab } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
@@ -11,6 +12,7 @@ import { addFile, toYaml, tree, type FileTree } from "../tree.js";
 import { nodeInterfaces } from "../wireguard/mesh.js";
 import { wgQuickConf } from "../wireguard/conf.js";
 import { FLANNEL_CONF_PATH, K3S_GRACEFUL_SHUTDOWN_PATH, K3S_REGISTRIES_PATH, flannelNetConf, k3sConfig, k3sRegistries, kubeletShutdownConf } from "./config.js";
+import { renderRotateCa } from "./rotate-ca.js";
 import { K3S_INSTALL_PATH, K3S_INSTALL_SCRIPT, metaData, networkConfig, userData } from "./cloud-init.js";
 
 export function renderK3s(lab: Lab, secrets: LabSecrets): FileTree {
@@ -35,5 +37,6 @@ export function renderK3s(lab: Lab, secrets: LabSecrets): FileTree {
     addFile(t, `${n.name}/meta-data`, metaData(lab, n));
     addFile(t, `${n.name}/network-config`, networkConfig(lab, n));
   }
+  renderRotateCa(t, lab, secrets);
   return t;
 }

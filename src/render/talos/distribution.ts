@@ -8,6 +8,7 @@ import { renderTalos } from "./index.js";
 import { renderBoot } from "../boot/index.js";
 import { bootMedia, nodeSchematic, schematicId } from "../boot/schematic.js";
 import { talosToken } from "../../secrets/talos.js";
+import { rotateTalosKubernetesCa } from "./kubernetes-ca.js";
 
 /** KubePrism: the local API load balancer Talos runs on every node */
 const KUBEPRISM = { host: "localhost", port: 7445 } as const;
@@ -93,4 +94,5 @@ export const talosRenderer: DistributionRenderer = {
     rollout: talosApplyRollout(lab),
     notes: ["run the talosctl commands in the output folder; running nodes keep working, new machines need the new configs"],
   }),
+  rotateKubernetesCa: rotateTalosKubernetesCa,
 };

@@ -5,6 +5,8 @@ import type { Lab, Node } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
 import { formatIp, parseCidr } from "../../net/ip.js";
 import { driverOf } from "../../storage/index.js";
+import { acceptedCaCertificates } from "../../secrets/ca-rotation.js";
+import { kubernetesCaState } from "./kubernetes-ca.js";
 
 const b64 = (pem: string): string => Buffer.from(pem, "utf8").toString("base64");
 
@@ -83,6 +85,12 @@ function acceptedCAs(t: LabSecrets["talos"]): { acceptedCAs?: { crt: string }[] 
   return crts.length ? { acceptedCAs: crts.map((c) => ({ crt: b64(c) })) } : {};
 }
 
+/** cluster.acceptedCAs during a Kubernetes CA rotation (render/talos/kubernetes-ca.ts): the next CA, then the previous one. */
+function clusterAcceptedCAs(t: LabSecrets["talos"]): { acceptedCAs?: { crt: string }[] } {
+  const crts = acceptedCaCertificates(kubernetesCaState(t));
+  return crts.length ? { acceptedCAs: crts.map((c) => ({ crt: b64(c) })) } : {};
+}
+
 export function v1alpha1Document(lab: Lab, secrets: LabSecrets, facts: ClusterFacts, node: Node, installImage: string): Record<string, unknown> {
   const t = secrets.talos;
   const pki = facts.pki;
@@ -142,6 +150,7 @@ export function v1alpha1Document(lab: Lab, secrets: LabSecrets, facts: ClusterFa
         ...common,
         secretboxEncryptionSecret: t.secretboxEncryptionSecret,
         ca: { crt: pki.k8sCrt, key: pki.k8sKey },
+        ...clusterAcceptedCAs(t),
         aggregatorCA: { crt: pki.aggCrt, key: pki.aggKey },
         serviceAccount: { key: pki.saKey },
         apiServer: {
@@ -171,6 +180,7 @@ export function v1alpha1Document(lab: Lab, secrets: LabSecrets, facts: ClusterFa
     : {
         ...common,
         ca: { crt: pki.k8sCrt },
+        ...clusterAcceptedCAs(t),
         discovery,
       };
   return { version: "v1alpha1", debug: false, machine, cluster };
