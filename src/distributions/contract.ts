@@ -11,8 +11,20 @@ export interface Capabilities {
   readonly title: string;
   /** one line for the schema's description and `drover init`: "immutable, API-managed" */
   readonly summary: string;
-  /** the cluster field naming its version, and the version a starter lab writes there */
-  readonly version: { readonly field: string; readonly starter: string };
+  /**
+   * The cluster field naming its version, the version a starter lab writes there, and the oldest release
+   * Drover renders for (major, minor), with what it needs of it.
+   */
+  readonly version: { readonly field: "talosVersion" | "k3sVersion"; readonly starter: string; readonly oldest?: { readonly release: readonly [number, number]; readonly why: string; readonly upgrade: string } };
+  /**
+   * Its release in versions.yaml (a field of lab.versions) and where Renovate finds new ones; `listed`
+   * says whether the entry comes before kubernetes (an OS under it) or after (a build of it).
+   */
+  readonly release: { readonly key: "talos" | "k3s"; readonly depName: string; readonly tagPrefixV: boolean; readonly listed: "before-kubernetes" | "after-kubernetes" };
+  /** what node and cluster patches are checked as by `drover check` (k3s config keys are passed through) */
+  readonly patches: "talos-machine-config" | "k3s-config";
+  /** its nodes dial WireGuard peers by IP address and port only: a site reached by a DNS name is not dialled */
+  readonly wireguardEndpointIpOnly: boolean;
   /** the CNI when lab.yaml names none */
   readonly defaultCni: "cilium" | "flannel";
   /** what the OS and the kubelet keep of every node (allocatable = capacity − this), as the distribution's defaults set it */
@@ -24,8 +36,14 @@ export interface Capabilities {
    * (the nodes of volatile hosts), with why a node elsewhere just stops answering.
    */
   readonly gracefulShutdown: { readonly on: "every-node" } | { readonly on: "volatile-hosts"; readonly elsewhere: string };
-  /** a node's publicAddress must be an IP address (not a DNS name), and why */
-  readonly publicAddressIpOnly?: string;
+  /** a node's publicAddress must be an IP address (not a DNS name): which family, and why */
+  readonly publicAddressIp?: { readonly family: "ipv4" | "any"; readonly why: string };
+  /**
+   * How `drover upgrade` moves it: `os`, its OS is upgraded node by node before Kubernetes (Talos);
+   * `kubernetes`, one command rolls the control plane and kubelets ("cluster-command": talosctl
+   * upgrade-k8s) or each node's own binary is replaced in turn ("node-by-node": k3s).
+   */
+  readonly upgrade: { readonly os: boolean; readonly kubernetes: "cluster-command" | "node-by-node" };
   /** its own OS API CA, rotated by `drover keys rotate talos-ca` */
   readonly osCertificateAuthority: boolean;
   /**

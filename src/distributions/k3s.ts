@@ -10,6 +10,9 @@ export const k3s: Capabilities = {
   title: "k3s",
   summary: "lightweight, on a Linux install",
   version: { field: "k3sVersion", starter: defaultK3s(DEFAULT_KUBERNETES) },
+  release: { key: "k3s", depName: "k3s-io/k3s", tagPrefixV: false, listed: "after-kubernetes" },
+  patches: "k3s-config",
+  wireguardEndpointIpOnly: false,
   defaultCni: "flannel",
   // no system reservation; the kubelet's 100Mi hard-eviction threshold
   systemReserved: { cpuMillis: 0, memoryBytes: 100 * MI },
@@ -19,7 +22,8 @@ export const k3s: Capabilities = {
     on: "volatile-hosts",
     elsewhere: "k3s's kubelet has no graceful node shutdown (shutdownGracePeriod is 0; Drover sets it only on volatile hosts): the node just stops answering",
   },
-  publicAddressIpOnly: "k3s takes the node's public address as node-external-ip, an IP address",
+  publicAddressIp: { family: "any", why: "k3s takes the node's public address as node-external-ip, an IP address" },
+  upgrade: { os: false, kubernetes: "node-by-node" },
   osCertificateAuthority: false,
   // Debian's nut-server and nut-client packages
   nut: { server: true, timers: true, settings: "files" },

@@ -7,6 +7,7 @@
 // Values go through the YAML emitter's double-quoted scalar (render/yaml.ts); the comment lines hold
 // only names and URLs from Drover's own table and image repositories that passed the reference grammar.
 import type { Lab } from "../lab/types.js";
+import { capabilitiesOf } from "../distributions/index.js";
 import { addFile, type FileTree } from "./tree.js";
 import { doubleQuoted } from "./yaml.js";
 import { API_VERSION } from "../spec/schema.js";
@@ -64,9 +65,12 @@ export function versionsFile(lab: Lab, inUse: { charts: ReadonlySet<string>; ima
     // a key YAML could read as something else (0x0 is a hex number) is quoted
     lines.push(`${indent}${/^[a-z][a-z0-9-]*$/.test(key) ? key : doubleQuoted(key)}: ${doubleQuoted(value)}`);
   };
-  if (lab.distribution === "talos") entry("", "talos", v.talos, { datasource: "github-releases", depName: "siderolabs/talos", extractVersion: TAG_V });
+  // the distribution's own release: before kubernetes when it is the OS under it, after when it is a build of it
+  const { release } = capabilitiesOf(lab.distribution);
+  const own = () => entry("", release.key, v[release.key], { datasource: "github-releases", depName: release.depName, ...(release.tagPrefixV ? { extractVersion: TAG_V } : {}) });
+  if (release.listed === "before-kubernetes") own();
   entry("", "kubernetes", v.kubernetes, { datasource: "github-releases", depName: "kubernetes/kubernetes", extractVersion: TAG_V });
-  if (lab.distribution === "k3s") entry("", "k3s", v.k3s, { datasource: "github-releases", depName: "k3s-io/k3s" });
+  if (release.listed === "after-kubernetes") own();
   lines.push(`# Flux is vendored with Drover (its CRDs and controllers): it moves with a Drover upgrade, not here`);
   entry("", "flux", FLUX_VERSION);
   const charts = CHART_NAMES.filter((n) => inUse.charts.has(n));

@@ -8,6 +8,7 @@
 //   flux      install Flux from the render, its Secrets, wait until everything is Ready (flux.ts)
 import { existsSync, readFileSync } from "node:fs";
 import type { Lab } from "../../lab/types.js";
+import type { DistributionName } from "../../distributions/index.js";
 import type { LabSecrets } from "../../secrets/types.js";
 import { UserError } from "../../errors.js";
 import { writeFileAtomic } from "../../fs/atomic-write.js";
@@ -76,9 +77,10 @@ export interface UpResult {
 /** The node names Kubernetes will register (Talos and k3s name nodes by host name = lab node name). */
 const nodeNames = (lab: Lab) => lab.nodes.map((n) => n.name);
 
-async function machines(o: UpOptions): Promise<void> {
-  const { lab } = o;
-  if (lab.distribution === "talos") {
+/** Brings the lab's machines up and keeps the kubeconfig, as the lab's distribution does it (found by name). */
+const MACHINES: Readonly<Record<DistributionName, (o: UpOptions) => Promise<void>>> = {
+  talos: async (o) => {
+    const { lab } = o;
     const rendered = join(o.outDir, "talos", "talosconfig");
     if (!existsSync(rendered)) throw new UserError(`${rendered} is missing`, "render the lab (drover up renders unless --no-render)");
     const text = readFileSync(rendered, "utf8");
@@ -88,7 +90,9 @@ async function machines(o: UpOptions): Promise<void> {
       ...(o.maintenance ? { maintenance: o.maintenance } : {}), ...(o.discover ? { discover: o.discover } : {}), ...(o.pollMs ? { pollMs: o.pollMs } : {}), ...(o.signal ? { signal: o.signal } : {}),
     });
     keepKubeconfig({ name: lab.name, text: r.kubeconfig, file: o.paths.kubeconfig, report: o.report, phase: "talos", ...(o.mergeInto ? { mergeInto: o.mergeInto } : {}) });
-  } else {
+  },
+  k3s: async (o) => {
+    const { lab } = o;
     const key = o.secrets.ssh?.admin;
     if (!key) throw new Error("internal: the secrets store has no admin SSH key");
     if (!existsSync(o.paths.adminKey) || readFileSync(o.paths.adminKey, "utf8") !== key.privateKey) writeFileAtomic(o.paths.adminKey, key.privateKey, { mode: 0o600 });
@@ -97,14 +101,14 @@ async function machines(o: UpOptions): Promise<void> {
       ...(o.k3sSsh ? { sshTarget: o.k3sSsh, kubeconfigPath: o.k3sSsh.path, ...(o.k3sSsh.apiServer ? { apiServer: o.k3sSsh.apiServer } : {}) } : {}), ...(o.pollMs ? { pollMs: o.pollMs } : {}), ...(o.signal ? { signal: o.signal } : {}),
     });
     keepKubeconfig({ name: lab.name, text: r.kubeconfig, server: r.server, file: o.paths.kubeconfig, report: o.report, phase: "k3s", ...(o.mergeInto ? { mergeInto: o.mergeInto } : {}) });
-  }
-}
+  },
+};
 
 export async function up(o: UpOptions): Promise<UpResult> {
   const notes: string[] = [];
-  const phase = o.lab.distribution === "talos" ? "talos" : "k3s";
+  const phase = o.lab.distribution;
   if (o.existingKubeconfig) o.report({ phase, status: "skip", message: `using the existing cluster of ${o.existingKubeconfig}${o.existingContext ? ` (context ${o.existingContext})` : ""}` });
-  else await machines(o);
+  else await MACHINES[o.lab.distribution](o);
   if (o.until === "machines") return { kubeconfig: o.existingKubeconfig ?? o.paths.kubeconfig, nodes: [], notes };
 
   const kubeconfig = o.existingKubeconfig ?? o.paths.kubeconfig;

@@ -1,6 +1,9 @@
 // What `drover up` reports as it goes: one event per step of a phase. The CLI shows them as a
 // progress line on a terminal and one line per finished step otherwise; --json collects them.
-export type UpPhase = "render" | "talos" | "k3s" | "gitops" | "flux";
+import type { DistributionName } from "../../distributions/index.js";
+
+/** The machines phase is named after the lab's distribution ("talos", "k3s"). */
+export type UpPhase = "render" | DistributionName | "gitops" | "flux";
 
 export interface UpEvent {
   readonly phase: UpPhase;

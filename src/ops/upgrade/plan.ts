@@ -13,6 +13,7 @@
 //      CreateReplace) and rolls back on failure.
 // A plan with blockers is refused as a whole: nothing runs.
 import type { Lab, Node } from "../../lab/types.js";
+import { capabilitiesOf } from "../../distributions/index.js";
 import { baseline, type Baseline } from "../../analyze/whatif.js";
 import { installerImage, nodeSchematic, platformOf } from "../../render/boot/schematic.js";
 import { fluxBootstrapCommands } from "../../render/flux/flux-system.js";
@@ -131,8 +132,9 @@ export function upgradePlan(lab: Lab, opts: PlanOptions): UpgradePlan {
     s.check.problems.map((p): Blocker => ({ phase, node: s.node, reason: p, hint: `make room first (add a node, lower requests) or spread the app, then plan again; nothing was changed` }));
 
   // 1. Talos OS
+  const { upgrade } = capabilitiesOf(lab.distribution);
   let talos: UpgradePlan["talos"];
-  if (lab.distribution === "talos") {
+  if (upgrade.os) {
     const to = parseVersion(lab.talosVersion, "cluster.talosVersion");
     const steps: NodeStep[] = [];
     for (const n of order) {
@@ -173,7 +175,7 @@ export function upgradePlan(lab: Lab, opts: PlanOptions): UpgradePlan {
       ...(lab.cni === "cilium" ? [] : [{ component: "kube-proxy", nodes: ["(DaemonSet)"] }]),
       { component: "kubelet", nodes: stale.map(([n]) => n.name) },
     ];
-    if (lab.distribution === "talos") {
+    if (upgrade.kubernetes === "cluster-command") {
       kubernetes = { from: api?.text, to: k8sTo.text, mode: "talosctl upgrade-k8s", stages, command: talosUpgradeK8sCommand(lab, k8sTo.text, opts.outDir), steps: [] };
     } else {
       // k3s: one binary per node; servers first (all their components at once), then agents

@@ -148,13 +148,15 @@ export const siteReachability: Rule = function* (spec) {
   }
 };
 
-/** Some distributions take a node's public address as an IP only (k3s: node-external-ip). */
+/** Some distributions take a node's public address as an IP only (k3s: node-external-ip; Talos: IPv4 WireGuard peers). */
 export const publicAddresses: Rule = function* (spec) {
-  const why = capabilitiesOf(spec.cluster.distribution).publicAddressIpOnly;
-  if (!why) return;
+  const ip = capabilitiesOf(spec.cluster.distribution).publicAddressIp;
+  if (!ip) return;
   for (const [i, n] of spec.nodes.entries()) {
-    const k = n.publicAddress ? hostKind(n.publicAddress) : undefined;
-    if (k === "dns") yield error(["nodes", i, "publicAddress"], `${n.publicAddress} is a DNS name; ${why}`, "use the node's public IPv4 or IPv6 address");
+    if (!n.publicAddress) continue;
+    if (ip.family === "ipv4") {
+      if (parseIp(n.publicAddress) === undefined) yield error(["nodes", i, "publicAddress"], `${n.publicAddress} is not an IPv4 address; ${ip.why}`, "use the node's public IPv4 address");
+    } else if (hostKind(n.publicAddress) === "dns") yield error(["nodes", i, "publicAddress"], `${n.publicAddress} is a DNS name; ${ip.why}`, "use the node's public IPv4 or IPv6 address");
   }
 };
 

@@ -2,42 +2,47 @@ import { parseHostPort } from "../../net/host.js";
 import type { Rule } from "./rule.js";
 import { error, warning } from "./rule.js";
 import { didYouMean } from "../diagnostic.js";
-import { parseIp } from "../../net/ip.js";
+import { capabilitiesOf } from "../../distributions/index.js";
 import { PatchError, strategicMerge } from "../talos/merge.js";
-import { CLUSTER_FIELDS, CONFIG_FIELDS, DOCUMENT_KINDS, NAMED_KINDS, DOCUMENT_SHAPES, MACHINE_FIELDS, TALOS_MIN_MINOR, V1ALPHA1_SHAPE } from "../talos/fields.js";
+import { CLUSTER_FIELDS, CONFIG_FIELDS, DOCUMENT_KINDS, NAMED_KINDS, DOCUMENT_SHAPES, MACHINE_FIELDS, V1ALPHA1_SHAPE } from "../talos/fields.js";
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Talos labs: a Talos version Drover renders for, patches that fit a Talos 1.12 machine config, IP endpoints. */
-export const talosRules: Rule = function* (spec) {
-  if (spec.cluster.distribution !== "talos") return;
-  const v = spec.cluster.talosVersion;
-  if (v) {
-    const [major, minor] = v.split(".").map(Number);
-    if (major! < 1 || (major === 1 && minor! < TALOS_MIN_MINOR)) {
-      yield error(["cluster", "talosVersion"], `Talos ${v} is not supported: Drover renders machine configs for Talos 1.${TALOS_MIN_MINOR} and later (multi-document network configuration)`, `set talosVersion: 1.12.6, and upgrade the nodes with talosctl upgrade before rendering`);
+/**
+ * What the lab's distribution accepts, asked of its capabilities: a release Drover renders for, patches
+ * that fit its node config (Talos machine config documents), WireGuard endpoints its nodes can dial.
+ */
+export const distributionRules: Rule = function* (spec) {
+  const d = capabilitiesOf(spec.cluster.distribution);
+  const field = d.version.field;
+  const v = spec.cluster[field];
+  if (v && d.version.oldest) {
+    const [major, minor] = v.replace(/^v/, "").split(".").map(Number);
+    const [oldMajor, oldMinor] = d.version.oldest.release;
+    if (major! < oldMajor || (major === oldMajor && minor! < oldMinor)) {
+      yield error(["cluster", field], `${d.title} ${v} is not supported: Drover renders node configs for ${d.title} ${oldMajor}.${oldMinor} and later (${d.version.oldest.why})`, `set ${field}: ${d.version.starter}, and upgrade the nodes with ${d.version.oldest.upgrade} before rendering`);
     }
   }
-  for (const group of ["all", "controlplane", "worker"] as const) {
-    for (const [j, patch] of (spec.cluster.patches?.[group] ?? []).entries()) yield* checkPatch(patch, ["cluster", "patches", group, j]);
-  }
-  // Talos's WireguardConfig takes address:port endpoints only: a site reached by a DNS name is not
-  // dialled by Talos nodes elsewhere (they answer once the site's nodes have contacted them)
-  for (const [i, site] of spec.sites.entries()) {
-    const hp = site.endpoint ? parseHostPort(site.endpoint) : undefined;
-    const host = hp && !("error" in hp) && hp.kind === "dns" ? hp.host : undefined;
-    if (host && spec.sites.length > 1) {
-      yield warning(["sites", i, "endpoint"], `Talos nodes cannot dial ${host}: a Talos WireGuard peer endpoint is an IP address and port, not a DNS name`, "use the site's public IPv4 address here, so nodes on other sites can reach it; otherwise they wait until this site's nodes contact them");
+  if (d.patches === "talos-machine-config") {
+    for (const group of ["all", "controlplane", "worker"] as const) {
+      for (const [j, patch] of (spec.cluster.patches?.[group] ?? []).entries()) yield* checkPatch(patch, ["cluster", "patches", group, j]);
     }
+    for (const [i, n] of spec.nodes.entries()) for (const [j, patch] of n.patches.entries()) yield* checkPatch(patch, ["nodes", i, "patches", j]);
   }
-  for (const [i, n] of spec.nodes.entries()) {
-    if (n.publicAddress && parseIp(n.publicAddress) === undefined) {
-      yield error(["nodes", i, "publicAddress"], `${n.publicAddress} is not an IPv4 address; Talos's WireGuard peers take an address, not a DNS name`, "use the node's public IPv4 address");
+  // e.g. Talos's WireguardConfig takes address:port endpoints only: a site reached by a DNS name is not
+  // dialled by nodes elsewhere (they answer once the site's nodes have contacted them)
+  if (d.wireguardEndpointIpOnly) {
+    for (const [i, site] of spec.sites.entries()) {
+      const hp = site.endpoint ? parseHostPort(site.endpoint) : undefined;
+      const host = hp && !("error" in hp) && hp.kind === "dns" ? hp.host : undefined;
+      if (host && spec.sites.length > 1) {
+        yield warning(["sites", i, "endpoint"], `${d.title} nodes cannot dial ${host}: a ${d.title} WireGuard peer endpoint is an IP address and port, not a DNS name`, "use the site's public IPv4 address here, so nodes on other sites can reach it; otherwise they wait until this site's nodes contact them");
+      }
     }
-    for (const [j, patch] of n.patches.entries()) yield* checkPatch(patch, ["nodes", i, "patches", j]);
   }
 };
 
+/** A patch of a Talos lab: a machine config fragment, or a whole configuration document. */
 function* checkPatch(patch: Record<string, unknown>, at: (string | number)[]) {
   const kind = patch.kind;
   if (kind !== undefined || patch.apiVersion !== undefined) {

@@ -2,7 +2,10 @@
 // the fields of `machine` and `cluster` (from Talos's config.schema.json for v1.12), and the shape of
 // every document Drover generates, to find a patch that puts a map where a list is before rendering.
 
-export const TALOS_MIN_MINOR = 12;
+import { DISTRIBUTIONS } from "../../distributions/index.js";
+
+/** The oldest Talos 1.x minor release Drover renders for (the distribution's capabilities say it). */
+export const TALOS_MIN_MINOR = DISTRIBUTIONS.talos.version.oldest!.release[1];
 
 /** Document kinds of the Talos 1.12 schema (besides the v1alpha1 config itself). */
 export const DOCUMENT_KINDS = new Set([
