@@ -23,6 +23,9 @@ export function servingCertificateEnd(url: string, servername?: string, timeoutM
   });
 }
 
+/** Where the lab's internal CA lives in the cluster (src/render/platform/cert-manager.ts). */
+const INTERNAL_CA = { namespace: "cert-manager", name: "internal-ca" } as const;
+
 type SecretObj = KubeObject & { metadata: { namespace?: string; name?: string }; type?: string; data?: Record<string, string> };
 
 const b64 = (s: string | undefined) => (s === undefined ? undefined : Buffer.from(s, "base64").toString("utf8"));
@@ -52,7 +55,8 @@ export async function liveLifetimes(client: Client, now: Date = new Date()): Pro
     if (!end) continue;
     let ca = false;
     try { ca = new X509Certificate(crt!).ca; } catch { /* unreadable: counted as a leaf */ }
-    out.push(lifetime(ca ? "CA certificate" : "TLS certificate", `Secret ${s.metadata.namespace}/${s.metadata.name}`, end, now, ca ? "a new CA key pair in this Secret, then re-issue what it signed (cert-manager: delete the Secret of a selfSigned CA Certificate to re-issue it)" : "cert-manager renews it before it ends (check the Certificate's status if it does not)"));
+    const internal = ca && s.metadata.namespace === INTERNAL_CA.namespace && s.metadata.name === INTERNAL_CA.name;
+    out.push(lifetime(ca ? "CA certificate" : "TLS certificate", `Secret ${s.metadata.namespace}/${s.metadata.name}`, end, now, internal ? "the lab's internal CA: drover keys rotate internal-ca, render, let Flux (or drover apply) put it here; devices trust the new CA (drover ca export)" : ca ? "a new CA key pair in this Secret, then re-issue what it signed (cert-manager: delete the Secret of a selfSigned CA Certificate to re-issue it)" : "cert-manager renews it before it ends (check the Certificate's status if it does not)"));
   }
   return out.sort((x, y) => (x.notAfter ?? "~").localeCompare(y.notAfter ?? "~"));
 }

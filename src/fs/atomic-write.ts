@@ -12,7 +12,7 @@ export interface AtomicWriteOptions {
   readonly mode?: number;
 }
 
-export function writeFileAtomic(path: string, text: string, opts: AtomicWriteOptions = {}): void {
+export function writeFileAtomic(path: string, text: string | Uint8Array, opts: AtomicWriteOptions = {}): void {
   mkdirSync(dirname(path), { recursive: true });
   const exists = existsSync(path);
   if (opts.overwrite === false && exists) throw Object.assign(new Error(`${path} exists`), { code: "EEXIST" });
@@ -20,7 +20,8 @@ export function writeFileAtomic(path: string, text: string, opts: AtomicWriteOpt
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString("hex")}.tmp`);
   const fd = openSync(tmp, "wx", mode);
   try {
-    writeSync(fd, text);
+    if (typeof text === "string") writeSync(fd, text);
+    else writeSync(fd, text);
     fsyncSync(fd);
     closeSync(fd);
     if (opts.mode !== undefined) chmodSync(tmp, opts.mode); // exactly this mode, whatever the umask

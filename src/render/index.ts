@@ -4,7 +4,7 @@ import type { LabSecrets } from "../secrets/types.js";
 import type { FileTree } from "./tree.js";
 import { mergeTrees } from "./tree.js";
 import { renderApps } from "./apps/index.js";
-import { renderSeats, renderWireguard } from "./wireguard/index.js";
+import { renderSeatCa, renderSeats, renderWireguard } from "./wireguard/index.js";
 import { distributionTargets, type Target } from "./distributions.js";
 import { renderProxmox } from "./proxmox/index.js";
 import { renderLibvirt } from "./libvirt/index.js";
@@ -19,6 +19,7 @@ export const targets: [string, Target][] = [
   ["kubernetes", renderApps],
   ["wireguard", renderWireguard],
   ["seats", renderSeats],
+  ["seats", renderSeatCa],
   // the distribution's node configs and boot media (render/distributions.ts, by name)
   ...distributionTargets(),
   ["proxmox", renderProxmox],

@@ -6,6 +6,7 @@ import type { Lab } from "../lab/types.js";
 import type { LabSecrets } from "../secrets/types.js";
 import { platformComponents } from "./platform/index.js";
 import { publicApps, publicTarget } from "../lab/public-entry.js";
+import { internalCaPermits } from "../secrets/internal-ca.js";
 
 export interface Need {
   readonly name: string;
@@ -25,6 +26,9 @@ export function labNeeds(lab: Lab, secrets: LabSecrets): Need[] {
   }
   if (publicApps(lab).length && lab.network.dns.public !== "none" && !publicTarget(lab)) {
     out.push({ name: "sites[].publicAddress", kind: "placeholder", what: "the public address public DNS records point at (without it external-dns publishes the load balancer's LAN address)", fix: "set publicAddress on the site that serves the public services" });
+  }
+  if (secrets.internalCa && !internalCaPermits(secrets.internalCa.crt, lab.domains.private)) {
+    out.push({ name: "internal CA", kind: "placeholder", what: `the internal CA was made for another private domain: clients reject its certificates for ${lab.domains.private}`, fix: "drover keys rotate internal-ca, then trust the new CA on every device (drover ca export)" });
   }
   return out;
 }

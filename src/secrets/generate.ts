@@ -2,7 +2,8 @@
 // existing values are never changed, so every render after the first is byte-identical.
 import { randomBytes, randomInt, randomUUID } from "node:crypto";
 import type { Lab } from "../lab/types.js";
-import type { LabSecrets, TalosSecrets, WireguardKeyPair } from "./types.js";
+import type { CertAndKey, LabSecrets, TalosSecrets, WireguardKeyPair } from "./types.js";
+import { generateInternalCa } from "./internal-ca.js";
 import { generatePresharedKey, generateWireguardKeyPair } from "./wireguard.js";
 import { generateTalosSecrets } from "./talos.js";
 import { forEachPeerPair, wireguardPeers } from "../lab/mesh.js";
@@ -22,6 +23,8 @@ export interface Generators {
   readonly labUid: () => string;
   /** an SSH key pair (admin access to k3s nodes, Flux's deploy key) */
   readonly ssh: (comment: string) => SshKeyPair;
+  /** the internal CA for a lab's private domains */
+  readonly internalCa: (labName: string, privateDomains: readonly string[]) => CertAndKey;
 }
 
 export const defaultGenerators: Generators = {
@@ -32,6 +35,7 @@ export const defaultGenerators: Generators = {
   appSecret: (kind) => randomSecret(kind),
   labUid: () => randomUUID(),
   ssh: generateSshKeyPair,
+  internalCa: (name, domains) => generateInternalCa(name, domains),
 };
 
 /**
@@ -47,6 +51,7 @@ export function ensureSecrets(lab: Lab, existing: LabSecrets | undefined, gen: P
   const talos = existing?.talos ?? (added.push("talos secrets bundle"), g.talos());
   const k3s = existing?.k3s ?? (added.push("k3s token"), { token: g.k3sToken() });
   const ssh = existing?.ssh ?? (added.push("ssh keys"), { admin: g.ssh(`drover-admin@${lab.name}`), deploy: g.ssh(`drover-deploy@${lab.name}`) });
+  const internalCa = existing?.internalCa ?? (added.push("internal CA"), g.internalCa(lab.name, [lab.domains.private]));
   const wireguard: Record<string, WireguardKeyPair> = { ...existing?.wireguard };
   for (const peer of wireguardPeers(lab)) {
     if (!wireguard[peer]) {
@@ -83,6 +88,7 @@ export function ensureSecrets(lab: Lab, existing: LabSecrets | undefined, gen: P
     talos,
     k3s,
     ssh,
+    internalCa,
     wireguard: sortKeys(wireguard),
     wireguardPresharedKeys: newPairs.length ? psks.done() : existingPsks,
     apps: sortKeys(apps),

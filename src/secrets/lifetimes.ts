@@ -1,7 +1,7 @@
 // How long each credential Drover keeps stays valid, from the secrets store alone (`drover check`):
 // the Talos CAs (etcd, Kubernetes, front-proxy aggregator, OS — and the OS CA being rolled in or out
 // by `keys rotate talos-ca`) and the talosconfig's os:admin certificate, which Drover issues with the
-// OS CA's validity. The Talos bootstrap and trustd tokens and the k3s token carry no expiry. The live
+// OS CA's validity; the lab's internal CA (the private domain's certificates). The Talos bootstrap and trustd tokens and the k3s token carry no expiry. The live
 // ones (the API server's serving certificate, bootstrap-token Secrets, TLS Secrets such as the
 // internal CA's) are read by cluster/lifetimes.ts. A credential warns within WARN_DAYS of its end.
 import { X509Certificate } from "node:crypto";
@@ -63,6 +63,9 @@ export function storeLifetimes(lab: Lab, secrets: LabSecrets, now: Date = new Da
     // k3s's CAs are known to the store only from a rotation on (k3s makes the first ones itself)
     if (secrets.k3s.ca) out.push(lifetime("k3s server CA", "secrets store k3s.ca.serverCa", certificateEnd(secrets.k3s.ca.serverCa.crt), now, "drover keys rotate kubernetes-ca"));
     if (secrets.k3s.nextCa) out.push(lifetime("k3s server CA being rolled in", "secrets store k3s.nextCa.serverCa", certificateEnd(secrets.k3s.nextCa.serverCa.crt), now, "finish drover keys rotate kubernetes-ca"));
+  }
+  if (secrets.internalCa) {
+    out.push(lifetime("internal CA (the private domain's certificates, trusted by devices)", "secrets store internalCa", certificateEnd(secrets.internalCa.crt), now, "drover keys rotate internal-ca, then every device trusts the new CA (drover ca export)"));
   }
   return out.sort((a, b) => (a.notAfter ?? "~").localeCompare(b.notAfter ?? "~"));
 }

@@ -52,6 +52,7 @@ export function secretsFromDocument(doc: SopsMap, display: string): LabSecrets {
       if (!isObj(kp) || typeof kp.privateKey !== "string" || typeof kp.publicKey !== "string") throw bad(`ssh.${k}`, "needs privateKey and publicKey");
     }
   }
+  if (o.internalCa !== undefined && (!isObj(o.internalCa) || typeof o.internalCa.crt !== "string" || typeof o.internalCa.key !== "string")) throw bad("internalCa", "needs crt and key (PEM)");
   for (const [peer, kp] of Object.entries(o.wireguard as object)) {
     if (!isObj(kp) || typeof kp.privateKey !== "string" || typeof kp.publicKey !== "string") throw bad(`wireguard.${peer}`, "needs privateKey and publicKey");
   }

@@ -82,6 +82,12 @@ export interface LabSecrets {
    * (the next load adds them) and in hand-made fixtures.
    */
   readonly ssh?: { readonly admin: SshKeyPair; readonly deploy: SshKeyPair };
+  /**
+   * The internal CA (internal-ca.ts): signs the private domain's certificates through cert-manager's
+   * `internal-ca` ClusterIssuer; made once so devices trust it once. Absent in stores written before it
+   * (the next load adds it) and in hand-made fixtures.
+   */
+  readonly internalCa?: CertAndKey;
   /** the key SOPS-encrypted rendered manifests use (see src/secrets/manifest.ts); absent in hand-made fixtures */
   readonly manifestKey?: ManifestKey;
 }

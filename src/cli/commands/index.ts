@@ -18,7 +18,8 @@ import * as upgrade from "./upgrade.js";
 import * as backup from "./backup.js";
 import * as upCmd from "./up.js";
 import * as completion from "./completion.js";
+import * as ca from "./ca.js";
 import "./check-sections.js";
 
 /** Every command module; each registers itself on the program. */
-export const commands: readonly { register(program: Command, ctx: Context): void }[] = [init, check, schema, render, keys, whatIf, ui, apply, diff, status, node, seat, secrets, catalog, upgrade, backup, upCmd, completion];
+export const commands: readonly { register(program: Command, ctx: Context): void }[] = [init, check, schema, render, keys, whatIf, ui, apply, diff, status, node, seat, secrets, catalog, upgrade, backup, upCmd, ca, completion];

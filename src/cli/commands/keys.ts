@@ -13,7 +13,7 @@ import { rollAppSecret } from "../../ops/rotate/app-secrets.js";
 import { Client } from "../../cluster/client.js";
 import { readStore, storeFile } from "../../secrets/store.js";
 import { render, summarizeAdditions } from "./render.js";
-import { dim } from "../output.js";
+import { dim, yellow } from "../output.js";
 import { relative } from "node:path";
 
 summarySections.push((lab) => {
@@ -86,7 +86,7 @@ export function register(program: Command, ctx: Context): void {
         }
       }
       if (out.json) {
-        out.out(JSON.stringify({ kind, store: r.storeFile, changed: r.changed, outDir: rendered.outDir, rollout: r.rollout, notes: r.notes, ...(r.check ? { check: r.check } : {}), ...(rolled ? { applied: rolled.secret, restarted: rolled.restarted } : {}) }, null, 2));
+        out.out(JSON.stringify({ kind, store: r.storeFile, changed: r.changed, outDir: rendered.outDir, rollout: r.rollout, notes: r.notes, ...(r.check ? { check: r.check } : {}), ...(r.warnings?.length ? { warnings: r.warnings } : {}), ...(rolled ? { applied: rolled.secret, restarted: rolled.restarted } : {}) }, null, 2));
         return;
       }
       const lines = [`${green(out, "✓")} rotated ${bold(out, kind)} in ${bold(out, r.storeFile)}: ${summarizeAdditions(r.changed)}`, `  re-rendered ${rendered.files} files into ${rel}`];
@@ -95,6 +95,7 @@ export function register(program: Command, ctx: Context): void {
         r.rollout.forEach((s, i) => lines.push(`  ${String(i + 1).padStart(3)}. ${bold(out, s.node)}: ${rel}/${s.file} → ${s.action}`));
       }
       if (rolled) lines.push(`  applied Secret ${bold(out, rolled.secret)}; restarted ${rolled.restarted.length ? rolled.restarted.join(", ") : "nothing (no workload uses it)"}`);
+      for (const w of r.warnings ?? []) lines.push(yellow(out, `  warning: ${w}`));
       for (const n of rolled ? [] : r.notes) lines.push(dim(out, `  note: ${n}`));
       out.out(lines.join("\n"));
     });

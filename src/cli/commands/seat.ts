@@ -4,7 +4,7 @@
 import type { Command } from "commander";
 import { Option } from "commander";
 import { LAB_HELP } from "../lab-argument.js";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { Context } from "../context.js";
 import type { Output } from "../output.js";
@@ -15,7 +15,7 @@ import { render } from "./render.js";
 import { qrHalfBlocks, qrMatrix } from "../qr.js";
 import { loadLab } from "../../lab/file.js";
 import { loadSecrets } from "../../secrets/store.js";
-import { seatConf } from "../../render/wireguard/index.js";
+import { SEAT_CA_FILE, seatConf } from "../../render/wireguard/index.js";
 import { seatHub } from "../../lab/mesh.js";
 import { UserError } from "../errors.js";
 
@@ -26,14 +26,23 @@ interface CommonOpts {
   ageKey?: string;
 }
 
-function printSeat(out: Output, name: string, conf: string, file: string | undefined, hub: string | undefined, overlay: string | undefined): void {
+/** The seat bundle's other half: the internal CA the device trusts for the private domain's HTTPS. */
+interface SeatCa {
+  readonly pem: string;
+  /** seats/internal-ca.crt, when rendered */
+  readonly file: string | undefined;
+  readonly domain: string;
+}
+
+function printSeat(out: Output, name: string, conf: string, file: string | undefined, hub: string | undefined, overlay: string | undefined, ca: SeatCa | undefined): void {
   if (out.json) {
-    out.out(JSON.stringify({ seat: name, file, overlayAddress: overlay, hub, config: conf }, null, 2));
+    out.out(JSON.stringify({ seat: name, file, overlayAddress: overlay, hub, config: conf, ...(ca ? { caFile: ca.file, caCertificate: ca.pem } : {}) }, null, 2));
     return;
   }
   const lines: string[] = [];
   if (file) lines.push(`${green(out, "✓")} seat ${bold(out, name)}: ${bold(out, file)} (mode 0600)${overlay ? dim(out, `, overlay address ${overlay}`) : ""}${hub ? dim(out, `, connects through ${hub}`) : ""}`);
   lines.push("", conf.trimEnd(), "", "Scan with the WireGuard app (+ → Create from QR code):", "", qrHalfBlocks(qrMatrix(conf)).trimEnd());
+  if (ca) lines.push("", `Then trust the lab's internal CA on the device (HTTPS of *.${ca.domain}): ${ca.file ? bold(out, ca.file) : "drover ca export --out internal-ca.crt"}${ca.file ? dim(out, " (also: drover ca export)") : ""}`);
   out.out(lines.join("\n"));
 }
 
@@ -61,7 +70,9 @@ export function register(program: Command, ctx: Context): void {
     const r = await render(labFile, o);
     const file = join(r.outDir, "seats", `${name}.conf`);
     const lab = loadLab(labFile).lab;
-    printSeat(out, name, readFileSync(file, "utf8"), relative(process.cwd(), file) || file, seatHub(lab)?.name, lab.seats.find((s) => s.name === name)?.overlayAddress);
+    const caFile = join(r.outDir, "seats", SEAT_CA_FILE);
+    const ca = existsSync(caFile) ? { pem: readFileSync(caFile, "utf8"), file: relative(process.cwd(), caFile) || caFile, domain: lab.domains.private } : undefined;
+    printSeat(out, name, readFileSync(file, "utf8"), relative(process.cwd(), file) || file, seatHub(lab)?.name, lab.seats.find((s) => s.name === name)?.overlayAddress, ca);
   });
 
   common(seat.command("show").description("print a seat's config and QR code again").argument("<name>", "seat name")).action(async (name: string, labFile: string, o: CommonOpts) => {
@@ -74,7 +85,8 @@ export function register(program: Command, ctx: Context): void {
     if (store.added.some((a) => a.endsWith(`seat/${name}`) || a.includes(`seat/${name}|`))) {
       throw new UserError(`the secrets store has no key for seat ${name} yet`, "run drover render (or drover seat add) first");
     }
-    printSeat(out, name, seatConf(loaded.lab, store.secrets, name), undefined, seatHub(loaded.lab)?.name, undefined);
+    const crt = store.added.includes("internal CA") ? undefined : store.secrets.internalCa?.crt;
+    printSeat(out, name, seatConf(loaded.lab, store.secrets, name), undefined, seatHub(loaded.lab)?.name, undefined, crt ? { pem: crt, file: undefined, domain: loaded.lab.domains.private } : undefined);
   });
 
   common(seat.command("remove").description("revoke a seat: out of lab.yaml, the secrets store and every node's peers").argument("<name>", "seat name")).action(

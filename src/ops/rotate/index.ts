@@ -14,6 +14,7 @@ import { joinTokenRotation } from "./join-token.js";
 import { talosCaRotation } from "./talos-ca.js";
 import { appSecretsRotation } from "./app-secrets.js";
 import { kubernetesCaRotation } from "./kubernetes-ca.js";
+import { internalCaRotation } from "./internal-ca.js";
 
 export * from "./types.js";
 
@@ -29,6 +30,7 @@ registerRotation(joinTokenRotation());
 registerRotation(talosCaRotation());
 registerRotation(kubernetesCaRotation());
 registerRotation(appSecretsRotation());
+registerRotation(internalCaRotation());
 
 export function rotationKinds(): RotationKind[] {
   return [...registry.keys()];

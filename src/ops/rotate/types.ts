@@ -4,7 +4,7 @@
 import type { Lab } from "../../lab/types.js";
 import type { StoreFile } from "../../secrets/store.js";
 
-export type RotationKind = "wireguard" | "sops" | "join-token" | "talos-ca" | "kubernetes-ca" | "app-secrets";
+export type RotationKind = "wireguard" | "sops" | "join-token" | "talos-ca" | "kubernetes-ca" | "app-secrets" | "internal-ca";
 
 export type { RolloutStep } from "../../render/distributions.js";
 import type { RolloutStep } from "../../render/distributions.js";
@@ -20,6 +20,8 @@ export interface RotationResult {
   readonly notes: readonly string[];
   /** a read-only command (argv, paths relative to the output folder) that checks the cluster can take the rollout, run before it */
   readonly check?: readonly string[];
+  /** what breaks until the user acts (printed before the notes, as warnings) */
+  readonly warnings?: readonly string[];
 }
 
 /** What some rotations need to be told (app-secrets: which app, which of its secrets). */

@@ -1,10 +1,15 @@
 // cert-manager and the two ClusterIssuers of the contract: `letsencrypt` (ACME, HTTP-01 through the
-// public entry point or DNS-01 with the public DNS provider) and `internal-ca` (a CA made in the
-// cluster by a self-signed bootstrap issuer; private names never leave the lab).
+// public entry point or DNS-01 with the public DNS provider) and `internal-ca` (a CA issuer signing with
+// the lab's internal CA, made once by Drover and kept in the secrets store — src/secrets/internal-ca.ts —
+// rendered as the SOPS-encrypted TLS Secret cert-manager/internal-ca; private names never leave the lab).
+// The Secret and the ClusterIssuer keep the names of the in-cluster CA they replace (a self-signed
+// ClusterIssuer `selfsigned` and a Certificate cert-manager/internal-ca, pruned by Flux on upgrade), so
+// the issuer every private certificate names stays the same.
 import type { Lab } from "../../lab/types.js";
 import { helmRelease, meta, secret, type Component, type Obj } from "../flux/layout.js";
 import { CLUSTER_ISSUER, INGRESS_CLASS, NAMESPACES } from "./contract.js";
 import type { SecretSource } from "./secrets.js";
+import type { LabSecrets } from "../../secrets/types.js";
 
 const NS = NAMESPACES.certManager;
 export const INTERNAL_CA_SECRET = "internal-ca";
@@ -37,8 +42,15 @@ function acmeSolver(lab: Lab, s: SecretSource, secrets: Obj[]): Obj {
   return { http01: { ingress: { ingressClassName: INGRESS_CLASS.public } } };
 }
 
-export function certManager(lab: Lab, s: SecretSource, deps: readonly string[]): Component {
-  const configSecrets: Obj[] = [];
+/** The internal CA's TLS Secret (certificate and key; ca.crt names the CA itself, a self-signed root). */
+export function internalCaSecret(secrets: LabSecrets): Obj {
+  const ca = secrets.internalCa;
+  if (!ca) throw new Error("internal: the secrets store has no internal CA (ensureSecrets makes it)");
+  return { apiVersion: "v1", kind: "Secret", metadata: meta(INTERNAL_CA_SECRET, NS), type: "kubernetes.io/tls", stringData: { "tls.crt": ca.crt, "tls.key": ca.key, "ca.crt": ca.crt } };
+}
+
+export function certManager(lab: Lab, secrets: LabSecrets, s: SecretSource, deps: readonly string[]): Component {
+  const configSecrets: Obj[] = [internalCaSecret(secrets)];
   const solver = acmeSolver(lab, s, configSecrets);
   const staging = lab.network.tls.staging;
   const config: Obj[] = [
@@ -53,21 +65,6 @@ export function certManager(lab: Lab, s: SecretSource, deps: readonly string[]):
           privateKeySecretRef: { name: "letsencrypt-account" },
           solvers: [{ ...(lab.domains.public ? { selector: { dnsZones: [lab.domains.public] } } : {}), ...solver }],
         },
-      },
-    },
-    { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: meta("selfsigned"), spec: { selfSigned: {} } },
-    {
-      apiVersion: "cert-manager.io/v1",
-      kind: "Certificate",
-      metadata: meta("internal-ca", NS),
-      spec: {
-        isCA: true,
-        commonName: `${lab.name} internal CA`,
-        secretName: INTERNAL_CA_SECRET,
-        duration: "87600h0m0s",
-        renewBefore: "720h0m0s",
-        privateKey: { algorithm: "ECDSA", size: 256, rotationPolicy: "Never" },
-        issuerRef: { name: "selfsigned", kind: "ClusterIssuer", group: "cert-manager.io" },
       },
     },
     { apiVersion: "cert-manager.io/v1", kind: "ClusterIssuer", metadata: meta(CLUSTER_ISSUER.private), spec: { ca: { secretName: INTERNAL_CA_SECRET } } },

@@ -39,7 +39,7 @@ export function platformComponents(lab: Lab, secrets: LabSecrets): { components:
   // the component whose pool gives LoadBalancer Services their addresses
   const lbName = loadBalancerComponent(lab);
   const lb = lbName === "cilium" ? cni : lbName ? [lbName] : [];
-  const certs = add(certManager(lab, s, []));
+  const certs = add(certManager(lab, secrets, s, []));
   // (its certificates are cert-manager's to issue later: not something to wait for)
   const ingress = add(ingressComponent(lab, lb));
   add(externalDns(lab, secrets, s, []));

@@ -2,6 +2,8 @@
 //   wireguard/<node>/wg0.conf   each node's wg-quick config (secret: holds its private key)
 //   wireguard/peers.txt         who peers with whom, public keys only (safe to commit and review)
 //   seats/<seat>.conf           each seat's client config (secret), for the WireGuard app or wg-quick
+//   seats/internal-ca.crt       the lab's internal CA certificate (PEM, public): devices trust it once for
+//                               the private domain's HTTPS (as `drover ca export` prints it)
 import { withPort } from "../../net/host.js";
 import type { Lab } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
@@ -41,8 +43,18 @@ export function seatConf(lab: Lab, secrets: LabSecrets, seat: string): string {
   return wgQuickConf(seatInterface(lab, secrets, s), `${HEADER}\nImport into the WireGuard app (file or QR code: drover seat show ${seat}).`);
 }
 
+/** The internal CA certificate beside the seats' configs. */
+export const SEAT_CA_FILE = "internal-ca.crt";
+
 export function renderSeats(lab: Lab, secrets: LabSecrets): FileTree {
   const t = tree();
   for (const s of lab.seats) addFile(t, `${s.name}.conf`, seatConf(lab, secrets, s.name), { secret: true });
+  return t;
+}
+
+/** seats/internal-ca.crt beside the seats' configs (when the lab has seats). */
+export function renderSeatCa(lab: Lab, secrets: LabSecrets): FileTree {
+  const t = tree();
+  if (lab.seats.length && secrets.internalCa) addFile(t, SEAT_CA_FILE, secrets.internalCa.crt);
   return t;
 }

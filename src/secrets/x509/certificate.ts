@@ -1,7 +1,7 @@
 // X.509 v3 certificates built with our DER encoder and signed with node:crypto: the self-signed CAs
 // of a Talos secrets bundle and client certificates issued by them (the talosconfig admin).
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
-import { bitString, boolean, explicit, integer, nul, octetString, oid, printableString, sequence, set, time, utf8String } from "./der.js";
+import { bitString, boolean, explicit, integer, nul, octetString, oid, printableString, sequence, set, time, tlv, utf8String } from "./der.js";
 
 export type KeyAlgorithm = "ecdsa-p256" | "ed25519" | "rsa-2048" | "rsa-4096";
 
@@ -16,9 +16,20 @@ export interface CertificateRequest {
   readonly notBefore: Date;
   readonly notAfter: Date;
   readonly ca: boolean;
-  /** KeyUsage bits: digitalSignature, keyEncipherment, certSign */
-  readonly keyUsage: readonly ("digitalSignature" | "keyEncipherment" | "certSign")[];
+  /** KeyUsage bits: digitalSignature, keyEncipherment, certSign, cRLSign */
+  readonly keyUsage: readonly ("digitalSignature" | "keyEncipherment" | "certSign" | "cRLSign")[];
   readonly extKeyUsage: readonly ("serverAuth" | "clientAuth")[];
+  /** a CA's pathLenConstraint (0: it signs only end-entity certificates) */
+  readonly pathLen?: number;
+  /** a CA's name constraints (critical): the DNS domains its certificates may name, the IP ranges they may not */
+  readonly nameConstraints?: NameConstraints;
+}
+
+export interface NameConstraints {
+  /** DNS domains (each with every name under it) */
+  readonly permittedDns: readonly string[];
+  /** CIDR ranges excluded, e.g. "0.0.0.0/0" and "::/0": no IP address at all */
+  readonly excludedIp: readonly string[];
 }
 
 const OID = {
@@ -27,6 +38,7 @@ const OID = {
   keyUsage: "2.5.29.15",
   extKeyUsage: "2.5.29.37",
   basicConstraints: "2.5.29.19",
+  nameConstraints: "2.5.29.30",
   subjectKeyId: "2.5.29.14",
   authorityKeyId: "2.5.29.35",
   serverAuth: "1.3.6.1.5.5.7.3.1",
@@ -36,7 +48,7 @@ const OID = {
   ed25519: "1.3.101.112",
 } as const;
 
-const KEY_USAGE_BIT = { digitalSignature: 0, keyEncipherment: 2, certSign: 5 } as const;
+const KEY_USAGE_BIT = { digitalSignature: 0, keyEncipherment: 2, certSign: 5, cRLSign: 6 } as const;
 
 /** A new private key of the given algorithm. */
 export function generateKey(alg: KeyAlgorithm): KeyObject {
@@ -135,8 +147,10 @@ export function buildCertificate(req: CertificateRequest, subjectKey: KeyObject,
     sequence(oid(OID.keyUsage), boolean(true), octetString(keyUsageBits(req.keyUsage))),
   ];
   if (req.extKeyUsage.length) extensions.push(sequence(oid(OID.extKeyUsage), octetString(sequence(...req.extKeyUsage.map((u) => oid(OID[u]))))));
-  extensions.push(sequence(oid(OID.basicConstraints), boolean(true), octetString(req.ca ? sequence(boolean(true)) : sequence())));
+  const pathLen = req.ca && req.pathLen !== undefined ? [integer(req.pathLen)] : [];
+  extensions.push(sequence(oid(OID.basicConstraints), boolean(true), octetString(req.ca ? sequence(boolean(true), ...pathLen) : sequence())));
   if (req.ca) extensions.push(sequence(oid(OID.subjectKeyId), octetString(octetString(skid))));
+  if (req.ca && req.nameConstraints) extensions.push(sequence(oid(OID.nameConstraints), boolean(true), octetString(nameConstraintsValue(req.nameConstraints))));
   if (issuer.key !== subjectKey) {
     extensions.push(sequence(oid(OID.authorityKeyId), octetString(sequence(Buffer.concat([Buffer.from([0x80, 20]), subjectKeyId(issuer.key)])))));
   }
@@ -152,6 +166,48 @@ export function buildCertificate(req: CertificateRequest, subjectKey: KeyObject,
   );
   const signature = digest === null ? sign(null, tbs, issuer.key) : sign(digest, tbs, { key: issuer.key, dsaEncoding: "der" });
   return sequence(tbs, algId, bitString(signature));
+}
+
+/**
+ * NameConstraints ::= SEQUENCE { permittedSubtrees [0] GeneralSubtrees OPTIONAL, excludedSubtrees [1] … }
+ * with GeneralSubtree ::= SEQUENCE { base GeneralName } (minimum 0 and no maximum, as RFC 5280 requires):
+ * dNSName [2] IA5String, iPAddress [7] OCTET STRING of the address followed by the mask.
+ */
+function nameConstraintsValue(nc: NameConstraints): Buffer {
+  const dns = nc.permittedDns.map((d) => {
+    if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(d)) throw new Error(`internal: ${JSON.stringify(d)} is not a DNS domain for a name constraint`);
+    return sequence(tlv(0x82, Buffer.from(d, "ascii")));
+  });
+  const ips = nc.excludedIp.map((cidr) => sequence(tlv(0x87, ipRange(cidr))));
+  const parts: Buffer[] = [];
+  if (dns.length) parts.push(tlv(0xa0, Buffer.concat(dns)));
+  if (ips.length) parts.push(tlv(0xa1, Buffer.concat(ips)));
+  return sequence(...parts);
+}
+
+/** "10.0.0.0/8" → the address bytes followed by the mask bytes (8 for IPv4, 32 for IPv6). */
+function ipRange(cidr: string): Buffer {
+  const [addr, bitsText] = cidr.split("/") as [string, string | undefined];
+  const family = /^(\d{1,3}\.){3}\d{1,3}$/.test(addr) ? 4 : /^[0-9a-fA-F:]+$/.test(addr) && addr.includes(":") ? 6 : 0;
+  const bits = Number(bitsText);
+  const size = family === 4 ? 4 : family === 6 ? 16 : 0;
+  if (!size || !Number.isInteger(bits) || bits < 0 || bits > size * 8) throw new Error(`internal: ${JSON.stringify(cidr)} is not a CIDR range`);
+  const bytes = family === 4 ? Buffer.from(addr.split(".").map(Number)) : ipv6Bytes(addr);
+  const mask = Buffer.alloc(size);
+  for (let i = 0; i < bits; i++) mask[i >> 3]! |= 0x80 >> (i & 7);
+  for (let i = 0; i < size; i++) bytes[i]! &= mask[i]!;
+  return Buffer.concat([bytes, mask]);
+}
+
+function ipv6Bytes(addr: string): Buffer {
+  const [head, tail] = addr.includes("::") ? (addr.split("::") as [string, string]) : [addr, undefined];
+  const groups = (s: string) => (s ? s.split(":").map((g) => parseInt(g, 16)) : []);
+  const h = groups(head);
+  const t = tail === undefined ? [] : groups(tail);
+  const all = tail === undefined ? h : [...h, ...Array<number>(8 - h.length - t.length).fill(0), ...t];
+  const b = Buffer.alloc(16);
+  all.forEach((g, i) => b.writeUInt16BE(g, i * 2));
+  return b;
 }
 
 export function pem(label: string, der: Buffer): string {
