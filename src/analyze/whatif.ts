@@ -83,6 +83,13 @@ export interface WhatIfReport {
   readonly pending: Readonly<Record<string, string>>;
   /** pod id → reason, for StatefulSet pods stuck Terminating on a lost node (ungraceful loss) */
   readonly stuck: Readonly<Record<string, string>>;
+  /**
+   * pod id → where each pod that ran on a lost node (or was Pending) runs after the failure: one node, or
+   * the equally scored nodes kube-scheduler picks among at random; for a StatefulSet pod stuck on a node
+   * lost ungracefully, where it runs once the node is marked out-of-service. Pods that find no node are
+   * in `pending` instead.
+   */
+  readonly moves: Readonly<Record<string, readonly string[]>>;
   /** how bad it is, for ranking: quorum loss ≫ API loss ≫ SPOFs ≫ apps down ≫ restarted ≫ degraded */
   readonly damage: number;
 }
@@ -214,6 +221,7 @@ export function whatIf(b: Baseline, hosts: readonly string[], opts: WhatIfOption
       headroom: headroomOf(state),
       pending: Object.fromEntries([...pending].sort(byKey)),
       stuck: Object.fromEntries([...stuck].sort(byKey)),
+      moves: Object.fromEntries([...moved.moves].sort(byKey)),
       damage: 0,
     };
     (report as { damage: number }).damage = damage({ ...report, apps: changed });
@@ -266,6 +274,8 @@ interface Replacement {
   readonly maybeHit: ReadonlySet<string>;
   /** pod id → the doubt about where it runs after the failure (its node names), for pods whose outcome depends on ties */
   readonly doubts: ReadonlyMap<string, PodDoubt>;
+  /** pod id → the node it is placed on after the failure, or the equally scored nodes it may land on */
+  readonly moves: ReadonlyMap<string, readonly string[]>;
 }
 
 /** What other tie-breaks could make of one pod, by node name. */
@@ -306,7 +316,8 @@ function replacePods(b: Baseline, nodesDown: readonly string[], ungraceful: Read
   for (const [id, why] of r.pending) pending.set(id, why);
   for (const p of afterMarking) {
     const node = lostOn.get(p.id)!;
-    if (r.placed.has(p.id)) stuck.set(p.id, `StatefulSet pod ${p.id} stays Terminating on ${node}: down until the node returns or is marked out-of-service (then it restarts on ${r.placed.get(p.id)})`);
+    const then = r.placed.has(p.id) ? `restarts on ${r.placed.get(p.id)}` : `stays Pending: ${r.pending.get(p.id)}`;
+    stuck.set(p.id, `StatefulSet pod ${p.id} stays Terminating on ${node}: down until the node returns or is marked out-of-service (then it ${then})`);
   }
   const doubts = new Map<string, PodDoubt>();
   const nodeNames = state.allNodes();
@@ -314,7 +325,9 @@ function replacePods(b: Baseline, nodesDown: readonly string[], ungraceful: Read
     const d = state.doubtOf(p.id);
     if (d) doubts.set(p.id, { nodes: d.nodes && d.count <= 4 ? d.nodes.map((i) => nodeNames[i]!.name) : undefined, count: d.count, possiblyPending: d.possiblyPending, possiblyPlaced: d.possiblyPlaced });
   }
-  return { lostOn, replaced: r.placed, pending, stuck, maybeHit, doubts };
+  const moves = new Map<string, readonly string[]>();
+  for (const [id, node] of r.placed) { const d = doubts.get(id); moves.set(id, d?.nodes && d.count > 1 ? d.nodes : [node]); }
+  return { lostOn, replaced: r.placed, pending, stuck, maybeHit, doubts, moves };
 }
 
 interface Scenario {
@@ -347,7 +360,8 @@ function appOutcome(b: Baseline, name: string, s: Scenario): AppOutcome {
   const moved = hit.filter((p) => replaced.has(p.id) && !stuck.has(p.id)).length;
   const survivors = pods.filter((p) => b.placed.has(p.id) && !downSet.has(b.placed.get(p.id)!) && running(p.id)).length;
   const whyNot = (p: SimPod): string => {
-    const why = stuck.get(p.id) ?? explain(lab, a.name, pending.get(p.id) ?? "", failed);
+    // a pod that finds no node even once its lost node is marked out-of-service: the cause is why it finds none
+    const why = pending.has(p.id) ? explain(lab, a.name, pending.get(p.id)!, failed) : stuck.get(p.id) ?? explain(lab, a.name, "", failed);
     return p.dependency ? `its ${p.dependency} (${p.id}) is down: ${why}` : why;
   };
   const reasonOf = () => {

@@ -4,7 +4,7 @@
 // path the lab's mirror serves it at (<upstream registry>/<repository>, see kubelets.ts hostsToml).
 import { createHash } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import { copyFileSync, chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, chmodSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -13,6 +13,8 @@ export interface ImageSpec {
   readonly binary: string;
   readonly entrypoint: string;
   readonly env?: readonly string[];
+  /** more names for the same program in the image (hard links), e.g. pg_isready for a rendered exec probe */
+  readonly aliases?: readonly string[];
 }
 
 const sha = (b: Buffer | string) => `sha256:${createHash("sha256").update(b).digest("hex")}`;
@@ -25,7 +27,8 @@ export function buildImage(spec: ImageSpec): { layer: Buffer; config: Buffer; ma
     const name = spec.entrypoint.replace(/^\//, "");
     copyFileSync(spec.binary, join(dir, "root", name));
     chmodSync(join(dir, "root", name), 0o755);
-    execFileSync("tar", ["--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "-C", join(dir, "root"), "-cf", join(dir, "layer.tar"), name]);
+    for (const a of spec.aliases ?? []) linkSync(join(dir, "root", name), join(dir, "root", a));
+    execFileSync("tar", ["--sort=name", "--owner=0", "--group=0", "--numeric-owner", "--mtime=@0", "-C", join(dir, "root"), "-cf", join(dir, "layer.tar"), name, ...(spec.aliases ?? [])]);
     const layer = readFileSync(join(dir, "layer.tar"));
     const config = Buffer.from(JSON.stringify({
       architecture: "amd64", os: "linux",

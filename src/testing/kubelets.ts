@@ -20,7 +20,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
+import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
@@ -39,6 +39,18 @@ export interface KubeletNodeSpec {
   readonly taints: readonly { key: string; value?: string; effect: string }[];
   /** kubelet configuration drop-ins (--config-dir), file name → content, e.g. Drover's kubelet.conf.d */
   readonly dropIns?: Readonly<Record<string, string>>;
+  /**
+   * the node's allocatable, as the lab's host declares it (every node runs on this one machine, whose
+   * capacity the kubelet reports): the rest of the machine's CPU and memory is reserved (kubeReserved),
+   * so the scheduler sees the lab's nodes and not eight copies of this machine
+   */
+  readonly allocatable?: { readonly cpuMillis: number; readonly memoryBytes: number };
+}
+
+/** What the kubelet reports as this machine's capacity: its CPUs, and MemTotal in bytes (cAdvisor's machine info). */
+export function machineCapacity(): { cpuMillis: number; memoryBytes: number } {
+  const kib = Number(/^MemTotal:\s+(\d+) kB$/m.exec(readFileSync("/proc/meminfo", "utf8"))?.[1]);
+  return { cpuMillis: cpus().length * 1000, memoryBytes: kib * 1024 };
 }
 
 export interface KubeletNode {
@@ -62,7 +74,7 @@ export interface Kubelets {
   /** starts one node; resolves when its processes run (not when the Node is Ready) */
   addNode(spec: KubeletNodeSpec): Promise<KubeletNode>;
   /** builds an image of `binary` and pushes it under the mirror path of `ref` (an upstream name) */
-  pushImage(ref: string, binary: string, entrypoint: string, env?: readonly string[]): Promise<void>;
+  pushImage(ref: string, binary: string, entrypoint: string, env?: readonly string[], aliases?: readonly string[]): Promise<void>;
   readonly tools: KubeletsTools;
   close(): Promise<void>;
 }
@@ -258,11 +270,11 @@ export async function startKubelets(cluster: TestCluster, o: { mirrors: readonly
     const mirrorPort = [...mirrorPorts][0] ?? "30500";
     for (const m of o.mirrors) if (!["127.0.0.1", "localhost"].includes(new URL(m.endpoint).hostname)) throw new Error(`kubelets: mirror endpoint ${m.endpoint} is not on the node's loopback`);
 
-    const pushImageRef = async (ref: string, binary: string, entrypoint: string, env?: readonly string[]) => {
+    const pushImageRef = async (ref: string, binary: string, entrypoint: string, env?: readonly string[], aliases?: readonly string[]) => {
       const { host, repository, tag } = parseImageRef(ref);
       const m = o.mirrors.find((x) => x.upstream === host);
       if (!m) throw new Error(`image ${ref}: ${host} is not mirrored by the lab`);
-      await pushImage(registry, m.prefix ? `${m.prefix}/${repository}` : repository, tag, buildImage({ binary, entrypoint, env }));
+      await pushImage(registry, m.prefix ? `${m.prefix}/${repository}` : repository, tag, buildImage({ binary, entrypoint, env, aliases }));
     };
     await pushImageRef(PAUSE_IMAGE, tools.pause, "/pause");
 
@@ -397,6 +409,17 @@ disabled_plugins = ["io.containerd.nri.v1.nri", "io.containerd.internal.v1.opt"]
 `;
 }
 
+/** allocatable = capacity − kubeReserved − evictionHard's memory.available (100Mi, as k3s's own default, which the lab's model reserves) */
+function kubeReserved(want: { cpuMillis: number; memoryBytes: number }): { cpu: string; memory: string } {
+  const cap = machineCapacity();
+  const cpu = cap.cpuMillis - want.cpuMillis;
+  const memory = cap.memoryBytes - want.memoryBytes - EVICTION_MEMORY;
+  if (cpu < 0 || memory < 0) throw new Error(`kubelets: a node of ${want.cpuMillis}m CPU and ${want.memoryBytes} bytes of memory does not fit this machine (${cap.cpuMillis}m, ${cap.memoryBytes} bytes)`);
+  return { cpu: `${cpu}m`, memory: String(memory) };
+}
+
+const EVICTION_MEMORY = 100 * 1024 * 1024;
+
 function kubeletConfig(nd: string, sock: string, cgroupRoot: string, spec: KubeletNodeSpec): Record<string, unknown> {
   return {
     apiVersion: "kubelet.config.k8s.io/v1beta1",
@@ -415,8 +438,9 @@ function kubeletConfig(nd: string, sock: string, cgroupRoot: string, spec: Kubel
     resolvConf: join(nd, "resolv.conf"),
     podLogsDir: join(nd, "pod-logs"),
     registerWithTaints: spec.taints.map((t) => ({ key: t.key, ...(t.value !== undefined ? { value: t.value } : {}), effect: t.effect })),
+    ...(spec.allocatable ? { kubeReserved: kubeReserved(spec.allocatable) } : {}),
     // every node shares this machine's disk: no node may start evicting or collecting images because of it
-    evictionHard: { "memory.available": "100Mi", "nodefs.available": "1%", "imagefs.available": "1%", "nodefs.inodesFree": "1%", "imagefs.inodesFree": "1%" },
+    evictionHard: { "memory.available": `${EVICTION_MEMORY}`, "nodefs.available": "1%", "imagefs.available": "1%", "nodefs.inodesFree": "1%", "imagefs.inodesFree": "1%" },
     imageGCHighThresholdPercent: 100,
     imageGCLowThresholdPercent: 99,
     serializeImagePulls: false,
