@@ -1,7 +1,9 @@
 // /etc/rancher/k3s/config.yaml for a node (keys are k3s's command-line flags without the dashes).
 //
 // - the first control plane starts the embedded etcd cluster (cluster-init); the others join it as
-//   servers, agents join as agents, all with the lab's k3s token, through the first control plane.
+//   servers, agents join as agents, all with the lab's k3s token, through the first control plane:
+//   on its LAN address from its own site, on its overlay address from other sites (their LANs do not
+//   route to each other; a cloud node behind NAT reaches the home LAN only through the WireGuard mesh).
 // - CNI: flannel with the wireguard-native backend (encrypted pod traffic) on port 51821, so it never
 //   collides with Drover's own overlay on the same host (51820 by default). Across sites flannel talks
 //   to each node's external IP: the public address of a cloud node, otherwise its overlay address
@@ -56,12 +58,17 @@ export function externalAddress(lab: Lab, n: Node): string | undefined {
   return multiSite(lab) ? n.overlayAddress : undefined;
 }
 
+/** Where `n` reaches the first control plane to join: its LAN address on the same site, else its overlay address. */
+export function joinAddress(first: Node, n: Node): string {
+  return n.site === first.site ? first.address : first.overlayAddress;
+}
+
 export function k3sConfig(lab: Lab, secrets: LabSecrets, n: Node): Record<string, unknown> {
   const first = firstControlPlane(lab);
   const server = n.role === "controlplane";
   const c: Record<string, unknown> = {};
   if (server && n.name === first.name) c["cluster-init"] = true;
-  else c.server = `https://${first.address}:${lab.endpoint.port}`;
+  else c.server = `https://${joinAddress(first, n)}:${lab.endpoint.port}`;
   c.token = secrets.k3s.token;
   c["node-name"] = n.name;
   c["node-ip"] = n.address;

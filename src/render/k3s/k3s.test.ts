@@ -121,9 +121,12 @@ test("k3s config: the first server starts etcd, others join; labels, taints, pat
   assert.equal(cfg("srv1")["cluster-init"], true);
   assert.equal(cfg("srv1").server, undefined);
   for (const n of ["srv2", "srv3", "gpu1", "edge1"]) {
-    assert.equal(cfg(n).server, "https://192.168.20.11:6443", n);
+    // same site: the first server's LAN address; another site (its LAN does not route there): its overlay address
+    assert.equal(cfg(n).server, lab.node(n).site === lab.node("srv1").site ? "https://192.168.20.11:6443" : `https://${lab.node("srv1").overlayAddress}:6443`, n);
     assert.equal(cfg(n).token, s.k3s.token);
   }
+  assert.notEqual(lab.node("edge1").site, lab.node("srv1").site);
+  assert.ok((cfg("srv1")["tls-san"] as string[]).includes(lab.node("srv1").overlayAddress), "the server's certificate names the overlay address cloud nodes join on");
   assert.deepEqual(cfg("gpu1")["node-taint"], ["nvidia.com/gpu=true:NoSchedule"]);
   assert.ok((cfg("gpu1")["node-label"] as string[]).includes("accelerator=nvidia"));
   assert.equal(cfg("gpu1")["tls-san"], undefined, "agents have no API server");
