@@ -10,6 +10,7 @@ import type { FileTree } from "../render/tree.js";
 import type { Lab } from "../lab/types.js";
 import { testSecrets } from "./apps-lab.js";
 import { MachinesLan, type Vm } from "./machines.js";
+import type { Netns } from "./netns.js";
 import { BEYOND_GATEWAY, INSTALLER_HOST, INSTALLER_PORT, MACHINES_GATEWAY, MACHINES_PREFIX, machinesLab } from "./machines-lab.js";
 
 /** Where the stand-in installer, run in a guest, records its environment. */
@@ -41,20 +42,20 @@ export interface BootedLab {
   close(): Promise<void>;
 }
 
-export async function bootMachinesLab(o: { failInstallFor?: readonly string[]; cloudInitTimeoutMs?: number } = {}): Promise<BootedLab> {
-  const lab = machinesLab();
-  const files = renderK3s(lab, testSecrets(lab));
-  const lan = await MachinesLan.create({ gateway: MACHINES_GATEWAY, prefix: MACHINES_PREFIX, beyond: [BEYOND_GATEWAY] });
-  try {
-    const failFor = lab.nodes.filter((n) => o.failInstallFor?.includes(n.name)).map((n) => n.address);
-    const server = join(lan.dir, "installer-standin.mjs");
-    writeFileSync(
-      server,
-      `import { createServer } from "node:http";
+/**
+ * Starts the stand-ins on `address` in a namespace: the k3s installer over HTTP (INSTALLER_PORT; 404 to
+ * the clients in failFor) and a DNS server answering INSTALLER_HOST with `address`. Resolves once both
+ * listen, with the list every request is added to; the process ends with the namespace set.
+ */
+export async function startStandin(ns: Netns, dir: string, o: { address: string; failFor?: readonly string[] }): Promise<InstallerRequest[]> {
+  const server = join(dir, `installer-standin-${o.address}.mjs`);
+  writeFileSync(
+    server,
+    `import { createServer } from "node:http";
 import { createSocket } from "node:dgram";
 const script = ${JSON.stringify(STANDIN_INSTALLER)};
 // DNS: one A record; every other name does not exist, other types of that name have no answer
-const records = { ${JSON.stringify(INSTALLER_HOST)}: ${JSON.stringify(MACHINES_GATEWAY)} };
+const records = { ${JSON.stringify(INSTALLER_HOST)}: ${JSON.stringify(o.address)} };
 const dns = createSocket("udp4");
 dns.on("message", (q, from) => {
   if (q.length < 17) return;
@@ -74,32 +75,42 @@ dns.on("message", (q, from) => {
   console.log(JSON.stringify({ client: from.address, path: "dns " + name + " " + type, status: addr ? 0 : 3 }));
   dns.send(Buffer.concat([header, question, answer]), from.port, from.address);
 });
-dns.bind(53, ${JSON.stringify(MACHINES_GATEWAY)});
-const failFor = new Set(${JSON.stringify(failFor)});
+dns.bind(53, ${JSON.stringify(o.address)});
+const failFor = new Set(${JSON.stringify(o.failFor ?? [])});
 createServer((req, res) => {
   const client = (req.socket.remoteAddress || "").replace(/^::ffff:/, "");
   const status = req.url === "/k3s/install.sh" && !failFor.has(client) ? 200 : 404;
   console.log(JSON.stringify({ client, path: req.url, status }));
   res.writeHead(status, { "content-type": "text/plain" }).end(status === 200 ? script : "not found\\n");
-}).listen(${INSTALLER_PORT}, ${JSON.stringify(MACHINES_GATEWAY)}, () => console.log("listening"));
+}).listen(${INSTALLER_PORT}, ${JSON.stringify(o.address)}, () => console.log("listening"));
 `,
-    );
-    const proc = lan.spawnOnRouter([process.execPath, server]);
-    const installerRequests: InstallerRequest[] = [];
-    await new Promise<void>((resolve, reject) => {
-      let buf = "";
-      proc.once("exit", (c) => reject(new Error(`the installer stand-in exited (${c})`)));
-      proc.stdout!.on("data", (d: Buffer) => {
-        buf += d.toString();
-        let i: number;
-        while ((i = buf.indexOf("\n")) >= 0) {
-          const line = buf.slice(0, i);
-          buf = buf.slice(i + 1);
-          if (line === "listening") resolve();
-          else if (line.startsWith("{")) installerRequests.push(JSON.parse(line) as InstallerRequest);
-        }
-      });
+  );
+  const proc = ns.spawn([process.execPath, server]);
+  const installerRequests: InstallerRequest[] = [];
+  await new Promise<void>((resolve, reject) => {
+    let buf = "";
+    proc.once("exit", (c) => reject(new Error(`the installer stand-in exited (${c})`)));
+    proc.stdout!.on("data", (d: Buffer) => {
+      buf += d.toString();
+      let i: number;
+      while ((i = buf.indexOf("\n")) >= 0) {
+        const line = buf.slice(0, i);
+        buf = buf.slice(i + 1);
+        if (line === "listening") resolve();
+        else if (line.startsWith("{")) installerRequests.push(JSON.parse(line) as InstallerRequest);
+      }
     });
+  });
+  return installerRequests;
+}
+
+export async function bootMachinesLab(o: { failInstallFor?: readonly string[]; cloudInitTimeoutMs?: number } = {}): Promise<BootedLab> {
+  const lab = machinesLab();
+  const files = renderK3s(lab, testSecrets(lab));
+  const lan = await MachinesLan.create({ gateway: MACHINES_GATEWAY, prefix: MACHINES_PREFIX, beyond: [BEYOND_GATEWAY] });
+  try {
+    const failFor = lab.nodes.filter((n) => o.failInstallFor?.includes(n.name)).map((n) => n.address);
+    const installerRequests = await startStandin(lan.router, lan.dir, { address: MACHINES_GATEWAY, failFor });
     const vms = new Map<string, Vm>();
     for (const n of lab.nodes) {
       const seed = Object.fromEntries(["user-data", "meta-data", "network-config"].map((f) => [f, files.get(`${n.name}/${f}`)!.content]));

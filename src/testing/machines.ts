@@ -254,8 +254,9 @@ export class Vm {
 }
 
 /**
- * A LAN of VMs: a bridge in a network namespace of its own with `gateway/prefix` on it (and extra
- * addresses on the namespace's loopback, reached by the VMs only through their default route).
+ * VMs on LANs: each LAN a bridge in a router namespace of its own with `gateway/prefix` on it (and
+ * extra addresses on the namespace's loopback, reached by the VMs only through their default route).
+ * create() makes one LAN (`router`); empty() and addRouter() make several, wired as the test likes.
  */
 export class MachinesLan {
   private readonly nets = new NetnsSet();
@@ -267,18 +268,9 @@ export class MachinesLan {
   private constructor(private readonly image: MachinesImage) {}
 
   static async create(o: { gateway: string; prefix: number; beyond?: readonly string[] }): Promise<MachinesLan> {
-    const lan = new MachinesLan(machinesImage());
+    const lan = await MachinesLan.empty();
     try {
-      await NetnsSet.removeStale();
-      lan.router = await lan.nets.add("lan");
-      await lan.router.script(
-        [
-          "ip link add br0 type bridge",
-          "ip link set br0 up",
-          `ip addr add ${o.gateway}/${o.prefix} dev br0`,
-          ...(o.beyond ?? []).map((a) => `ip addr add ${a}/32 dev lo`),
-        ].join("\n"),
-      );
+      lan.router = await lan.addRouter("lan", o);
       return lan;
     } catch (e) {
       await lan.close();
@@ -286,13 +278,41 @@ export class MachinesLan {
     }
   }
 
+  /** A set of VMs with no router yet (addRouter makes each LAN; wire them with nets.link). */
+  static async empty(): Promise<MachinesLan> {
+    await NetnsSet.removeStale();
+    return new MachinesLan(machinesImage());
+  }
+
+  /** the namespaces of this set (to add and link more, e.g. an "internet" between routers) */
+  get namespaces(): NetnsSet {
+    return this.nets;
+  }
+
+  /**
+   * A router: a namespace with a bridge br0 holding `gateway/prefix` (the LAN the VMs booted on it
+   * join), and extra addresses on its loopback (reached by the VMs only through their default route).
+   */
+  async addRouter(name: string, o: { gateway: string; prefix: number; beyond?: readonly string[] }): Promise<Netns> {
+    const r = await this.nets.add(name);
+    await r.script(
+      [
+        "ip link add br0 type bridge",
+        "ip link set br0 up",
+        `ip addr add ${o.gateway}/${o.prefix} dev br0`,
+        ...(o.beyond ?? []).map((a) => `ip addr add ${a}/32 dev lo`),
+      ].join("\n"),
+    );
+    return r;
+  }
+
   /** Starts a long-lived process on the router (e.g. a stand-in server); ended by close(). */
   spawnOnRouter(cmd: readonly string[]): ChildProcess {
     return this.router.spawn(cmd);
   }
 
-  /** Boots a VM: a qcow2 overlay of the image, the seed as a NoCloud disk, its NIC on the bridge. */
-  async boot(spec: VmSpec): Promise<Vm> {
+  /** Boots a VM: a qcow2 overlay of the image, the seed as a NoCloud disk, its NIC on the router's bridge. */
+  async boot(spec: VmSpec, router: Netns = this.router): Promise<Vm> {
     const dir = join(this.dir, spec.name);
     mkdirSync(dir, { recursive: true });
     const seedDir = join(dir, "seed");
@@ -303,8 +323,10 @@ export class MachinesLan {
     const overlay = join(dir, "disk.qcow2");
     await sh(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", this.image.rootfs, overlay]);
     const tap = `t-${spec.name}`.slice(0, 15);
-    await this.router.script([`ip tuntap add dev ${tap} mode tap`, `ip link set ${tap} master br0`, `ip link set ${tap} up`].join("\n"));
+    await router.script([`ip tuntap add dev ${tap} mode tap`, `ip link set ${tap} master br0`, `ip link set ${tap} up`].join("\n"));
     const agentSock = join(dir, "qga.sock");
+    // no_timer_check: under TCG on a loaded host the kernel's early timer IRQ check can miss its window
+    // and panic ("IO-APIC + timer doesn't work"); the check is for broken hardware, which this is not
     const qemu = [
       "qemu-system-x86_64",
       "-name", spec.name,
@@ -315,7 +337,7 @@ export class MachinesLan {
       "-nodefaults", "-no-user-config", "-nographic", "-no-reboot",
       "-kernel", this.image.kernel,
       "-initrd", this.image.initrd,
-      "-append", "root=/dev/vda rw console=ttyS0 panic=-1 systemd.show_status=false",
+      "-append", "root=/dev/vda rw console=ttyS0 panic=-1 systemd.show_status=false no_timer_check",
       "-drive", `file=${overlay},if=virtio,format=qcow2,cache=unsafe`,
       "-drive", `file=${seedImg},if=virtio,format=raw,readonly=on`,
       "-netdev", `tap,id=lan,ifname=${tap},script=no,downscript=no`,
@@ -327,7 +349,7 @@ export class MachinesLan {
       "-serial", `file:${join(dir, "serial.log")}`,
       "-monitor", "none",
     ];
-    const proc = this.router.spawn(qemu);
+    const proc = router.spawn(qemu);
     let stderr = "";
     proc.stderr?.on("data", (d) => (stderr += d));
     proc.stdout?.resume();
