@@ -39,3 +39,15 @@ test("one VM with more vCPUs than the host has cores, and memory over-commit, st
   assert.deepEqual(mem.map((x) => x.severity), ["error"]);
   assert.match(mem[0]!.message, /ask for 36 GiB but the host has 32 GiB/);
 });
+
+test("a cloud node behind NAT without a publicAddress draws no warning when it can dial a reachable site (its tunnels connect)", async () => {
+  const { machinesSitesLabYaml } = await import("../../testing/machines-sites-lab.js");
+  const { machinesSitesLab } = await import("../../testing/machines-sites-lab.js");
+  const { meshReport } = await import("../../analyze/mesh.js");
+  const d = diags(machinesSitesLabYaml());
+  assert.deepEqual(d.filter((x) => /\bc1\b|publicAddress/.test(x.message)), []);
+  assert.deepEqual(meshReport(machinesSitesLab()).stuck, []);
+  // with no site to dial, the lab is refused outright (no site can be reached)
+  const none = diags(machinesSitesLabYaml().replace(/, endpoint: "[^"]*"/, ""));
+  assert.ok(none.some((x) => x.severity === "error" && /no site can be reached/.test(x.message)), JSON.stringify(none));
+});

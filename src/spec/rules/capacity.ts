@@ -110,10 +110,10 @@ export const renderable: Rule = function* (spec) {
     if (n.kind === "vm" && n.diskSize === undefined) {
       // default applied at resolution; nothing to report
     }
-    if (n.kind === "cloud" && !n.publicAddress) {
-      const h = hosts.get(n.host);
-      if (h && spec.sites.find((s) => s.name === h.site)?.nat !== false) yield warning(["nodes", i], `cloud node ${n.name} has no publicAddress and its site is behind NAT`, "set publicAddress so the mesh can reach it");
-    }
+    // a cloud node behind NAT without a publicAddress is fine: it dials out to reachable peers and keeps
+    // its tunnels open (booted for real in src/render/wireguard/machines.test.ts); tunnels that can
+    // never connect are reported by the mesh analysis (src/analyze/mesh.ts), sites nobody can reach by
+    // the network rules
     if (n.role === "controlplane" && n.taints.some((t) => t.key === "node-role.kubernetes.io/control-plane")) {
       // explicit control-plane taint is the default; allowed
     }
