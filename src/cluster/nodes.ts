@@ -1,6 +1,7 @@
 // What an upgrade reads from the cluster: each Node's readiness, cordon and the versions it reports
 // (status.nodeInfo: kubeletVersion, osImage — "Talos (v1.12.6)"), the API server's version, and the
-// PodDisruptionBudgets that are not satisfied right now (currentHealthy < desiredHealthy).
+// PodDisruptionBudgets that are not satisfied right now (currentHealthy < desiredHealthy), and the
+// Cilium release (its DaemonSet's image).
 import type { Client } from "./client.js";
 import type { KubeObject } from "./objects.js";
 
@@ -37,6 +38,17 @@ export async function nodeVersionOf(client: Client, name: string): Promise<NodeV
 /** kube-apiserver's gitVersion, e.g. "v1.35.4" */
 export async function apiServerVersion(client: Client): Promise<string> {
   return (await client.version()).gitVersion;
+}
+
+/**
+ * The Cilium release the cluster runs: the tag of the cilium-agent image of the kube-system/cilium
+ * DaemonSet ("quay.io/cilium/cilium:v1.19.4@sha256:…" → "1.19.4"); undefined without Cilium.
+ */
+export async function ciliumVersion(client: Client): Promise<string | undefined> {
+  const ds = await client.get<KubeObject & { spec?: { template?: { spec?: { containers?: { name: string; image?: string }[] } } } }>({ apiVersion: "apps/v1", kind: "DaemonSet", name: "cilium", namespace: "kube-system" });
+  const cs = ds?.spec?.template?.spec?.containers ?? [];
+  const image = (cs.find((c) => c.name === "cilium-agent") ?? cs[0])?.image;
+  return /:v?(\d+\.\d+\.\d+[^@]*)(?:@|$)/.exec(image ?? "")?.[1];
 }
 
 export interface BudgetShortfall {

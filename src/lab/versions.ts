@@ -17,5 +17,6 @@ export function effectiveVersions(spec: LabSpec, o: VersionOverrides = NO_OVERRI
     flux: FLUX_VERSION,
     charts,
     images,
+    upgradeCompatibility: o.upgradeCompatibility ?? {},
   };
 }

@@ -83,6 +83,11 @@ export function versionsFile(lab: Lab, inUse: { charts: ReadonlySet<string>; ima
     lines.push("images:");
     for (const n of images) entry("  ", n, imageRef(v.images[n]), imageAnnotation(v.images[n]));
   }
+  if (v.upgradeCompatibility.cilium) {
+    lines.push("# while Cilium moves a minor release, its chart keeps the defaults of the release the cluster ran (drover upgrade --plan)");
+    lines.push("upgradeCompatibility:");
+    entry("  ", "cilium", v.upgradeCompatibility.cilium);
+  }
   return lines.join("\n") + "\n";
 }
 

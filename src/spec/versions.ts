@@ -21,6 +21,8 @@ export interface VersionOverrides {
   readonly k3s?: string;
   readonly charts: Partial<Record<ChartName, string>>;
   readonly images: Partial<Record<ImageName, ImagePin>>;
+  /** the chart's upgradeCompatibility while it moves a minor release (Cilium's documented upgrade path) */
+  readonly upgradeCompatibility?: { readonly cilium?: string };
 }
 
 export const NO_OVERRIDES: VersionOverrides = { charts: {}, images: {} };
@@ -82,7 +84,7 @@ export function loadVersions(text: string, file = VERSIONS_FILE, spec?: LabSpec)
   return { overrides: overridesOf(parsed.value), diagnostics, source: parsed.source };
 }
 
-const TOP = ["apiVersion", "kind", "talos", "kubernetes", "k3s", "flux", "charts", "images"];
+const TOP = ["apiVersion", "kind", "talos", "kubernetes", "k3s", "flux", "charts", "images", "upgradeCompatibility"];
 const err = (path: Path, message: string, hint?: string, atKey = false): Finding => ({ severity: "error", path, message, ...(hint ? { hint } : {}), ...(atKey ? { atKey } : {}) });
 
 function* versionFindings(value: unknown, spec: LabSpec | undefined): Generator<Finding> {
@@ -121,6 +123,7 @@ function* versionFindings(value: unknown, spec: LabSpec | undefined): Generator<
     }
   }
   yield* table(value, "charts", CHART_NAMES, (path, v) => (typeof v === "string" && CHART_VERSION.test(v) ? [] : [err(path, `must be a chart version such as 1.20.2 or v1.21.2${typeof v === "string" ? "" : " (in quotes)"}`)]));
+  yield* upgradeCompatibilityFindings(value.upgradeCompatibility);
   yield* table(value, "images", IMAGE_NAMES, (path, v) => {
     if (typeof v !== "string") return [err(path, "must be an image reference such as vaultwarden/server:1.34.3, in quotes")];
     const r = parseImageRef(v);
@@ -144,6 +147,23 @@ function* table(value: Record<string, unknown>, key: "charts" | "images", names:
   }
 }
 
+/**
+ * upgradeCompatibility: { cilium: "1.19" } — Cilium's documented upgrade path: while the chart moves a
+ * minor release, the chart keeps the defaults of the release the cluster runs (the chart's
+ * upgradeCompatibility value); drover upgrade --plan says when a bump needs it.
+ */
+function* upgradeCompatibilityFindings(v: unknown): Generator<Finding> {
+  if (v === undefined) return;
+  if (!isMap(v)) {
+    yield err(["upgradeCompatibility"], "must be a mapping of chart name → the minor release the cluster runs, such as cilium: \"1.19\"");
+    return;
+  }
+  for (const [k, x] of Object.entries(v)) {
+    if (k !== "cilium") yield err(["upgradeCompatibility", k], `unknown chart '${k}'${didYouMean(k, ["cilium"]) ?? ""}`, "only cilium has an upgradeCompatibility setting", true);
+    else if (typeof x !== "string" || !/^\d+\.\d+$/.test(x)) yield err(["upgradeCompatibility", k], "must be a minor release such as \"1.19\" (in quotes)", 'write cilium: "1.19": the minor release the cluster runs before the upgrade');
+  }
+}
+
 function overridesOf(value: unknown): VersionOverrides {
   if (!isMap(value)) return NO_OVERRIDES;
   const charts: Partial<Record<ChartName, string>> = {};
@@ -161,5 +181,6 @@ function overridesOf(value: unknown): VersionOverrides {
     ...(typeof value.k3s === "string" ? { k3s: value.k3s } : {}),
     charts,
     images,
+    ...(isMap(value.upgradeCompatibility) && typeof value.upgradeCompatibility.cilium === "string" ? { upgradeCompatibility: { cilium: value.upgradeCompatibility.cilium } } : {}),
   };
 }

@@ -132,6 +132,8 @@ export interface Versions {
   readonly flux: string;
   readonly charts: { readonly [K in ChartName]: Chart };
   readonly images: { readonly [K in ImageName]: ImagePin };
+  /** versions.yaml's upgradeCompatibility: the minor release a chart keeps the defaults of during an upgrade */
+  readonly upgradeCompatibility: { readonly cilium?: string };
 }
 
 export const CHART_NAMES = Object.keys(DEFAULT_CHARTS) as ChartName[];

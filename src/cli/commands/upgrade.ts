@@ -7,7 +7,7 @@ import type { Context } from "../context.js";
 import { bold, dim, green, red, yellow, type Output } from "../output.js";
 import { loadLab } from "../../lab/file.js";
 import { Client } from "../../cluster/client.js";
-import { apiServerVersion, nodeVersions } from "../../cluster/nodes.js";
+import { apiServerVersion, ciliumVersion, nodeVersions } from "../../cluster/nodes.js";
 import { upgradePlan, talosFromOsImage, type RunningVersions, type UpgradePlan, type NodeStep } from "../../ops/upgrade/plan.js";
 import { runUpgrade } from "../../ops/upgrade/run.js";
 import { talosctlRunner } from "../../ops/upgrade/runner.js";
@@ -15,7 +15,7 @@ import type { RollEvent } from "../../ops/upgrade/roll.js";
 import { UserError } from "../../errors.js";
 import { parseDuration } from "./node.js";
 
-interface Opts { plan?: boolean; out?: string; kubeconfig?: string; context?: string; fromTalos?: string; fromKubernetes?: string; talosctl?: string; timeout: string }
+interface Opts { plan?: boolean; out?: string; kubeconfig?: string; context?: string; fromTalos?: string; fromKubernetes?: string; fromCilium?: string; talosctl?: string; timeout: string }
 
 const stepLine = (o: Output, s: NodeStep, i: number) => {
   const c = s.check;
@@ -39,7 +39,8 @@ export function formatPlan(o: Output, p: UpgradePlan): string {
     if (k.command) lines.push(`  ${k.command.join(" ")}`);
     k.steps.forEach((s, i) => lines.push(stepLine(o, s, i)));
   }
-  lines.push("", bold(o, `${p.talos ? 3 : 2}. Flux and platform charts`));
+  const cilium = p.platform.cilium;
+  lines.push("", bold(o, `${p.talos ? 3 : 2}. Flux and platform charts`) + (cilium ? ` (Cilium ${cilium.from ?? "?"} → ${cilium.to}, pre-flight first)` : ""));
   for (const s of p.platform.steps) {
     lines.push(`  - ${s.what}`);
     for (const c of s.commands) lines.push(dim(o, `      ${c}`));
@@ -76,6 +77,7 @@ export function register(program: Command, ctx: Context): void {
     .option("--context <name>", "kubeconfig context")
     .option("--from-talos <version>", "the Talos version running now (default: read from the Nodes)")
     .option("--from-kubernetes <version>", "the Kubernetes version running now (default: read from the cluster)")
+    .option("--from-cilium <version>", "the Cilium release running now (default: read from the cilium DaemonSet)")
     .option("--talosctl <path>", "the talosctl binary", "talosctl")
     .option("--timeout <duration>", "per node: how long the drain and the return to Ready may take", "15m")
     .action(async (labPath: string | undefined, f: Opts) => {
@@ -83,13 +85,14 @@ export function register(program: Command, ctx: Context): void {
       const loaded = loadLab(labPath);
       const lab = loaded.lab;
       const outDir = resolve(f.out ?? resolve(loaded.dir, "out"));
-      const offline = f.plan && (f.fromTalos || f.fromKubernetes) && !f.kubeconfig && !f.context;
+      const offline = f.plan && (f.fromTalos || f.fromKubernetes || f.fromCilium) && !f.kubeconfig && !f.context;
       const client = offline ? undefined : Client.fromKubeconfig({ kubeconfig: f.kubeconfig, context: f.context });
       try {
         let running: RunningVersions = { nodes: {} };
         if (client) {
           const nodes = await nodeVersions(client);
-          running = { nodes: Object.fromEntries(nodes.map((n) => [n.name, { talos: talosFromOsImage(n.osImage), kubelet: n.kubeletVersion }])), apiserver: await apiServerVersion(client) };
+          const cilium = lab.cni === "cilium" ? await ciliumVersion(client) : undefined;
+          running = { nodes: Object.fromEntries(nodes.map((n) => [n.name, { talos: talosFromOsImage(n.osImage), kubelet: n.kubeletVersion }])), apiserver: await apiServerVersion(client), ...(cilium ? { cilium } : {}) };
         }
         if (f.fromTalos || f.fromKubernetes) {
           running = {
@@ -97,6 +100,7 @@ export function register(program: Command, ctx: Context): void {
             ...(f.fromKubernetes ? { apiserver: f.fromKubernetes } : running.apiserver ? { apiserver: running.apiserver } : {}),
           };
         }
+        if (f.fromCilium) running = { ...running, cilium: f.fromCilium };
         const plan = upgradePlan(lab, { running, outDir });
         if (f.plan || !client) {
           o.out(o.json ? JSON.stringify(plan, null, 2) : formatPlan(o, plan));

@@ -21,6 +21,7 @@ import { FLUX_VERSION } from "../../render/flux/layout.js";
 import { checkDrain, protectedApps, type StepCheck } from "./drain-check.js";
 import { domainOf, domainText, upgradeOrder } from "./order.js";
 import { controlPlanePath, kubeletSkew, talosPath, type Verdict } from "./skew.js";
+import { ciliumUpgrade, type CiliumUpgrade } from "./cilium.js";
 import { compareVersions, parseVersion, tryParseVersion, vText, type Version } from "./version.js";
 
 /** What runs now, per node (undefined: not known). */
@@ -28,6 +29,8 @@ export interface RunningVersions {
   readonly nodes: Readonly<Record<string, { readonly talos?: string; readonly kubelet?: string }>>;
   /** kube-apiserver's version (GET /version); else the highest kubelet of a control plane */
   readonly apiserver?: string;
+  /** the running Cilium release (the cilium DaemonSet's image tag) */
+  readonly cilium?: string;
 }
 
 export type StepKind = "talos" | "kubelet" | "k3s-server" | "k3s-agent";
@@ -62,6 +65,8 @@ export interface KubernetesPhase {
 
 export interface PlatformPhase {
   readonly steps: readonly { readonly what: string; readonly commands: readonly string[] }[];
+  /** a Cilium release change and its documented path (pre-flight first) */
+  readonly cilium?: CiliumUpgrade;
 }
 
 export interface Blocker {
@@ -201,13 +206,19 @@ export function upgradePlan(lab: Lab, opts: PlanOptions): UpgradePlan {
     for (const n of order) upToDate.add(`${n.name} (Kubernetes ${vText(k8sTo)})`);
   }
 
-  // 3. Flux and the platform charts
+  // 3. Flux and the platform charts (Cilium by its documented path: pre-flight before the push)
   const [crds, wait, sync] = fluxBootstrapCommands(lab);
+  const cilium = ciliumUpgrade(lab, opts.running.cilium);
+  for (const b of cilium?.blockers ?? []) blockers.push({ phase: "platform", ...b });
+  warnings.push(...(cilium?.warnings ?? []));
   const platform: PlatformPhase = {
     steps: [
       { what: `Flux ${FLUX_VERSION}: its CRDs first (new API versions served before any controller uses them), then the controllers`, commands: [crds!, wait!, sync!] },
+      ...(cilium ? [cilium.steps[0]!] : []),
       { what: "platform charts: each HelmRelease replaces its chart's CRDs before upgrading (crds: CreateReplace) and rolls back a failed upgrade; Flux applies them in dependsOn order after the commit is pushed", commands: ["git commit -am 'upgrade' && git push", "flux reconcile kustomization flux-system --with-source"] },
+      ...(cilium ? cilium.steps.slice(1) : []),
     ],
+    ...(cilium ? { cilium } : {}),
   };
   return {
     lab: lab.name,

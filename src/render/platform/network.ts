@@ -30,6 +30,8 @@ export function ciliumValues(lab: Lab): Obj {
     operator: { replicas: Math.min(2, Math.max(1, controlPlanes)) },
     hubble: { enabled: true, relay: { enabled: true }, ui: { enabled: false } },
     rollOutCiliumPods: true,
+    // versions.yaml's upgradeCompatibility: the chart keeps the defaults of the minor release the cluster runs
+    ...(lab.versions.upgradeCompatibility.cilium ? { upgradeCompatibility: lab.versions.upgradeCompatibility.cilium } : {}),
   };
 }
 
