@@ -209,16 +209,72 @@ export function scheduleOne(pod: SimPod, state: NodeState): ScheduleResult {
   return scheduleScored(pod, state, cand);
 }
 
+/**
+ * Per candidate set and topology key: each candidate's domain (the key's value on it) as a small
+ * number, -1 where the label is missing, and the number of each domain. Static, like the candidates.
+ */
+interface Domains {
+  readonly ids: Int32Array;
+  readonly byName: ReadonlyMap<string, number>;
+}
+const domainTables = new WeakMap<Candidates, Map<string, Domains>>();
+
+function candidateDomains(cand: Candidates, topologyKey: string): Domains {
+  let m = domainTables.get(cand);
+  if (!m) { m = new Map(); domainTables.set(cand, m); }
+  let d = m.get(topologyKey);
+  if (!d) {
+    const byName = new Map<string, number>();
+    const ids = Int32Array.from(cand.nodes, (n) => {
+      const v = n.labels[topologyKey];
+      if (v === undefined) return -1;
+      let id = byName.get(v);
+      if (id === undefined) { id = byName.size; byName.set(v, id); }
+      return id;
+    });
+    d = { ids, byName };
+    m.set(topologyKey, d);
+  }
+  return d;
+}
+
+/**
+ * The domains where PodTopologySpread rejects the pod: those whose count of the instance's pods, plus
+ * this one, would exceed the minimum by more than maxSkew (a handful at most: only domains holding
+ * pods of the instance can). Candidates without the label are rejected too (ids -1).
+ */
+function spreadRejects(pod: SimPod, spread: NonNullable<SimPod["spread"]>, state: NodeState, dom: Domains): number[] {
+  const counts = state.appCounts(pod.app, spread.topologyKey);
+  const out: number[] = [];
+  if (counts.size === 0) return out;
+  const min = state.minDomainCount(pod, spread.topologyKey);
+  for (const [domain, count] of counts) {
+    if (count + 1 - min <= spread.maxSkew) continue;
+    const id = dom.byName.get(domain);
+    if (id !== undefined) out.push(id);
+  }
+  return out;
+}
+
 /** Every live candidate filtered and scored, with the normalised plugins and the doubt about the decision. */
 function scheduleScored(pod: SimPod, state: NodeState, cand: Candidates): ScheduleResult {
   grow(cand.nodes.length);
   let rejections: Map<string, number> | undefined;
-  // fast path: with no volume, spread or anti-affinity constraint only NodeResourcesFit can reject
-  const simple = !pod.spread && !pod.antiAffinity && !pod.nodeLocalVolume;
-  const { cpuMillis, memoryBytes, gpus } = pod.requests;
+  // NodeResourcesFit with its scores from the candidates' board, VolumeBinding and PodTopologySpread
+  // worked out once for the pod: a node they all pass is feasible; a node one of them rejects goes
+  // through the filters in kube-scheduler's order, for the reason it counts. A pod with
+  // anti-affinity (tests) goes through the filters on every node.
+  const quick = !pod.antiAffinity;
+  const sc = quick ? board(pod, cand, state).score : undefined;
+  const bound = state.volumeNode(pod.id);
+  const boundIdx = bound === undefined ? -1 : state.index.get(bound) ?? -2;
+  const spread = pod.spread;
+  const dom = quick && spread ? candidateDomains(cand, spread.topologyKey) : undefined;
+  const spreadOut = dom ? spreadRejects(pod, spread!, state, dom) : [];
+  const { cpuMillis, memoryBytes } = pod.requests;
   const nzCpu = nonZeroCpu(pod), nzMem = nonZeroMemory(pod);
   const bestEffort = cpuMillis === 0 && memoryBytes === 0;
-  const { usedCpu, usedMem, usedNzCpu, usedNzMem, usedPods, usedGpus, liveFlags, dirty } = state;
+  const { usedCpu, usedMem, usedNzCpu, usedNzMem, liveFlags, dirty } = state;
   const tracking = state.tracking;
   const checkDirty = tracking && state.anyDirty;
   let dirtyCandidates = 0;
@@ -227,15 +283,17 @@ function scheduleScored(pod: SimPod, state: NodeState, cand: Candidates): Schedu
     const i = cand.idx[k]!;
     if (!liveFlags[i]) continue;
     if (checkDirty && dirty[i] && fitsEmpty(pod, cand, k)) dirtyCandidates++;
-    const ucpu = usedCpu[i]! + cpuMillis, umem = usedMem[i]! + memoryBytes;
-    let rejected: string | undefined;
-    if (simple) {
-      if (usedPods[i]! + 1 > cand.pods[k]! || ucpu > cand.cpu[k]! || umem > cand.mem[k]! || (gpus > 0 && usedGpus[i]! + gpus > cand.gpus[k]!)) {
-        rejected = nodeResourcesFit(pod, cand.nodes[k]!, state);
+    if (sc) {
+      const s = sc[k]!;
+      if (s >= 0 && (bound === undefined || i === boundIdx) && (!dom || (dom.ids[k]! >= 0 && (spreadOut.length === 0 || !spreadOut.includes(dom.ids[k]!))))) {
+        total[n] = s;
+        feasK[n] = k;
+        n++;
+        continue;
       }
-    } else {
-      for (const [, f] of dynamicFilters) { rejected = f(pod, cand.nodes[k]!, state); if (rejected) break; }
     }
+    let rejected: string | undefined;
+    for (const [, f] of dynamicFilters) { rejected = f(pod, cand.nodes[k]!, state); if (rejected) break; }
     if (rejected) {
       rejections ??= staticRejections(cand, liveFlags);
       rejections.set(rejected, (rejections.get(rejected) ?? 0) + 1);
@@ -243,7 +301,7 @@ function scheduleScored(pod: SimPod, state: NodeState, cand: Candidates): Schedu
     }
     const ac = cand.cpu[k]!, am = cand.mem[k]!;
     total[n] = WEIGHT.nodeResourcesFit * leastAllocated(usedNzCpu[i]! + nzCpu, ac, usedNzMem[i]! + nzMem, am)
-      + (bestEffort ? 0 : WEIGHT.balancedAllocation * balancedAllocation(ucpu, ac, umem, am));
+      + (bestEffort ? 0 : WEIGHT.balancedAllocation * balancedAllocation(usedCpu[i]! + cpuMillis, ac, usedMem[i]! + memoryBytes, am));
     feasK[n] = k;
     n++;
   }

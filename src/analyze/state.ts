@@ -4,6 +4,17 @@ import { nonZeroCpu, nonZeroMemory, type SimNode, type SimPod } from "./model.js
 import { tolerates } from "./filters/taint-toleration.js";
 import { termMatches } from "./filters/node-affinity.js";
 
+/** The nodes that are spread domains for pods of one shape (see NodeState.domainShape). */
+interface DomainShape {
+  /** node indexes (removed nodes included) */
+  readonly idx: Int32Array;
+  /** per entry: its domain, as an index into names */
+  readonly dom: Int32Array;
+  readonly names: readonly string[];
+  /** how many domains the live nodes make up; -1 until worked out after the nodes changed */
+  live: number;
+}
+
 interface Used { cpuMillis: number; memoryBytes: number; pods: number; gpus: number }
 
 /**
@@ -25,8 +36,8 @@ export class NodeState {
   private readonly nodesByName = new Map<string, SimNode>();
   /** every node, in the order given (its index in the usage arrays) */
   private readonly all: readonly SimNode[];
-  /** the live ones, in the same order */
-  private live: readonly SimNode[];
+  /** the live ones, in the same order (worked out when asked for, after a change) */
+  private live: readonly SimNode[] | undefined;
   private readonly podsById = new Map<string, SimPod>();
   /** node name → index into the usage arrays */
   readonly index = new Map<string, number>();
@@ -70,8 +81,10 @@ export class NodeState {
   private readonly boundVolume = new Map<string, string>();
   /** app → topologyKey → domain → pods of the app there (maintained incrementally once built) */
   private readonly appDomains = new Map<string, Map<string, Map<string, number>>>();
-  private readonly eligibleCache = new Map<string, SimNode[]>();
-  private readonly domainCache = new Map<string, Set<string>>();
+  /** affinity key → the indexes of the nodes whose labels match (static: labels never change) */
+  private readonly eligibleStatic = new Map<string, Int32Array>();
+  /** shape key → the nodes that are spread domains for such pods, with their domains */
+  private readonly domainShapes = new Map<string, DomainShape>();
   private readonly minCache = new Map<string, number>();
 
   constructor(nodes: readonly SimNode[], pods: readonly SimPod[]) {
@@ -105,7 +118,7 @@ export class NodeState {
   }
   pod(id: string): SimPod | undefined { return this.podsById.get(id); }
   /** the live nodes, in a stable order */
-  nodes(): readonly SimNode[] { return this.live; }
+  nodes(): readonly SimNode[] { return (this.live ??= this.all.filter((_, i) => this.liveFlags[i])); }
   /** every node, removed ones included, in the same order */
   allNodes(): readonly SimNode[] { return this.all; }
   /** per node index: 1 while the node is live, 0 once removed (the scheduler's inner loop reads it) */
@@ -120,13 +133,22 @@ export class NodeState {
   unbindVolume(podId: string): void { this.boundVolume.delete(podId); }
   podsOn(node: string): ReadonlySet<string> { return this.onNode.get(node) ?? new Set(); }
 
-  /** nodes whose labels satisfy the pod's selector and required affinity (spread's eligible domains) */
-  eligibleNodes(pod: SimPod): SimNode[] {
+  /** the indexes of every node (removed ones too) whose labels satisfy the pod's selector and required affinity; static */
+  private eligibleIndexes(pod: SimPod): Int32Array {
     const key = affinityKey(pod);
-    const hit = this.eligibleCache.get(key);
-    if (hit) return hit;
-    const out = this.live.filter((n) => Object.entries(pod.nodeSelector).every(([k, v]) => n.labels[k] === v) && pod.requiredNodeAffinity.every((t) => termMatches(t, n.labels)));
-    this.eligibleCache.set(key, out);
+    let out = this.eligibleStatic.get(key);
+    if (out) return out;
+    const selector = Object.entries(pod.nodeSelector);
+    const found: number[] = [];
+    for (let i = 0; i < this.all.length; i++) {
+      const labels = this.all[i]!.labels;
+      let ok = true;
+      for (const [k, v] of selector) if (labels[k] !== v) { ok = false; break; }
+      if (ok) for (const t of pod.requiredNodeAffinity) if (!termMatches(t, labels)) { ok = false; break; }
+      if (ok) found.push(i);
+    }
+    out = Int32Array.from(found);
+    this.eligibleStatic.set(key, out);
     return out;
   }
 
@@ -152,29 +174,55 @@ export class NodeState {
     const hit = this.minCache.get(key);
     if (hit !== undefined) return hit;
     const counts = this.appCounts(pod.app, topologyKey);
-    const domains = this.domains(pod, topologyKey, key);
+    const sh = this.domainShape(pod, topologyKey);
+    if (sh.live < 0) {
+      // how many domains the live nodes make up (until the nodes change)
+      const seen = new Uint8Array(sh.names.length);
+      let live = 0;
+      for (let e = 0; e < sh.idx.length; e++) if (this.liveFlags[sh.idx[e]!] && !seen[sh.dom[e]!]) { seen[sh.dom[e]!] = 1; live++; }
+      sh.live = live;
+    }
     let min = Infinity;
     // a domain without any of the app's pods makes the minimum 0 (the common case: no need to look)
-    if (counts.size < domains.size) min = 0;
-    else for (const d of domains) { const c = counts.get(d) ?? 0; if (c < min) min = c; if (min === 0) break; }
+    if (counts.size < sh.live) min = 0;
+    else {
+      for (let e = 0; e < sh.idx.length; e++) {
+        if (!this.liveFlags[sh.idx[e]!]) continue;
+        const c = counts.get(sh.names[sh.dom[e]!]!) ?? 0;
+        if (c < min) min = c;
+        if (min === 0) break;
+      }
+    }
     if (min === Infinity) min = 0;
     this.minCache.set(key, min);
     return min;
   }
 
-  /** the spread domains (values of topologyKey) of the nodes eligible for the pod; cached until the nodes change */
-  private domains(pod: SimPod, topologyKey: string, key: string): ReadonlySet<string> {
-    const hit = this.domainCache.get(key);
-    if (hit) return hit;
+  /**
+   * the spread domains (values of topologyKey) of the nodes eligible for the pod (its selector and
+   * required affinity, and its tolerations under nodeTaintsPolicy: Honor): every node's, removed ones
+   * too (static), shared by every pod that selects the same nodes whatever its app
+   */
+  private domainShape(pod: SimPod, topologyKey: string): DomainShape {
+    const key = shapeKey(pod, topologyKey);
+    let sh = this.domainShapes.get(key);
+    if (sh) return sh;
     const honorTaints = pod.spread?.nodeTaintsPolicy === "Honor";
-    const out = new Set<string>();
-    for (const n of this.eligibleNodes(pod)) {
+    const idx: number[] = [], dom: number[] = [];
+    const ids = new Map<string, number>();
+    for (const i of this.eligibleIndexes(pod)) {
+      const n = this.all[i]!;
       if (honorTaints && n.taints.some((t) => t.effect !== "PreferNoSchedule" && !tolerates(pod.tolerations, t))) continue;
       const d = n.labels[topologyKey];
-      if (d !== undefined) out.add(d);
+      if (d === undefined) continue;
+      let id = ids.get(d);
+      if (id === undefined) { id = ids.size; ids.set(d, id); }
+      idx.push(i);
+      dom.push(id);
     }
-    this.domainCache.set(key, out);
-    return out;
+    sh = { idx: Int32Array.from(idx), dom: Int32Array.from(dom), names: [...ids.keys()], live: -1 };
+    this.domainShapes.set(key, sh);
+    return sh;
   }
 
   /**
@@ -296,14 +344,14 @@ export class NodeState {
   }
 
   private changedNodes(): void {
-    this.live = this.all.filter((_, i) => this.liveFlags[i]);
-    this.eligibleCache.clear();
-    this.domainCache.clear();
-    this.minCache.clear();
+    this.live = undefined;
+    for (const sh of this.domainShapes.values()) sh.live = -1;
+    if (this.minCache.size) this.minCache.clear();
   }
 
   private bump(pod: SimPod, node: string, delta: number): void {
-    this.minCache.clear();
+    // (a Map's clear allocates a new table: not when there is nothing to clear)
+    if (this.minCache.size) this.minCache.clear();
     const byKey = this.appDomains.get(pod.app);
     if (!byKey) return;
     const labels = this.nodesByName.get(node)?.labels;
@@ -319,6 +367,7 @@ export const HOSTNAME = "kubernetes.io/hostname";
 
 const affinityKeys = new WeakMap<SimPod, string>();
 const domainKeys = new WeakMap<SimPod, { topologyKey: string; key: string }>();
+const shapeKeys = new WeakMap<SimPod, { topologyKey: string; key: string }>();
 
 /** Pods with equal keys select the same nodes (node selector and required node affinity); memoised per pod. */
 export function affinityKey(pod: SimPod): string {
@@ -330,12 +379,21 @@ export function affinityKey(pod: SimPod): string {
   return k;
 }
 
-/** Pods with equal keys see the same spread domains for their app (adds tolerations under nodeTaintsPolicy: Honor). */
-function domainKey(pod: SimPod, topologyKey: string): string {
+/** Pods with equal keys see the same spread domains (adds tolerations under nodeTaintsPolicy: Honor); memoised per pod. */
+function shapeKey(pod: SimPod, topologyKey: string): string {
   // the same string instance every time: V8 keeps a string's hash, so Map lookups stay cheap
+  const hit = shapeKeys.get(pod);
+  if (hit !== undefined && hit.topologyKey === topologyKey) return hit.key;
+  const key = `${affinityKey(pod)}${pod.spread?.nodeTaintsPolicy === "Honor" ? `\0${JSON.stringify(pod.tolerations)}` : ""}\0${topologyKey}`;
+  shapeKeys.set(pod, { topologyKey, key });
+  return key;
+}
+
+/** Pods with equal keys see the same spread domains for their app: the shape key and the app; memoised per pod. */
+function domainKey(pod: SimPod, topologyKey: string): string {
   const hit = domainKeys.get(pod);
   if (hit !== undefined && hit.topologyKey === topologyKey) return hit.key;
-  const key = `${pod.app}\0${affinityKey(pod)}${pod.spread?.nodeTaintsPolicy === "Honor" ? `\0${JSON.stringify(pod.tolerations)}` : ""}\0${topologyKey}`;
+  const key = `${pod.app}\0${shapeKey(pod, topologyKey)}`;
   domainKeys.set(pod, { topologyKey, key });
   return key;
 }

@@ -163,7 +163,7 @@ export function whatIf(b: Baseline, hosts: readonly string[], opts: WhatIfOption
   const shutdown = opts.shutdown ?? "ungraceful";
   const unit = opts.unit ?? (hosts.length === 1 ? { kind: "host" as const, name: hosts[0]! } : { kind: "hosts" as const, name: [...hosts].sort().join(",") });
   const failed = new Set(hosts);
-  const nodesDown = lab.nodes.filter((n) => failed.has(n.host)).map((n) => n.name);
+  const nodesDown = nodesOf(lab, failed);
   const downSet = new Set(nodesDown);
   // a planned shutdown is graceful only where the kubelet hears of it
   const cut = new Set(opts.cut ?? []);
@@ -208,7 +208,7 @@ export function whatIf(b: Baseline, hosts: readonly string[], opts: WhatIfOption
       shutdown,
       down: [...hosts].sort(),
       nodesDown,
-      guestsDown: lab.hosts.filter((h) => failed.has(h.name)).flatMap((h) => h.guests.map((g) => g.name)),
+      guestsDown: hostsInOrder(lab, failed).flatMap((h) => h.guests.map((g) => g.name)),
       apps,
       etcd,
       api,
@@ -236,9 +236,45 @@ export function whatIf(b: Baseline, hosts: readonly string[], opts: WhatIfOption
   }
 }
 
+/** What whatIf looks up in a lab per question, worked out once per lab. */
+interface LabIndex {
+  /** host name → its position in lab.hosts */
+  readonly hostAt: ReadonlyMap<string, number>;
+  /** per host position: the positions of its nodes in lab.nodes */
+  readonly nodesAt: readonly (readonly number[])[];
+  readonly controlPlanes: readonly Lab["nodes"][number][];
+}
+const labIndexes = new WeakMap<Lab, LabIndex>();
+
+function indexOf(lab: Lab): LabIndex {
+  let x = labIndexes.get(lab);
+  if (!x) {
+    const hostAt = new Map(lab.hosts.map((h, i) => [h.name, i]));
+    const nodesAt: number[][] = lab.hosts.map(() => []);
+    lab.nodes.forEach((n, i) => { const h = hostAt.get(n.host); if (h !== undefined) nodesAt[h]!.push(i); });
+    x = { hostAt, nodesAt, controlPlanes: lab.nodes.filter((n) => n.role === "controlplane") };
+    labIndexes.set(lab, x);
+  }
+  return x;
+}
+
+/** the hosts of the lab among these names, in lab order */
+function hostsInOrder(lab: Lab, hosts: ReadonlySet<string>): Lab["hosts"][number][] {
+  const at = indexOf(lab).hostAt;
+  return [...hosts].map((h) => at.get(h)).filter((i): i is number => i !== undefined).sort((x, y) => x - y).map((i) => lab.hosts[i]!);
+}
+
+/** the names of the nodes on these hosts, in lab order */
+function nodesOf(lab: Lab, hosts: ReadonlySet<string>): string[] {
+  const x = indexOf(lab);
+  const at: number[] = [];
+  for (const h of hosts) { const i = x.hostAt.get(h); if (i !== undefined) at.push(...x.nodesAt[i]!); }
+  return at.sort((p, q) => p - q).map((i) => lab.nodes[i]!.name);
+}
+
 /** etcd quorum, the API (and its virtual IP) and whether anything can be rescheduled, with these nodes down */
 function controlPlaneAfter(lab: Lab, downSet: ReadonlySet<string>): Pick<WhatIfReport, "etcd" | "api" | "rescheduling"> {
-  const cps = lab.nodes.filter((n) => n.role === "controlplane");
+  const cps = indexOf(lab).controlPlanes;
   const remaining = cps.filter((n) => !downSet.has(n.name)).length;
   const quorum = quorumOf(cps.length);
   const etcd = { members: cps.length, remaining, quorum, ok: remaining >= quorum };
@@ -555,8 +591,8 @@ function spofs(lab: Lab, downNodes: ReadonlySet<string>, deadStorage: ReadonlyMa
       out.push({ component: "DNS", reason: `${a.app} ${a.outcome === "down" ? "is down" : "restarts"}: names under ${lab.domains.private} do not resolve${a.outcome === "restarted" ? " meanwhile" : ""}` });
     }
   }
-  const workers = lab.nodes.filter((n) => !downNodes.has(n.name));
-  if (workers.length === 0) out.push({ component: "cluster", reason: "every node is down" });
+  // (the nodes down are nodes of the lab)
+  if (lab.nodes.length - downNodes.size === 0) out.push({ component: "cluster", reason: "every node is down" });
   return out;
 }
 
