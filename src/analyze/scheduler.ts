@@ -149,15 +149,48 @@ function grow(n: number): void {
 /**
  * Per candidate set and pod shape (requests): every candidate's LeastAllocated + BalancedAllocation
  * score, -1 where the pod does not fit or the node is gone, brought up to date from the state's
- * change log. A pod with no constraint beyond resources, scored by no normalised plugin, needs only
- * the best of these: no pass over every node's filters and scores per pod.
+ * change log, with a tournament tree over them (the best score, the first candidate with it and how
+ * many have it, at the root). A pod with no constraint beyond resources, scored by no normalised
+ * plugin, needs only the best of these: no pass over every node's filters and scores per pod.
  */
 interface Board {
   readonly score: Int16Array;
   /** the state's change log is applied up to here */
   synced: number;
+  /** leaves from `size` on (one per candidate, then padding); node p's children are 2p and 2p + 1 */
+  readonly size: number;
+  readonly max: Int16Array;
+  /** the first candidate with the subtree's best score, and how many have it */
+  readonly at: Int32Array;
+  readonly ties: Int32Array;
 }
 const boards = new WeakMap<Candidates, Map<string, Board>>();
+const boardKeys = new WeakMap<SimPod, string>();
+/** below any score: padding leaves */
+const NO_LEAF = -32768;
+
+function newBoard(n: number): Board {
+  let size = 1;
+  while (size < n) size *= 2;
+  const b: Board = { score: new Int16Array(n), synced: 0, size, max: new Int16Array(2 * size).fill(NO_LEAF), at: new Int32Array(2 * size), ties: new Int32Array(2 * size) };
+  return b;
+}
+
+/** recomputes tree node p from its children (the left one wins ties: the first candidate) */
+function pull(b: Board, p: number): void {
+  const l = 2 * p, r = l + 1;
+  const ml = b.max[l]!, mr = b.max[r]!;
+  if (ml > mr) { b.max[p] = ml; b.at[p] = b.at[l]!; b.ties[p] = b.ties[l]!; }
+  else if (mr > ml) { b.max[p] = mr; b.at[p] = b.at[r]!; b.ties[p] = b.ties[r]!; }
+  else { b.max[p] = ml; b.at[p] = b.at[l]!; b.ties[p] = b.ties[l]! + b.ties[r]!; }
+}
+
+/** sets candidate k's value in the tree (its score, or -1 to leave it out of a query) */
+function setLeaf(b: Board, k: number, v: number): void {
+  let p = b.size + k;
+  b.max[p] = v;
+  for (p >>= 1; p >= 1; p >>= 1) pull(b, p);
+}
 
 function boardScore(pod: SimPod, cand: Candidates, state: NodeState, k: number): number {
   const i = cand.idx[k]!;
@@ -173,13 +206,22 @@ function boardScore(pod: SimPod, cand: Candidates, state: NodeState, k: number):
 function board(pod: SimPod, cand: Candidates, state: NodeState): Board {
   let m = boards.get(cand);
   if (!m) { m = new Map(); boards.set(cand, m); }
-  const r = pod.requests;
-  const key = `${r.cpuMillis}/${r.memoryBytes}/${r.gpus}/${pod.unsetRequests?.cpu ? 1 : 0}${pod.unsetRequests?.memory ? 1 : 0}`;
+  let key = boardKeys.get(pod);
+  if (key === undefined) {
+    const r = pod.requests;
+    key = `${r.cpuMillis}/${r.memoryBytes}/${r.gpus}/${pod.unsetRequests?.cpu ? 1 : 0}${pod.unsetRequests?.memory ? 1 : 0}`;
+    boardKeys.set(pod, key);
+  }
   let b = m.get(key);
   const n = cand.nodes.length;
   if (!b || state.changes - b.synced > n) {
-    b ??= { score: new Int16Array(n), synced: 0 };
-    for (let k = 0; k < n; k++) b.score[k] = boardScore(pod, cand, state, k);
+    b ??= newBoard(n);
+    for (let k = 0; k < n; k++) {
+      const s = boardScore(pod, cand, state, k);
+      b.score[k] = s;
+      b.max[b.size + k] = s; b.at[b.size + k] = k; b.ties[b.size + k] = 1;
+    }
+    for (let p = b.size - 1; p >= 1; p--) pull(b, p);
     b.synced = state.changes;
     m.set(key, b);
     return b;
@@ -187,7 +229,9 @@ function board(pod: SimPod, cand: Candidates, state: NodeState): Board {
   const log = state.changeLog;
   for (let c = b.synced; c < state.changes; c++) {
     const k = cand.pos[log[c]!]!;
-    if (k >= 0) b.score[k] = boardScore(pod, cand, state, k);
+    if (k < 0) continue;
+    const s = boardScore(pod, cand, state, k);
+    if (s !== b.score[k]) { b.score[k] = s; setLeaf(b, k, s); }
   }
   b.synced = state.changes;
   return b;
@@ -197,14 +241,8 @@ export function scheduleOne(pod: SimPod, state: NodeState): ScheduleResult {
   const cand = staticCandidates(pod, state);
   // the quick way: resources only, nothing normalised that varies, no doubt to work out
   if (!pod.spread && !pod.antiAffinity && !pod.nodeLocalVolume && !cand.anyPreferTaints && state.placedCount(pod.app) === 0 && !(state.tracking && (state.anyDirty || state.isDirtyApp(pod.app)))) {
-    const sc = board(pod, cand, state).score;
-    let best = -1, first = -1, ties = 0;
-    for (let k = 0; k < sc.length; k++) {
-      const s = sc[k]!;
-      if (s > best) { best = s; first = k; ties = 1; }
-      else if (s === best) ties++;
-    }
-    if (best >= 0 && !(state.tracking && ties > 1)) return { node: cand.nodes[first]!.name };
+    const b = board(pod, cand, state);
+    if (b.max[1]! >= 0 && !(state.tracking && b.ties[1]! > 1)) return { node: cand.nodes[b.at[1]!]!.name };
   }
   return scheduleScored(pod, state, cand);
 }
@@ -216,6 +254,11 @@ export function scheduleOne(pod: SimPod, state: NodeState): ScheduleResult {
 interface Domains {
   readonly ids: Int32Array;
   readonly byName: ReadonlyMap<string, number>;
+  /** whether a candidate lacks the label */
+  readonly missing: boolean;
+  /** the candidates of domain d: members[start[d] … start[d + 1]) */
+  readonly start: Int32Array;
+  readonly members: Int32Array;
 }
 const domainTables = new WeakMap<Candidates, Map<string, Domains>>();
 
@@ -232,7 +275,13 @@ function candidateDomains(cand: Candidates, topologyKey: string): Domains {
       if (id === undefined) { id = byName.size; byName.set(v, id); }
       return id;
     });
-    d = { ids, byName };
+    const start = new Int32Array(byName.size + 1);
+    for (const id of ids) if (id >= 0) start[id + 1]!++;
+    for (let x = 0; x < byName.size; x++) start[x + 1]! += start[x]!;
+    const fill = start.slice(0, byName.size);
+    const members = new Int32Array(start[byName.size]!);
+    ids.forEach((id, k) => { if (id >= 0) members[fill[id]!++] = k; });
+    d = { ids, byName, missing: ids.includes(-1), start, members };
     m.set(topologyKey, d);
   }
   return d;
@@ -265,17 +314,28 @@ function scheduleScored(pod: SimPod, state: NodeState, cand: Candidates): Schedu
   // through the filters in kube-scheduler's order, for the reason it counts. A pod with
   // anti-affinity (tests) goes through the filters on every node.
   const quick = !pod.antiAffinity;
-  const sc = quick ? board(pod, cand, state).score : undefined;
+  const bd = quick ? board(pod, cand, state) : undefined;
+  const sc = bd?.score;
   const bound = state.volumeNode(pod.id);
   const boundIdx = bound === undefined ? -1 : state.index.get(bound) ?? -2;
   const spread = pod.spread;
   const dom = quick && spread ? candidateDomains(cand, spread.topologyKey) : undefined;
   const spreadOut = dom ? spreadRejects(pod, spread!, state, dom) : [];
+  const tracking = state.tracking;
+  // without doubt to work out or a normalised plugin that varies, the decision is the best feasible
+  // score on the board: the nodes of the domains spread rejects left out for the query
+  if (bd && !tracking && !cand.anyPreferTaints && bound === undefined && !(dom?.missing) && !(!spread && state.placedCount(pod.app) > 0)) {
+    const b = bd;
+    const masked: number[] = [];
+    if (dom) for (const d of spreadOut) for (let x = dom.start[d]!; x < dom.start[d + 1]!; x++) { const k = dom.members[x]!; if (b.score[k]! >= 0) { setLeaf(b, k, -1); masked.push(k); } }
+    const best = b.max[1]!, first = b.at[1]!;
+    for (const k of masked) setLeaf(b, k, b.score[k]!);
+    if (best >= 0) return { node: cand.nodes[first]!.name };
+  }
   const { cpuMillis, memoryBytes } = pod.requests;
   const nzCpu = nonZeroCpu(pod), nzMem = nonZeroMemory(pod);
   const bestEffort = cpuMillis === 0 && memoryBytes === 0;
   const { usedCpu, usedMem, usedNzCpu, usedNzMem, liveFlags, dirty } = state;
-  const tracking = state.tracking;
   const checkDirty = tracking && state.anyDirty;
   let dirtyCandidates = 0;
   let n = 0;
