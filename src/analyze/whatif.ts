@@ -181,7 +181,10 @@ export function whatIf(b: Baseline, hosts: readonly string[], opts: WhatIfOption
     const deadStorage = storageDown(lab, failed);
     const moved = replacePods(b, nodesDown, ungraceful, deadStorage, etcd.ok, undo);
     const { pending, stuck, lostOn } = moved;
-    const affected = new Set<string>([...undo.displaced.map(([id]) => ownerOf(state.pod(id)!)), ...[...pending.keys()].map((id) => ownerOf(state.pod(id)!)), ...[...moved.maybeHit].map((id) => ownerOf(state.pod(id)!))]);
+    const affected = new Set<string>();
+    for (const [id] of undo.displaced) affected.add(ownerOf(state.pod(id)!));
+    for (const id of pending.keys()) affected.add(ownerOf(state.pod(id)!));
+    for (const id of moved.maybeHit) affected.add(ownerOf(state.pod(id)!));
     // apps that keep running but whose storage died
     if (deadStorage.size) {
       for (const a of lab.apps) {
@@ -197,7 +200,8 @@ export function whatIf(b: Baseline, hosts: readonly string[], opts: WhatIfOption
 
     // every app starts as its untouched outcome; only the affected ones are worked out
     const apps: AppOutcome[] = b.untouched.slice();
-    for (const name of affected) apps[b.appIndex.get(name)!] = appOutcome(b, name, { failed, downSet, ungraceful, pending, stuck, replaced: moved.replaced, maybeHit: moved.maybeHit, doubts: moved.doubts });
+    const scenario: Scenario = { failed, downSet, ungraceful, pending, stuck, replaced: moved.replaced, maybeHit: moved.maybeHit, doubts: moved.doubts };
+    for (const name of affected) apps[b.appIndex.get(name)!] = appOutcome(b, name, scenario);
     const changed = [...affected].map((n) => apps[b.appIndex.get(n)!]!);
 
     const stuckNodes = [...new Set([...stuck.keys()].map((id) => lostOn.get(id)!))].sort();
@@ -381,27 +385,44 @@ interface Scenario {
 function appOutcome(b: Baseline, name: string, s: Scenario): AppOutcome {
   const { failed, downSet, ungraceful, pending, stuck, replaced } = s;
   const lab = b.lab;
-  const running = (id: string) => !pending.has(id) && !stuck.has(id) && b.state.assignments().has(id);
+  const assigned = b.state.assignments();
+  const running = (id: string) => !pending.has(id) && !stuck.has(id) && assigned.has(id);
   const a = lab.app(name);
   const all = b.podsByApp.get(a.name) ?? [];
-  const pods = all.filter((p) => !p.dependency);
-  const deps = all.filter((p) => p.dependency);
   const before = b.untouched[b.appIndex.get(name)!]!.before;
+  // one pass over the app's pods (this runs for every affected app of every scenario)
+  let replicas = 0, runningReplicas = 0, hits = 0, hitReplicas = 0, moved = 0, survivors = 0, ungracefulHit = false;
   // the app serves only while every pod it needs (its own Postgres and Redis) runs
-  const depDown = deps.find((p) => !running(p.id));
-  const after = depDown ? 0 : pods.filter((p) => running(p.id)).length;
-  const hit = all.filter((p) => downSet.has(b.placed.get(p.id) ?? ""));
-  const hitReplicas = hit.filter((p) => !p.dependency);
-  const delay = hit.some((p) => ungraceful.has(b.placed.get(p.id)!)) ? RESCHEDULE_DELAY : GRACEFUL_RESCHEDULE_DELAY;
-  const moved = hit.filter((p) => replaced.has(p.id) && !stuck.has(p.id)).length;
-  const survivors = pods.filter((p) => b.placed.has(p.id) && !downSet.has(b.placed.get(p.id)!) && running(p.id)).length;
+  let depDown: SimPod | undefined, hitDep: SimPod | undefined, replicaDown: SimPod | undefined;
+  for (const p of all) {
+    const at = b.placed.get(p.id);
+    const hit = at !== undefined && downSet.has(at);
+    const run = running(p.id);
+    if (p.dependency) {
+      if (!depDown && !run) depDown = p;
+      if (hit && !hitDep) hitDep = p;
+    } else {
+      replicas++;
+      if (run) runningReplicas++;
+      if (hit) hitReplicas++;
+      if (at !== undefined && !hit && run) survivors++;
+      if (!replicaDown && !run && (pending.has(p.id) || stuck.has(p.id))) replicaDown = p;
+    }
+    if (hit) {
+      hits++;
+      if (ungraceful.has(at)) ungracefulHit = true;
+      if (replaced.has(p.id) && !stuck.has(p.id)) moved++;
+    }
+  }
+  const after = depDown ? 0 : runningReplicas;
+  const delay = ungracefulHit ? RESCHEDULE_DELAY : GRACEFUL_RESCHEDULE_DELAY;
   const whyNot = (p: SimPod): string => {
     // a pod that finds no node even once its lost node is marked out-of-service: the cause is why it finds none
     const why = pending.has(p.id) ? explain(lab, a.name, pending.get(p.id)!, failed) : stuck.get(p.id) ?? explain(lab, a.name, "", failed);
     return p.dependency ? `its ${p.dependency} (${p.id}) is down: ${why}` : why;
   };
   const reasonOf = () => {
-    const p = depDown ?? pods.find((x) => !running(x.id) && (pending.has(x.id) || stuck.has(x.id)));
+    const p = depDown ?? replicaDown;
     return p ? whyNot(p) : undefined;
   };
   let outcome: Outcome;
@@ -412,41 +433,48 @@ function appOutcome(b: Baseline, name: string, s: Scenario): AppOutcome {
   } else if (after === 0) {
     outcome = "down";
     reason = reasonOf();
-  } else if (hit.length === 0 && after === before) {
+  } else if (hits === 0 && after === before) {
     outcome = "unaffected";
-  } else if (hit.length > hitReplicas.length) {
+  } else if (hits > hitReplicas) {
     // its own Postgres/Redis was on a lost node and starts elsewhere: the app cannot serve meanwhile
     outcome = "restarted";
-    const d = hit.find((p) => p.dependency)!;
+    const d = hitDep!;
     reason = `its ${d.dependency} (${d.id}) restarted on ${replaced.get(d.id)}: the app cannot serve meanwhile, ${delay}`;
   } else if (survivors > 0) {
     outcome = "degraded";
-    reason = after < before ? `${before - after} of ${before} replicas down: ${reasonOf() ?? ""}`.replace(/: $/, "") : `${hitReplicas.length} replica${hitReplicas.length === 1 ? "" : "s"} moved; the others kept serving`;
+    reason = after < before ? `${before - after} of ${before} replicas down: ${reasonOf() ?? ""}`.replace(/: $/, "") : `${hitReplicas} replica${hitReplicas === 1 ? "" : "s"} moved; the others kept serving`;
   } else {
     outcome = "restarted";
-    const where = [...new Set(hit.map((p) => whereText(p.id, replaced.get(p.id), s.doubts)).filter(Boolean))].join(", ");
+    const where = [...new Set(all.filter((p) => downSet.has(b.placed.get(p.id) ?? "")).map((p) => whereText(p.id, replaced.get(p.id), s.doubts)).filter(Boolean))].join(", ");
     reason = `restarted on ${where}, down ${delay}`;
   }
   // other tie-breaks: the pod may have run elsewhere (or on a lost node), or may fit or not after the failure
-  const alternatives = new Set<Outcome>();
+  let alternatives: Set<Outcome> | undefined;
   const notes: string[] = [];
-  const lone = pods.length <= 1;
-  for (const p of all) {
-    if (s.maybeHit.has(p.id)) {
-      const on = downSet.has(b.placed.get(p.id) ?? "");
-      alternatives.add(on ? (hit.length === 1 ? "unaffected" : "degraded") : p.dependency || lone ? "restarted" : "degraded");
-      notes.push(on ? `${p.id} may have run elsewhere` : `${p.id} may have run on ${[...downSet].join(", ")}`);
+  const lone = replicas <= 1;
+  if (s.maybeHit.size || s.doubts.size) {
+    alternatives = new Set();
+    for (const p of all) {
+      if (s.maybeHit.has(p.id)) {
+        const on = downSet.has(b.placed.get(p.id) ?? "");
+        alternatives.add(on ? (hits === 1 ? "unaffected" : "degraded") : p.dependency || lone ? "restarted" : "degraded");
+        notes.push(on ? `${p.id} may have run elsewhere` : `${p.id} may have run on ${[...downSet].join(", ")}`);
+      }
+      const d = s.doubts.get(p.id);
+      if (d?.possiblyPending) { alternatives.add(p.dependency || lone ? "down" : "degraded"); notes.push(`${p.id} may not fit`); }
+      if (d?.possiblyPlaced) { alternatives.add(p.dependency || lone ? "restarted" : "degraded"); notes.push(`${p.id} may find a node`); }
     }
-    const d = s.doubts.get(p.id);
-    if (d?.possiblyPending) { alternatives.add(p.dependency || lone ? "down" : "degraded"); notes.push(`${p.id} may not fit`); }
-    if (d?.possiblyPlaced) { alternatives.add(p.dependency || lone ? "restarted" : "degraded"); notes.push(`${p.id} may find a node`); }
+    alternatives.delete(outcome);
   }
-  alternatives.delete(outcome);
-  if (alternatives.size) {
+  if (alternatives?.size) {
     const alt = [...alternatives].sort();
     reason = `${reason ? `${reason}; or ` : ""}${alt.join(" or ")}, depending on placement (${notes.slice(0, 3).join(", ")}${notes.length > 3 ? ", …" : ""}: kube-scheduler breaks ties between equally scored nodes at random)`;
   }
-  return { app: a.name, namespace: a.namespace, before, after, outcome, ...(reason ? { reason } : {}), moved, ...(alternatives.size ? { alternatives: [...alternatives].sort() } : {}) };
+  const out: { -readonly [K in keyof AppOutcome]: AppOutcome[K] } = reason
+    ? { app: a.name, namespace: a.namespace, before, after, outcome, reason, moved }
+    : { app: a.name, namespace: a.namespace, before, after, outcome, moved };
+  if (alternatives?.size) out.alternatives = [...alternatives].sort();
+  return out;
 }
 
 /** "w4", "w4 or w5" (a tie), "w4 (or one of 12 equally good nodes)" */
