@@ -24,7 +24,8 @@ const heavy = [
     cache: async () => (await import(join(root, "dist/testing/machines.js"))).machinesImageDir(),
     what: [
       "the machines tests (issue 15 Tier 1: Drover's k3s cloud-init seeds booting real Debian 12 VMs",
-      "under QEMU — addressing and default route, hostname, file modes, the WireGuard mesh, the k3s install step)",
+      "under QEMU — addressing and default route, hostname, file modes, the WireGuard mesh, the k3s install step,",
+      "site leaders with a NATed cloud VM, a seat reaching a private service)",
     ],
     because: "their VM image is not built", how: "npm run test:machines   (about 10-20 minutes on 2 cores)",
   },
