@@ -37,6 +37,7 @@ export function formatPlan(o: Output, p: UpgradePlan): string {
   if (k) {
     lines.push(`  order (version-skew policy): ${k.stages.map((s) => s.component).join(" → ")}`);
     if (k.command) lines.push(`  ${k.command.join(" ")}`);
+    if (k.plans?.length) lines.push(`  system-upgrade-controller Plans (drover upgrade applies them, then follows the Nodes): ${k.plans.map((p) => (p.metadata as { name: string }).name).join(", ")} — servers one at a time, cordoned; then agents one at a time, drained; each step below is checked as the controller would take it`);
     k.steps.forEach((s, i) => lines.push(stepLine(o, s, i)));
   }
   const cilium = p.platform.cilium;
@@ -109,7 +110,12 @@ export function register(program: Command, ctx: Context): void {
         }
         if (!o.json) o.err(formatPlan(o, plan) + "\n");
         const timeout = parseDuration(f.timeout);
-        const r = await runUpgrade(lab, plan, { client, runner: talosctlRunner(f.talosctl), readyTimeoutMs: timeout, drain: { timeoutMs: timeout }, onEvent: eventPrinter(o) });
+        const r = await runUpgrade(lab, plan, {
+          client, runner: talosctlRunner(f.talosctl), readyTimeoutMs: timeout, drain: { timeoutMs: timeout }, onEvent: eventPrinter(o),
+          // k3s: the system-upgrade-controller takes the nodes (talosctl takes Talos's)
+          k3sPlans: plan.kubernetes?.plans !== undefined,
+          onPlansEvent: (e) => { if (!o.json) o.err(e.type === "plans" ? bold(o, `applied ${e.applied.join(", ")}`) : `  ${e.node} at ${e.version}`); },
+        });
         if (o.json) o.out(JSON.stringify({ plan, result: r }, null, 2));
         else if (r.ok) o.out(green(o, "✓ upgrade complete"));
         if (!r.ok) {

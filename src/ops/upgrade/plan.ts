@@ -21,6 +21,7 @@ import { FLUX_VERSION } from "../../render/flux/layout.js";
 import { checkDrain, protectedApps, type StepCheck } from "./drain-check.js";
 import { domainOf, domainText, upgradeOrder } from "./order.js";
 import { controlPlanePath, kubeletSkew, talosPath, type Verdict } from "./skew.js";
+import { k3sUpgradePlans } from "../../render/k3s/upgrade-plans.js";
 import { ciliumUpgrade, type CiliumUpgrade } from "./cilium.js";
 import { compareVersions, parseVersion, tryParseVersion, vText, type Version } from "./version.js";
 
@@ -61,6 +62,8 @@ export interface KubernetesPhase {
   readonly command?: readonly string[];
   /** per-node steps (k3s) */
   readonly steps: readonly NodeStep[];
+  /** k3s: the system-upgrade-controller Plans drover upgrade applies (render/k3s/upgrade-plans.ts) */
+  readonly plans?: readonly Record<string, unknown>[];
 }
 
 export interface PlatformPhase {
@@ -200,7 +203,7 @@ export function upgradePlan(lab: Lab, opts: PlanOptions): UpgradePlan {
         blockers.push(...stepBlockers("kubernetes", s));
         steps.push(s);
       }
-      kubernetes = { from: api?.text, to: k8sTo.text, mode: "node-by-node", stages, steps };
+      kubernetes = { from: api?.text, to: k8sTo.text, mode: "node-by-node", stages, steps, plans: k3sUpgradePlans(lab) };
     }
   } else {
     for (const n of order) upToDate.add(`${n.name} (Kubernetes ${vText(k8sTo)})`);

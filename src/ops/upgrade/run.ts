@@ -1,7 +1,8 @@
 // `drover upgrade` without --plan: the plan's phases in order, stopping at the first failure.
 //   Talos OS: the roll (roll.ts) over the plan's steps.
 //   Kubernetes: Talos — the runner's cluster-wide step (talosctl upgrade-k8s), then every Node must
-//   report the new kubelet version and be Ready; k3s — the roll over the plan's per-node steps.
+//   report the new kubelet version and be Ready; k3s — the system-upgrade-controller Plans
+//   (k3s-plans.ts), or the roll over the plan's per-node steps with a runner that can take them.
 // A plan with blockers is refused before anything runs.
 import type { Client } from "../../cluster/client.js";
 import { apiServerVersion, nodeVersions } from "../../cluster/nodes.js";
@@ -11,16 +12,17 @@ import type { UpgradePlan } from "./plan.js";
 import { roll, type RollEvent, type RollOptions, type RollResult } from "./roll.js";
 import type { UpgradeRunner } from "./runner.js";
 import { compareVersions, tryParseVersion } from "./version.js";
+import { applyK3sPlans, type PlansEvent, type PlansResult } from "./k3s-plans.js";
 
 export interface UpgradeResult {
   readonly talos?: RollResult;
-  readonly kubernetes?: RollResult | { readonly ok: boolean; readonly error?: string };
+  readonly kubernetes?: RollResult | PlansResult | { readonly ok: boolean; readonly error?: string };
   readonly ok: boolean;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export async function runUpgrade(lab: Lab, plan: UpgradePlan, o: Omit<RollOptions, "runner"> & { runner: UpgradeRunner; kubernetesTimeoutMs?: number }): Promise<UpgradeResult> {
+export async function runUpgrade(lab: Lab, plan: UpgradePlan, o: Omit<RollOptions, "runner"> & { runner: UpgradeRunner; kubernetesTimeoutMs?: number; k3sPlans?: boolean; onPlansEvent?: (e: PlansEvent) => void }): Promise<UpgradeResult> {
   if (!plan.ok) {
     throw new UserError(`the upgrade plan has ${plan.blockers.length} blocker${plan.blockers.length === 1 ? "" : "s"}; nothing was changed:\n${plan.blockers.map((b) => `  - ${b.node ? `${b.node}: ` : ""}${b.reason}\n    ${b.hint}`).join("\n")}`, "fix them and run drover upgrade --plan again");
   }
@@ -32,6 +34,10 @@ export async function runUpgrade(lab: Lab, plan: UpgradePlan, o: Omit<RollOption
   const k = plan.kubernetes;
   if (!k) return { ...(talos ? { talos } : {}), ok: true };
   if (k.mode === "node-by-node") {
+    if (o.k3sPlans) {
+      const r = await applyK3sPlans(o.client, lab, k, { ...(o.kubernetesTimeoutMs ? { timeoutMs: o.kubernetesTimeoutMs } : {}), ...(o.pollMs ? { pollMs: o.pollMs } : {}), ...(o.onPlansEvent ? { onEvent: o.onPlansEvent } : {}) });
+      return { ...(talos ? { talos } : {}), kubernetes: r, ok: r.ok };
+    }
     const r = await roll(lab, k.steps, o);
     return { ...(talos ? { talos } : {}), kubernetes: r, ok: r.ok };
   }

@@ -57,7 +57,7 @@ export function talosctlRunner(talosctl = "talosctl", run: (argv: readonly strin
   };
   return {
     node: async (step) => {
-      if (step.kind !== "talos") throw new UserError(`${step.node}: a ${step.kind} step cannot be run by talosctl`, "k3s nodes upgrade through the system-upgrade-controller Plans (drover upgrade --k3s-plans) or the printed commands");
+      if (step.kind !== "talos") throw new UserError(`${step.node}: a ${step.kind} step cannot be run by talosctl`, "k3s nodes upgrade through the system-upgrade-controller Plans (drover upgrade applies them) or the printed commands");
       return exec(step.command, `upgrading Talos on ${step.node}`);
     },
     cluster: (phase) => exec(phase.command ?? [], `upgrading Kubernetes to ${phase.to}`),
