@@ -21,6 +21,7 @@
 // (bench/kubelets.mjs).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse, parseAllDocuments } from "yaml";
@@ -113,6 +114,8 @@ describe("kubelets (Tier 2): the rendered lab on real kubelets + containerd", { 
         dropIns,
         // the lab's size of the node, not this machine's (kubeReserved takes the rest)
         allocatable: { cpuMillis: simNode(lab, n).allocatable.cpuMillis, memoryBytes: simNode(lab, n).allocatable.memoryBytes },
+        // the nodes Drover renders graceful node shutdown for get a real logind to take it to
+        logind: Object.values(dropIns).some((t) => /shutdownGracePeriod/.test(t)),
       };
     });
     appNamespaces = [...new Set(lab.apps.map((a) => a.namespace))];
@@ -237,8 +240,20 @@ describe("kubelets (Tier 2): the rendered lab on real kubelets + containerd", { 
       if (n.volatile) {
         const want = parse(rendered.content) as { shutdownGracePeriod: string; shutdownGracePeriodCriticalPods: string };
         assert.deepEqual([kc.shutdownGracePeriod, kc.shutdownGracePeriodCriticalPods], [want.shutdownGracePeriod, want.shutdownGracePeriodCriticalPods].map(goDuration), `${n.name}: the kubelet's shutdown grace periods are the rendered ones`);
+        // and the kubelet's shutdown manager holds its delay inhibitor lock with the node's real systemd-logind
+        const bus = kl.nodes.get(n.name)!.bus!;
+        assert.ok(bus, `${n.name}: runs logind`);
+        const inhibitors = () => {
+          const r = spawnSync("busctl", [`--address=${bus}`, "--json=short", "call", "org.freedesktop.login1", "/org/freedesktop/login1", "org.freedesktop.login1.Manager", "ListInhibitors"], { encoding: "utf8" });
+          return r.status === 0 ? (JSON.parse(r.stdout) as { data: [string, string, string, string, number, number][][] }).data[0]! : [];
+        };
+        await cluster.waitFor(`${n.name}: the kubelet's inhibitor lock`, () => inhibitors().some(([what, who]) => who === "kubelet" && what === "shutdown"), 60_000)
+          .catch((e: Error) => { throw new Error(`${e.message}\n${kl.nodes.get(n.name)!.logTail(20)}`); });
+        const [what, who, why, mode] = inhibitors().find(([, w]) => w === "kubelet")!;
+        assert.deepEqual([what, who, mode], ["shutdown", "kubelet", "delay"], `${n.name}: ${why}`);
       } else {
         assert.ok(!kc.shutdownGracePeriod || kc.shutdownGracePeriod === "0s", `${n.name}: no graceful shutdown configured (${kc.shutdownGracePeriod})`);
+        assert.equal(kl.nodes.get(n.name)!.bus, undefined);
       }
     }
     const images = cluster.kubectl(["get", "pods", "-A", "-o", "jsonpath={range .items[*]}{.status.containerStatuses[*].image}{\"\\n\"}{end}"]);

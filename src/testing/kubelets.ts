@@ -45,6 +45,13 @@ export interface KubeletNodeSpec {
    * so the scheduler sees the lab's nodes and not eight copies of this machine
    */
   readonly allocatable?: { readonly cpuMillis: number; readonly memoryBytes: number };
+  /**
+   * a real systemd-logind on a D-Bus system bus of the node's own (KubeletNode.bus), for the kubelet's
+   * graceful node shutdown: the kubelet takes its delay inhibitor lock there. Its /run/systemd and
+   * /etc/systemd are the node's own (tmpfs in its mount namespace). logind cannot power the node off:
+   * it asks systemd (PID 1, org.freedesktop.systemd1), which this host does not run.
+   */
+  readonly logind?: boolean;
 }
 
 /** What the kubelet reports as this machine's capacity: its CPUs, and MemTotal in bytes (cAdvisor's machine info). */
@@ -65,6 +72,8 @@ export interface KubeletNode {
   kill(): Promise<void>;
   /** the last lines of the node's kubelet and containerd logs */
   logTail(lines?: number): string;
+  /** with logind: the node's D-Bus system bus address (unix:path=...) */
+  readonly bus?: string;
 }
 
 export interface Kubelets {
@@ -324,12 +333,33 @@ export async function startKubelets(cluster: TestCluster, o: { mirrors: readonly
         ...(labels ? ["--node-labels", labels] : []), "--v", "1",
       ];
       const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+      // the node's own system bus and logind (spec.logind): a private bus socket in the node's folder, a
+      // permissive policy (only root reaches the folder), no service activation; logind keeps its state in
+      // the node's /run/systemd and reads its settings from there (inhibitor delays up to 10 minutes, so the
+      // kubelet never rewrites logind's configuration), no VTs and no buttons
+      const busSock = join(nd, "system_bus_socket");
+      if (spec.logind) writeFileSync(join(nd, "dbus.conf"), [
+        `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">`,
+        `<busconfig><type>system</type><listen>unix:path=${busSock}</listen><auth>EXTERNAL</auth>`,
+        `<policy context="default"><allow user="root"/><allow own="*"/><allow send_destination="*"/><allow receive_sender="*"/></policy></busconfig>`, "",
+      ].join("\n"));
+      const logindLines = spec.logind ? [
+        "mount -t tmpfs -o mode=0755 tmpfs /run/systemd",
+        "mount -t tmpfs -o mode=0755 tmpfs /etc/systemd",
+        "mkdir -p /run/systemd/logind.conf.d",
+        `printf '[Login]\\nNAutoVTs=0\\nReserveVT=0\\nInhibitDelayMaxSec=600\\nHandlePowerKey=ignore\\nHandleSuspendKey=ignore\\nHandleHibernateKey=ignore\\nHandleLidSwitch=ignore\\nHandleRebootKey=ignore\\n' > /run/systemd/logind.conf.d/50-drover-test.conf`,
+        `dbus-daemon --config-file=${q(join(nd, "dbus.conf"))} --fork --nopidfile`,
+        `export DBUS_SYSTEM_BUS_ADDRESS=${q(`unix:path=${busSock}`)}`,
+        `/lib/systemd/systemd-logind >> ${q(join(nd, "logind.log"))} 2>&1 &`,
+        `for i in $(seq 1 100); do busctl get-property org.freedesktop.login1 /org/freedesktop/login1 org.freedesktop.login1.Manager InhibitDelayMaxUSec >/dev/null 2>&1 && break; sleep 0.1; done`,
+      ] : [];
       // one shell per node, in the node's network namespace and a mount namespace of its own: it joins the
       // node's system cgroup, starts containerd, waits for its socket and becomes the kubelet
       writeFileSync(join(nd, "run.sh"), [
         "set -e",
         ...hierarchies.map((h) => `echo $$ > ${q(join(h, cgRoot, `${spec.name}-system`, "cgroup.procs"))}`),
         `export PATH=${q(`${tools.containerdBin}:${dirname(tools.runc)}:/usr/sbin:/usr/bin:/sbin:/bin`)}`,
+        ...logindLines,
         `${q(tools.containerd)} --config ${q(join(nd, "containerd.toml"))} >> ${q(join(nd, "containerd.log"))} 2>&1 &`,
         `for i in $(seq 1 300); do [ -S ${q(sock)} ] && break; sleep 0.1; done`,
         `exec ${q(tools.kubelet)} ${kubeletArgs.map(q).join(" ")} >> ${q(join(nd, "kubelet.log"))} 2>&1`,
@@ -341,12 +371,13 @@ export async function startKubelets(cluster: TestCluster, o: { mirrors: readonly
       let killed = false;
       const node: KubeletNode = {
         name: spec.name, dir: nd, ns, startedAt,
+        ...(spec.logind ? { bus: `unix:path=${busSock}` } : {}),
         get killed() { return killed; },
         kill: async () => {
           killed = true;
           await killCgroups([spec.name, `${spec.name}-system`]);
         },
-        logTail: (n = 30) => ["kubelet.log", "containerd.log"].map((f) => {
+        logTail: (n = 30) => ["kubelet.log", "containerd.log", ...(spec.logind ? ["logind.log"] : [])].map((f) => {
           const path = join(nd, f);
           return `--- ${spec.name} ${f}\n${existsSync(path) ? readFileSync(path, "utf8").split("\n").slice(-n).join("\n") : "(none)"}`;
         }).join("\n"),
