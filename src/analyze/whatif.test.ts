@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { loadSpec } from "../spec/load.js";
 import { resolveLab } from "../lab/resolve.js";
 import { EXAMPLES } from "../testing/paths.js";
+import { kubeletsLabYaml, KUBELETS_DOWN_HOST } from "../testing/kubelets-lab.js";
 import { baseline, whatIf, allSingle, volatileOff } from "./whatif.js";
 import { NodeState } from "./state.js";
 import { scheduleOne } from "./scheduler.js";
@@ -140,4 +141,17 @@ test("property: an app is never unaffected when one of its pods ran on a removed
       assert.ok(a.after <= a.before || a.before === 0);
     }
   }), { numRuns: 200 });
+});
+
+test("the kubelets lab (real-kubelet test, issue 15): --down h4 says where each displaced pod goes, and a StatefulSet pod that fits nowhere once its node is marked is stuck, then Pending", () => {
+  const k = resolveLab(loadSpec(kubeletsLabYaml({ recipient: "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p" })).spec!);
+  const kb = baseline(k);
+  assert.deepEqual(Object.fromEntries(kb.placed), { "dashboard/homepage-0": "n4", "dashboard/homepage-1": "n2", "monitoring/uptime-kuma-0": "n4", "dev/atuin-0": "n2", "dev/atuin-postgres-0": "n4", "dashboard/bigpage-0": "n4", "dashboard/smallpage-0": "n2" });
+  const r = whatIf(kb, [KUBELETS_DOWN_HOST]);
+  assert.deepEqual(Object.fromEntries(r.apps.map((a) => [a.app, [a.outcome, a.alternatives]])), { homepage: ["degraded", undefined], "uptime-kuma": ["down", undefined], atuin: ["down", undefined], bigpage: ["restarted", undefined], smallpage: ["unaffected", undefined] });
+  assert.deepEqual(r.moves, { "dashboard/bigpage-0": ["n2"], "dashboard/homepage-0": ["n3"], "monitoring/uptime-kuma-0": ["n3"] });
+  assert.deepEqual(Object.keys(r.stuck), ["dev/atuin-postgres-0", "monitoring/uptime-kuma-0"]);
+  assert.match(r.stuck["dev/atuin-postgres-0"]!, /stays Terminating on n4: .* \(then it stays Pending: .*Insufficient memory/);
+  assert.deepEqual(Object.keys(r.pending), ["dev/atuin-postgres-0"]);
+  assert.deepEqual(r.outOfService.map((o) => o.node), ["n4"]);
 });

@@ -273,7 +273,7 @@ describe("kubelets (Tier 2): the rendered lab on real kubelets + containerd", { 
     const x = lab.nodes.find((n) => n.host === host)!.name;
     const predicted = whatIf(b, [host]);
     const instances = [...new Set(b.pods.map((p) => p.app))];
-    const before = new Map(instances.map((i) => [i, instanceState(i)]));
+    const before = new Map(instances.map((i) => [i, pods().filter((p) => p.app === i && !p.terminating).map((p) => p.node).sort()]));
     // what-if's answer, per instance: where its pods run (one node, or the tied ones), how many are left
     // Terminating on the lost node (every pod that ran there: the kubelet never confirms a deletion) and
     // how many are Pending; before the node is marked out-of-service, and after
@@ -377,7 +377,7 @@ describe("kubelets (Tier 2): the rendered lab on real kubelets + containerd", { 
       scenario: `what-if --down ${host} (node ${x}) vs SIGKILL of its kubelet, containerd and containers`,
       apps: strip(rows),
       notes: [`NotReady after ${notReadyAfter.toFixed(0)} s; every app as predicted after ${settled.toFixed(0)} s (node monitor grace 20 s, not-ready/unreachable tolerations 10 s), unchanged 30 s later`,
-        `baseline placement (real = simulated): ${[...before].map(([i, st]) => `${i} ${st.ready.join(",")}`).join("; ")}`],
+        `baseline placement (real = simulated): ${[...before].map(([i, nodes]) => `${i} ${nodes.join(",")}`).join("; ")}`],
     });
     report.scenarios.push({
       scenario: `then ${predicted.outOfService[0]!.command}`,
