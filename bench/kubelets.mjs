@@ -28,7 +28,7 @@ for (const s of report.scenarios) {
   console.log(`\n${s.scenario}`);
   if (s.apps.length) {
     console.log(`| app | predicted | observed | simulated placement | real placement |\n|---|---|---|---|---|`);
-    for (const a of s.apps) console.log(`| ${a.app} | ${a.predicted} | ${a.observed} | ${a.predictedWhere} | ${a.observedWhere}${a.placementAsPredicted ? "" : " (placement tie)"} |`);
+    for (const a of s.apps) console.log(`| ${a.app} | ${a.predicted} | ${a.observed} | ${a.predictedWhere} | ${a.observedWhere}${a.placementAsPredicted ? "" : " (not as predicted)"} |`);
   }
   for (const n of s.notes) console.log(`- ${n}`);
 }
