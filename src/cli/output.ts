@@ -9,6 +9,8 @@ export interface Output {
   err(text: string): void;
   /** one line of progress on a terminal, replaced by the next (quiet with --json, when stderr is not a terminal, or TERM=dumb); "" clears it */
   progress(step: string): void;
+  /** a line that stays, printed above the progress line on a terminal (what a long run did so far); quiet where progress is */
+  step(text: string): void;
 }
 
 export function makeOutput(json: boolean, stream: { out: NodeJS.WritableStream & { isTTY?: boolean }; err: NodeJS.WritableStream & { isTTY?: boolean } } = { out: process.stdout, err: process.stderr }): Output {
@@ -18,9 +20,28 @@ export function makeOutput(json: boolean, stream: { out: NodeJS.WritableStream &
     color,
     out: (t) => void stream.out.write(t.endsWith("\n") ? t : t + "\n"),
     err: (t) => void stream.err.write(t.endsWith("\n") ? t : t + "\n"),
-    progress: !json && !!stream.err.isTTY && process.env.TERM !== "dumb"
-      ? (s) => void stream.err.write(`\r\x1b[K${s ? `${s.replace(/[\x00-\x1f\x7f-\x9f]/g, " ")}…` : ""}`)
-      : () => undefined,
+    ...terminalProgress(!json && !!stream.err.isTTY && process.env.TERM !== "dumb", stream.err),
+  };
+}
+
+/** progress and step lines on a terminal's stderr; nothing otherwise */
+function terminalProgress(on: boolean, err: NodeJS.WritableStream & { columns?: number }): Pick<Output, "progress" | "step"> {
+  if (!on) return { progress: () => undefined, step: () => undefined };
+  const clean = (s: string) => s.replace(/[\x00-\x1f\x7f-\x9f]/g, " ");
+  let current = "";
+  // one terminal row at most: a wrapped line could not be cleared by \r
+  const fit = (s: string) => s.slice(0, Math.max(1, (err.columns ?? 100) - 2)); // the "…" after it ends the cut too
+  const draw = () => void err.write(`\r\x1b[K${current ? `${fit(current)}…` : ""}`);
+  return {
+    progress(s) {
+      current = clean(s);
+      draw();
+    },
+    step(text) {
+      // colours (SGR sequences) stay; every other control character is a space
+      err.write(`\r\x1b[K${text.split("\n").map((l) => l.replace(/\x1b\[[0-9;]*m|[\x00-\x1f\x7f-\x9f]/g, (m) => (m.length > 1 ? m : " "))).join("\n")}\n`);
+      if (current) draw();
+    },
   };
 }
 

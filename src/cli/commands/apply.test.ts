@@ -76,6 +76,7 @@ test("drover apply of a lab: apps ready on kwok nodes, status shows topology and
 
   const first = drover(["apply", dir, ...kc, "--timeout", "2m"]);
   assert.equal(first.code, 0, first.stdout + first.stderr);
+  assert.doesNotMatch(first.stderr, /\r|\x1b\[K|applying /, "no progress when stderr is a pipe");
   assert.match(first.stdout, /✓ applied \d+ objects to https:\/\/127\.0\.0\.1:\d+: \d+ created, 0 configured, 0 unchanged, 0 pruned, \d+ skipped/);
   // Flux is vendored in the tree: its CRDs go first, so the HelmReleases and Flux's own objects are applied;
   // the charts' own kinds (cert-manager's issuers, …) wait for their CRDs: skipped, with what to do

@@ -30,47 +30,42 @@ interface ApplyFlags extends ClusterOptions {
   overFlux?: boolean;
 }
 
-/** A progress line on stderr: rewritten in place on a terminal, one line per step otherwise. */
-export function progressPrinter(o: Output, stream: NodeJS.WritableStream & { isTTY?: boolean } = process.stderr): { update(p: ApplyProgress): void; done(): void } {
-  const tty = !!stream.isTTY && !o.json;
-  let last = "";
-  let lastLevel = -1;
-  const show = (line: string, milestone: boolean) => {
-    if (o.json) return;
-    if (tty) {
-      stream.write(`\r\x1b[K${line.slice(0, (process.stderr.columns ?? 100) - 1)}`);
-      last = line;
-    } else if (milestone && line !== last) {
-      stream.write(`${line}\n`);
-      last = line;
-    }
-  };
+/**
+ * apply's progress: one line on a terminal's stderr, rewritten in place (Output.progress); nothing with
+ * --json or when stderr is not a terminal, where only the result is printed. Waiting for another
+ * apply's lock is said in any case (on stderr, not with --json): it can take long and is not progress.
+ */
+export function progressPrinter(o: Output): { update(p: ApplyProgress): void; done(): void } {
+  let lockSaid = false;
   return {
     update(p) {
       switch (p.phase) {
-        case "lock":
-          show(`waiting for another apply to finish (${p.holder}${p.since ? `, since ${p.since}` : ""})`, true);
-          break;
-        case "apply": {
-          const name = LEVEL_NAMES[p.level] ?? "objects";
-          const milestone = p.done === p.total || p.level !== lastLevel;
-          lastLevel = p.level;
-          show(`applying ${name}: ${p.done}/${p.total}${p.ref && tty ? ` ${dim(o, refText(p.ref))}` : ""}`, milestone && p.done === p.total);
+        case "lock": {
+          const line = `waiting for another apply to finish (${p.holder}${p.since ? `, since ${p.since}` : ""})`;
+          if (!lockSaid && !o.json) {
+            o.progress("");
+            o.err(line);
+          }
+          lockSaid = true;
+          o.progress(line);
           break;
         }
+        case "apply":
+          o.progress(`applying ${LEVEL_NAMES[p.level] ?? "objects"}: ${p.done}/${p.total}${p.ref ? ` ${refText(p.ref)}` : ""}`);
+          break;
         case "crds":
-          show(`waiting for ${p.pending} CustomResourceDefinition${p.pending === 1 ? "" : "s"} to be established`, p.pending === 0);
+          o.progress(`waiting for ${p.pending} CustomResourceDefinition${p.pending === 1 ? "" : "s"} to be established`);
           break;
         case "prune":
-          show(`pruning: ${p.done}/${p.total}`, p.done === p.total);
+          o.progress(`pruning: ${p.done}/${p.total}`);
           break;
         case "wait":
-          show(`waiting for workloads: ${p.ready}/${p.total} ready${p.pending[0] ? ` — ${refText(p.pending[0].ref)}: ${p.pending[0].message}` : ""}`, true);
+          o.progress(`waiting for workloads: ${p.ready}/${p.total} ready${p.pending[0] ? ` — ${refText(p.pending[0].ref)}: ${p.pending[0].message}` : ""}`);
           break;
       }
     },
     done() {
-      if (tty && last) stream.write("\r\x1b[K");
+      o.progress("");
     },
   };
 }

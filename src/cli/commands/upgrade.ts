@@ -55,15 +55,50 @@ export function formatPlan(o: Output, p: UpgradePlan): string {
   return lines.join("\n");
 }
 
-function eventPrinter(o: Output): (e: RollEvent) => void {
+/**
+ * upgrade's progress on a terminal (stderr): a line per finished stage that stays ("[2/5] n2: upgrade
+ * v1.11.5 → v1.12.6", "  n2 Ready at v1.12.6") and one line below it for what runs now (draining and
+ * how many pods are evicted, upgrading, waiting for Ready). Nothing with --json or when stderr is not a
+ * terminal: there the result alone is printed.
+ */
+export function upgradeProgress(o: Output): (e: RollEvent) => void {
+  let at = "";
+  let evicted = 0;
   return (e) => {
-    if (o.json) return;
-    if (e.type === "step") o.err(bold(o, `[${e.index + 1}/${e.total}] ${e.step.node}: ${e.step.kind} ${e.step.from ?? "?"} → ${e.step.to}`));
-    else if (e.type === "drain" && e.event.type === "evicted") o.err(dim(o, `  pod/${e.event.pod} evicted`));
-    else if (e.type === "upgrading") o.err(`  upgrading ${e.node}`);
-    else if (e.type === "ready") o.err(`  ${e.node} Ready at ${e.version}`);
-    else if (e.type === "uncordoned") o.err(`  ${e.node} uncordoned`);
-    else if (e.type === "cluster") o.err(bold(o, `Kubernetes → ${e.phase.to}: ${(e.phase.command ?? []).join(" ")}`));
+    switch (e.type) {
+      case "step":
+        at = `[${e.index + 1}/${e.total}] ${e.step.node}`;
+        evicted = 0;
+        o.step(bold(o, `${at}: ${e.step.kind} ${e.step.from ?? "?"} → ${e.step.to}`));
+        o.progress(`${at}: draining`);
+        break;
+      case "drain":
+        if (e.event.type === "evicted") {
+          evicted++;
+          o.progress(`${at}: draining, ${evicted} pod${evicted === 1 ? "" : "s"} evicted (last: ${e.event.pod})`);
+        } else if (e.event.type === "retry") o.progress(`${at}: draining, waiting to evict ${e.event.pod}: ${e.event.message}`);
+        else if (e.event.type === "warning") o.step(dim(o, `  ${e.event.message}`));
+        break;
+      case "upgrading":
+        if (evicted) o.step(dim(o, `  ${e.node} drained: ${evicted} pod${evicted === 1 ? "" : "s"} evicted`));
+        o.progress(`${at}: upgrading ${e.node}, then waiting for it to be Ready`);
+        break;
+      case "ready":
+        o.step(`  ${e.node} Ready at ${e.version}`);
+        o.progress(`${at}: uncordoning ${e.node}`);
+        break;
+      case "uncordoned":
+        o.step(`  ${e.node} uncordoned`);
+        o.progress(`${at}: waiting for the disruption budgets to be met again`);
+        break;
+      case "healthy":
+        o.progress("");
+        break;
+      case "cluster":
+        o.step(bold(o, `Kubernetes → ${e.phase.to}: ${(e.phase.command ?? []).join(" ")}`));
+        o.progress(`Kubernetes → ${e.phase.to}: ${e.phase.mode === "talosctl upgrade-k8s" ? "running talosctl upgrade-k8s (control plane components, then kubelets)" : "node by node"}`);
+        break;
+    }
   };
 }
 
@@ -91,6 +126,7 @@ export function register(program: Command, ctx: Context): void {
       try {
         let running: RunningVersions = { nodes: {} };
         if (client) {
+          o.progress(`reading the versions the cluster at ${client.server} runs`);
           const nodes = await nodeVersions(client);
           const cilium = lab.cni === "cilium" ? await ciliumVersion(client) : undefined;
           running = { nodes: Object.fromEntries(nodes.map((n) => [n.name, { talos: talosFromOsImage(n.osImage), kubelet: n.kubeletVersion }])), apiserver: await apiServerVersion(client), ...(cilium ? { cilium } : {}) };
@@ -102,7 +138,9 @@ export function register(program: Command, ctx: Context): void {
           };
         }
         if (f.fromCilium) running = { ...running, cilium: f.fromCilium };
+        o.progress("planning the upgrade");
         const plan = upgradePlan(lab, { running, outDir });
+        o.progress("");
         if (f.plan || !client) {
           o.out(o.json ? JSON.stringify(plan, null, 2) : formatPlan(o, plan));
           if (!plan.ok) throw new UserError(`the plan has ${plan.blockers.length} blocker${plan.blockers.length === 1 ? "" : "s"} (above); nothing was changed`, plan.blockers[0]!.hint);
@@ -111,11 +149,17 @@ export function register(program: Command, ctx: Context): void {
         if (!o.json) o.err(formatPlan(o, plan) + "\n");
         const timeout = parseDuration(f.timeout);
         const r = await runUpgrade(lab, plan, {
-          client, runner: talosctlRunner(f.talosctl), readyTimeoutMs: timeout, drain: { timeoutMs: timeout }, onEvent: eventPrinter(o),
+          client, runner: talosctlRunner(f.talosctl), readyTimeoutMs: timeout, drain: { timeoutMs: timeout }, onEvent: upgradeProgress(o),
           // k3s: the system-upgrade-controller takes the nodes (talosctl takes Talos's)
           k3sPlans: plan.kubernetes?.plans !== undefined,
-          onPlansEvent: (e) => { if (!o.json) o.err(e.type === "plans" ? bold(o, `applied ${e.applied.join(", ")}`) : `  ${e.node} at ${e.version}`); },
+          onPlansEvent: (e) => {
+            if (e.type === "plans") {
+              o.step(bold(o, `applied ${e.applied.join(", ")}`));
+              o.progress("waiting for the system-upgrade-controller to move the nodes");
+            } else o.step(`  ${e.node} at ${e.version}`);
+          },
         });
+        o.progress("");
         if (o.json) o.out(JSON.stringify({ plan, result: r }, null, 2));
         else if (r.ok) o.out(green(o, "✓ upgrade complete"));
         if (!r.ok) {
@@ -124,6 +168,7 @@ export function register(program: Command, ctx: Context): void {
           throw new UserError(`upgrade stopped: ${why}`, failed?.cordoned ? `${failed.node} stays cordoned; fix it and run drover upgrade again (done nodes are skipped)` : "fix it and run drover upgrade again (done nodes are skipped)");
         }
       } finally {
+        o.progress(""); // an error is printed on a clean line
         client?.close();
       }
     });
