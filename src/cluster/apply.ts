@@ -242,13 +242,9 @@ export async function liveObjects(client: Client, objs: readonly KubeObject[], o
 
 export async function apply(client: Client, desiredIn: readonly KubeObject[], o: ApplyOptions = {}): Promise<ApplyResult> {
   const dryRun = !!o.dryRun;
-  const prune = o.prune !== false;
-  const concurrency = o.concurrency ?? 32;
-  const progress = o.onProgress ?? (() => {});
   const invName = o.inventoryName ?? INVENTORY_NAME;
   const results = new Map<string, ObjectResult>();
   const notReady: { ref: ObjectRef; message: string; failed: boolean }[] = [];
-  let writes = 0;
   client.takeWarnings(); // only this apply's
   const interrupted = () => !!o.signal?.aborted;
   const t0 = performance.now();
@@ -262,15 +258,27 @@ export async function apply(client: Client, desiredIn: readonly KubeObject[], o:
   }
   // another lab's cluster, or an inventory that does not read: refused before even the lock is written
   checkLab(client.server, (await readInventory(client, invName)).lab, o.lab);
+  const progress = o.onProgress ?? (() => {});
   let lock: HeldLock | undefined;
   if (!dryRun) lock = await acquireLock(client, { waitMs: o.lockWaitMs ?? 0, ...(o.lockHolder ? { holder: o.lockHolder } : {}), onWait: (holder, since) => progress({ phase: "lock", holder, ...(since ? { since } : {}) }) });
-  // before every write: is the lease still ours? (stop() makes the pools take no more objects)
-  const held = () => {
-    const why = lock?.lost();
-    if (why) throw new LockLostError(why);
-  };
-  const stop = () => interrupted() || !!lock?.lost();
   let lab: LabIdentity | undefined;
+  const run: Run = {
+    client,
+    o,
+    dryRun,
+    concurrency: o.concurrency ?? 32,
+    progress,
+    results,
+    writes: 0,
+    trace,
+    interrupted,
+    // before every write: is the lease still ours? (stop() makes the pools take no more objects)
+    held: () => {
+      const why = lock?.lost();
+      if (why) throw new LockLostError(why);
+    },
+    stop: () => interrupted() || !!lock?.lost(),
+  };
   try {
     trace("lock held");
     const read = await readInventory(client, invName); // a malformed inventory stops here: nothing written, nothing pruned
@@ -281,146 +289,26 @@ export async function apply(client: Client, desiredIn: readonly KubeObject[], o:
     if (foreign.size && !o.adopt) throw foreignError(client.server, [...foreign.values()], client.fieldManager);
     trace(`ownership decided: ${foreign.size} to adopt`);
     const since = isoTime(client);
-    const inv = new Inventory(before.list());
-    for (const d of desired) {
-      const ref = refOf(d);
-      const entry = inv.get(ref);
-      switch (owner.get(refKey(ref))) {
-        case "new": inv.set({ ...ref, origin: "pending", since }); break;
-        case "created": inv.set({ ...ref, ...(entry?.hash ? { hash: entry.hash } : {}), origin: "created" }); break;
-        case "foreign": inv.set({ ...ref, origin: "adopted" }); break;
-        default: break; // adopted: as recorded
-      }
-    }
+    const inv = plannedInventory(desired, before, owner, since);
     let state = read.state;
     if (!dryRun) {
-      held();
+      run.held();
       state = await writeInventory(client, inv, state, lab, invName);
     }
     trace("inventory written");
 
-    let failed = false;
-    for (const { level, objects } of levels(desired)) {
-      if (stop()) break;
-      // what the cluster has now, to skip unchanged objects (not needed on a first apply: nothing to skip)
-      const needLive = dryRun || objects.some((d) => inv.get(refOf(d))?.hash !== undefined);
-      const live = needLive ? await liveObjects(client, objects) : undefined;
-      trace(`level ${level}: ${objects.length} objects${live ? `, ${live.size} live listed` : ""}`);
-      let done = 0;
-      await pool(objects, concurrency, async (d) => {
-        const ref = refOf(d);
-        const key = refKey(ref);
-        const hash = objectHash(d);
-        const cur = live?.get(key);
-        const who = owner.get(key);
-        let action: Action;
-        try {
-          if (!dryRun && cur && (who === "created" || who === "adopted") && inv.get(ref)?.hash === hash && liveCovers(cur, d)) {
-            action = "unchanged";
-          } else if (dryRun) {
-            const r = await client.applyDetailed(d, { dryRun });
-            action = who === "foreign" ? "adopted" : !cur ? "created" : sameJson(comparable(cur), comparable(r.object)) ? "unchanged" : "configured";
-          } else if (who === "foreign") {
-            // --adopt: taken over as it is, with the spec's fields forced
-            held();
-            await client.applyDetailed(d);
-            writes++;
-            action = "adopted";
-          } else if (!cur && (held(), await client.createIfAbsent(d))) {
-            // absent (or not looked up on a first apply): a plain create is far cheaper for the server
-            writes++;
-            action = "created";
-          } else {
-            // it exists: server-side apply, after moving ownership recorded by an earlier create to drover's Apply entry
-            let before = cur ?? (await client.get(ref));
-            if (before && who === "new" && !madeByDrover(before, client.fieldManager, since)) {
-              // it appeared while this apply ran, made by someone else: not taken over
-              inv.delete(ref);
-              throw new UserError(`${refText(ref)} was created by someone else while drover applied (${writersText(before, client.fieldManager)}); not taken over`, "pass --adopt to take it over");
-            }
-            held();
-            const upgraded = before ? await upgradeOwnership(client, before) : undefined;
-            if (upgraded) {
-              writes++;
-              before = upgraded;
-            }
-            held();
-            const r = await client.applyDetailed(d);
-            writes++;
-            action = !before ? (r.created ? "created" : "configured") : before.metadata.resourceVersion === r.object.metadata.resourceVersion ? "unchanged" : "configured";
-          }
-          if (!dryRun) inv.set({ ...ref, hash, origin: who === "adopted" || who === "foreign" ? "adopted" : "created" });
-          results.set(key, { ref, action });
-        } catch (e) {
-          if (e instanceof LockLostError) throw e; // the whole apply stops
-          if (dryRun && !cur && e instanceof NotFound) {
-            // a custom resource whose CRD this apply creates: the server can't dry-run it yet
-            results.set(key, { ref, action: "created" });
-            progress({ phase: "apply", level, done: ++done, total: objects.length, ref, action: "created" });
-            return;
-          }
-          failed = true;
-          action = "failed";
-          results.set(key, { ref, action, error: (e as Error).message });
-          if (e instanceof UnreachableError || (e instanceof ApiError && e.code === 401)) throw e; // the whole apply is off
-        }
-        done++;
-        progress({ phase: "apply", level, done, total: objects.length, ref, action });
-        await o.afterObject?.(ref);
-      }, stop);
-      held();
-      trace(`level ${level} applied`);
-      if (level === 0 && !dryRun) {
-        await waitCrds(client, objects.filter((c) => results.get(refKey(refOf(c)))?.action !== "failed"), (n) => progress({ phase: "crds", pending: n }), o.timeoutMs ?? 120_000, stop);
-      }
-    }
+    const failed = await applyLevels(run, desired, inv, owner, since);
     for (const d of desired) if (!results.has(refKey(refOf(d)))) results.set(refKey(refOf(d)), { ref: refOf(d), action: "not-applied" });
 
     // prune: what the inventory lists and the spec no longer has, through the prune filters
     const wanted = new Set(desired.map((d) => refKey(refOf(d))));
     const gone = before.list().filter((e) => !wanted.has(refKey(e)));
-    if (prune && !failed && !stop()) {
-      let done = 0;
+    if (o.prune !== false && !failed && !run.stop()) {
       const pruned = new Set<string>();
-      const ctx: PruneContext = { client, inventory: before, inventorySince: read.since, pruned };
-      // dependents first, namespaces and CRDs last (so their contents are judged after what this prune deleted)
-      for (const { objects } of levels(gone).reverse()) {
-        held();
-        await pool(objects, concurrency, async (e: InventoryEntry) => {
-          const ref: ObjectRef = { apiVersion: e.apiVersion, kind: e.kind, name: e.name, ...(e.namespace ? { namespace: e.namespace } : {}) };
-          try {
-            const cur = await client.get(ref).catch((err) => {
-              if (err instanceof NotFound) return undefined; // its CRD is gone, so is it
-              throw err;
-            });
-            if (!cur) {
-              if (!dryRun) inv.delete(ref); // already gone: forget it
-            } else {
-              const v = await decidePrune({ entry: e, ref, live: cur }, ctx, o.pruneFilters ?? defaultPruneFilters);
-              if (v.action === "prune") {
-                if (!dryRun) {
-                  held();
-                  await client.delete(ref, { propagationPolicy: "Background", ...(cur.metadata.uid ? { uid: cur.metadata.uid } : {}) });
-                  writes++;
-                  inv.delete(ref);
-                }
-                pruned.add(refKey(ref));
-                results.set(refKey(ref), { ref, action: "pruned" });
-              } else {
-                if (v.action === "release" && !dryRun) inv.delete(ref);
-                results.set(refKey(ref), { ref, action: v.action === "release" ? "released" : "kept", reason: v.reason });
-              }
-            }
-          } catch (err) {
-            if (err instanceof LockLostError) throw err;
-            results.set(refKey(ref), { ref, action: "failed", error: (err as Error).message });
-          }
-          progress({ phase: "prune", done: ++done, total: gone.length, ref });
-        }, stop);
-      }
+      await pruneGone(run, gone, inv, pruned, { client, inventory: before, inventorySince: read.since, pruned });
     }
     if (!dryRun) {
-      held();
+      run.held();
       state = await writeInventory(client, inv, state, lab, invName);
     }
     trace("inventory written");
@@ -435,7 +323,169 @@ export async function apply(client: Client, desiredIn: readonly KubeObject[], o:
   const counts: Record<Action, number> = { created: 0, configured: 0, unchanged: 0, adopted: 0, pruned: 0, released: 0, kept: 0, failed: 0, "not-applied": 0, skipped: 0 };
   const list = [...results.values()].sort((a, b) => levelOf(a.ref) - levelOf(b.ref) || (refKey(a.ref) < refKey(b.ref) ? -1 : 1));
   for (const r of list) counts[r.action]++;
-  return { dryRun, results: list, counts, notReady, interrupted: interrupted(), writes, warnings: client.takeWarnings().sort(), lab };
+  return { dryRun, results: list, counts, notReady, interrupted: interrupted(), writes: run.writes, warnings: client.takeWarnings().sort(), lab };
+}
+
+/** One apply as it runs: its options, the results so far, the writes it made, and the lock checks. */
+interface Run {
+  readonly client: Client;
+  readonly o: ApplyOptions;
+  readonly dryRun: boolean;
+  readonly concurrency: number;
+  readonly progress: (p: ApplyProgress) => void;
+  readonly results: Map<string, ObjectResult>;
+  writes: number;
+  trace(what: string): void;
+  interrupted(): boolean;
+  /** throws when the lock was lost: call before every write */
+  held(): void;
+  /** interrupted, or the lock lost: take no more objects */
+  stop(): boolean;
+}
+
+/** The inventory as it will be once this apply is done: new objects pending, created and adopted ones as they are. */
+function plannedInventory(desired: readonly KubeObject[], before: Inventory, owner: ReadonlyMap<string, Owner>, since: string): Inventory {
+  const inv = new Inventory(before.list());
+  for (const d of desired) {
+    const ref = refOf(d);
+    const entry = inv.get(ref);
+    switch (owner.get(refKey(ref))) {
+      case "new": inv.set({ ...ref, origin: "pending", since }); break;
+      case "created": inv.set({ ...ref, ...(entry?.hash ? { hash: entry.hash } : {}), origin: "created" }); break;
+      case "foreign": inv.set({ ...ref, origin: "adopted" }); break;
+      default: break; // adopted: as recorded
+    }
+  }
+  return inv;
+}
+
+/** Every object, level by level (CRDs first, and waited for), in parallel within a level; whether any failed. */
+async function applyLevels(run: Run, desired: readonly KubeObject[], inv: Inventory, owner: ReadonlyMap<string, Owner>, since: string): Promise<boolean> {
+  const { client, o, dryRun, results, progress } = run;
+  let failed = false;
+  for (const { level, objects } of levels(desired)) {
+    if (run.stop()) break;
+    // what the cluster has now, to skip unchanged objects (not needed on a first apply: nothing to skip)
+    const needLive = dryRun || objects.some((d) => inv.get(refOf(d))?.hash !== undefined);
+    const live = needLive ? await liveObjects(client, objects) : undefined;
+    run.trace(`level ${level}: ${objects.length} objects${live ? `, ${live.size} live listed` : ""}`);
+    let done = 0;
+    await pool(objects, run.concurrency, async (d) => {
+      const ref = refOf(d);
+      const key = refKey(ref);
+      const cur = live?.get(key);
+      let action: Action;
+      try {
+        action = await applyObject(run, d, cur, owner.get(key), inv, since);
+        results.set(key, { ref, action });
+      } catch (e) {
+        if (e instanceof LockLostError) throw e; // the whole apply stops
+        if (dryRun && !cur && e instanceof NotFound) {
+          // a custom resource whose CRD this apply creates: the server can't dry-run it yet
+          results.set(key, { ref, action: "created" });
+          progress({ phase: "apply", level, done: ++done, total: objects.length, ref, action: "created" });
+          return;
+        }
+        failed = true;
+        action = "failed";
+        results.set(key, { ref, action, error: (e as Error).message });
+        if (e instanceof UnreachableError || (e instanceof ApiError && e.code === 401)) throw e; // the whole apply is off
+      }
+      done++;
+      progress({ phase: "apply", level, done, total: objects.length, ref, action });
+      await o.afterObject?.(ref);
+    }, run.stop);
+    run.held();
+    run.trace(`level ${level} applied`);
+    if (level === 0 && !dryRun) {
+      await waitCrds(client, objects.filter((c) => results.get(refKey(refOf(c)))?.action !== "failed"), (n) => progress({ phase: "crds", pending: n }), o.timeoutMs ?? 120_000, run.stop);
+    }
+  }
+  return failed;
+}
+
+/** One object: skipped when unchanged, else created, adopted or server-side applied; its inventory entry updated. */
+async function applyObject(run: Run, d: KubeObject, cur: KubeObject | undefined, who: Owner | undefined, inv: Inventory, since: string): Promise<Action> {
+  const { client, dryRun } = run;
+  const ref = refOf(d);
+  const hash = objectHash(d);
+  let action: Action;
+  if (!dryRun && cur && (who === "created" || who === "adopted") && inv.get(ref)?.hash === hash && liveCovers(cur, d)) {
+    action = "unchanged";
+  } else if (dryRun) {
+    const r = await client.applyDetailed(d, { dryRun });
+    action = who === "foreign" ? "adopted" : !cur ? "created" : sameJson(comparable(cur), comparable(r.object)) ? "unchanged" : "configured";
+  } else if (who === "foreign") {
+    // --adopt: taken over as it is, with the spec's fields forced
+    run.held();
+    await client.applyDetailed(d);
+    run.writes++;
+    action = "adopted";
+  } else if (!cur && (run.held(), await client.createIfAbsent(d))) {
+    // absent (or not looked up on a first apply): a plain create is far cheaper for the server
+    run.writes++;
+    action = "created";
+  } else {
+    // it exists: server-side apply, after moving ownership recorded by an earlier create to drover's Apply entry
+    let before = cur ?? (await client.get(ref));
+    if (before && who === "new" && !madeByDrover(before, client.fieldManager, since)) {
+      // it appeared while this apply ran, made by someone else: not taken over
+      inv.delete(ref);
+      throw new UserError(`${refText(ref)} was created by someone else while drover applied (${writersText(before, client.fieldManager)}); not taken over`, "pass --adopt to take it over");
+    }
+    run.held();
+    const upgraded = before ? await upgradeOwnership(client, before) : undefined;
+    if (upgraded) {
+      run.writes++;
+      before = upgraded;
+    }
+    run.held();
+    const r = await client.applyDetailed(d);
+    run.writes++;
+    action = !before ? (r.created ? "created" : "configured") : before.metadata.resourceVersion === r.object.metadata.resourceVersion ? "unchanged" : "configured";
+  }
+  if (!dryRun) inv.set({ ...ref, hash, origin: who === "adopted" || who === "foreign" ? "adopted" : "created" });
+  return action;
+}
+
+/** What the inventory lists and the spec no longer has, through the prune filters: dependents first, namespaces and CRDs last (so their contents are judged after what this prune deleted). */
+async function pruneGone(run: Run, gone: readonly InventoryEntry[], inv: Inventory, pruned: Set<string>, ctx: PruneContext): Promise<void> {
+  const { client, o, dryRun, results } = run;
+  let done = 0;
+  for (const { objects } of levels(gone).reverse()) {
+    run.held();
+    await pool(objects, run.concurrency, async (e: InventoryEntry) => {
+      const ref: ObjectRef = { apiVersion: e.apiVersion, kind: e.kind, name: e.name, ...(e.namespace ? { namespace: e.namespace } : {}) };
+      try {
+        const cur = await client.get(ref).catch((err) => {
+          if (err instanceof NotFound) return undefined; // its CRD is gone, so is it
+          throw err;
+        });
+        if (!cur) {
+          if (!dryRun) inv.delete(ref); // already gone: forget it
+        } else {
+          const v = await decidePrune({ entry: e, ref, live: cur }, ctx, o.pruneFilters ?? defaultPruneFilters);
+          if (v.action === "prune") {
+            if (!dryRun) {
+              run.held();
+              await client.delete(ref, { propagationPolicy: "Background", ...(cur.metadata.uid ? { uid: cur.metadata.uid } : {}) });
+              run.writes++;
+              inv.delete(ref);
+            }
+            pruned.add(refKey(ref));
+            results.set(refKey(ref), { ref, action: "pruned" });
+          } else {
+            if (v.action === "release" && !dryRun) inv.delete(ref);
+            results.set(refKey(ref), { ref, action: v.action === "release" ? "released" : "kept", reason: v.reason });
+          }
+        }
+      } catch (err) {
+        if (err instanceof LockLostError) throw err;
+        results.set(refKey(ref), { ref, action: "failed", error: (err as Error).message });
+      }
+      run.progress({ phase: "prune", done: ++done, total: gone.length, ref });
+    }, run.stop);
+  }
 }
 
 export async function waitCrds(client: Client, crds: readonly KubeObject[], onPending: (n: number) => void, timeoutMs: number, stop: () => boolean): Promise<void> {
