@@ -9,7 +9,8 @@ import { allCommands, labConvention } from "./lab-argument.js";
 export async function main(argv: readonly string[], stream?: Parameters<typeof makeOutput>[1]): Promise<number> {
   const program = new Command("drover");
   let json = argv.includes("--json");
-  const ctx: Context = { output: () => makeOutput(json, stream) };
+  let exitCode: number = EXIT_OK;
+  const ctx: Context = { output: () => makeOutput(json, stream), exit: (code) => { exitCode = code; } };
   program
     .description("Run a home lab the way clouds run theirs: one typed lab.yaml, rendered, checked and operated.")
     .option("--json", "machine-readable output on stdout")
@@ -24,7 +25,7 @@ export async function main(argv: readonly string[], stream?: Parameters<typeof m
   for (const c of allCommands(program)) labConvention(c);
   try {
     await program.parseAsync(argv as string[], { from: "user" });
-    return Number(process.exitCode ?? EXIT_OK) || EXIT_OK;
+    return exitCode;
   } catch (e) {
     const o = makeOutput(json, stream);
     if (e instanceof CommanderError) {
@@ -52,7 +53,7 @@ export async function main(argv: readonly string[], stream?: Parameters<typeof m
 
 export const VERSION = "0.1.0";
 
-type CommandModule = { register(program: Command, ctx: Context): void };
+export type CommandModule = { register(program: Command, ctx: Context): void };
 
 /**
  * The command modules to load: only the one asked for when it is a plain command with its own
@@ -62,13 +63,18 @@ type CommandModule = { register(program: Command, ctx: Context): void };
 async function commandsFor(argv: readonly string[]): Promise<readonly CommandModule[]> {
   const name = argv.find((a) => !a.startsWith("-"));
   const wantsHelp = argv.includes("--help") || argv.includes("-h");
-  const one = name !== undefined && !wantsHelp ? COMMAND_MODULES[name] : undefined;
-  if (one) return one();
-  return (await import("./commands/index.js")).commands;
+  const one = name !== undefined && !wantsHelp && Object.hasOwn(COMMAND_MODULES, name) ? COMMAND_MODULES[name] : undefined;
+  return one ? one() : allCommandModules();
 }
 
-/** Each command's own modules (commands/index.ts lists them all, for help). */
-const COMMAND_MODULES: Record<string, () => Promise<CommandModule[]>> = {
+const allCommandModules = async (): Promise<readonly CommandModule[]> => (await import("./commands/index.js")).commands;
+
+/**
+ * Each top-level command's own modules (commands/index.ts lists them all, for help). Every command
+ * is here: cli/commands.test.ts fails when one is missing or when its modules register it differently
+ * from the whole program.
+ */
+export const COMMAND_MODULES: Readonly<Record<string, () => Promise<readonly CommandModule[]>>> = {
   // check's summary sections register themselves from their own modules
   check: async () => [(await Promise.all([import("./commands/check.js"), import("./commands/check-sections.js")]))[0]],
   init: async () => [await import("./commands/init.js")],
@@ -86,4 +92,8 @@ const COMMAND_MODULES: Record<string, () => Promise<CommandModule[]>> = {
   catalog: async () => [await import("./commands/catalog.js")],
   backup: async () => [await import("./commands/backup.js")],
   restore: async () => [await import("./commands/backup.js")],
+  upgrade: async () => [await import("./commands/upgrade.js")],
+  up: async () => [await import("./commands/up.js")],
+  // completion writes its scripts from the whole command tree
+  completion: allCommandModules,
 };

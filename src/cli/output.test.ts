@@ -37,7 +37,6 @@ test("progress: on a terminal's stderr, replaced in place; quiet with --json, pi
 });
 
 test("render piped: no progress characters in its output", async () => {
-  process.exitCode = undefined;
   const r = await runCli(["render", "/nonexistent/lab.yaml"]);
   assert.notEqual(r.code, 0);
   assert.doesNotMatch(r.err + r.out, /\r|\x1b\[K/);

@@ -155,8 +155,8 @@ export function register(program: Command, ctx: Context): void {
           o.out(JSON.stringify({ server: client.server, ...r, results, adopted: results.filter((x) => x.action === "adopted") }, null, 2));
         }
         else printResult(o, r, client.server);
-        if (r.interrupted) process.exitCode = 130;
-        else if (r.counts.failed || r.notReady.length) process.exitCode = EXIT_INVALID;
+        if (r.interrupted) ctx.exit(130);
+        else if (r.counts.failed || r.notReady.length) ctx.exit(EXIT_INVALID);
       } finally {
         progress.done();
         process.off("SIGINT", onSignal);

@@ -40,7 +40,7 @@ export function register(program: Command, ctx: Context): void {
       try {
         const lines = await backupStatus(client, lab);
         o.out(o.json ? JSON.stringify({ backups: lines }, null, 2) : formatBackups(o, lines));
-        if (lines.some((l) => l.state === "failed")) process.exitCode = 1;
+        if (lines.some((l) => l.state === "failed")) ctx.exit(1);
       } finally {
         client.close();
       }

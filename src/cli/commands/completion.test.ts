@@ -10,7 +10,6 @@ import { tempDir } from "../../testing/age-key.js";
 import { debianTool } from "../../testing/paths.js";
 
 test("bash: shellcheck-clean; completes commands, subcommands and options from the tree", async () => {
-  process.exitCode = undefined;
   const r = await runCli(["completion", "bash"]);
   assert.equal(r.code, 0, r.err);
   const dir = tempDir();
@@ -34,7 +33,6 @@ test("bash: shellcheck-clean; completes commands, subcommands and options from t
 });
 
 test("zsh and fish scripts; an unknown shell is a usage error", async () => {
-  process.exitCode = undefined;
   const z = await runCli(["completion", "zsh"]);
   assert.match(z.out, /^#compdef drover/);
   const f = await runCli(["completion", "fish"]);

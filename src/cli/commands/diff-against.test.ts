@@ -7,15 +7,9 @@ import assert from "node:assert/strict";
 import { cpSync, readFileSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { isolatedAgeKey, runCli as run } from "../../testing/cli-harness.js";
+import { isolatedAgeKey, runCli } from "../../testing/cli-harness.js";
 import { tempDir, type TestKey } from "../../testing/age-key.js";
 import { EXAMPLES } from "../../testing/paths.js";
-
-/** drover in-process; the exit code a previous command left in process.exitCode is not this one's */
-const runCli = (args: string[]) => {
-  process.exitCode = undefined;
-  return run(args);
-};
 
 let key: TestKey;
 let repo: string;

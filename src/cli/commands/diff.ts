@@ -60,7 +60,7 @@ export function register(program: Command, ctx: Context): void {
       if (f.against !== undefined) {
         const r = await revisionDiff(path, f.against, { ...(f.ageKey ? { ageKey: f.ageKey } : {}) });
         printRevisionDiff(o, r);
-        if (f.exitCode && (r.added.length || r.removed.length || r.changed.length)) process.exitCode = 1;
+        if (f.exitCode && (r.added.length || r.removed.length || r.changed.length)) ctx.exit(1);
         return;
       }
       const input = await clusterInput(path, f);
@@ -69,7 +69,7 @@ export function register(program: Command, ctx: Context): void {
         const r = await diff(client, input.objects, { prune: f.prune, ...(f.pruneData ? { pruneFilters: pruneDataFilters } : {}), skipUnserved: !!f.skipUnserved || input.lab !== undefined, ...(input.identity ? { lab: input.identity } : {}) });
         if (o.json) o.out(JSON.stringify({ server: client.server, unchanged: r.unchanged, changes: r.changes.map((c) => ({ ...c.ref, change: c.change, object: refText(c.ref), diff: c.diff })) }, null, 2));
         else printDiff(o, r, client.server);
-        if (r.changes.length) process.exitCode = 1;
+        if (r.changes.length) ctx.exit(1);
       } finally {
         client.close();
       }

@@ -160,7 +160,7 @@ export function register(program: Command, ctx: Context): void {
         progress.done();
         if (o.json) o.out(JSON.stringify({ ...r, steps: events.filter((e) => e.status !== "wait") }, null, 2));
         else printResult(o, r, events, !!process.stderr.isTTY);
-        if (r.flux && !r.flux.ready && f.wait && r.flux.objects.length) process.exitCode = EXIT_INVALID;
+        if (r.flux && !r.flux.ready && f.wait && r.flux.objects.length) ctx.exit(EXIT_INVALID);
       } finally {
         progress.done();
         process.off("SIGINT", onSignal);
