@@ -79,3 +79,24 @@ test("the lab comes from the operand, else --lab (or seat's -f), else $DROVER_LA
     else process.env[LAB_ENV] = before;
   }
 });
+
+test("an option is spelled one way on every command: one set of flags per long name, -o only as -o, --out <dir>", () => {
+  const spellings = new Map<string, Map<string, string[]>>();
+  const walked: string[] = [];
+  for (const c of allCommands(program())) {
+    walked.push(fullName(c));
+    for (const o of c.options) {
+      if (o.hidden || !o.long) continue;
+      const byFlags = spellings.get(o.long) ?? new Map<string, string[]>();
+      byFlags.set(o.flags, [...(byFlags.get(o.flags) ?? []), fullName(c)]);
+      spellings.set(o.long, byFlags);
+      if (o.short === "-o" || o.long === "--out") assert.equal(o.flags, "-o, --out <dir>", `${fullName(c)}: ${o.flags}`);
+    }
+  }
+  // the commands added since the convention was set are walked too
+  for (const name of ["up", "upgrade", "backup status", "restore", "diff", "secrets set", "completion", "catalog"]) assert.ok(walked.includes(name), `${name} is walked`);
+  for (const [long, byFlags] of spellings) {
+    assert.equal(byFlags.size, 1, `${long} is spelled ${[...byFlags].map(([f, cs]) => `"${f}" (${cs.join(", ")})`).join(" and ")}`);
+  }
+  for (const long of ["--kubeconfig", "--age-key", "--out"]) assert.ok(spellings.has(long), `${long} is an option somewhere`);
+});
