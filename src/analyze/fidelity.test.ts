@@ -8,9 +8,10 @@
 // Node and re-creates its pods unbound (what their ReplicaSet/StatefulSet would do after eviction,
 // without waiting out the 300s tolerations). Node-local volumes are real local PVs + PVCs
 // (WaitForFirstConsumer), so the real VolumeBinding plugin pins them.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startCluster, type TestCluster } from "../testing/cluster.js";
+import type { TestCluster } from "../testing/cluster.js";
+import { clusterForTests } from "../testing/cluster-per-file.js";
 import { loadSpec } from "../spec/load.js";
 import { resolveLab } from "../lab/resolve.js";
 import { readFileSync } from "node:fs";
@@ -20,8 +21,7 @@ import { NodeState, scheduleAll, failNodes, simulationInput, type SimNode, type 
 import type { Doubt } from "./state.js";
 
 let cluster: TestCluster;
-before(async () => { cluster = await startCluster(); });
-after(async () => { await cluster?.stop(); });
+clusterForTests((c) => (cluster = c.cluster));
 
 const podName = (id: string) => id.replace(/\//g, "--");
 

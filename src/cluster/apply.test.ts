@@ -2,9 +2,10 @@
 // scheduler) with kwok nodes: order and readiness, a re-apply that writes nothing, prune limited to
 // what Drover applied, dry run, the Lease lock, and a dead or wrong endpoint. Ownership, lab identity
 // and prune safety are in ownership.test.ts; the lock's clock and identity in lock.test.ts.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startCluster, type TestCluster } from "../testing/cluster.js";
+import type { TestCluster } from "../testing/cluster.js";
+import { clusterForTests } from "../testing/cluster-per-file.js";
 import { Client, ApiError, UnreachableError } from "./client.js";
 import { loadKubeconfig } from "./kubeconfig.js";
 import { apply, type ApplyProgress } from "./apply.js";
@@ -14,14 +15,7 @@ import type { KubeObject } from "./objects.js";
 
 let cluster: TestCluster;
 let client: Client;
-before(async () => {
-  cluster = await startCluster({ nodes: [1, 2, 3].map((i) => ({ name: `kw${i}`, cpu: "8", memory: "16Gi" })) });
-  client = Client.fromKubeconfig({ kubeconfig: cluster.kubeconfig });
-});
-after(async () => {
-  client?.close();
-  await cluster?.stop();
-});
+clusterForTests((c) => ({ cluster, client } = c), { nodes: [1, 2, 3].map((i) => ({ name: `kw${i}`, cpu: "8", memory: "16Gi" })) });
 
 const ns = (name: string): KubeObject => ({ apiVersion: "v1", kind: "Namespace", metadata: { name } });
 const cm = (namespace: string, name: string, data: Record<string, string> = { k: name }): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace }, data });

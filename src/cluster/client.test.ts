@@ -1,23 +1,17 @@
 // The API client against a real kube-apiserver (etcd + control plane + kwok): discovery,
 // apply/get/list/patch/watch/delete, and the errors a user sees for a dead or wrong endpoint.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startCluster, type TestCluster } from "../testing/cluster.js";
+import type { TestCluster } from "../testing/cluster.js";
+import { clusterForTests } from "../testing/cluster-per-file.js";
 import { Client, ApiError, UnreachableError, warningText } from "./client.js";
 import { loadKubeconfig } from "./kubeconfig.js";
 
 let cluster: TestCluster;
 let client: Client;
-before(async () => {
-  cluster = await startCluster({ nodes: [{ name: "n1", cpu: "4", memory: "8Gi" }] });
-  client = Client.fromKubeconfig({ kubeconfig: cluster.kubeconfig });
-});
-after(async () => {
-  client?.close();
-  await cluster?.stop();
-});
+clusterForTests((c) => ({ cluster, client } = c), { nodes: [{ name: "n1", cpu: "4", memory: "8Gi" }] });
 
 test("discovery maps kinds to plural, namespaced resources", async () => {
   const dep = await client.resource("apps/v1", "Deployment");

@@ -2,12 +2,13 @@
 // an hour off neither steals a live lock nor loses its own), holders are told apart per process and
 // machine (same host name is not enough to be taken for dead), and a lease lost mid-apply stops the
 // writes at once.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
-import { startCluster, type TestCluster } from "../testing/cluster.js";
+import type { TestCluster } from "../testing/cluster.js";
+import { clusterForTests } from "../testing/cluster-per-file.js";
 import { Client } from "./client.js";
 import { acquireLock, holderIdentity, localScope } from "./lock.js";
 import { apply, LockLostError } from "./apply.js";
@@ -15,14 +16,7 @@ import type { KubeObject } from "./objects.js";
 
 let cluster: TestCluster;
 let client: Client;
-before(async () => {
-  cluster = await startCluster();
-  client = Client.fromKubeconfig({ kubeconfig: cluster.kubeconfig });
-});
-after(async () => {
-  client?.close();
-  await cluster?.stop();
-});
+clusterForTests((c) => ({ cluster, client } = c));
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -3,9 +3,10 @@
 // never deleted, a namespace holding someone else's objects is kept, system namespaces are never
 // deleted whatever the inventory says, a malformed inventory stops everything, the inventory names its
 // lab and another lab is refused, and a format-1 inventory is migrated safely.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startCluster, type TestCluster } from "../testing/cluster.js";
+import type { TestCluster } from "../testing/cluster.js";
+import { clusterForTests } from "../testing/cluster-per-file.js";
 import { Client } from "./client.js";
 import { apply } from "./apply.js";
 import { diff } from "./diff.js";
@@ -14,14 +15,7 @@ import type { LabIdentity } from "./inventory.js";
 
 let cluster: TestCluster;
 let client: Client;
-before(async () => {
-  cluster = await startCluster();
-  client = Client.fromKubeconfig({ kubeconfig: cluster.kubeconfig });
-});
-after(async () => {
-  client?.close();
-  await cluster?.stop();
-});
+clusterForTests((c) => ({ cluster, client } = c));
 
 const ns = (name: string, labels?: Record<string, string>): KubeObject => ({ apiVersion: "v1", kind: "Namespace", metadata: { name, ...(labels ? { labels } : {}) } });
 const cm = (namespace: string, name: string): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace }, data: { k: name } });

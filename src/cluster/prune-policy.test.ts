@@ -2,9 +2,10 @@
 // kustomize.toolkit.fluxcd.io/prune: disabled is kept when the spec drops it (and stays listed), so is
 // a namespace that still holds such a claim even when the namespace itself is not marked; diff and
 // status report them apart; --prune-data deletes them.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startCluster, type TestCluster } from "../testing/cluster.js";
+import type { TestCluster } from "../testing/cluster.js";
+import { clusterForTests } from "../testing/cluster-per-file.js";
 import { Client } from "./client.js";
 import { apply } from "./apply.js";
 import { diff } from "./diff.js";
@@ -15,14 +16,7 @@ import type { KubeObject } from "./objects.js";
 
 let cluster: TestCluster;
 let client: Client;
-before(async () => {
-  cluster = await startCluster({ controllers: "namespace,serviceaccount,serviceaccount-token,garbagecollector" });
-  client = Client.fromKubeconfig({ kubeconfig: cluster.kubeconfig });
-});
-after(async () => {
-  client?.close();
-  await cluster?.stop();
-});
+clusterForTests((c) => ({ cluster, client } = c), { controllers: "namespace,serviceaccount,serviceaccount-token,garbagecollector" });
 
 const KEEP = { [PRUNE_ANNOTATION]: "disabled" };
 const ns = (name: string, annotations?: Record<string, string>): KubeObject => ({ apiVersion: "v1", kind: "Namespace", metadata: { name, ...(annotations ? { annotations } : {}) } });

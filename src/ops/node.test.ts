@@ -1,11 +1,12 @@
 // drover node add / remove on a real control plane (kwok nodes): the spec edit, the secrets store
 // (read back with the real sops), the re-rendered WireGuard configs of every peer, the drain with
 // pods rescheduled by the real scheduler, the Node deleted, and the etcd quorum refusal.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
-import { startCluster, type TestCluster } from "../testing/cluster.js";
+import type { TestCluster } from "../testing/cluster.js";
+import { clusterForTests } from "../testing/cluster-per-file.js";
 import { sops, tempDir, type TestKey } from "../testing/age-key.js";
 import { isolatedAgeKey } from "../testing/cli-harness.js";
 import { Client } from "../cluster/client.js";
@@ -18,15 +19,10 @@ import { UserError } from "../errors.js";
 let cluster: TestCluster;
 let client: Client;
 let key: TestKey;
-before(async () => {
+before(() => {
   key = isolatedAgeKey();
-  cluster = await startCluster();
-  client = Client.fromKubeconfig({ kubeconfig: cluster.kubeconfig, maxSockets: 64 });
 });
-after(async () => {
-  client?.close();
-  await cluster?.stop();
-});
+clusterForTests((c) => ({ cluster, client } = c), { maxSockets: 64 });
 
 const rerender = (p: string) => render(p, {});
 

@@ -3,12 +3,13 @@
 // labels, an app removed from lab.yaml pruned; manifests from files with a Secret encrypted by the
 // real sops; an apply killed (SIGKILL) or interrupted (SIGINT) half-way, then run again: converges,
 // nothing orphaned.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startCluster, type TestCluster } from "../../testing/cluster.js";
+import type { TestCluster } from "../../testing/cluster.js";
+import { clusterForTests } from "../../testing/cluster-per-file.js";
 import { ageKeygen, sops, tempDir, type TestKey } from "../../testing/age-key.js";
 import { ROOT } from "../../testing/paths.js";
 import { loadLab } from "../../lab/file.js";
@@ -19,15 +20,12 @@ let key: TestKey;
 let home: string;
 /** the lab the first test applies; the -f tests name it, since the cluster's inventory is then that lab's */
 let labDir: string;
-before(async () => {
+before(() => {
   key = ageKeygen();
   home = tempDir();
   labDir = tempDir();
-  cluster = await startCluster();
 });
-after(async () => {
-  await cluster?.stop();
-});
+clusterForTests((c) => (cluster = c.cluster));
 
 const BIN = join(ROOT, "bin", "drover.js");
 function env(): NodeJS.ProcessEnv {

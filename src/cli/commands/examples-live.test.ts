@@ -5,13 +5,14 @@
 // view empty too; then every app of a namespace the platform shares is removed from lab.yaml and
 // applied: the apps go, their data (claims) and the namespace stay, every platform object in it
 // stays; drover status reads it back. One control plane for all examples, cleaned between them.
-import { test, before, after } from "node:test";
+import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TestCluster } from "../../testing/cluster.js";
 import { startClusterWithCrds } from "../../testing/crd-cluster.js";
+import { clusterForTests } from "../../testing/cluster-per-file.js";
 import { ageKeygen, tempDir, type TestKey } from "../../testing/age-key.js";
 import { EXAMPLES, ROOT } from "../../testing/paths.js";
 import { loadLab } from "../../lab/file.js";
@@ -22,15 +23,12 @@ import { NAMESPACES } from "../../render/platform/contract.js";
 let cluster: TestCluster;
 let key: TestKey;
 let home: string;
-before(async () => {
+before(() => {
   key = ageKeygen();
   home = tempDir();
-  // no scheduler work: nothing is waited for (the claims would never bind here), objects are what is checked
-  cluster = await startClusterWithCrds({ controllers: "namespace,serviceaccount,serviceaccount-token,garbagecollector" });
 });
-after(async () => {
-  await cluster?.stop();
-});
+// no scheduler work: nothing is waited for (the claims would never bind here), objects are what is checked
+clusterForTests((c) => (cluster = c.cluster), { start: startClusterWithCrds, controllers: "namespace,serviceaccount,serviceaccount-token,garbagecollector" });
 
 const BIN = join(ROOT, "bin", "drover.js");
 const env = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: home, SOPS_AGE_KEY_FILE: key.file, NO_COLOR: "1" });

@@ -1,23 +1,17 @@
 // Drain against a real control plane (etcd, kube-apiserver, controller-manager, scheduler) with kwok
 // nodes: PodDisruptionBudgets answered by the real disruption controller, evictions by the real
 // Eviction API, replacements placed by the real scheduler; refusals compared with the real kubectl.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startCluster, type TestCluster } from "../../testing/cluster.js";
+import type { TestCluster } from "../../testing/cluster.js";
+import { clusterForTests } from "../../testing/cluster-per-file.js";
 import { Client } from "../client.js";
 import { drainApi } from "./client-api.js";
 import { DrainError, drainNode, type DrainEvent } from "./index.js";
 
 let cluster: TestCluster;
 let client: Client;
-before(async () => {
-  cluster = await startCluster();
-  client = Client.fromKubeconfig({ kubeconfig: cluster.kubeconfig, maxSockets: 64 });
-});
-after(async () => {
-  client?.close();
-  await cluster?.stop();
-});
+clusterForTests((c) => ({ cluster, client } = c), { maxSockets: 64 });
 
 const group = (g: string, n: string) => ({ name: n, cpu: "8", memory: "16Gi", labels: { group: g } });
 

@@ -3,11 +3,12 @@
 // API server's serving certificate, bootstrap-token Secrets and TLS Secrets (the internal CA's), and a
 // rotated app Secret applied with every Deployment/StatefulSet using it restarted by the real
 // controllers (new ReplicaSet / revision), the others left alone.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
-import { startCluster, type TestCluster } from "../../testing/cluster.js";
+import type { TestCluster } from "../../testing/cluster.js";
+import { clusterForTests } from "../../testing/cluster-per-file.js";
 import { EXAMPLES } from "../../testing/paths.js";
 import { Client } from "../../cluster/client.js";
 import { loadLab } from "../../lab/file.js";
@@ -23,14 +24,7 @@ import type { StoreFile } from "../../secrets/store.js";
 
 let cluster: TestCluster;
 let client: Client;
-before(async () => {
-  cluster = await startCluster({ nodes: [{ name: "n1", cpu: "8", memory: "16Gi" }] });
-  client = Client.fromKubeconfig({ kubeconfig: cluster.kubeconfig });
-});
-after(async () => {
-  client?.close();
-  await cluster?.stop();
-});
+clusterForTests((c) => ({ cluster, client } = c), { nodes: [{ name: "n1", cpu: "8", memory: "16Gi" }] });
 
 const DAY = 86_400_000;
 const { lab } = loadLab(join(EXAMPLES, "talos-mixed", "lab.yaml"));

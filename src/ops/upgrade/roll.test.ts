@@ -2,9 +2,10 @@
 // with kwok nodes: the plan is made from the versions the Nodes report, the roll drains each node with
 // the Eviction API (the real disruption controller answering for the PodDisruptionBudgets), the runner
 // bumps the versions the node reports, and the roll waits, uncordons and waits for the budgets.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startCluster, type TestCluster } from "../../testing/cluster.js";
+import type { TestCluster } from "../../testing/cluster.js";
+import { clusterForTests } from "../../testing/cluster-per-file.js";
 import { kwokRunner, setNodeVersions, upgradeLabNodes, upgradeLabYaml } from "../../testing/upgrade-lab.js";
 import { Client } from "../../cluster/client.js";
 import { budgetShortfalls, nodeVersions } from "../../cluster/nodes.js";
@@ -18,9 +19,8 @@ let cluster: TestCluster;
 let client: Client;
 const lab = resolveLab(loadSpec(upgradeLabYaml({ controlPlanes: 3, workers: 6, sites: 2 }), "uplab.yaml").spec!);
 
-before(async () => {
-  cluster = await startCluster({ nodes: upgradeLabNodes({ controlPlanes: 3, workers: 6 }) });
-  client = Client.fromKubeconfig({ kubeconfig: cluster.kubeconfig, maxSockets: 64 });
+clusterForTests(async (c) => {
+  ({ cluster, client } = c);
   for (const n of lab.nodes) await setNodeVersions(client, n.name, { talos: "1.11.5", kubelet: "v1.34.3" });
   cluster.kubectl(["create", "namespace", "apps"]);
   const deploy = (name: string, replicas: number) => ({
@@ -46,11 +46,7 @@ before(async () => {
     const pdb = cluster.kubectl(["get", "pdb", "-n", "apps", "-o", "jsonpath={range .items[*]}{.status.currentHealthy} {end}"]).trim().split(" ");
     return ready.length === 3 && ready.every((r) => r.split("/")[0] === r.split("/")[1]) && pdb.length === 2 && pdb.every((x) => Number(x) > 0);
   }, 120_000);
-});
-after(async () => {
-  client?.close();
-  await cluster?.stop();
-});
+}, { nodes: upgradeLabNodes({ controlPlanes: 3, workers: 6 }), maxSockets: 64 });
 
 async function running(): Promise<RunningVersions> {
   const nodes = await nodeVersions(client);
