@@ -11,6 +11,7 @@ import { ensureSecrets } from "../secrets/generate.js";
 import type { LabSecrets } from "../secrets/types.js";
 import { generateTalosSecrets } from "../secrets/talos.js";
 import { EXAMPLES } from "./paths.js";
+import { host, labYaml, node } from "./lab-builder.js";
 
 const SPECIAL: Record<string, string> = {
   homepage: "{ name: homepage, replicas: 2, groups: [family] }",
@@ -29,27 +30,22 @@ const SPECIAL: Record<string, string> = {
 
 export function appsLabYaml(): string {
   const apps = catalogNames().map((n) => `  - ${SPECIAL[n] ?? `{ name: ${n} }`}`);
-  return `apiVersion: drover.dev/v1alpha1
-kind: Lab
-cluster:
-  name: every-app
-  endpoint: { address: 10.10.0.5 }
-  domains: { public: apps.example.net, private: apps.internal }
-sites:
-  - { name: home, lan: 10.10.0.0/16, gateway: 10.10.0.1 }
-hosts:
-  - { name: nuc1, site: home, arch: amd64, cpu: 8, memory: 32Gi, disks: [{ device: /dev/nvme0n1, size: 512Gi, use: system }] }
-  - { name: nuc2, site: home, arch: amd64, cpu: 8, memory: 32Gi, disks: [{ device: /dev/nvme0n1, size: 512Gi, use: system }] }
-  - { name: gpu-box, site: home, arch: amd64, cpu: 16, memory: 64Gi, gpus: [{ vendor: nvidia }], disks: [{ device: /dev/nvme0n1, size: 1Ti, use: system }] }
-  - { name: pi1, site: home, arch: arm64, cpu: 4, memory: 8Gi, disks: [{ device: /dev/mmcblk0, size: 64Gi, use: system }] }
-  - { name: printer-pi, site: home, arch: arm64, cpu: 4, memory: 8Gi, devices: [/dev/ttyUSB0], disks: [{ device: /dev/mmcblk0, size: 64Gi, use: system }] }
-nodes:
-  - { name: cp1, host: nuc1, role: controlplane, address: 10.10.0.11 }
-  - { name: w1, host: nuc2, address: 10.10.0.12 }
-  - { name: w2, host: gpu-box, address: 10.10.0.13 }
-  - { name: w3, host: pi1, address: 10.10.0.14 }
-  - { name: w4, host: printer-pi, address: 10.10.0.15 }
-network:
+  return labYaml({
+    name: "every-app",
+    cluster: ["endpoint: { address: 10.10.0.5 }", "domains: { public: apps.example.net, private: apps.internal }"],
+    sites: ["{ name: home, lan: 10.10.0.0/16, gateway: 10.10.0.1 }"],
+    hosts: [
+      host({ name: "nuc1", site: "home", cpu: 8, memory: "32Gi", disk: "/dev/nvme0n1", size: "512Gi" }),
+      host({ name: "nuc2", site: "home", cpu: 8, memory: "32Gi", disk: "/dev/nvme0n1", size: "512Gi" }),
+      host({ name: "gpu-box", site: "home", cpu: 16, memory: "64Gi", extra: "gpus: [{ vendor: nvidia }]", disk: "/dev/nvme0n1", size: "1Ti" }),
+      host({ name: "pi1", site: "home", arch: "arm64", cpu: 4, memory: "8Gi", disk: "/dev/mmcblk0", size: "64Gi" }),
+      host({ name: "printer-pi", site: "home", arch: "arm64", cpu: 4, memory: "8Gi", extra: "devices: [/dev/ttyUSB0]", disk: "/dev/mmcblk0", size: "64Gi" }),
+    ],
+    nodes: [
+      node({ name: "cp1", host: "nuc1", role: "controlplane", address: "10.10.0.11" }),
+      ...["nuc2", "gpu-box", "pi1", "printer-pi"].map((h, i) => node({ name: `w${i + 1}`, host: h, address: `10.10.0.1${i + 2}` })),
+    ],
+    rest: `network:
   loadBalancer: { pool: 10.10.200.1-10.10.200.50 }
 storage:
   classes:
@@ -68,7 +64,8 @@ functions:
   - { name: nightly-report, file: functions/report.py, schedule: "0 6 * * *", env: { REPORT_TO: ops } }
   - { name: hook, file: functions/hook.mjs, webhook: { path: /hook, exposure: public } }
   - { name: cleanup, file: functions/cleanup.sh, schedule: "@daily", webhook: { path: /, exposure: private } }
-`;
+`,
+  });
 }
 
 export const FUNCTION_SOURCES: ReadonlyMap<string, string> = new Map([

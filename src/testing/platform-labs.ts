@@ -3,25 +3,23 @@
 // Gateway API, each storage type, Velero, Keycloak, an in-lab forge, a registry mirror, no SSO.
 import type { Lab } from "../lab/types.js";
 import { appsLab, exampleLab, loadTestLab } from "./apps-lab.js";
+import { host, labYaml, node } from "./lab-builder.js";
 
-const HEAD = (name: string, extra = ""): string => `apiVersion: drover.dev/v1alpha1
-kind: Lab
-cluster:
-  name: ${name}
-  endpoint: { address: 10.20.0.5 }
-  domains: { public: ${name}.example.net, private: ${name}.internal }
-${extra}
-sites:
-  - { name: home, lan: 10.20.0.0/16, gateway: 10.20.0.1 }
-hosts:
-  - { name: a1, site: home, arch: amd64, cpu: 8, memory: 32Gi, disks: [{ device: /dev/nvme0n1, size: 512Gi, use: system }] }
-  - { name: a2, site: home, arch: amd64, cpu: 8, memory: 32Gi, disks: [{ device: /dev/nvme0n1, size: 512Gi, use: system }] }
-  - { name: p1, site: home, arch: arm64, cpu: 4, memory: 8Gi, disks: [{ device: /dev/mmcblk0, size: 64Gi, use: system }] }
-nodes:
-  - { name: cp1, host: a1, role: controlplane, address: 10.20.0.11 }
-  - { name: w1, host: a2, address: 10.20.0.12 }
-  - { name: w2, host: p1, address: 10.20.0.13 }
-`;
+const HEAD = (name: string, extra = ""): string => labYaml({
+  name,
+  cluster: ["endpoint: { address: 10.20.0.5 }", `domains: { public: ${name}.example.net, private: ${name}.internal }`, ...extra.split("\n").map((l) => l.replace(/^ {2}/, ""))],
+  sites: ["{ name: home, lan: 10.20.0.0/16, gateway: 10.20.0.1 }"],
+  hosts: [
+    host({ name: "a1", site: "home", cpu: 8, memory: "32Gi", disk: "/dev/nvme0n1", size: "512Gi" }),
+    host({ name: "a2", site: "home", cpu: 8, memory: "32Gi", disk: "/dev/nvme0n1", size: "512Gi" }),
+    host({ name: "p1", site: "home", arch: "arm64", cpu: 4, memory: "8Gi", disk: "/dev/mmcblk0", size: "64Gi" }),
+  ],
+  nodes: [
+    node({ name: "cp1", host: "a1", role: "controlplane", address: "10.20.0.11" }),
+    node({ name: "w1", host: "a2", address: "10.20.0.12" }),
+    node({ name: "w2", host: "p1", address: "10.20.0.13" }),
+  ],
+});
 
 /** k3s (flannel) with MetalLB, NFS and node-local storage, Pi-hole + RFC 2136 DNS with DNS-01, Keycloak SSO, Velero, an in-lab Forgejo, a registry mirror. */
 export const K3S_METALLB = HEAD("kay", "  distribution: k3s\n  k3sVersion: v1.35.4+k3s1") + `gitops: { forge: forgejo }

@@ -6,43 +6,30 @@ import type { Client } from "../cluster/client.js";
 import type { UpgradeRunner } from "../ops/upgrade/runner.js";
 import type { NodeStep } from "../ops/upgrade/plan.js";
 import type { TestNode } from "./cluster.js";
+import { controlPlanesAndWorkers, labYaml, node, OPS_IDENTITY } from "./lab-builder.js";
 
 export function upgradeLabYaml(o: { controlPlanes?: number; workers?: number; sites?: number; talosVersion?: string; kubernetesVersion?: string } = {}): string {
-  const cps = o.controlPlanes ?? 3, ws = o.workers ?? 6, sites = o.sites ?? 1;
-  const hosts: string[] = [], nodes: string[] = [];
-  for (let i = 1; i <= cps; i++) {
-    hosts.push(`  - { name: hc${i}, site: s0, arch: amd64, cpu: 8, memory: 16Gi, disks: [{ device: /dev/sda, size: 128Gi, use: system }] }`);
-    nodes.push(`  - { name: cp${i}, host: hc${i}, role: controlplane, address: 10.0.0.${10 + i} }`);
-  }
-  for (let i = 1; i <= ws; i++) {
-    const s = (i - 1) % sites;
-    const chassis = `s${s}-c${Math.floor((i - 1) / sites) % 2}`;
-    hosts.push(`  - { name: hw${i}, site: s${s}, chassis: ${chassis}, arch: amd64, cpu: 8, memory: 16Gi, disks: [{ device: /dev/sda, size: 128Gi, use: system }] }`);
-    nodes.push(`  - { name: w${i}, host: hw${i}, address: 10.${s}.${1 + Math.floor(i / 200)}.${(i % 200) + 20} }`);
-  }
-  const siteLines = Array.from({ length: sites }, (_, s) => `  - { name: s${s}, lan: 10.${s}.0.0/16, gateway: 10.${s}.0.1, nat: false }`);
-  return `apiVersion: drover.dev/v1alpha1
-kind: Lab
-cluster:
-  name: uplab
-  distribution: talos
-  kubernetesVersion: ${o.kubernetesVersion ?? "1.35.4"}
-  talosVersion: ${o.talosVersion ?? "1.12.6"}
-  endpoint: { address: 10.0.0.5 }
-  domains: { private: lab.internal }
-sites:
-${siteLines.join("\n")}
-hosts:
-${hosts.join("\n")}
-nodes:
-${nodes.join("\n")}
-network:
+  const sites = o.sites ?? 1;
+  const site = (i: number) => (i - 1) % sites;
+  const { hosts, nodes } = controlPlanesAndWorkers({
+    controlPlanes: o.controlPlanes ?? 3,
+    workers: o.workers ?? 6,
+    cpHost: () => ({ site: "s0", cpu: 8, memory: "16Gi", disk: "/dev/sda", size: "128Gi" }),
+    cpAddress: (i) => `10.0.0.${10 + i}`,
+    workerHost: (i) => ({ site: `s${site(i)}`, chassis: `s${site(i)}-c${Math.floor((i - 1) / sites) % 2}`, cpu: 8, memory: "16Gi", disk: "/dev/sda", size: "128Gi" }),
+    workerNode: (i) => node({ name: `w${i}`, host: `hw${i}`, address: `10.${site(i)}.${1 + Math.floor(i / 200)}.${(i % 200) + 20}` }),
+  });
+  return labYaml({
+    name: "uplab",
+    cluster: ["distribution: talos", `kubernetesVersion: ${o.kubernetesVersion ?? "1.35.4"}`, `talosVersion: ${o.talosVersion ?? "1.12.6"}`, "endpoint: { address: 10.0.0.5 }", "domains: { private: lab.internal }"],
+    sites: Array.from({ length: sites }, (_, s) => `{ name: s${s}, lan: 10.${s}.0.0/16, gateway: 10.${s}.0.1, nat: false }`),
+    hosts,
+    nodes,
+    rest: `network:
   overlay: { subnet: 10.200.0.0/16 }
   loadBalancer: { pool: 10.0.255.1-10.0.255.50 }
-identity:
-  provider: none
-  users: [{ name: ops, email: ops@example.net }]
-`;
+${OPS_IDENTITY}`,
+  });
 }
 
 /** The kwok nodes of that lab (control planes tainted like Talos's). */
