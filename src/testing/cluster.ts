@@ -69,7 +69,7 @@ export function nodeManifest(n: TestNode): Record<string, unknown> {
 export async function startCluster(opts: {
   nodes?: TestNode[];
   controllers?: string;
-  /** kube-controller-manager's --node-monitor-grace-period (default 60s: kwok's heartbeats can lag) */
+  /** kube-controller-manager's --node-monitor-grace-period (default 10m: kwok's heartbeats can lag; see below) */
   nodeMonitorGracePeriod?: string;
   /** the API server's default not-ready/unreachable toleration seconds (upstream default 300) */
   defaultTolerationSeconds?: number;
@@ -142,11 +142,15 @@ export async function startCluster(opts: {
     };
     await waitFor("kube-apiserver", () => kubectl(["get", "--raw", "/readyz"]).trim() === "ok", 60_000);
 
-    // a generous grace period: on a loaded 2-core machine kwok's heartbeats can lag, and a fake node must not turn Unknown mid-test
+    // a generous grace period: on a loaded 2-core machine kwok's heartbeats can lag, and a fake node must not
+    // turn Unknown mid-test: the node lifecycle controller then marks its pods NotReady and kwok never sets
+    // them Ready again, so every later wait for readiness times out (seen at load 25 with 60 s: the apply
+    // test's last `drover apply` waited 5 minutes for Deployments that had all been available). Tests of
+    // nodes that really stop (real kubelets) pass their own.
     start("kube-controller-manager", tool("kube-controller-manager"), [
       "--kubeconfig", kubeconfig, "--leader-elect=false", "--bind-address", "127.0.0.1", "--secure-port", String(await freePort()),
       "--service-account-private-key-file", join(dir, "sa.key"), "--root-ca-file", join(dir, "pki", "apiserver.crt"),
-      "--controllers", opts.controllers ?? "*", "--node-monitor-grace-period", opts.nodeMonitorGracePeriod ?? "60s", "--concurrent-deployment-syncs", "20", "--concurrent-replicaset-syncs", "20",
+      "--controllers", opts.controllers ?? "*", "--node-monitor-grace-period", opts.nodeMonitorGracePeriod ?? "10m", "--concurrent-deployment-syncs", "20", "--concurrent-replicaset-syncs", "20",
       "--kube-api-qps", "500", "--kube-api-burst", "1000", "--v", "0",
     ]);
     start("kube-scheduler", tool("kube-scheduler"), [
