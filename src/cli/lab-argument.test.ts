@@ -22,7 +22,7 @@ const fullName = (c: Command): string => (c.parent && c.parent.name() !== "drove
 const isVisible = (c: Command, flags: string) => c.createHelp().visibleOptions(c).some((o) => o.flags === flags);
 
 /** The commands that read a lab: each must name it the same way. */
-const READS_LAB = ["check", "render", "what-if", "ui", "apply", "diff", "status", "keys rotate", "node add", "node remove", "seat add", "seat show", "seat remove", "secrets set", "upgrade", "backup status", "restore", "up"];
+const READS_LAB = ["check", "render", "what-if", "ui", "apply", "diff", "status", "keys rotate", "node add", "node remove", "seat add", "seat show", "seat remove", "secrets set", "upgrade", "backup status", "restore", "up", "ca export"];
 
 test("every command that reads a lab takes it as its last operand [lab], with $DROVER_LAB and a hidden --lab", () => {
   const all = allCommands(program()).filter((c) => c.commands.length === 0);
@@ -80,23 +80,25 @@ test("the lab comes from the operand, else --lab (or seat's -f), else $DROVER_LA
   }
 });
 
-test("an option is spelled one way on every command: one set of flags per long name, -o only as -o, --out <dir>", () => {
+test("an option is spelled one way on every command: one set of flags per option (long name and value), -o is --out and --out is -o", () => {
   const spellings = new Map<string, Map<string, string[]>>();
   const walked: string[] = [];
   for (const c of allCommands(program())) {
     walked.push(fullName(c));
     for (const o of c.options) {
       if (o.hidden || !o.long) continue;
-      const byFlags = spellings.get(o.long) ?? new Map<string, string[]>();
+      // --out <dir> (a folder) and --out <file> (one file) are two options, each spelled one way
+      const key = `${o.long} ${/<(\w+)>/.exec(o.flags)?.[1] ?? ""}`.trim();
+      const byFlags = spellings.get(key) ?? new Map<string, string[]>();
       byFlags.set(o.flags, [...(byFlags.get(o.flags) ?? []), fullName(c)]);
-      spellings.set(o.long, byFlags);
-      if (o.short === "-o" || o.long === "--out") assert.equal(o.flags, "-o, --out <dir>", `${fullName(c)}: ${o.flags}`);
+      spellings.set(key, byFlags);
+      if (o.short === "-o" || o.long === "--out") assert.match(o.flags, /^-o, --out <(dir|file)>$/, `${fullName(c)}: ${o.flags}`);
     }
   }
   // the commands added since the convention was set are walked too
-  for (const name of ["up", "upgrade", "backup status", "restore", "diff", "secrets set", "completion", "catalog"]) assert.ok(walked.includes(name), `${name} is walked`);
+  for (const name of ["up", "upgrade", "backup status", "restore", "diff", "ca export", "secrets set", "completion", "catalog"]) assert.ok(walked.includes(name), `${name} is walked`);
   for (const [long, byFlags] of spellings) {
     assert.equal(byFlags.size, 1, `${long} is spelled ${[...byFlags].map(([f, cs]) => `"${f}" (${cs.join(", ")})`).join(" and ")}`);
   }
-  for (const long of ["--kubeconfig", "--age-key", "--out"]) assert.ok(spellings.has(long), `${long} is an option somewhere`);
+  for (const key of ["--kubeconfig file", "--age-key file", "--out dir"]) assert.ok(spellings.has(key), `${key} is an option somewhere`);
 });

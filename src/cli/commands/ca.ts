@@ -1,4 +1,4 @@
-// drover ca export [lab] [--out file] [--format pem|der]: the lab's internal CA certificate (never its
+// drover ca export [lab] [-o, --out file] [--format pem|der]: the lab's internal CA certificate (never its
 // key), read from the secrets store, for devices to trust: the private domain's HTTPS certificates
 // (cert-manager's `internal-ca` issuer) chain to it. The same certificate is in the seat bundle
 // (seats/internal-ca.crt). It is made once, so a device trusts it once, across rebuilds.
@@ -22,7 +22,7 @@ export function register(program: Command, ctx: Context): void {
     .command("export")
     .description("print or write the internal CA certificate (never its key), PEM or DER")
     .argument("[lab]", LAB_HELP, "lab.yaml")
-    .option("--out <file>", "write it to this file (mode 0644) instead of printing it")
+    .option("-o, --out <file>", "write it to this file (mode 0644) instead of printing it")
     .option("--format <format>", "pem|der (der needs --out)", "pem")
     .option("--age-key <file>", "age key file (default: DROVER_AGE_KEY_FILE, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, ~/.config/sops/age/keys.txt)")
     .action(async (labPath: string, f: ExportFlags) => {
