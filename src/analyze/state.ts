@@ -77,7 +77,10 @@ export class NodeState {
   private trackingBefore = true;
   private readonly assign = new Map<string, string>();
   private readonly onNode = new Map<string, Set<string>>();
-  private readonly placedOfApp = new Map<string, Set<string>>();
+  /** instance → how many of its pods are placed */
+  private readonly placedOfApp = new Map<string, number>();
+  /** instance → the ids of its pods (placed or not) */
+  private readonly podsOfApp = new Map<string, string[]>();
   private readonly boundVolume = new Map<string, string>();
   /** app → topologyKey → domain → pods of the app there (maintained incrementally once built) */
   private readonly appDomains = new Map<string, Map<string, Map<string, number>>>();
@@ -109,7 +112,7 @@ export class NodeState {
     this.all = [...nodes];
     this.live = this.all;
     this.liveFlags = new Uint8Array(nodes.length).fill(1);
-    for (const p of pods) this.podsById.set(p.id, p);
+    for (const p of pods) this.register(p);
   }
 
   node(name: string): SimNode | undefined {
@@ -117,6 +120,11 @@ export class NodeState {
     return i !== undefined && this.liveFlags[i] ? this.all[i] : undefined;
   }
   pod(id: string): SimPod | undefined { return this.podsById.get(id); }
+  private register(p: SimPod): void {
+    this.podsById.set(p.id, p);
+    const ids = this.podsOfApp.get(p.app);
+    if (ids) ids.push(p.id); else this.podsOfApp.set(p.app, [p.id]);
+  }
   /** the live nodes, in a stable order */
   nodes(): readonly SimNode[] { return (this.live ??= this.all.filter((_, i) => this.liveFlags[i])); }
   /** every node, removed ones included, in the same order */
@@ -159,8 +167,10 @@ export class NodeState {
     let counts = byKey.get(topologyKey);
     if (!counts) {
       counts = new Map();
-      for (const podId of this.placedOfApp.get(app) ?? []) {
-        const d = this.nodesByName.get(this.assign.get(podId)!)?.labels[topologyKey];
+      for (const podId of this.podsOfApp.get(app) ?? []) {
+        const at = this.assign.get(podId);
+        if (at === undefined) continue;
+        const d = this.nodesByName.get(at)?.labels[topologyKey];
         if (d !== undefined) counts.set(d, (counts.get(d) ?? 0) + 1);
       }
       byKey.set(topologyKey, counts);
@@ -237,6 +247,7 @@ export class NodeState {
   }
 
   place(pod: SimPod, node: string): void {
+    if (!this.podsById.has(pod.id)) this.register(pod);
     const i = this.index.get(node)!;
     this.logChange(i);
     this.usedCpu[i] = this.usedCpu[i]! + pod.requests.cpuMillis;
@@ -247,9 +258,7 @@ export class NodeState {
     this.usedNzMem[i] = this.usedNzMem[i]! + nonZeroMemory(pod);
     this.assign.set(pod.id, node);
     this.onNode.get(node)!.add(pod.id);
-    let s = this.placedOfApp.get(pod.app);
-    if (!s) { s = new Set(); this.placedOfApp.set(pod.app, s); }
-    s.add(pod.id);
+    this.placedOfApp.set(pod.app, (this.placedOfApp.get(pod.app) ?? 0) + 1);
     if (pod.nodeLocalVolume && !this.boundVolume.has(pod.id)) this.boundVolume.set(pod.id, node);
     this.bump(pod, node, +1);
   }
@@ -268,7 +277,7 @@ export class NodeState {
     this.usedNzMem[i] = this.usedNzMem[i]! - nonZeroMemory(pod);
     this.assign.delete(podId);
     this.onNode.get(node)!.delete(podId);
-    this.placedOfApp.get(pod.app)?.delete(podId);
+    this.placedOfApp.set(pod.app, this.placedOfApp.get(pod.app)! - 1);
     this.bump(pod, node, -1);
   }
 
@@ -295,7 +304,7 @@ export class NodeState {
   }
 
   /** how many of an instance's pods are placed */
-  placedCount(app: string): number { return this.placedOfApp.get(app)?.size ?? 0; }
+  placedCount(app: string): number { return this.placedOfApp.get(app) ?? 0; }
 
   // ---- doubt: what other tie-breaks could have placed differently ----
 

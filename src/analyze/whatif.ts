@@ -223,8 +223,8 @@ export function whatIf(b: Baseline, hosts: readonly string[], opts: WhatIfOption
       services,
       outOfService: stuckNodes.map((node) => ({ node, command: outOfServiceCommand(node) })),
       headroom: headroomOf(state),
-      pending: Object.fromEntries([...pending].sort(byKey)),
-      stuck: Object.fromEntries([...stuck].sort(byKey)),
+      pending: record([...pending].sort(byKey)),
+      stuck: record([...stuck].sort(byKey)),
       moves: Object.fromEntries([...moved.moves].sort(byKey)),
       damage: 0,
     };
@@ -498,6 +498,19 @@ function headroomOf(state: NodeState): WhatIfReport["headroom"] {
     pods += a.pods - state.usedPods[i]!;
   }
   return { cpuMillis, memoryBytes, pods };
+}
+
+/**
+ * An object of these entries (Object.fromEntries), made a dictionary first: its keys are pod ids,
+ * different in every report, and added one by one to an ordinary new object each would make V8 build
+ * a hidden class (thousands over an allSingle); same keys, same order, same prototype.
+ */
+function record(entries: readonly (readonly [string, string])[]): Record<string, string> {
+  const o: Record<string, string> = { "\0a": "", "\0b": "" };
+  delete o["\0a"]; // deleting a property other than the last one turns the object into a dictionary
+  for (const [k, v] of entries) o[k] = v;
+  delete o["\0b"];
+  return o;
 }
 
 /** code-point order of [key, value] entries (deterministic whatever the locale, and cheaper than localeCompare) */
