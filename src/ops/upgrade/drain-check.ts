@@ -98,7 +98,9 @@ export function checkDrain(b: Baseline, node: string, guarded: ReadonlyMap<strin
     apps.set(app, a);
   }
   for (const [app, a] of apps) {
-    const replicas = (b.podsByApp.get(app) ?? []).filter((p) => !p.dependency && b.placed.has(p.id)).length;
+    // (its replicas placed in the baseline: what the baseline's untouched outcome counts as before)
+    const at = b.appIndex.get(app);
+    const replicas = at !== undefined ? b.untouched[at]!.before : (b.podsByApp.get(app) ?? []).filter((p) => !p.dependency && b.placed.has(p.id)).length;
     const after = a.dep ? 0 : replicas - a.stuck;
     const reason = a.dep ?? (a.why ? `${a.stuck} replica${a.stuck === 1 ? "" : "s"} cannot be placed elsewhere: ${a.why}` : undefined);
     const budget = guarded.get(app);
