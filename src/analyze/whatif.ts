@@ -225,7 +225,7 @@ export function whatIf(b: Baseline, hosts: readonly string[], opts: WhatIfOption
       headroom: headroomOf(state),
       pending: record([...pending].sort(byKey)),
       stuck: record([...stuck].sort(byKey)),
-      moves: Object.fromEntries([...moved.moves].sort(byKey)),
+      moves: record([...moved.moves].sort(byKey)),
       damage: 0,
     };
     (report as { damage: number }).damage = damage({ ...report, apps: changed });
@@ -505,8 +505,8 @@ function headroomOf(state: NodeState): WhatIfReport["headroom"] {
  * different in every report, and added one by one to an ordinary new object each would make V8 build
  * a hidden class (thousands over an allSingle); same keys, same order, same prototype.
  */
-function record(entries: readonly (readonly [string, string])[]): Record<string, string> {
-  const o: Record<string, string> = { "\0a": "", "\0b": "" };
+function record<T>(entries: readonly (readonly [string, T])[]): Record<string, T> {
+  const o: Record<string, T> = { "\0a": undefined as T, "\0b": undefined as T };
   delete o["\0a"]; // deleting a property other than the last one turns the object into a dictionary
   for (const [k, v] of entries) o[k] = v;
   delete o["\0b"];
