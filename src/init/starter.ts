@@ -1,5 +1,7 @@
 // The commented starter lab.yaml that `drover init` writes: one host, one node, ready to grow.
 // Pure: answers in, text out. The caller validates the text with loadSpec before writing it.
+import { orList } from "../net/words.js";
+import { STORAGE_DRIVERS } from "../storage/index.js";
 import { formatIp, parseCidr, hostAddress, cidrLast } from "../net/ip.js";
 import { DISTRIBUTIONS, DISTRIBUTION_NAMES, type DistributionName } from "../distributions/index.js";
 
@@ -88,7 +90,7 @@ ${d.pool ? `  loadBalancer:\n    pool: ${d.pool} # free LAN addresses (outside D
 
 storage:
   classes:
-    - { name: local, type: local, default: true } # node-local disk; add nfs, iscsi, ceph-rbd or longhorn later
+    - { name: local, type: local, default: true } # node-local disk; add ${orList(Object.keys(STORAGE_DRIVERS).filter((t) => t !== "local"))} later
 
 identity:
   provider: authelia # single sign-on in front of every service

@@ -1,5 +1,8 @@
 // What each field of lab.yaml means, for editors: hover text and completion details in the JSON
 // Schema (see json-schema.ts). Keyed by field path; `[]` steps into list items.
+import { PRIVATE_DNS_NAMES, PUBLIC_DNS_NAMES } from "../dns/index.js";
+import { orList } from "../net/words.js";
+import { STORAGE_TYPES } from "./schema.js";
 import { DISTRIBUTIONS } from "../distributions/index.js";
 export const FIELD_DESCRIPTIONS: Readonly<Record<string, string>> = {
   apiVersion: "Version of the lab format: drover.dev/v1alpha1.",
@@ -73,10 +76,10 @@ export const FIELD_DESCRIPTIONS: Readonly<Record<string, string>> = {
   "network.tunnel.provider": "cloudflare.",
   "network.tunnel.id": "The tunnel's UUID (cloudflared tunnel create <name>); store its credentials file with drover secrets set cloudflare-tunnel-credentials.",
   "network.ingress.controller": "gateway-api (the Gateway API with Envoy Gateway; what drover init writes) or ingress-nginx (retired upstream since March 2026: drover check warns; the controller of a lab that names none).",
-  "network.dns": "Who serves DNS records for services: public (cloudflare, rfc2136, none) and private (pihole, rfc2136, none).",
+  "network.dns": `Who serves DNS records for services: public (${PUBLIC_DNS_NAMES.join(", ")}) and private (${PRIVATE_DNS_NAMES.join(", ")}).`,
   "network.seats": "Trusted client devices (laptops, phones) that join the mesh to reach private services.",
   storage: "Storage classes for volumes and the S3 object store.",
-  "storage.classes": "Storage classes: nfs, iscsi, ceph-rbd, cephfs, longhorn (replicated local block) or local; mark one default.",
+  "storage.classes": `Storage classes: ${orList(STORAGE_TYPES)}; mark one default.`,
   "storage.objectStore": "An S3 object store: in the cluster on a storage class, or an external endpoint.",
   identity: "Users, groups, the single sign-on provider and who may use a new service.",
   "identity.provider": "Single sign-on: authelia (default), keycloak or none.",

@@ -6,6 +6,7 @@ import { parseCidr, parseIp, parseRange } from "../net/ip.js";
 import { hostKind, parseHostPort, scpGitUrl, urlError, type HostKind } from "../net/host.js";
 import { cronError } from "./cron.js";
 import { DISTRIBUTION_NAMES } from "../distributions/index.js";
+import { PRIVATE_DNS_NAMES, PUBLIC_DNS_NAMES } from "../dns/index.js";
 
 export const API_VERSION = "drover.dev/v1alpha1";
 export const KIND = "Lab";
@@ -306,8 +307,8 @@ export const Network = z.strictObject({
     .optional(),
   dns: z
     .strictObject({
-      public: z.enum(["cloudflare", "rfc2136", "none"]).default("none"),
-      private: z.enum(["pihole", "rfc2136", "none"]).default("none"),
+      public: z.enum(PUBLIC_DNS_NAMES).default("none"),
+      private: z.enum(PRIVATE_DNS_NAMES).default("none"),
       rfc2136: z.strictObject({ server: Endpoint, zone: DnsName, keyName: z.string().regex(/^[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/, { error: "must be a TSIG key name such as externaldns-key" }) }).optional(),
     })
     .prefault({}),
@@ -324,6 +325,9 @@ export const StorageClass = z.discriminatedUnion("type", [
   z.strictObject({ ...StorageBase, type: z.literal("longhorn"), replicas: z.number().int().min(1).max(5).default(2) }),
   z.strictObject({ ...StorageBase, type: z.literal("local"), path: ExportPath.default("/var/mnt/local-path") }),
 ]);
+
+/** The storage class types, in the schema's order (each is a driver of src/storage/). */
+export const STORAGE_TYPES: readonly string[] = StorageClass.options.map((o) => o.shape.type.value);
 
 export const Storage = z.strictObject({
   classes: z.array(StorageClass).default([]),

@@ -10,6 +10,8 @@ import { helmRelease, meta, secret, type Component, type Obj } from "../flux/lay
 import { CLUSTER_ISSUER, INGRESS_CLASS, NAMESPACES } from "./contract.js";
 import type { SecretSource } from "./secrets.js";
 import type { LabSecrets } from "../../secrets/types.js";
+import { dnsProvider, type DnsProviderName } from "../../dns/index.js";
+import { DNS_RENDERERS } from "./dns/index.js";
 
 const NS = NAMESPACES.certManager;
 export const INTERNAL_CA_SECRET = "internal-ca";
@@ -29,15 +31,11 @@ export function certManagerValues(lab: Lab): Obj {
 
 function acmeSolver(lab: Lab, s: SecretSource, secrets: Obj[]): Obj {
   const tls = lab.network.tls;
-  const provider = lab.network.dns.public;
-  if (tls.challenge === "dns01" && provider === "cloudflare") {
-    secrets.push(secret("cloudflare-api-token", NS, { "api-token": s.external("cloudflare-api-token", "Cloudflare API token (Zone:DNS:Edit) for DNS-01 and external-dns") }));
-    return { dns01: { cloudflare: { apiTokenSecretRef: { name: "cloudflare-api-token", key: "api-token" } } } };
-  }
-  if (tls.challenge === "dns01" && provider === "rfc2136" && lab.network.dns.rfc2136) {
-    const r = lab.network.dns.rfc2136;
-    secrets.push(secret("rfc2136-tsig", NS, { secret: s.external("rfc2136-tsig-secret", `TSIG secret of key ${r.keyName} on ${r.server}`) }));
-    return { dns01: { rfc2136: { nameserver: r.server, tsigKeyName: r.keyName, tsigAlgorithm: "HMACSHA256", tsigSecretSecretRef: { name: "rfc2136-tsig", key: "secret" } } } };
+  const provider = dnsProvider(lab.network.dns.public);
+  const dns01 = tls.challenge === "dns01" && provider?.dns01 ? DNS_RENDERERS[provider.name as DnsProviderName].dns01?.(lab, s) : undefined;
+  if (dns01) {
+    secrets.push(secret(dns01.secret.name, NS, dns01.secret.data));
+    return dns01.solver;
   }
   return { http01: { ingress: { ingressClassName: INGRESS_CLASS.public } } };
 }

@@ -12,6 +12,7 @@
 //   the other side can reach us), and on every peer of a seat (roaming, usually behind NAT).
 // - Relays (leaders, the seat hub) forward between peers: PostUp enables IPv4 forwarding; the hub also
 //   masquerades seat traffic into its LAN so the private services answer.
+import { dnsProvider } from "../../dns/index.js";
 import type { Lab, Node, Seat } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
 import { presharedKey } from "../../secrets/preshared-keys.js";
@@ -77,8 +78,9 @@ function inCidr(ip: string, cidr: string): boolean {
 
 /** The private DNS server seats use: the private DNS app's load-balancer address, when there is one. */
 export function privateDns(lab: Lab): string[] {
-  if (lab.network.dns.private !== "pihole") return [];
-  const a = lab.apps.find((x) => x.catalog.name === "pihole")?.loadBalancerAddress;
+  const app = dnsProvider(lab.network.dns.private)?.app;
+  if (!app) return [];
+  const a = lab.apps.find((x) => x.catalog.name === app)?.loadBalancerAddress;
   return a ? [a] : [];
 }
 

@@ -1,3 +1,5 @@
+import { orList } from "../../net/words.js";
+import { STORAGE_TYPES } from "../schema.js";
 import type { Rule } from "./rule.js";
 import { error, warning } from "./rule.js";
 import { catalogApp } from "../../catalog/index.js";
@@ -24,7 +26,7 @@ export const appsFit: Rule = function* (spec) {
       yield error(["apps", i, "exposure"], `${c.title} has no web or network port to expose`, "set exposure: none");
     }
     if ((c.volumes.length > 0 || c.dependencies.includes("postgres")) && spec.storage.classes.length === 0 && a.enabled) {
-      yield error(["apps", i, "storage"], `${c.title} keeps state but the lab defines no storage classes`, "add storage.classes (nfs, iscsi, ceph-rbd, cephfs, longhorn or local)");
+      yield error(["apps", i, "storage"], `${c.title} keeps state but the lab defines no storage classes`, `add storage.classes (${orList(STORAGE_TYPES)})`);
     }
   }
 };

@@ -1,3 +1,5 @@
+import { DNS01_NAMES, dnsProvider } from "../../dns/index.js";
+import { orList } from "../../net/words.js";
 import type { Rule } from "./rule.js";
 import { error, warning } from "./rule.js";
 import { humanBytes, parseBytes } from "../../net/quantity.js";
@@ -134,11 +136,12 @@ export const renderable: Rule = function* (spec) {
       for (const x of nfs) yield warning(["backups", "targets", x.i], `Velero cannot write to the NFS share ${x.t.name}; it backs up to the S3 targets only`, "use engine: volsync to back up to every target, or drop this one");
     }
   }
-  if (spec.network.tls.challenge === "dns01" && spec.network.dns.public === "none") {
-    yield error(["network", "tls", "challenge"], "the DNS-01 challenge needs a public DNS provider", "set network.dns.public to cloudflare or rfc2136, or use http01");
+  if (spec.network.tls.challenge === "dns01" && !dnsProvider(spec.network.dns.public)?.dns01) {
+    yield error(["network", "tls", "challenge"], "the DNS-01 challenge needs a public DNS provider", `set network.dns.public to ${orList(DNS01_NAMES)}, or use http01`);
   }
-  if (spec.network.dns.public === "rfc2136" || spec.network.dns.private === "rfc2136") {
-    if (!spec.network.dns.rfc2136) yield error(["network", "dns"], "rfc2136 needs network.dns.rfc2136 (server, zone, keyName)");
+  // a provider configured by a section of its own (network.dns.rfc2136) is off without it
+  for (const p of new Set([spec.network.dns.public, spec.network.dns.private].map(dnsProvider))) {
+    if (p?.settings && !spec.network.dns[p.settings.field]) yield error(["network", "dns"], `${p.name} needs network.dns.${p.settings.field} (${p.settings.holds})`);
   }
   // a public service without cluster.domains.public: src/lab/rules/exposure.ts (it needs the effective exposure)
 };

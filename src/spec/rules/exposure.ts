@@ -1,5 +1,7 @@
 // Public exposure that works: public DNS records must point at the site's public address (never a LAN
 // address), and Let's Encrypt's HTTP-01 challenge needs port 80 of that address to reach the lab.
+import { DNS01_NAMES, dnsProvider } from "../../dns/index.js";
+import { orList } from "../../net/words.js";
 import type { Rule } from "./rule.js";
 import { error, warning } from "./rule.js";
 import { cidrContains, isPrivateIpv4, parseCidr, parseIp, parseRange } from "../../net/ip.js";
@@ -59,6 +61,6 @@ export const publicExposure: Rule = function* (spec) {
   if (spec.network.tls.challenge === "http01" && site.nat && (!site.portForwarding || !usable)) {
     const why = !site.portForwarding ? "its router forwards no ports" : "it has no public address";
     yield warning(["network", "tls", "challenge"], `Let's Encrypt's HTTP-01 challenge cannot reach port 80 of site ${site.name} (${why}): public certificates would never be issued`,
-      provider !== "none" ? `use challenge: dns01: ${provider} (network.dns.public) answers it with no port forward` : "forward port 80 to the public ingress and set sites[].publicAddress, or set network.dns.public (cloudflare or rfc2136) and use challenge: dns01");
+      dnsProvider(provider)?.dns01 ? `use challenge: dns01: ${provider} (network.dns.public) answers it with no port forward` : `forward port 80 to the public ingress and set sites[].publicAddress, or set network.dns.public (${orList(DNS01_NAMES)}) and use challenge: dns01`);
   }
 };
