@@ -20,7 +20,7 @@ GO_YAML_READER_VERSION=k8s1.6.0-v3.0.4-r1
 RESTIC_VERSION=0.18.1
 REST_SERVER_VERSION=0.14.0
 # Debian packages (versions are whatever the machine's Debian release ships; recorded in the cache stamp).
-DEBIAN_PACKAGES="cloud-init wireguard-go wireguard-tools iproute2 iputils-ping chromium qrencode nftables procps zbar-tools conntrack shellcheck patch openssh-server openssh-client git nut-server nut-client"
+DEBIAN_PACKAGES="cloud-init wireguard-go wireguard-tools iproute2 iputils-ping chromium qrencode nftables procps zbar-tools conntrack shellcheck patch openssh-server openssh-client git nut-server nut-client openssl"
 # Platform layer (issue 4): the upstream projects whose CRDs and charts Drover's Flux tree uses, from the
 # Go module proxy. Flux 2.9.5 ships source/kustomize-controller 1.9.5, helm-controller 1.6.4 and
 # notification-controller 1.9.4 (their CRDs are generated from the api modules with controller-gen when

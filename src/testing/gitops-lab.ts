@@ -7,13 +7,17 @@
 // What the cluster can and cannot bring to Ready is `outcome` (flux-outcome.ts).
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
+import { parseDocument } from "yaml";
+import type { Lab } from "../lab/types.js";
 import { startCluster, type TestCluster, type TestNode } from "./cluster.js";
 import { ageKeygen, tempDir, type TestKey } from "./age-key.js";
 import { EXAMPLES, ROOT, tool } from "./paths.js";
 import { cloneWorkTree, startGitServer, type GitRepo, type GitServer, type WorkTree } from "./git-server.js";
 import { createSopsAgeSecret, requestReconcile, startFluxControllers, type FluxControllerName, type FluxControllers } from "./flux.js";
 import { expectedFluxOutcome, readRenderedTree, type FluxOutcome } from "./flux-outcome.js";
+import { chartHosts, type ChartHosts } from "./chart-hosts.js";
+import { startEgressProxy } from "./egress.js";
 
 const BIN = join(ROOT, "bin", "drover.js");
 
@@ -49,6 +53,8 @@ export interface GitOpsLab {
   readonly worktree: WorkTree;
   readonly cluster: TestCluster;
   readonly flux: FluxControllers;
+  /** the chart hosts answered here (when started with `charts`) */
+  readonly charts?: ChartHosts;
   /** what can and cannot become Ready, from the last render */
   readonly outcome: FluxOutcome;
   /** the revision Flux reports for the last push, main@sha1:<hash> */
@@ -96,11 +102,18 @@ export function bootstrapFlux(c: TestCluster, checkout: string, ageKeyFile: stri
 }
 
 /**
- * Renders `labYaml(gitUrl)`, pushes it, starts a control plane with `nodes` (default: one 8-CPU kwok
+ * Renders `labYaml(gitUrl, key)`, pushes it, starts a control plane with `nodes` (default: one 8-CPU kwok
  * node), bootstraps Flux and starts the controllers (default: all three). Reconciling has begun when
  * this returns.
  */
-export async function startGitOpsLab(labYaml: (gitUrl: string) => string, opts: { nodes?: TestNode[]; controllers?: readonly FluxControllerName[] } = {}): Promise<GitOpsLab> {
+export async function startGitOpsLab(labYaml: (gitUrl: string, key: TestKey) => string, opts: {
+  nodes?: TestNode[];
+  controllers?: readonly FluxControllerName[];
+  /** serve the cached platform charts under their rendered URLs (chart-hosts.ts) */
+  charts?: boolean;
+  /** a folder whose files go beside lab.yaml (an example's functions/) */
+  files?: string;
+} = {}): Promise<GitOpsLab> {
   const nodes = opts.nodes ?? [{ name: "k8s1", cpu: "8", memory: "32Gi" }];
   const base = tempDir("drover-gitops-");
   const dir = join(base, "lab");
@@ -118,26 +131,31 @@ export async function startGitOpsLab(labYaml: (gitUrl: string) => string, opts: 
     const worktree = cloneWorkTree(repo.url);
     cleanup.push(() => worktree.remove());
     const out = join(dir, "out");
+    const charts = opts.charts ? chartHosts(join(base, "charts")) : undefined;
     let outcome: FluxOutcome;
     let revision: string;
     const commit = (text: string, message: string): string => {
       writeFileSync(join(dir, "lab.yaml"), text);
       renderWithCli(dir, home, key.file);
-      outcome = expectedFluxOutcome(readRenderedTree(out), "kubernetes");
+      outcome = expectedFluxOutcome(readRenderedTree(out), "kubernetes", (src) => charts?.serves(src.url) ?? false,
+        (hr, src) => charts!.facts(src.url, hr.spec.values, hr.spec.targetNamespace ?? hr.metadata.namespace));
       rmSync(join(worktree.dir, "kubernetes"), { recursive: true, force: true });
       cpSync(join(out, "kubernetes"), join(worktree.dir, "kubernetes"), { recursive: true });
       revision = `main@sha1:${worktree.commitAndPush(message)}`;
       return revision;
     };
-    commit(labYaml(repo.url), "drover render");
+    if (opts.files) cpSync(opts.files, join(dir, basename(opts.files)), { recursive: true });
+    commit(labYaml(repo.url, key), "drover render");
     const cluster = await startCluster({ nodes });
     cleanup.push(() => cluster.stop());
     bootstrapFlux(cluster, worktree.dir, key.file);
     provideVolumes(cluster, outcome!.claims, join(base, "volumes"));
-    const flux = await startFluxControllers(cluster, opts.controllers ? { controllers: opts.controllers } : {});
+    const egress = charts ? await startEgressProxy({ answer: charts }) : undefined;
+    if (egress) cleanup.push(() => egress.stop());
+    const flux = await startFluxControllers(cluster, { ...(opts.controllers ? { controllers: opts.controllers } : {}), ...(egress ? { egress } : {}) });
     cleanup.push(() => flux.stop());
     return {
-      dir, out, key, git, repo, worktree, cluster, flux,
+      dir, out, key, git, repo, worktree, cluster, flux, ...(charts ? { charts } : {}),
       get outcome() { return outcome; },
       get revision() { return revision; },
       push(text, message, opts = {}) {
@@ -152,4 +170,27 @@ export async function startGitOpsLab(labYaml: (gitUrl: string) => string, opts: 
     await stop();
     throw e;
   }
+}
+
+/**
+ * A bundled example (examples/<name>/lab.yaml) as the GitOps tests run it, otherwise unchanged: its
+ * GitRepository pointed at the local repository (gitops.url; an in-lab forge cannot serve its own
+ * bootstrap here) and the test's age key added to its recipients when it names any.
+ */
+export function exampleGitOpsLabYaml(name: string, gitUrl: string, recipient: string): string {
+  const doc = parseDocument(readFileSync(join(EXAMPLES, name, "lab.yaml"), "utf8"));
+  if (doc.hasIn(["gitops", "forge"])) doc.deleteIn(["gitops", "forge"]);
+  doc.setIn(["gitops", "url"], gitUrl);
+  const recipients = doc.getIn(["secrets", "recipients"]) as { items?: unknown[] } | undefined;
+  if (recipients?.items) doc.addIn(["secrets", "recipients"], recipient);
+  return String(doc);
+}
+
+/** kwok nodes standing for the lab's nodes: same names, CPU, memory, architecture, GPUs, labels and taints. */
+export function labTestNodes(lab: Lab): TestNode[] {
+  return lab.nodes.map((n) => ({
+    name: n.name, cpu: String(n.cpu), memory: `${Math.floor(n.memoryBytes / 2 ** 20)}Mi`,
+    labels: { ...n.labels, "kubernetes.io/arch": n.arch }, taints: n.taints.map((t) => ({ key: t.key, ...(t.value ? { value: t.value } : {}), effect: t.effect })),
+    ...(n.advertisedGpus ? { gpus: n.advertisedGpus } : {}),
+  }));
 }

@@ -70,7 +70,7 @@ export function platformData(kind: "crds" | "charts"): string {
  * Path to a program from a Debian package that scripts/tools/install.sh installs (DEBIAN_PACKAGES in
  * versions.sh), e.g. debianTool("cloud-init"). Throws (failing the test) when it is missing.
  */
-export function debianTool(name: "cloud-init" | "wireguard-go" | "wg" | "wg-quick" | "ip" | "ping" | "nft" | "conntrack" | "sysctl" | "zbarimg" | "qrencode" | "shellcheck" | "sshd" | "ssh" | "ssh-keygen" | "git" | "upsd" | "upsmon" | "upsdrvctl" | "unshare"): string {
+export function debianTool(name: "cloud-init" | "wireguard-go" | "wg" | "wg-quick" | "ip" | "ping" | "nft" | "conntrack" | "sysctl" | "zbarimg" | "qrencode" | "shellcheck" | "sshd" | "ssh" | "ssh-keygen" | "git" | "upsd" | "upsmon" | "upsdrvctl" | "unshare" | "openssl"): string {
   for (const dir of ["/usr/bin", "/usr/sbin", "/bin", "/sbin"]) {
     const p = join(dir, name);
     if (existsSync(p)) return p;
