@@ -21,8 +21,8 @@ export interface Need {
 export function labNeeds(lab: Lab, secrets: LabSecrets): Need[] {
   const { missing } = platformComponents(lab, secrets);
   const out: Need[] = [...missing].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, what]) => ({ name, kind: "credential", what, fix: `drover secrets set ${name}` }));
-  if (!lab.gitops.url && !lab.gitops.forge) {
-    out.push({ name: "gitops.url", kind: "placeholder", what: "the Git remote Flux pulls the kubernetes/ tree from (rendered as https://git.example.invalid/drover/lab.git until set)", fix: "set gitops.url in lab.yaml (or gitops.forge for an in-lab forge) and render again" });
+  if (!lab.gitops.url && !lab.gitops.forge && !lab.gitops.serve) {
+    out.push({ name: "gitops.url", kind: "placeholder", what: "the Git remote Flux pulls the kubernetes/ tree from (rendered as https://git.example.invalid/drover/lab.git until set)", fix: "set gitops.url in lab.yaml (gitops.forge for an in-lab forge, or gitops.serve for drover to serve it from this machine) and render again" });
   }
   if (publicApps(lab).length && lab.network.dns.public !== "none" && !publicTarget(lab)) {
     out.push({ name: "sites[].publicAddress", kind: "placeholder", what: "the public address public DNS records point at (without it external-dns publishes the load balancer's LAN address)", fix: "set publicAddress on the site that serves the public services" });

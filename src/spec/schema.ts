@@ -436,6 +436,15 @@ export const GitOps = z.strictObject({
   /** an external Git URL, or the name of an in-lab forge app (forgejo, soft-serve) */
   url: GitUrl.optional(),
   forge: Name.optional(),
+  /**
+   * no Git host yet: `drover up` (and `drover serve-git`) serve the lab's repository from this machine
+   * over HTTP at <address>:<port>, an address of this machine the cluster's nodes reach, e.g. 192.168.1.10:8418
+   */
+  serve: z.string().superRefine((s, ctx) => {
+    const m = /^(?:(\d{1,3}(?:\.\d{1,3}){3})|([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)):(\d{1,5})$/.exec(s);
+    const bad = !m || (m[1] !== undefined && m[1].split(".").some((o) => Number(o) > 255)) || Number(m[3]) < 1 || Number(m[3]) > 65535;
+    if (bad) ctx.addIssue({ code: "custom", message: "must be <address>:<port> of this machine, as the cluster's nodes reach it, e.g. 192.168.1.10:8418" });
+  }).optional(),
   branch: z.string().regex(/^(?!.*\.\.)(?!\/)(?!.*\/$)[A-Za-z0-9._\/-]+$/, { error: "must be a branch name such as main" }).default("main"),
   path: z.string().regex(/^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, { error: "must be a relative folder such as kubernetes or clusters/home" }).default("kubernetes"),
   interval: z.string().regex(/^\d+[smh]$/, { error: "must be a duration such as 10m" }).default("10m"),

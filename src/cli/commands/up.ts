@@ -18,6 +18,7 @@ import { loadSecrets } from "../../secrets/store.js";
 import { up, type UpResult } from "../../ops/up/index.js";
 import { upPaths } from "../../ops/up/state.js";
 import { processRunner } from "../../ops/up/runner.js";
+import { serveGit } from "../../ops/up/git-serve.js";
 import type { UpEvent } from "../../ops/up/progress.js";
 import { readFileSync } from "node:fs";
 
@@ -98,6 +99,26 @@ function printResult(o: Output, r: UpResult, events: readonly UpEvent[], tty: bo
 }
 
 export function register(program: Command, ctx: Context): void {
+  program
+    .command("serve-git")
+    .description("serve the lab's Git repository (.drover/remote.git, which drover up pushes to) to the cluster at gitops.serve until stopped, for a lab without a Git host")
+    .argument("[lab]", LAB_HELP)
+    .action(async (path: string | undefined) => {
+      const o = ctx.output();
+      const loaded = loadRenderableLab(path);
+      const listen = loaded.lab.gitops.serve;
+      if (!listen) throw new UserError(`${loaded.path}: gitops.serve is not set`, "set gitops.serve: <address>:<port> (an address of this machine the cluster's nodes reach), render and run drover up; a lab with gitops.url or gitops.forge has its own Git host");
+      const paths = upPaths(loaded.dir);
+      const s = await serveGit({ repo: paths.localRemote, name: loaded.lab.name, listen });
+      o.out(`${green(o, "✓")} serving ${paths.localRemote} read-only at ${bold(o, s.url)} (Ctrl-C stops)`);
+      await new Promise<void>((resolve) => {
+        const stop = () => { process.off("SIGINT", stop); process.off("SIGTERM", stop); resolve(); };
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+      });
+      await s.close();
+      o.out(`stopped after ${s.fetches} fetch${s.fetches === 1 ? "" : "es"}`);
+    });
   program
     .command("up")
     .description("render, bring the machines up (Talos or k3s), commit and push the Flux tree, install Flux, wait until everything is Ready; run again to resume")

@@ -5,7 +5,8 @@
 //             or an existing cluster (--kubeconfig), for labs whose machines are up already
 //   cluster   the API answers and every node of the lab is Ready
 //   gitops    the Git working tree: commit the render, push (git-tree.ts)
-//   flux      install Flux from the render, its Secrets, wait until everything is Ready (flux.ts)
+//   flux      install Flux from the render, its Secrets, wait until everything is Ready (flux.ts); a lab
+//             without a Git host (gitops.serve) has its repository served meanwhile (git-serve.ts)
 import { existsSync, readFileSync } from "node:fs";
 import type { Lab } from "../../lab/types.js";
 import type { DistributionName } from "../../distributions/index.js";
@@ -23,6 +24,7 @@ import { upK3s } from "./k3s.js";
 import { keepKubeconfig } from "./kubeconfig.js";
 import { syncGitTree, type GitTreeResult } from "./git-tree.js";
 import { upFlux, type FluxResult } from "./flux.js";
+import { serveGit, type GitServe } from "./git-serve.js";
 import { join } from "node:path";
 
 export interface UpTools {
@@ -72,6 +74,8 @@ export interface UpResult {
   readonly flux?: FluxResult;
   /** what the user still has to do (deploy key, remote) */
   readonly notes: readonly string[];
+  /** gitops.serve: where up served the repository, and how many fetches it answered */
+  readonly served?: { readonly url: string; readonly fetches: number };
 }
 
 /** The node names Kubernetes will register (Talos and k3s name nodes by host name = lab node name). */
@@ -134,13 +138,26 @@ export async function up(o: UpOptions): Promise<UpResult> {
     if (localRemote && src.host === "external") notes.push(`the lab has no gitops.url: the render was pushed to the local repository ${o.paths.localRemote}, which Flux in the cluster cannot reach; set gitops.url (or gitops.forge) and run drover up again`);
     if (o.until === "gitops") return { kubeconfig, nodes: nodes.nodes, git, notes };
 
-    const flux = await upFlux({
-      lab: o.lab, secrets: o.secrets, outDir: o.outDir, client, ageIdentities: o.ageIdentities, runner: o.runner, sshKeyscan: o.tools.sshKeyscan,
-      wait: o.wait && !(localRemote && src.host === "external"), timeoutMs: o.fluxTimeoutMs, report: o.report,
-      ...(o.knownHosts !== undefined ? { knownHosts: o.knownHosts } : {}), ...(o.pollMs ? { pollMs: o.pollMs } : {}), ...(o.signal ? { signal: o.signal } : {}),
-    });
-    if (flux.deployKey) notes.push(`add this deploy key (read-only) to ${src.url}: ${flux.deployKey}`);
-    return { kubeconfig, nodes: nodes.nodes, git, flux, notes };
+    // gitops.serve: the cluster pulls from this machine, for as long as up runs
+    let served: GitServe | undefined;
+    if (src.host === "drover" && localRemote) {
+      served = await serveGit({ repo: o.paths.localRemote, name: o.lab.name, listen: o.lab.gitops.serve!, git: o.tools.git });
+      o.report({ phase: "gitops", status: "done", message: `serving ${o.paths.localRemote} to the cluster at ${served.url} while drover up runs` });
+      notes.push(`Flux pulls from ${served.url}, which only drover serves: keep \`drover serve-git\` running on this machine (e.g. as a service) until the lab has a Git host (gitops.url or gitops.forge)`);
+    } else if (src.host === "drover") {
+      notes.push(`the render was pushed to ${remote}, but the cluster pulls from ${src.url} (gitops.serve): drover serves .drover/remote.git there, so drop --remote or set gitops.url`);
+    }
+    try {
+      const flux = await upFlux({
+        lab: o.lab, secrets: o.secrets, outDir: o.outDir, client, ageIdentities: o.ageIdentities, runner: o.runner, sshKeyscan: o.tools.sshKeyscan,
+        wait: o.wait && !(localRemote && src.host === "external"), timeoutMs: o.fluxTimeoutMs, report: o.report,
+        ...(o.knownHosts !== undefined ? { knownHosts: o.knownHosts } : {}), ...(o.pollMs ? { pollMs: o.pollMs } : {}), ...(o.signal ? { signal: o.signal } : {}),
+      });
+      if (flux.deployKey) notes.push(`add this deploy key (read-only) to ${src.url}: ${flux.deployKey}`);
+      return { kubeconfig, nodes: nodes.nodes, git, flux, notes, ...(served ? { served: { url: served.url, fetches: served.fetches } } : {}) };
+    } finally {
+      await served?.close();
+    }
   } finally {
     client.close();
   }

@@ -8,11 +8,16 @@ export interface GitSource {
   readonly branch: string;
   /** Secret flux-system with credentials (SSH key and known_hosts, or username/token), made at bootstrap */
   readonly credentials: "ssh" | "token" | "none";
-  /** "external" or the forge app's name */
+  /** "external", "drover" (gitops.serve: drover up / drover serve-git serve it) or the forge app's name */
   readonly host: string;
 }
 
 const PLACEHOLDER = "https://git.example.invalid/drover/lab.git";
+
+/** The URL of the repository `drover up` / `drover serve-git` serve at gitops.serve (<address>:<port>). */
+export function servedGitUrl(serve: string, labName: string): string {
+  return `http://${serve}/${labName}.git`;
+}
 
 export function gitSource(lab: Lab): GitSource {
   const branch = lab.gitops.branch;
@@ -25,6 +30,8 @@ export function gitSource(lab: Lab): GitSource {
       ? { url: `http://${svc}/drover/${lab.name}.git`, branch, credentials: "token", host: a.name }
       : { url: `http://${svc}/${lab.name}.git`, branch, credentials: "none", host: a.name };
   }
+  // served by drover itself from the user's machine (src/ops/up/git-serve.ts): anonymous, read-only
+  if (lab.gitops.serve) return { url: servedGitUrl(lab.gitops.serve, lab.name), branch, credentials: "none", host: "drover" };
   const url = lab.gitops.url ?? PLACEHOLDER;
   const scp = scpGitUrl(url);
   const ssh = scp !== undefined || url.startsWith("ssh://");

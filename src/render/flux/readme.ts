@@ -17,7 +17,7 @@ export function bootstrapReadme(lab: Lab, components: readonly Component[], miss
     "",
     "## Bootstrap",
     "",
-    `1. Push this folder to ${src.host === "external" ? `\`${src.url}\`` : `the in-lab forge \`${src.host}\` (\`${src.url}\`)`}, branch \`${src.branch}\`, as \`${path}/\`.${src.host === "external" && !lab.gitops.url ? " (lab.yaml sets no gitops.url yet: set it, or gitops.forge, and render again.)" : ""}`,
+    `1. Push this folder to ${src.host === "external" ? `\`${src.url}\`` : src.host === "drover" ? `the repository drover serves from this machine (\`${src.url}\`, while \`drover up\` or \`drover serve-git\` runs)` : `the in-lab forge \`${src.host}\` (\`${src.url}\`)`}, branch \`${src.branch}\`, as \`${path}/\`.${src.host === "external" && !lab.gitops.url ? " (lab.yaml sets no gitops.url yet: set it, or gitops.forge, and render again.)" : ""}`,
   ];
   if (lab.cni === "cilium") {
     lines.push(`2. Install the CNI once, with the values Flux will keep applying: \`helm install cilium cilium --repo ${lab.versions.charts.cilium.source.url} --version ${lab.versions.charts.cilium.version} -n kube-system -f ${path}/bootstrap/cilium-values.yaml\`.`);
@@ -29,7 +29,7 @@ export function bootstrapReadme(lab: Lab, components: readonly Component[], miss
   if (src.credentials === "ssh") lines.push("4. Give Flux read access to the repository: `kubectl -n flux-system create secret generic flux-system --from-file=identity=<deploy key> --from-file=known_hosts=<known_hosts>`.");
   else if (src.credentials === "token") lines.push("4. Give Flux a read token of the forge: `kubectl -n flux-system create secret generic flux-system --from-literal=username=flux --from-literal=password=<token>`.");
   else lines.push("4. The repository is read anonymously: no Git credentials needed.");
-  if (src.host !== "external") lines.push(`   The forge runs in the lab: until it is up, apply the tree from a checkout (\`kubectl apply -k ${path}/apps/...\`) or point gitops.url at an external host first.`);
+  if (src.host !== "external" && src.host !== "drover") lines.push(`   The forge runs in the lab: until it is up, apply the tree from a checkout (\`kubectl apply -k ${path}/apps/...\`) or point gitops.url at an external host first.`);
   const [crds, wait, sync] = fluxBootstrapCommands(lab);
   lines.push(
     `5. Install Flux ${FLUX_VERSION} (vendored in \`${path}/flux-system\`: nothing is downloaded) and start syncing, CRDs first (from the root of a checkout of the repository):`,

@@ -49,4 +49,5 @@ export const references: Rule = function* (spec) {
     else if (!["forgejo", "soft-serve"].includes(forgeApp.app ?? forgeApp.name)) yield error(["gitops", "forge"], `${spec.gitops.forge} is not a Git forge`, "use an app of the catalog's forgejo or soft-serve");
   }
   if (spec.gitops.url && spec.gitops.forge) yield error(["gitops", "forge"], "set either gitops.url or gitops.forge, not both", "url points Flux at an external Git host; forge at a forge app in the lab");
+  if (spec.gitops.serve && (spec.gitops.url || spec.gitops.forge)) yield error(["gitops", "serve"], `set gitops.serve only while the lab has no Git host (it has gitops.${spec.gitops.url ? "url" : "forge"})`, "serve is for a lab without a Git host yet: drover serves the repository itself; remove it once url or forge is set");
 };

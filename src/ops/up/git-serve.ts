@@ -1,0 +1,133 @@
+// The lab's repository served to the cluster by drover itself, for a lab without a Git host yet
+// (gitops.serve: <address>:<port>): Git's own smart-HTTP server program, `git http-backend` (the CGI
+// program every Git forge's HTTP side is), behind a small Node HTTP server on that address, serving the
+// local bare repository `drover up` pushes to (.drover/remote.git) as http://<address>:<port>/<lab>.git —
+// the URL the rendered GitRepository names (render/flux/git-source.ts). Read-only and anonymous: only
+// fetches (git-upload-pack) are answered; a push (git-receive-pack) is refused, as is every other path.
+// `drover up` serves it while it runs; `drover serve-git` serves it until stopped (Ctrl-C).
+import { spawn, spawnSync } from "node:child_process";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { UserError } from "../../errors.js";
+
+export interface GitServeOptions {
+  /** the bare repository (.drover/remote.git) */
+  readonly repo: string;
+  /** the lab's name: the repository is served as /<name>.git */
+  readonly name: string;
+  /** gitops.serve: <address>:<port> */
+  readonly listen: string;
+  /** the git binary (default "git" on PATH) */
+  readonly git?: string;
+  /** each answered request, for --verbose and tests */
+  readonly onRequest?: (line: string) => void;
+}
+
+export interface GitServe {
+  /** http://<address>:<port>/<name>.git */
+  readonly url: string;
+  /** how many fetches (upload-pack requests) it answered */
+  readonly fetches: number;
+  close(): Promise<void>;
+}
+
+/** The request paths a fetch uses, relative to the repository: the ref advertisement and the pack. */
+const FETCH = /^\/(info\/refs|git-upload-pack|HEAD|objects\/info\/(?:alternates|http-alternates|packs))$/;
+
+function reply(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8" }).end(`${text}\n`);
+}
+
+/** Starts serving; throws a UserError when the address is not this machine's or the port is taken. */
+export async function serveGit(o: GitServeOptions): Promise<GitServe> {
+  if (!existsSync(join(o.repo, "HEAD"))) throw new UserError(`${o.repo} is not a Git repository`, "run drover up first: it creates the repository and pushes the render to it");
+  const git = o.git ?? "git";
+  const exec = spawnSync(git, ["--exec-path"], { encoding: "utf8" });
+  if (exec.status !== 0) throw new UserError(`${git} --exec-path failed: ${exec.stderr || exec.error?.message || ""}`.trim(), "install Git (it provides git http-backend)");
+  const backend = join(exec.stdout.trim(), "git-http-backend");
+  if (!existsSync(backend)) throw new UserError(`${backend} is missing`, "install Git's HTTP server program (git http-backend ships with Git)");
+  const i = o.listen.lastIndexOf(":");
+  const host = o.listen.slice(0, i);
+  const port = Number(o.listen.slice(i + 1));
+  const prefix = `/${o.name}.git`;
+  let fetches = 0;
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const u = new URL(req.url ?? "/", "http://localhost");
+    const rest = u.pathname.startsWith(prefix) ? u.pathname.slice(prefix.length) : undefined;
+    const service = u.searchParams.get("service");
+    const ok = rest !== undefined && FETCH.test(rest) && (req.method === "GET" || (req.method === "POST" && rest === "/git-upload-pack"))
+      && (rest !== "/info/refs" || service === null || service === "git-upload-pack");
+    o.onRequest?.(`${req.method} ${u.pathname}${u.search} ${ok ? "" : "refused"}`.trim());
+    if (!ok) {
+      reply(res, rest !== undefined && (rest === "/git-receive-pack" || service === "git-receive-pack") ? 403 : 404,
+        rest !== undefined ? "read-only: drover serves this repository for fetching only" : `not here: the lab's repository is ${prefix}`);
+      return;
+    }
+    if (rest === "/git-upload-pack") fetches++;
+    const h = req.headers;
+    // RFC 3875 CGI variables, as a web server gives them to git http-backend; PATH_TRANSLATED names the
+    // file in the one repository served (no GIT_PROJECT_ROOT: nothing else can be reached)
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH, HOME: process.env.HOME, GIT_CONFIG_NOSYSTEM: "1", GIT_HTTP_EXPORT_ALL: "1",
+      GATEWAY_INTERFACE: "CGI/1.1", SERVER_PROTOCOL: `HTTP/${req.httpVersion}`, SERVER_SOFTWARE: "drover-serve-git",
+      REQUEST_METHOD: req.method ?? "GET", PATH_INFO: `${prefix}${rest}`, PATH_TRANSLATED: join(o.repo, rest), QUERY_STRING: u.search.slice(1),
+      REMOTE_ADDR: req.socket.remoteAddress ?? "",
+      ...(h["content-type"] ? { CONTENT_TYPE: h["content-type"] } : {}),
+      ...(h["content-length"] ? { CONTENT_LENGTH: h["content-length"] } : {}),
+      ...(h["content-encoding"] ? { HTTP_CONTENT_ENCODING: String(h["content-encoding"]) } : {}),
+      ...(h["git-protocol"] ? { GIT_PROTOCOL: String(h["git-protocol"]) } : {}),
+    };
+    const cgi = spawn(backend, [], { env, stdio: ["pipe", "pipe", "pipe"] });
+    let stderr = "";
+    cgi.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
+    cgi.stdin.on("error", () => { /* the backend may answer before reading the whole body */ });
+    req.pipe(cgi.stdin);
+    // the CGI answer: header lines up to an empty line, then the body
+    let head = Buffer.alloc(0);
+    let inBody = false;
+    cgi.stdout.on("data", (chunk: Buffer) => {
+      if (inBody) { res.write(chunk); return; }
+      head = Buffer.concat([head, chunk]);
+      const crlf = head.indexOf("\r\n\r\n");
+      const end = crlf >= 0 ? crlf : head.indexOf("\n\n");
+      if (end < 0) return;
+      let status = 200;
+      for (const line of head.subarray(0, end).toString("latin1").split(/\r?\n/)) {
+        const c = line.indexOf(":");
+        if (c < 0) continue;
+        const [k, v] = [line.slice(0, c).trim(), line.slice(c + 1).trim()];
+        if (k.toLowerCase() === "status") status = Number.parseInt(v, 10);
+        else res.setHeader(k, v);
+      }
+      res.statusCode = status;
+      inBody = true;
+      res.write(head.subarray(end + (crlf >= 0 ? 4 : 2)));
+    });
+    cgi.on("close", (code) => {
+      if (inBody) res.end();
+      else reply(res, 500, `git http-backend exited ${code}: ${stderr.trim()}`);
+    });
+    res.on("close", () => { if (cgi.exitCode === null) cgi.kill("SIGKILL"); });
+  };
+
+  const server: Server = createServer(handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EADDRNOTAVAIL") reject(new UserError(`gitops.serve ${o.listen}: ${host} is not an address of this machine`, "set gitops.serve to an address of the machine running drover that the cluster's nodes reach (ip -br addr), and render again"));
+      else if (e.code === "EADDRINUSE") reject(new UserError(`gitops.serve ${o.listen}: port ${port} is in use`, "stop what listens there (another drover serve-git?) or pick another port in gitops.serve and render again"));
+      else if (e.code === "EACCES") reject(new UserError(`gitops.serve ${o.listen}: port ${port} needs privileges`, "use a port above 1023, e.g. 8418"));
+      else reject(e);
+    });
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    url: `http://${o.listen}${prefix}`,
+    get fetches() { return fetches; },
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
