@@ -146,7 +146,10 @@ export async function startGitOpsLab(labYaml: (gitUrl: string, key: TestKey) => 
     };
     if (opts.files) cpSync(opts.files, join(dir, basename(opts.files)), { recursive: true });
     commit(labYaml(repo.url, key), "drover render");
-    const cluster = await startCluster({ nodes });
+    // a long node grace period: on a loaded machine kwok's heartbeats lag, and a node marked NotReady
+    // for a moment leaves its pods not Ready for good (kwok does not set them Ready again), failing
+    // the health checks of Kustomizations and HelmReleases that have nothing to do with it
+    const cluster = await startCluster({ nodes, nodeMonitorGracePeriod: "10m" });
     cleanup.push(() => cluster.stop());
     bootstrapFlux(cluster, worktree.dir, key.file);
     provideVolumes(cluster, outcome!.claims, join(base, "volumes"));
