@@ -7,7 +7,9 @@
 // revision and identity's SOPS Secret, decrypted by kustomize-controller, saying so: `requested` asks
 // source-controller to fetch at once (as `flux reconcile source git` or a Git webhook does), `polled`
 // waits for the GitRepository's own 1m interval. Also the first reconcile, from the controllers' start.
-// Run after `npm run build` and `scripts/tools/install.sh flux`. Env ROUNDS (default 4), POLLED (default 1).
+// Run after `npm run build` and `scripts/tools/install.sh flux`. Env ROUNDS (default 4), POLLED (default 1),
+// CHARTS=1 to serve the cached platform charts (src/testing/chart-hosts.ts), so Cilium and cert-manager
+// install too.
 import { readFileSync } from "node:fs";
 import { startGitOpsLab, starterGitOpsLabYaml } from "../dist/testing/gitops-lab.js";
 import { waitForFlux } from "../dist/testing/flux.js";
@@ -19,9 +21,9 @@ const load = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
 
-console.log(`load average at start ${load()}`);
+console.log(`load average at start ${load()}; charts ${process.env.CHARTS === "1" ? "served" : "refused"}`);
 const t0 = Date.now();
-const lab = await startGitOpsLab((url) => starterGitOpsLabYaml(url));
+const lab = await startGitOpsLab((url) => starterGitOpsLabYaml(url), { charts: process.env.CHARTS === "1" });
 try {
   const started = Date.now();
   await waitForFlux(lab.cluster, "the first outcome", (o) => outcomeReached(o, lab.outcome, lab.revision), 10 * 60_000);

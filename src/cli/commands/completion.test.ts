@@ -25,7 +25,7 @@ test("bash: shellcheck-clean; completes commands, subcommands and options from t
   };
   const top = complete("drover", "");
   for (const c of ["check", "render", "diff", "seat", "completion"]) assert.ok(top.includes(c), `${c} in ${top.join(" ")}`);
-  assert.deepEqual(complete("drover", "se"), ["seat", "secrets"]);
+  assert.deepEqual(complete("drover", "se"), ["seat", "secrets", "serve-git"]);
   assert.ok(complete("drover", "seat", "").includes("remove"));
   assert.deepEqual(complete("drover", "diff", "--aga"), ["--against"]);
   assert.deepEqual(complete("drover", "seat", "add", "--ow"), ["--owner"]);

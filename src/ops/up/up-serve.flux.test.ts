@@ -10,7 +10,7 @@ import { createServer } from "node:net";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, startCluster } from "../../testing/cluster.js";
-import { fluxControllersBuilt, fluxControllersDir, FLUX_BUILD_COMMAND, startFluxControllers } from "../../testing/flux.js";
+import { fluxControllersBuilt, fluxControllersDir, FLUX_BUILD_COMMAND, installFluxCrds, startFluxControllers } from "../../testing/flux.js";
 import { isolatedAgeKey, runCli } from "../../testing/cli-harness.js";
 import { tempDir } from "../../testing/age-key.js";
 import { debianTool } from "../../testing/paths.js";
@@ -56,6 +56,9 @@ test("drover up serves the lab's repository at gitops.serve while it runs, and r
     const r0 = await up(await options(ev0, { until: "gitops" }));
     assert.equal(r0.git?.pushed, true);
     assert.equal(r0.served, undefined);
+    // the controllers run as processes here (in a cluster they are the install's Deployments): they need
+    // the CRDs first, which up's flux phase would apply itself
+    installFluxCrds(cluster);
     flux = await startFluxControllers(cluster, { controllers: ["source-controller", "kustomize-controller"] });
     const ev: UpEvent[] = [];
     const r = await up(await options(ev));
