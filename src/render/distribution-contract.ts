@@ -24,6 +24,8 @@ export interface RolloutStep {
   readonly file: string;
   /** what to do on the node, as a command or a sentence */
   readonly action: string;
+  /** the same as commands Drover can run itself (argv each, paths relative to the output folder), when it can */
+  readonly commands?: readonly (readonly string[])[];
 }
 
 /** How a Proxmox VM node boots: an ISO, or a cloud image with cloud-init user data (Proxmox snippets). */

@@ -15,6 +15,8 @@ import { readStore, storeFile } from "../../secrets/store.js";
 import { render, summarizeAdditions } from "./render.js";
 import { dim, yellow } from "../output.js";
 import { relative } from "node:path";
+import { UserError } from "../../errors.js";
+import { driveRollout, type DriveResult } from "../../ops/rotate/drive.js";
 
 summarySections.push((lab) => {
   const file = lab.secretsStore.file;
@@ -53,15 +55,23 @@ export function register(program: Command, ctx: Context): void {
     .option("--age-key <file>", "age key file (default: DROVER_AGE_KEY_FILE, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, ~/.config/sops/age/keys.txt)")
     .option("--json", "machine-readable output on stdout")
     .option("--plan", "print the next step of the rotation and change nothing (no store write, no render)")
+    .option("--run", "kubernetes-ca on Talos: run the printed talosctl steps too, in order, stopping at the first failure")
+    .option("--talosctl <path>", "with --run: the talosctl binary", "talosctl")
     .option("--app <name>", "app-secrets: the app whose generated secrets to rotate")
     .option("--secret <name...>", "app-secrets: only these of its secrets (default: every one that can be replaced)")
     .option("--kubeconfig <file>", "app-secrets: apply the app's Secret to this cluster and restart what uses it")
     .option("--context <name>", "kubeconfig context")
-    .action(async (kind: string, labPath: string, o: { out?: string; ageKey?: string; plan?: boolean; app?: string; secret?: string[]; kubeconfig?: string; context?: string }) => {
+    .action(async (kind: string, labPath: string, o: { out?: string; ageKey?: string; plan?: boolean; run?: boolean; talosctl?: string; app?: string; secret?: string[]; kubeconfig?: string; context?: string }) => {
       const out = ctx.output();
       const loaded = loadLab(labPath);
       const key = findLocalKey({ keyFile: o.ageKey });
-      const r = await rotateKeys(kind, loaded.lab, loaded.dir, key, new Date(), { ...(o.app ? { app: o.app } : {}), ...(o.secret ? { secrets: o.secret } : {}) }, o.plan);
+      const options = { ...(o.app ? { app: o.app } : {}), ...(o.secret ? { secrets: o.secret } : {}) };
+      if (o.run && !o.plan) {
+        // refused before the store changes: a rollout of sentences cannot be run
+        const p = await rotateKeys(kind, loaded.lab, loaded.dir, key, new Date(), options, true);
+        if (!p.rollout.every((s) => s.commands?.length)) throw new UserError(`keys rotate ${kind} --run: its rollout has steps Drover cannot run itself`, "leave out --run and follow the printed steps");
+      }
+      const r = await rotateKeys(kind, loaded.lab, loaded.dir, key, new Date(), options, o.plan);
       if (o.plan) {
         if (out.json) out.out(JSON.stringify({ kind, plan: true, store: r.storeFile, changed: r.changed, rollout: r.rollout, notes: r.notes, ...(r.check ? { check: r.check } : {}) }, null, 2));
         else {
@@ -75,6 +85,11 @@ export function register(program: Command, ctx: Context): void {
       }
       const rendered = await render(labPath, { out: o.out, ageKey: o.ageKey });
       const rel = relative(process.cwd(), rendered.outDir) || ".";
+      let driven: DriveResult | undefined;
+      if (o.run) {
+        driven = await driveRollout(r.rollout, { outDir: rendered.outDir, ...(o.talosctl ? { talosctl: o.talosctl } : {}), onStep: (node, c) => { if (!out.json) out.err(dim(out, `  ${node}: ${c}`)); } });
+        if (driven.failed) throw new UserError(`the store and the output hold the new phase, but the rollout stopped at ${driven.failed.node} (${driven.done.length} of ${r.rollout.length} nodes done): ${driven.failed.command}: ${driven.failed.error}`, "fix it, then run the printed steps from that node on (applying a config twice is harmless); do not run keys rotate again until every node has it");
+      }
       let rolled: { secret: string; restarted: string[] } | undefined;
       if (kind === "app-secrets" && (o.kubeconfig || o.context)) {
         const client = Client.fromKubeconfig({ kubeconfig: o.kubeconfig, context: o.context });
@@ -86,11 +101,12 @@ export function register(program: Command, ctx: Context): void {
         }
       }
       if (out.json) {
-        out.out(JSON.stringify({ kind, store: r.storeFile, changed: r.changed, outDir: rendered.outDir, rollout: r.rollout, notes: r.notes, ...(r.check ? { check: r.check } : {}), ...(r.warnings?.length ? { warnings: r.warnings } : {}), ...(rolled ? { applied: rolled.secret, restarted: rolled.restarted } : {}) }, null, 2));
+        out.out(JSON.stringify({ kind, store: r.storeFile, changed: r.changed, outDir: rendered.outDir, rollout: r.rollout, notes: r.notes, ...(r.check ? { check: r.check } : {}), ...(driven ? { ran: driven.done } : {}), ...(r.warnings?.length ? { warnings: r.warnings } : {}), ...(rolled ? { applied: rolled.secret, restarted: rolled.restarted } : {}) }, null, 2));
         return;
       }
       const lines = [`${green(out, "✓")} rotated ${bold(out, kind)} in ${bold(out, r.storeFile)}: ${summarizeAdditions(r.changed)}`, `  re-rendered ${rendered.files} files into ${rel}`];
-      if (r.rollout.length) {
+      if (driven) lines.push(`  rolled out to ${driven.done.join(", ")}`);
+      else if (r.rollout.length) {
         lines.push("  roll out in this order (each step on that node):");
         r.rollout.forEach((s, i) => lines.push(`  ${String(i + 1).padStart(3)}. ${bold(out, s.node)}: ${rel}/${s.file} → ${s.action}`));
       }

@@ -20,6 +20,8 @@ import { nodeLabYaml } from "../../testing/node-lab.js";
 import { render } from "../../cli/commands/render.js";
 import { readStore } from "../../secrets/store.js";
 import type { LabSecrets } from "../../secrets/types.js";
+import { driveRollout } from "./drive.js";
+import { runCommand } from "../upgrade/runner.js";
 
 interface Rotated { changed: string[]; rollout: { node: string; file: string; action: string }[]; notes: string[]; check?: string[]; plan?: boolean }
 
@@ -118,6 +120,21 @@ test("kubernetes-ca on Talos: --plan writes nothing; three phases (accept, switc
   await render(join(dir, "lab.yaml"), {});
   assert.deepEqual(readFiles(out), after1, "re-rendering phase 1 is byte-identical");
 
+  // --run: Drover takes the steps itself, in order, stopping at the first failure — with the real
+  // talosctl the first apply-config fails to dial (no Talos here) and nothing after it runs
+  const ran: string[] = [];
+  const stopped = await driveRollout(p1.rollout, { outDir: out, talosctl: tool("talosctl"), run: (argv, cwd) => (ran.push(argv.join(" ")), runCommand([...argv, "--endpoints", `127.0.0.1:${port}`], 60_000, cwd)) });
+  assert.deepEqual(stopped.done, []);
+  assert.equal(stopped.failed?.node, "cp1");
+  assert.equal(stopped.failed?.command, "talosctl --talosconfig talos/talosconfig --nodes 192.168.50.11 apply-config --mode no-reboot --file talos/cp1.yaml");
+  assert.match(stopped.failed!.error, /connection refused/);
+  assert.deepEqual(ran, [`${tool("talosctl")} --talosconfig talos/talosconfig --nodes 192.168.50.11 apply-config --mode no-reboot --file talos/cp1.yaml`]);
+  const order: string[] = [];
+  const all = await driveRollout(p1.rollout, { outDir: out, run: async (argv) => (order.push(`${argv[4]} ${argv[5]}`), { code: 0, stdout: "", stderr: "" }) });
+  assert.deepEqual(all.done, ["cp1", "cp2", "cp3", "w1", "w2", "w3"]);
+  assert.deepEqual(order.slice(0, 4), ["192.168.50.11 apply-config", "192.168.50.11 service", "192.168.50.12 apply-config", "192.168.50.12 service"]);
+  assert.equal(order.length, 12);
+
   // phase 2: the new CA issues (with its key on control planes); the old one stays accepted
   const p2 = await rotate(dir);
   assert.match(p2.notes[0]!, /phase 2 of 3/);
@@ -159,6 +176,12 @@ test("kubernetes-ca on k3s: the rotate-ca staging folder (each CA a self-signed 
   const dir = await lab("k3s");
   const out = join(dir, "out");
   assert.ok(!existsSync(join(out, "k3s", "cp1", "rotate-ca")));
+  // k3s's steps are for a person (ssh, copying files): --run is refused before the store changes
+  const before = readFileSync(join(dir, "secrets.sops.yaml"), "utf8");
+  const refused = await runCli(["keys", "rotate", "kubernetes-ca", join(dir, "lab.yaml"), "--run"]);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.err, /--run: its rollout has steps Drover cannot run itself/);
+  assert.equal(readFileSync(join(dir, "secrets.sops.yaml"), "utf8"), before);
   const p1 = await rotate(dir);
   assert.match(p1.notes[0]!, /phase 1 of 2/);
   assert.equal(p1.rollout[0]!.node, "cp1");

@@ -20,6 +20,7 @@ import { upgradePlan, type RunningVersions } from "./plan.js";
 import { runUpgrade } from "./run.js";
 import type { PlansEvent, PlansResult } from "./k3s-plans.js";
 import type { UpgradeRunner } from "./runner.js";
+import { ciliumVersion } from "../../cluster/nodes.js";
 
 type PlanObj = KubeObject & { spec: Record<string, any> };
 
@@ -124,4 +125,22 @@ test("an agent upgraded while a server is behind (the prepare step did not hold 
   ]);
   assert.equal(r.ok, false);
   assert.match((r.kubernetes as PlansResult).error!, /^agent w1 is at 1\.35\.4 while servers cp1, cp2, cp3 are not: the agent plan must wait for the server plan/);
+});
+
+test("the running Cilium is read from the kube-system/cilium DaemonSet's agent image (none without one)", async () => {
+  assert.equal(await ciliumVersion(client), undefined);
+  cluster.kubectl(["apply", "-f", "-"], JSON.stringify({
+    apiVersion: "apps/v1", kind: "DaemonSet", metadata: { name: "cilium", namespace: "kube-system" },
+    spec: {
+      selector: { matchLabels: { "k8s-app": "cilium" } },
+      template: {
+        metadata: { labels: { "k8s-app": "cilium" } },
+        spec: {
+          initContainers: [{ name: "config", image: "quay.io/cilium/cilium:v1.19.4" }],
+          containers: [{ name: "cilium-envoy", image: "quay.io/cilium/cilium-envoy:v1.35.1" }, { name: "cilium-agent", image: `quay.io/cilium/cilium:v1.19.4@sha256:${"a".repeat(64)}` }],
+        },
+      },
+    },
+  }));
+  assert.equal(await ciliumVersion(client), "1.19.4");
 });

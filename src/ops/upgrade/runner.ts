@@ -21,10 +21,10 @@ export interface CommandResult {
   readonly stderr: string;
 }
 
-/** Runs argv (no shell), collecting its output; `timeoutMs` kills it. */
-export function runCommand(argv: readonly string[], timeoutMs = 45 * 60_000): Promise<CommandResult> {
+/** Runs argv (no shell) in `cwd`, collecting its output; `timeoutMs` kills it. */
+export function runCommand(argv: readonly string[], timeoutMs = 45 * 60_000, cwd?: string): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const p = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
+    const p = spawn(argv[0]!, argv.slice(1), { stdio: ["ignore", "pipe", "pipe"], ...(cwd ? { cwd } : {}) });
     let stdout = "", stderr = "";
     p.stdout.on("data", (d: Buffer) => { stdout += d.toString(); });
     p.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });

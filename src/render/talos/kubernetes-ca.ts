@@ -34,8 +34,9 @@ const PHASES = {
 /** talosctl's per-node step: the new config without a reboot, then a kubelet restart (it reloads its CAs). */
 export function kubernetesCaRollout(lab: Lab): RolloutStep[] {
   return controlPlanesFirst(lab).map((n) => {
-    const talosctl = `talosctl --talosconfig talos/talosconfig --nodes ${n.address}`;
-    return { node: n.name, file: `talos/${n.name}.yaml`, action: `${talosctl} apply-config --mode no-reboot --file talos/${n.name}.yaml && ${talosctl} service kubelet restart` };
+    const talosctl = ["talosctl", "--talosconfig", "talos/talosconfig", "--nodes", n.address];
+    const commands = [[...talosctl, "apply-config", "--mode", "no-reboot", "--file", `talos/${n.name}.yaml`], [...talosctl, "service", "kubelet", "restart"]];
+    return { node: n.name, file: `talos/${n.name}.yaml`, action: commands.map((c) => c.join(" ")).join(" && "), commands };
   });
 }
 
