@@ -6,6 +6,7 @@
 // internal CA's) are read by cluster/lifetimes.ts. A credential warns within WARN_DAYS of its end.
 import { X509Certificate } from "node:crypto";
 import type { Lab } from "../lab/types.js";
+import type { DistributionName } from "../distributions/index.js";
 import type { LabSecrets } from "./types.js";
 
 export const WARN_DAYS = 30;
@@ -42,12 +43,16 @@ export function certificateEnd(pemText: string): Date | undefined {
   }
 }
 
-/** The lifetimes the secrets store can tell, soonest end first. */
-export function storeLifetimes(lab: Lab, secrets: LabSecrets, now: Date = new Date()): Lifetime[] {
-  const out: Lifetime[] = [];
-  if (lab.distribution === "talos") {
+type Add = (what: string, where: string, pem: string | undefined, renew: string) => void;
+
+/**
+ * What each distribution keeps in the secrets store, found by name: Talos's CAs are made by Drover and
+ * live in the store; k3s makes its own, known to the store only from a rotation on.
+ */
+const DISTRIBUTION_LIFETIMES: Readonly<Record<DistributionName, (secrets: LabSecrets, add: Add) => void>> = {
+  talos: (secrets, add) => {
     const t = secrets.talos;
-    const ca = (what: string, key: string, pem: string, renew: string) => out.push(lifetime(what, `secrets store talos.${key}`, certificateEnd(pem), now, renew));
+    const ca = (what: string, key: string, pem: string, renew: string) => add(what, `secrets store talos.${key}`, pem, renew);
     ca("Talos OS CA (the Talos API)", "certs.os", t.certs.os.crt, "drover keys rotate talos-ca (three runs, each followed by the printed talosctl apply-config)");
     ca("talosconfig os:admin client certificate", "certs.os (issued by drover render)", t.certs.os.crt, "renewed with the OS CA: drover keys rotate talos-ca");
     ca("Kubernetes CA", "certs.k8s", t.certs.k8s.crt, "drover keys rotate kubernetes-ca (three runs, each followed by the printed talosctl steps)");
@@ -57,13 +62,20 @@ export function storeLifetimes(lab: Lab, secrets: LabSecrets, now: Date = new Da
     (t.acceptedOsCas ?? []).forEach((p, i) => ca("previous Talos OS CA, still accepted", `acceptedOsCas[${i}]`, p, "finish drover keys rotate talos-ca"));
     if (t.nextK8sCa) ca("Kubernetes CA being rolled in", "nextK8sCa", t.nextK8sCa.crt, "finish drover keys rotate kubernetes-ca");
     (t.acceptedK8sCas ?? []).forEach((p, i) => ca("previous Kubernetes CA, still accepted", `acceptedK8sCas[${i}]`, p, "finish drover keys rotate kubernetes-ca"));
-    out.push(lifetime("Talos bootstrap and trustd tokens", "secrets store talos.bootstrapToken, talos.trustdToken", undefined, now, "drover keys rotate join-token"));
-  } else {
-    out.push(lifetime("k3s token", "secrets store k3s.token", undefined, now, "drover keys rotate join-token"));
+    add("Talos bootstrap and trustd tokens", "secrets store talos.bootstrapToken, talos.trustdToken", undefined, "drover keys rotate join-token");
+  },
+  k3s: (secrets, add) => {
+    add("k3s token", "secrets store k3s.token", undefined, "drover keys rotate join-token");
     // k3s's CAs are known to the store only from a rotation on (k3s makes the first ones itself)
-    if (secrets.k3s.ca) out.push(lifetime("k3s server CA", "secrets store k3s.ca.serverCa", certificateEnd(secrets.k3s.ca.serverCa.crt), now, "drover keys rotate kubernetes-ca"));
-    if (secrets.k3s.nextCa) out.push(lifetime("k3s server CA being rolled in", "secrets store k3s.nextCa.serverCa", certificateEnd(secrets.k3s.nextCa.serverCa.crt), now, "finish drover keys rotate kubernetes-ca"));
-  }
+    if (secrets.k3s.ca) add("k3s server CA", "secrets store k3s.ca.serverCa", secrets.k3s.ca.serverCa.crt, "drover keys rotate kubernetes-ca");
+    if (secrets.k3s.nextCa) add("k3s server CA being rolled in", "secrets store k3s.nextCa.serverCa", secrets.k3s.nextCa.serverCa.crt, "finish drover keys rotate kubernetes-ca");
+  },
+};
+
+/** The lifetimes the secrets store can tell, soonest end first. */
+export function storeLifetimes(lab: Lab, secrets: LabSecrets, now: Date = new Date()): Lifetime[] {
+  const out: Lifetime[] = [];
+  DISTRIBUTION_LIFETIMES[lab.distribution](secrets, (what, where, pem, renew) => out.push(lifetime(what, where, pem === undefined ? undefined : certificateEnd(pem), now, renew)));
   if (secrets.internalCa) {
     out.push(lifetime("internal CA (the private domain's certificates, trusted by devices)", "secrets store internalCa", certificateEnd(secrets.internalCa.crt), now, "drover keys rotate internal-ca, then every device trusts the new CA (drover ca export)"));
   }
