@@ -13,9 +13,27 @@ import { runUpgrade } from "../../ops/upgrade/run.js";
 import { talosctlRunner } from "../../ops/upgrade/runner.js";
 import type { RollEvent } from "../../ops/upgrade/roll.js";
 import { UserError } from "../../errors.js";
+import { preflightTemplateArgs } from "../../ops/upgrade/cilium.js";
+import { runCommand, lastLine } from "../../ops/upgrade/runner.js";
+import { parseAllDocuments } from "yaml";
+import type { KubeObject } from "../../cluster/objects.js";
+import type { Lab } from "../../lab/types.js";
+
+/** The plan's pre-flight render, by the helm binary given. */
+async function renderPreflight(lab: Lab, helm: string): Promise<KubeObject[]> {
+  const argv = [helm, ...preflightTemplateArgs(lab).slice(1)];
+  let r;
+  try {
+    r = await runCommand(argv, 10 * 60_000);
+  } catch (e) {
+    throw new UserError(`cannot run ${helm}: ${(e as Error).message}`, "install helm or pass --helm <path>: it renders the Cilium pre-flight");
+  }
+  if (r.code !== 0) throw new UserError(`the Cilium pre-flight could not be rendered: helm failed: ${lastLine(r)}`, argv.join(" "));
+  return parseAllDocuments(r.stdout).map((d) => d.toJS() as KubeObject).filter((d) => d && typeof d === "object");
+}
 import { parseDuration } from "./node.js";
 
-interface Opts { plan?: boolean; out?: string; kubeconfig?: string; context?: string; fromTalos?: string; fromKubernetes?: string; fromCilium?: string; talosctl?: string; timeout: string }
+interface Opts { plan?: boolean; out?: string; kubeconfig?: string; context?: string; fromTalos?: string; fromKubernetes?: string; fromCilium?: string; talosctl?: string; helm?: string; timeout: string }
 
 const stepLine = (o: Output, s: NodeStep, i: number) => {
   const c = s.check;
@@ -115,6 +133,7 @@ export function register(program: Command, ctx: Context): void {
     .option("--from-kubernetes <version>", "the Kubernetes version running now (default: read from the cluster)")
     .option("--from-cilium <version>", "the Cilium release running now (default: read from the cilium DaemonSet)")
     .option("--talosctl <path>", "the talosctl binary", "talosctl")
+    .option("--helm <path>", "the helm binary (renders the Cilium pre-flight)", "helm")
     .option("--timeout <duration>", "per node: how long the drain and the return to Ready may take", "15m")
     .action(async (labPath: string | undefined, f: Opts) => {
       const o = ctx.output();
@@ -161,7 +180,7 @@ export function register(program: Command, ctx: Context): void {
         });
         o.progress("");
         if (o.json) o.out(JSON.stringify({ plan, result: r }, null, 2));
-        else if (r.ok) o.out(green(o, "✓ upgrade complete"));
+        else if (r.ok) o.out(green(o, r.cilium ? "✓ nodes upgraded and the Cilium pre-flight passed: push the commit (Flux moves Cilium), then watch kubectl -n kube-system rollout status daemonset/cilium" : "✓ upgrade complete"));
         if (!r.ok) {
           const failed = r.talos && !r.talos.ok ? r.talos.failed : r.kubernetes && "failed" in r.kubernetes ? r.kubernetes.failed : undefined;
           const why = failed ? `${failed.node} failed at ${failed.stage}: ${failed.error}` : (r.kubernetes as { error?: string } | undefined)?.error ?? "unknown";

@@ -3,6 +3,8 @@
 //   Kubernetes: Talos — the runner's cluster-wide step (talosctl upgrade-k8s), then every Node must
 //   report the new kubelet version and be Ready; k3s — the system-upgrade-controller Plans
 //   (k3s-plans.ts), or the roll over the plan's per-node steps with a runner that can take them.
+//   Cilium: when the plan moves it, the pre-flight (cilium-preflight.ts); the chart itself moves with
+//   the push.
 // A plan with blockers is refused before anything runs.
 import type { Client } from "../../cluster/client.js";
 import { apiServerVersion, nodeVersions } from "../../cluster/nodes.js";
@@ -12,17 +14,28 @@ import type { UpgradePlan } from "./plan.js";
 import { roll, type RollEvent, type RollOptions, type RollResult } from "./roll.js";
 import type { UpgradeRunner } from "./runner.js";
 import { compareVersions, tryParseVersion } from "./version.js";
+import type { KubeObject } from "../../cluster/objects.js";
+import { runCiliumPreflight, type PreflightResult } from "./cilium-preflight.js";
 import { applyK3sPlans, type PlansEvent, type PlansResult } from "./k3s-plans.js";
 
 export interface UpgradeResult {
   readonly talos?: RollResult;
+  /** the Cilium pre-flight, when the plan moves Cilium (run after Kubernetes, before the push) */
+  readonly cilium?: PreflightResult;
   readonly kubernetes?: RollResult | PlansResult | { readonly ok: boolean; readonly error?: string };
   readonly ok: boolean;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export async function runUpgrade(lab: Lab, plan: UpgradePlan, o: Omit<RollOptions, "runner"> & { runner: UpgradeRunner; kubernetesTimeoutMs?: number; k3sPlans?: boolean; onPlansEvent?: (e: PlansEvent) => void }): Promise<UpgradeResult> {
+export async function runUpgrade(lab: Lab, plan: UpgradePlan, o: Parameters<typeof runNodes>[2]): Promise<UpgradeResult> {
+  const r = await runNodes(lab, plan, o);
+  if (!r.ok || !plan.platform.cilium || !o.ciliumPreflight) return r;
+  const cilium = await runCiliumPreflight(o.client, await o.ciliumPreflight(), { ...(o.pollMs ? { pollMs: o.pollMs } : {}), ...(o.onPreflightEvent ? { onEvent: o.onPreflightEvent } : {}) });
+  return { ...r, cilium, ok: cilium.ok };
+}
+
+async function runNodes(lab: Lab, plan: UpgradePlan, o: Omit<RollOptions, "runner"> & { runner: UpgradeRunner; kubernetesTimeoutMs?: number; k3sPlans?: boolean; onPlansEvent?: (e: PlansEvent) => void; ciliumPreflight?: () => Promise<KubeObject[]>; onPreflightEvent?: (what: string) => void }): Promise<UpgradeResult> {
   if (!plan.ok) {
     throw new UserError(`the upgrade plan has ${plan.blockers.length} blocker${plan.blockers.length === 1 ? "" : "s"}; nothing was changed:\n${plan.blockers.map((b) => `  - ${b.node ? `${b.node}: ` : ""}${b.reason}\n    ${b.hint}`).join("\n")}`, "fix them and run drover upgrade --plan again");
   }
