@@ -19,7 +19,7 @@ import { ROOT } from "./testing/paths.js";
 export const LAYERS: readonly (readonly string[])[] = [
   ["net", "fs", "errors"], // arithmetic, atomic writes, typed errors: used by everything
   ["versions"], // every version and image Drover renders, by default (static data)
-  ["catalog", "distributions", "dns"], // what each app needs; what each distribution and DNS provider is (static data)
+  ["catalog", "distributions", "dns", "exposure"], // what each app needs; what each distribution, DNS provider and exposure mode is (static data)
   ["spec"], // lab.yaml text → validated Spec
   ["storage"], // one file per storage driver: what it installs, needs and survives (static data)
   ["lab"], // Spec → resolved Lab: every derived fact, once

@@ -1,16 +1,14 @@
 // How the lab's public services are reached from the internet: which site serves them (the one whose
-// LAN holds the public entry point's load-balancer address), what public DNS records point at (that
-// site's public address: a fixed IPv4, or a DNS name kept current elsewhere, never a LAN address), and
-// which router port forwards that takes (80 and 443 to the public ingress, each public TCP/UDP app port
-// to its load-balancer address, the WireGuard port to the site's entry node).
+// LAN holds the public entry point's load-balancer address), by which exposure mode (src/exposure/:
+// direct, DDNS, Cloudflare Tunnel), what public DNS records point at (the mode's answer: the site's
+// public address, never a LAN address, or the tunnel's name), and which router port forwards that
+// takes (80 and 443 to the public ingress when the mode needs them, each public TCP/UDP app port to its
+// load-balancer address, the WireGuard port to the site's entry node).
 import type { Lab, Site } from "./types.js";
-import { cidrContains, isPrivateIpv4, parseCidr, parseIp } from "../net/ip.js";
+import { cidrContains, parseCidr, parseIp } from "../net/ip.js";
+import { exposureMode, type ExposureMode, type PublicTarget } from "../exposure/index.js";
 
-export interface PublicTarget {
-  /** "address": an A record to an IPv4; "name": a CNAME to a DNS name kept current elsewhere */
-  readonly kind: "address" | "name";
-  readonly value: string;
-}
+export type { PublicTarget } from "../exposure/index.js";
 
 export interface PortForward {
   readonly site: string;
@@ -32,12 +30,6 @@ function siteOf(lab: Lab, address: string | undefined): Site | undefined {
   });
 }
 
-/** The DNS name Cloudflare gives a tunnel: public records are proxied CNAMEs to it. */
-export const tunnelName = (id: string): string => `${id}.cfargotunnel.com`;
-
-/** The name a site's DDNS updater keeps at its public IPv4 (sites[].dynamicAddress). */
-export const ddnsName = (site: string, publicDomain: string): string => `ddns-${site}.${publicDomain}`;
-
 /** The apps reached from the internet (public exposure). */
 export const publicApps = (lab: Lab) => lab.apps.filter((a) => a.exposure.kind === "public");
 
@@ -47,14 +39,15 @@ export function publicSite(lab: Lab): Site | undefined {
   return siteOf(lab, lb) ?? (lab.sites.length === 1 ? lab.sites[0] : undefined);
 }
 
-/** What public DNS records point at: the public site's public address, when it is a public one. */
+/** How the public site is reached: a tunnel (lab-wide), else the site's DDNS name, else direct port forwards. */
+export function publicExposure(lab: Lab, site: Site | undefined = publicSite(lab)): ExposureMode {
+  return exposureMode({ tunnel: lab.network.tunnel !== undefined, dynamicAddress: site?.ddnsName !== undefined });
+}
+
+/** What public DNS records point at: the exposure mode's answer (the public site's public address, the tunnel's name). */
 export function publicTarget(lab: Lab): PublicTarget | undefined {
-  // behind a Cloudflare Tunnel: proxied CNAMEs to the tunnel's own name
-  if (lab.network.tunnel) return { kind: "name", value: tunnelName(lab.network.tunnel.id) };
-  const a = publicSite(lab)?.publicAddress;
-  if (!a) return undefined;
-  if (parseIp(a) !== undefined) return isPrivateIpv4(a) ? undefined : { kind: "address", value: a };
-  return { kind: "name", value: a };
+  const site = publicSite(lab);
+  return publicExposure(lab, site).target({ tunnelId: lab.network.tunnel?.id, siteAddress: site?.publicAddress });
 }
 
 /** The router port forwards the lab needs, per site: public entry points, public app ports, WireGuard. */
@@ -64,7 +57,7 @@ export function portForwards(lab: Lab): PortForward[] {
   const apps = publicApps(lab);
   if (site && site.nat) {
     // (behind a tunnel, web traffic comes through cloudflared's outgoing connections: no forward)
-    if (!lab.network.tunnel && (apps.some((a) => a.exposure.hostname && a.catalog.ports.some((p) => p.http)) || lab.functions.some((f) => f.webhook?.exposure === "public"))) {
+    if (publicExposure(lab, site).webForwards && (apps.some((a) => a.exposure.hostname && a.catalog.ports.some((p) => p.http)) || lab.functions.some((f) => f.webhook?.exposure === "public"))) {
       const to = lab.ingress.publicAddress;
       const http01 = lab.network.tls.challenge === "http01";
       out.push({ site: site.name, port: 80, protocol: "TCP", to, toPort: 80, what: http01 ? "HTTP (Let's Encrypt HTTP-01, redirects)" : "HTTP (redirects to HTTPS)" });

@@ -7,7 +7,7 @@ import { storageDriver } from "../storage/index.js";
 import { parseBytes, parseMillicores } from "../net/quantity.js";
 import { formatIp, parseCidr, parseIp, parseRange, type Cidr } from "../net/ip.js";
 import { allocate } from "./allocate.js";
-import { ddnsName } from "./public-entry.js";
+import { ddnsName } from "../exposure/index.js";
 import { effectiveVersions } from "./versions.js";
 import type { VersionOverrides } from "../spec/versions.js";
 import { DEFAULT_TALOS, type ImageName, type Versions } from "../versions/defaults.js";

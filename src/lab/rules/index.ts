@@ -7,13 +7,13 @@ import { exposureDomains } from "./exposure.js";
 import { volatileQuorum } from "./control-planes.js";
 import { dnsServersRun } from "./dns.js";
 import { endOfLife } from "./end-of-life.js";
-import { tunnelReaches } from "./tunnel.js";
+import { exposureReaches } from "./reach.js";
 import { gpusOffered } from "./gpu.js";
 
 export type { LabRule } from "./rule.js";
 
 /** Every rule on the resolved lab, in reporting order. */
-export const labRules: readonly LabRule[] = [exposureDomains, volatileQuorum, dnsServersRun, endOfLife, tunnelReaches, gpusOffered];
+export const labRules: readonly LabRule[] = [exposureDomains, volatileQuorum, dnsServersRun, endOfLife, exposureReaches, gpusOffered];
 
 export function checkLab(lab: Lab): Finding[] {
   const out: Finding[] = [];

@@ -9,7 +9,8 @@ import type { SecretSource } from "./secrets.js";
 import type { LabSecrets } from "../../secrets/types.js";
 import { dnsProvider, type DnsProviderName } from "../../dns/index.js";
 import { DNS_RENDERERS, type DnsRenderer } from "./dns/index.js";
-import { ddnsObjects } from "./ddns.js";
+import { EXPOSURE_MODES } from "../../exposure/index.js";
+import { EXPOSURE_RENDERERS } from "./exposure/index.js";
 
 const NS = NAMESPACES.externalDns;
 
@@ -53,8 +54,10 @@ export function externalDns(lab: Lab, store: LabSecrets, s: SecretSource, deps: 
   };
   const publicProvider = providerFor(lab, dns.public);
   if (publicProvider && lab.domains.public) add("public", publicProvider, lab.domains.public);
-  // a site with a changing public IPv4: the DDNS updater, with the public instance's Cloudflare token
-  if (dns.public === "cloudflare" && lab.domains.public) objects.push(...ddnsObjects(lab, "external-dns-public"));
+  // what an exposure mode keeps with the public provider's credentials (a DDNS site's updater, Cloudflare's token)
+  for (const r of Object.values(EXPOSURE_RENDERERS)) {
+    if (r.externalDns && EXPOSURE_MODES[r.name].publicDns === dns.public && lab.domains.public) objects.push(...r.externalDns(lab, "external-dns-public"));
+  }
   const privateProvider = providerFor(lab, dns.private);
   if (privateProvider) add("private", privateProvider, lab.domains.private);
   if (!objects.length) return undefined;

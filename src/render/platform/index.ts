@@ -1,7 +1,6 @@
 // Lab (+ secrets) → the platform half of the Flux tree under kubernetes/: flux-system, the
 // infrastructure components in dependency order, the apps Kustomization, and the bootstrap README.
 // The apps half (kubernetes/apps/) is src/render/apps; both follow ./contract.ts.
-import { tunnel } from "./tunnel.js";
 import type { Lab } from "../../lab/types.js";
 import type { LabSecrets } from "../../secrets/types.js";
 import { addFile, toYaml, tree, type FileTree } from "../tree.js";
@@ -12,6 +11,7 @@ import { cilium, ciliumValues, loadBalancerComponent, metallb } from "./network.
 import { certManager } from "./cert-manager.js";
 import { ingressComponent } from "./ingress.js";
 import { externalDns } from "./external-dns.js";
+import { EXPOSURE_RENDERERS } from "./exposure/index.js";
 import { storage } from "./storage.js";
 import { objectStore } from "./object-store.js";
 import { monitoring } from "./monitoring.js";
@@ -43,7 +43,8 @@ export function platformComponents(lab: Lab, secrets: LabSecrets): { components:
   // (its certificates are cert-manager's to issue later: not something to wait for)
   const ingress = add(ingressComponent(lab, lb));
   add(externalDns(lab, secrets, s, []));
-  add(tunnel(lab, s, ingress));
+  // each exposure mode's own component (cloudflared), sending traffic to the ingress
+  for (const r of Object.values(EXPOSURE_RENDERERS)) add(r.component?.(lab, s, ingress));
   const stores = storage(lab, s, []).flatMap((c) => add(c));
   // the Gateway API's kinds (HTTPRoute, SecurityPolicy, ReferenceGrant) come with the ingress component
   const routes = lab.ingress.controller === "gateway-api" ? ingress : [];

@@ -1,6 +1,8 @@
-// Public exposure that works: public DNS records must point at the site's public address (never a LAN
-// address), and Let's Encrypt's HTTP-01 challenge needs port 80 of that address to reach the lab.
+// Public exposure that works: each exposure mode's own problems (src/exposure/), public DNS records must
+// point at the site's public address (never a LAN address), and Let's Encrypt's HTTP-01 challenge needs
+// port 80 of that address to reach the lab.
 import { DNS01_NAMES, dnsProvider } from "../../dns/index.js";
+import { EXPOSURE_MODES } from "../../exposure/index.js";
 import { orList } from "../../net/words.js";
 import type { Rule } from "./rule.js";
 import { error, warning } from "./rule.js";
@@ -25,21 +27,11 @@ function publicSiteIndex(spec: Spec): number {
 const endpointHost = (ep: string | undefined): string | undefined => (ep ? /^(\[[^\]]+\]|[^:]+)(?::\d+)?$/.exec(ep)?.[1] : undefined);
 
 export const publicExposure: Rule = function* (spec) {
-  const tunnel = spec.network.tunnel;
-  if (tunnel) {
-    const at = ["network", "tunnel"];
-    if (!spec.cluster.domains.public) yield error(at, "a tunnel carries the public domain's services, and cluster.domains.public is not set", "set cluster.domains.public (a zone on your Cloudflare account), or remove network.tunnel");
-    else if (spec.network.dns.public !== "cloudflare") yield error(at, `the tunnel's DNS records are proxied CNAMEs in Cloudflare, and network.dns.public is ${spec.network.dns.public}`, "set network.dns.public: cloudflare (its token: drover secrets set cloudflare-api-token)");
-    if (spec.network.tls.challenge !== "dns01") yield error(["network", "tls", "challenge"], "behind a tunnel Let's Encrypt's HTTP-01 challenge cannot reach the lab's port 80", "set network.tls.challenge: dns01 (Cloudflare answers it with the same token)");
-    for (const [i, s] of spec.sites.entries()) if (s.dynamicAddress) yield error(["sites", i, "dynamicAddress"], "a lab behind a tunnel publishes no address: the tunnel's name replaces the DDNS name", "remove dynamicAddress (or the tunnel)");
-  }
+  // each exposure mode's own problems (a tunnel's settings, a DDNS site's), then every site's address
+  const modes = Object.values(EXPOSURE_MODES);
+  for (const m of modes) for (const p of m.check(spec)) yield error(p.at, p.message, p.fix);
   for (const [i, s] of spec.sites.entries()) {
-    if (s.dynamicAddress) {
-      if (s.name.length > 58) yield error(["sites", i, "name"], `the DDNS name ddns-${s.name} is longer than a DNS label (63)`, "shorten the site name to at most 58 characters");
-      if (s.publicAddress) yield error(["sites", i, "dynamicAddress"], "a site with a dynamic address has no fixed publicAddress: the DDNS updater keeps a name current instead", "remove publicAddress (or dynamicAddress, if the address is fixed)");
-      if (!spec.cluster.domains.public) yield error(["sites", i, "dynamicAddress"], "the DDNS name lives in the public domain, and cluster.domains.public is not set", "set cluster.domains.public (the zone your DNS provider serves), or remove dynamicAddress");
-      else if (spec.network.dns.public !== "cloudflare") yield error(["sites", i, "dynamicAddress"], `the DDNS updater updates Cloudflare, and network.dns.public is ${spec.network.dns.public}`, "set network.dns.public: cloudflare (and store its token: drover secrets set cloudflare-api-token), or let your router's dynamic DNS keep a name current and set publicAddress to that name");
-    }
+    for (const m of modes) for (const p of m.checkSite(spec, i)) yield error(p.at, p.message, p.fix);
     if (s.publicAddress && isPrivateIpv4(s.publicAddress)) {
       yield error(["sites", i, "publicAddress"], `${s.publicAddress} is a private address: the internet cannot reach it, and public DNS records must not point at it`, "set the router's public IPv4 (what https://ifconfig.me shows), or a DNS name your router's dynamic DNS keeps current");
     }

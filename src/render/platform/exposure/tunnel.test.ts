@@ -6,13 +6,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parse } from "yaml";
-import { loadLabText } from "../../lab/load.js";
-import { seed004Lab } from "../../testing/seed004-lab.js";
-import { portForwards, publicTarget } from "../../lab/public-entry.js";
-import { renderLab } from "../index.js";
-import { ensureSecrets } from "../../secrets/generate.js";
-import { generateTalosSecrets } from "../../secrets/talos.js";
-import { kubeconformTree, describeProblems } from "../../testing/kubeconform.js";
+import { loadLabText } from "../../../lab/load.js";
+import { seed004Lab } from "../../../testing/seed004-lab.js";
+import { portForwards, publicTarget } from "../../../lab/public-entry.js";
+import { renderLab } from "../../index.js";
+import { ensureSecrets } from "../../../secrets/generate.js";
+import { generateTalosSecrets } from "../../../secrets/talos.js";
+import { kubeconformTree, describeProblems } from "../../../testing/kubeconform.js";
 
 const ID = "6ff42ae2-765d-4adf-8112-31c55c1551ef";
 const behind = (challenge: "dns01" | "http01" = "dns01") =>

@@ -2,14 +2,15 @@
 // external-dns namespace that every 5 minutes asks Cloudflare which address the site connects from
 // (https://cloudflare.com/cdn-cgi/trace, the provider's own echo) and, when it changed, sets the A
 // record of ddns-<site>.<public domain> through Cloudflare's API with the token external-dns already
-// uses. The public records external-dns writes are CNAMEs to that name (lab/public-entry.ts), so one
+// uses. The public records external-dns writes are CNAMEs to that name (src/exposure/ddns.ts), so one
 // record moves and every public service follows. The script is fixed text; every lab value reaches it
 // as an environment variable, and it refuses an answer that is not a public IPv4 address.
-import type { Lab, Site } from "../../lab/types.js";
-import type { Obj } from "../flux/layout.js";
-import { meta } from "../flux/layout.js";
-import { imageRef } from "../../versions/defaults.js";
-import { NAMESPACES } from "./contract.js";
+import type { Lab, Site } from "../../../lab/types.js";
+import type { Obj } from "../../flux/layout.js";
+import { meta } from "../../flux/layout.js";
+import { imageRef } from "../../../versions/defaults.js";
+import { NAMESPACES } from "../contract.js";
+import type { ExposureRenderer } from "./contract.js";
 
 const NS = NAMESPACES.externalDns;
 const NOBODY = 65534;
@@ -127,3 +128,5 @@ export function ddnsObjects(lab: Lab, tokenSecret: string): Obj[] {
   }
   return out;
 }
+
+export const ddnsExposure: ExposureRenderer = { name: "ddns", externalDns: ddnsObjects };

@@ -3,14 +3,15 @@
 // tunnel's credentials (a stored secret, SOPS-encrypted in the tree), and sends each public host name
 // to the public entry point's load-balancer address over HTTPS, verifying the certificate cert-manager
 // issued for that name (originServerName). Unknown names get a 404. external-dns publishes the public
-// names as proxied CNAMEs to <tunnel id>.cfargotunnel.com (lab/public-entry.ts).
-import type { Lab } from "../../lab/types.js";
-import { meta, secret, type Component, type Obj } from "../flux/layout.js";
-import { toYaml } from "../tree.js";
-import { imageRef } from "../../versions/defaults.js";
-import { appRoutes } from "../apps/route.js";
-import { authHost } from "./contract.js";
-import type { SecretSource } from "./secrets.js";
+// names as proxied CNAMEs to <tunnel id>.cfargotunnel.com (src/exposure/tunnel.ts).
+import type { Lab } from "../../../lab/types.js";
+import { meta, secret, type Component, type Obj } from "../../flux/layout.js";
+import { toYaml } from "../../tree.js";
+import { imageRef } from "../../../versions/defaults.js";
+import { appRoutes } from "../../apps/route.js";
+import { authHost } from "../contract.js";
+import type { SecretSource } from "../secrets.js";
+import type { ExposureRenderer } from "./contract.js";
 
 export const TUNNEL_NS = "cloudflared";
 const CREDENTIALS = "cloudflared-credentials";
@@ -93,3 +94,5 @@ export function tunnel(lab: Lab, s: SecretSource, deps: readonly string[]): Comp
     charts: [],
   };
 }
+
+export const tunnelExposure: ExposureRenderer = { name: "tunnel", component: tunnel };
