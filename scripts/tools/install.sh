@@ -77,8 +77,22 @@ go_yaml_reader() {
   touch "$dir/.done"; log "$name $version: done"
 }
 
+# The go-x509-check (source in this folder, standard library only).
+go_x509_check() {
+  local name=go-x509-check version=$GO_X509_CHECK_VERSION
+  local dir="$CACHE/$name-$version"
+  if [ -f "$dir/.done" ]; then log "$name $version: cached"; return; fi
+  lock "$name"; if [ -f "$dir/.done" ]; then log "$name $version: cached"; return; fi
+  log "$name $version: building with $(go env GOVERSION)"
+  rm -rf "$dir"; mkdir -p "$dir/bin" "$dir/src"
+  cp "$here/go-x509-check/go.mod" "$here/go-x509-check/main.go" "$dir/src/"
+  (cd "$dir/src" && go build -trimpath -o "$dir/bin/$name" .)
+  touch "$dir/.done"; log "$name $version: done"
+}
+
 quick() {
   go_yaml_reader
+  go_x509_check
   go_install sops "$SOPS_VERSION" "github.com/getsops/sops/v3/cmd/sops@v$SOPS_VERSION"
   go_install age "$AGE_VERSION" "filippo.io/age/cmd/...@v$AGE_VERSION"
   go_install kubeconform "$KUBECONFORM_VERSION" "github.com/yannh/kubeconform/cmd/kubeconform@v$KUBECONFORM_VERSION"

@@ -16,6 +16,9 @@ HELM_VERSION=3.19.0
 # (sigs.k8s.io/yaml 1.6.0, go.yaml.in/yaml/v3 3.0.4, pinned in its go.mod/go.sum); bump the revision
 # when its source changes.
 GO_YAML_READER_VERSION=k8s1.6.0-v3.0.4-r1
+# A tiny Go program in scripts/tools/go-x509-check (standard library only) that says what Go's crypto/x509
+# and crypto/tls make of certificates (cert-manager, Flux and most clients are Go); bump on source changes.
+GO_X509_CHECK_VERSION=r1
 # restic and its REST server: the NFS backup path (VolSync's restic mover → rest-server → the share)
 RESTIC_VERSION=0.18.1
 REST_SERVER_VERSION=0.14.0

@@ -19,20 +19,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort, type TestCluster } from "./cluster.js";
 import { startEgressProxy, type Egress } from "./egress.js";
-import { ROOT, TOOLS_CACHE } from "./paths.js";
+import { ROOT, TOOLS_CACHE, toolVersions } from "./paths.js";
 import { fluxCrds } from "../render/flux/crds.js";
 
 export const FLUX_CONTROLLER_NAMES = ["source-controller", "kustomize-controller", "helm-controller"] as const;
 export type FluxControllerName = (typeof FLUX_CONTROLLER_NAMES)[number];
 
-function versions(): Record<string, string> {
-  const text = readFileSync(join(ROOT, "scripts/tools/versions.sh"), "utf8");
-  return Object.fromEntries([...text.matchAll(/^([A-Z_]+)=("?)([^"\n]*)\2$/gm)].map((m) => [m[1]!, m[3]!]));
-}
 
 /** The cache folder install.sh's `flux` target builds into (keyed by the three controllers' versions). */
 export function fluxControllersDir(): string {
-  const v = versions();
+  const v = toolVersions();
   return join(TOOLS_CACHE, `flux-controllers-${v.FLUX_SOURCE_CONTROLLER_VERSION}-${v.FLUX_KUSTOMIZE_CONTROLLER_VERSION}-${v.FLUX_HELM_CONTROLLER_VERSION}`);
 }
 

@@ -3,18 +3,12 @@
 // versions pinned in scripts/tools/versions.sh; kubelets-<key>/.done stamps the whole set.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, TOOLS_CACHE } from "./paths.js";
+import { ROOT, TOOLS_CACHE, toolVersions } from "./paths.js";
 
-function versionsSh(): Record<string, string> {
-  const text = readFileSync(join(ROOT, "scripts/tools/versions.sh"), "utf8");
-  const out: Record<string, string> = {};
-  for (const m of text.matchAll(/^([A-Z_]+)=("?)([^"\n]*)\2$/gm)) out[m[1]!] = m[3]!;
-  return out;
-}
 
 /** The stamp folder of the whole set (as install.sh's kubelets_key names it). */
 export function kubeletsStampDir(): string {
-  const v = versionsSh();
+  const v = toolVersions();
   return join(TOOLS_CACHE, `kubelets-${v.KUBERNETES_VERSION}-${v.CONTAINERD_VERSION}-${v.RUNC_VERSION}-${v.CNI_PLUGINS_VERSION}-${v.KUBELETS_STANDIN_REVISION}`);
 }
 
@@ -35,7 +29,7 @@ export interface KubeletsTools {
 export function kubeletsTools(): KubeletsTools {
   const stamp = kubeletsStampDir();
   if (!existsSync(join(stamp, ".done"))) throw new Error(`the kubelets tools are not built (${stamp}); run scripts/tools/install.sh kubelets (or npm run test:kubelets)`);
-  const v = versionsSh();
+  const v = toolVersions();
   const c = (dir: string, bin: string) => join(TOOLS_CACHE, dir, "bin", bin);
   return {
     kubelet: c(`kubelet-${v.KUBERNETES_VERSION}`, "kubelet"),

@@ -14,7 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { NetnsSet, sh, type Netns } from "./netns.js";
-import { ROOT, TOOLS_CACHE } from "./paths.js";
+import { ROOT, TOOLS_CACHE, toolVersions } from "./paths.js";
 
 export interface MachinesImage {
   readonly dir: string;
@@ -24,16 +24,10 @@ export interface MachinesImage {
   readonly release: string;
 }
 
-function versionsSh(): Record<string, string> {
-  const text = readFileSync(join(ROOT, "scripts/tools/versions.sh"), "utf8");
-  const out: Record<string, string> = {};
-  for (const m of text.matchAll(/^([A-Z_]+)=("?)([^"\n]*)\2$/gm)) out[m[1]!] = m[3]!;
-  return out;
-}
 
 /** The cache folder of the VM image (the key as install.sh's machines_key computes it). */
 export function machinesImageDir(): string {
-  const v = versionsSh();
+  const v = toolVersions();
   const key = createHash("sha256").update(`${v.MACHINES_DEBIAN_RELEASE} ${v.MACHINES_IMAGE_PACKAGES} ${v.MACHINES_IMAGE_REVISION}`).digest("hex").slice(0, 12);
   return join(TOOLS_CACHE, `machines-${v.MACHINES_DEBIAN_RELEASE}-${key}`);
 }
@@ -42,7 +36,7 @@ export function machinesImageDir(): string {
 export function machinesImage(): MachinesImage {
   const dir = machinesImageDir();
   if (!existsSync(join(dir, ".done"))) throw new Error(`the machines VM image is not built at ${dir}; run scripts/tools/install.sh machines (or npm run test:machines)`);
-  return { dir, kernel: join(dir, "vmlinuz"), initrd: join(dir, "initrd.img"), rootfs: join(dir, "rootfs.img"), release: versionsSh().MACHINES_DEBIAN_RELEASE! };
+  return { dir, kernel: join(dir, "vmlinuz"), initrd: join(dir, "initrd.img"), rootfs: join(dir, "rootfs.img"), release: toolVersions().MACHINES_DEBIAN_RELEASE! };
 }
 
 export interface VmSpec {

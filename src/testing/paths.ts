@@ -14,10 +14,11 @@ export function exampleFiles(): string[] {
     .filter((p) => existsSync(p));
 }
 
-function versions(): Record<string, string> {
+/** The pins of scripts/tools/versions.sh (NAME=value lines), read by every harness that finds a cached tool. */
+export function toolVersions(): Record<string, string> {
   const text = readFileSync(join(ROOT, "scripts/tools/versions.sh"), "utf8");
   const out: Record<string, string> = {};
-  for (const m of text.matchAll(/^([A-Z_]+)=("?)([^"\n]*)\2$/gm)) out[m[1]!] = m[3]!;
+  for (const m of text.matchAll(/^([A-Z][A-Z0-9_]*)=("?)([^"\n]*)\2$/gm)) out[m[1]!] = m[3]!;
   return out;
 }
 
@@ -27,8 +28,8 @@ export const TOOLS_CACHE = process.env.DROVER_TOOLS ?? join(homedir(), ".cache",
  * Path to a pinned upstream tool built by scripts/tools/install.sh, e.g. tool("sops").
  * Throws (failing the test) when it is missing: tests never silently skip a real check.
  */
-export function tool(name: "sops" | "age" | "age-keygen" | "kubeconform" | "kustomize" | "helm" | "kwok" | "kwokctl" | "talosctl" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kubectl" | "etcd" | "amtool" | "restic" | "rest-server" | "go-yaml-reader"): string {
-  const v = versions();
+export function tool(name: "sops" | "age" | "age-keygen" | "kubeconform" | "kustomize" | "helm" | "kwok" | "kwokctl" | "talosctl" | "kube-apiserver" | "kube-controller-manager" | "kube-scheduler" | "kubectl" | "etcd" | "amtool" | "restic" | "rest-server" | "go-yaml-reader" | "go-x509-check"): string {
+  const v = toolVersions();
   const table: Record<string, [string, string]> = {
     sops: ["sops", v.SOPS_VERSION!], age: ["age", v.AGE_VERSION!], "age-keygen": ["age", v.AGE_VERSION!],
     kubeconform: ["kubeconform", v.KUBECONFORM_VERSION!], kustomize: ["kustomize", v.KUSTOMIZE_VERSION!], helm: ["helm", v.HELM_VERSION!],
@@ -37,7 +38,7 @@ export function tool(name: "sops" | "age" | "age-keygen" | "kubeconform" | "kust
     "kube-scheduler": ["kubernetes", v.KUBERNETES_VERSION!], kubectl: ["kubernetes", v.KUBERNETES_VERSION!], etcd: ["etcd", v.ETCD_VERSION!],
     amtool: ["amtool", v.ALERTMANAGER_VERSION!],
     restic: ["restic", v.RESTIC_VERSION!], "rest-server": ["rest-server", v.REST_SERVER_VERSION!],
-    "go-yaml-reader": ["go-yaml-reader", v.GO_YAML_READER_VERSION!],
+    "go-yaml-reader": ["go-yaml-reader", v.GO_YAML_READER_VERSION!], "go-x509-check": ["go-x509-check", v.GO_X509_CHECK_VERSION!],
   };
   const [dir, version] = table[name]!;
   const p = join(TOOLS_CACHE, `${dir}-${version}`, "bin", name);
@@ -47,7 +48,7 @@ export function tool(name: "sops" | "age" | "age-keygen" | "kubeconform" | "kust
 
 /** A cached data folder from install.sh (e.g. "k8s-openapi", "talos-schema"). */
 export function toolData(prefix: "k8s-openapi" | "talos-schema"): string {
-  const v = versions();
+  const v = toolVersions();
   const version = prefix === "k8s-openapi" ? v.KUBERNETES_VERSION : v.TALOS_VERSION;
   const p = join(TOOLS_CACHE, `${prefix}-${version}`);
   if (!existsSync(p)) throw new Error(`${prefix} ${version} is not at ${p}; run scripts/tools/install.sh`);
@@ -59,7 +60,7 @@ export function toolData(prefix: "k8s-openapi" | "talos-schema"): string {
  * `scripts/tools/install.sh platform` at the versions pinned in versions.sh.
  */
 export function platformData(kind: "crds" | "charts"): string {
-  const v = versions();
+  const v = toolVersions();
   const key = [v.FLUX_VERSION, v.CILIUM_VERSION, v.CERT_MANAGER_VERSION, v.METALLB_VERSION, v.EXTERNAL_DNS_VERSION, v.KUBE_PROMETHEUS_STACK_VERSION, v.VELERO_VERSION, v.ENVOY_GATEWAY_VERSION, v.EXTERNAL_SNAPSHOTTER_VERSION, `volsync${v.VOLSYNC_VERSION}`, `nvdp${v.NVIDIA_DEVICE_PLUGIN_VERSION}`].join("-");
   const p = join(TOOLS_CACHE, `platform-${kind}-${key}`);
   if (!existsSync(join(p, ".done"))) throw new Error(`platform ${kind} are not at ${p}; run scripts/tools/install.sh platform`);
@@ -75,5 +76,5 @@ export function debianTool(name: "cloud-init" | "wireguard-go" | "wg" | "wg-quic
     const p = join(dir, name);
     if (existsSync(p)) return p;
   }
-  throw new Error(`${name} is not installed; run scripts/tools/install.sh debian (Debian packages: ${versions().DEBIAN_PACKAGES})`);
+  throw new Error(`${name} is not installed; run scripts/tools/install.sh debian (Debian packages: ${toolVersions().DEBIAN_PACKAGES})`);
 }

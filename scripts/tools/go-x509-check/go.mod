@@ -1,0 +1,3 @@
+module drover.local/go-x509-check
+
+go 1.25
