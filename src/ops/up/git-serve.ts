@@ -5,11 +5,11 @@
 // the URL the rendered GitRepository names (render/flux/git-source.ts). Read-only and anonymous: only
 // fetches (git-upload-pack) are answered; a push (git-receive-pack) is refused, as is every other path.
 // `drover up` serves it while it runs; `drover serve-git` serves it until stopped (Ctrl-C).
-import { spawn, spawnSync } from "node:child_process";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../../errors.js";
+import { answerWithGitHttpBackend, gitHttpBackendPath } from "./git-http-backend.js";
 
 export interface GitServeOptions {
   /** the bare repository (.drover/remote.git) */
@@ -43,10 +43,9 @@ function reply(res: ServerResponse, status: number, text: string): void {
 export async function serveGit(o: GitServeOptions): Promise<GitServe> {
   if (!existsSync(join(o.repo, "HEAD"))) throw new UserError(`${o.repo} is not a Git repository`, "run drover up first: it creates the repository and pushes the render to it");
   const git = o.git ?? "git";
-  const exec = spawnSync(git, ["--exec-path"], { encoding: "utf8" });
-  if (exec.status !== 0) throw new UserError(`${git} --exec-path failed: ${exec.stderr || exec.error?.message || ""}`.trim(), "install Git (it provides git http-backend)");
-  const backend = join(exec.stdout.trim(), "git-http-backend");
-  if (!existsSync(backend)) throw new UserError(`${backend} is missing`, "install Git's HTTP server program (git http-backend ships with Git)");
+  const found = gitHttpBackendPath(git);
+  if (!found.path) throw new UserError(found.error!, "install Git (it provides its HTTP server program, git http-backend)");
+  const backend = found.path;
   const i = o.listen.lastIndexOf(":");
   const host = o.listen.slice(0, i);
   const port = Number(o.listen.slice(i + 1));
@@ -66,50 +65,11 @@ export async function serveGit(o: GitServeOptions): Promise<GitServe> {
       return;
     }
     if (rest === "/git-upload-pack") fetches++;
-    const h = req.headers;
-    // RFC 3875 CGI variables, as a web server gives them to git http-backend; PATH_TRANSLATED names the
-    // file in the one repository served (no GIT_PROJECT_ROOT: nothing else can be reached)
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH, HOME: process.env.HOME, GIT_CONFIG_NOSYSTEM: "1", GIT_HTTP_EXPORT_ALL: "1",
-      GATEWAY_INTERFACE: "CGI/1.1", SERVER_PROTOCOL: `HTTP/${req.httpVersion}`, SERVER_SOFTWARE: "drover-serve-git",
-      REQUEST_METHOD: req.method ?? "GET", PATH_INFO: `${prefix}${rest}`, PATH_TRANSLATED: join(o.repo, rest), QUERY_STRING: u.search.slice(1),
-      REMOTE_ADDR: req.socket.remoteAddress ?? "",
-      ...(h["content-type"] ? { CONTENT_TYPE: h["content-type"] } : {}),
-      ...(h["content-length"] ? { CONTENT_LENGTH: h["content-length"] } : {}),
-      ...(h["content-encoding"] ? { HTTP_CONTENT_ENCODING: String(h["content-encoding"]) } : {}),
-      ...(h["git-protocol"] ? { GIT_PROTOCOL: String(h["git-protocol"]) } : {}),
-    };
-    const cgi = spawn(backend, [], { env, stdio: ["pipe", "pipe", "pipe"] });
-    let stderr = "";
-    cgi.stderr.on("data", (d: Buffer) => { stderr += d.toString(); });
-    cgi.stdin.on("error", () => { /* the backend may answer before reading the whole body */ });
-    req.pipe(cgi.stdin);
-    // the CGI answer: header lines up to an empty line, then the body
-    let head = Buffer.alloc(0);
-    let inBody = false;
-    cgi.stdout.on("data", (chunk: Buffer) => {
-      if (inBody) { res.write(chunk); return; }
-      head = Buffer.concat([head, chunk]);
-      const crlf = head.indexOf("\r\n\r\n");
-      const end = crlf >= 0 ? crlf : head.indexOf("\n\n");
-      if (end < 0) return;
-      let status = 200;
-      for (const line of head.subarray(0, end).toString("latin1").split(/\r?\n/)) {
-        const c = line.indexOf(":");
-        if (c < 0) continue;
-        const [k, v] = [line.slice(0, c).trim(), line.slice(c + 1).trim()];
-        if (k.toLowerCase() === "status") status = Number.parseInt(v, 10);
-        else res.setHeader(k, v);
-      }
-      res.statusCode = status;
-      inBody = true;
-      res.write(head.subarray(end + (crlf >= 0 ? 4 : 2)));
+    // PATH_TRANSLATED names the file in the one repository served (no GIT_PROJECT_ROOT: nothing else can be reached)
+    answerWithGitHttpBackend(req, res, {
+      backend, serverSoftware: "drover-serve-git", pathInfo: `${prefix}${rest}`, query: u.search.slice(1),
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, GIT_CONFIG_NOSYSTEM: "1", GIT_HTTP_EXPORT_ALL: "1", PATH_TRANSLATED: join(o.repo, rest) },
     });
-    cgi.on("close", (code) => {
-      if (inBody) res.end();
-      else reply(res, 500, `git http-backend exited ${code}: ${stderr.trim()}`);
-    });
-    res.on("close", () => { if (cgi.exitCode === null) cgi.kill("SIGKILL"); });
   };
 
   const server: Server = createServer(handle);
