@@ -64,35 +64,23 @@ MOD
   touch "$dir/.done"; log "$name $version: done"
 }
 
-# The go-yaml-reader (source in this folder, modules pinned by its go.mod/go.sum from the Go module proxy).
-go_yaml_reader() {
-  local name=go-yaml-reader version=$GO_YAML_READER_VERSION
+# A small Go program of ours, in scripts/tools/<name> (its go.mod, and go.sum when it has modules pinned
+# from the Go module proxy): go_local <name> <version> <what it is built from>.
+go_local() {
+  local name=$1 version=$2 from=$3
   local dir="$CACHE/$name-$version"
   if [ -f "$dir/.done" ]; then log "$name $version: cached"; return; fi
   lock "$name"; if [ -f "$dir/.done" ]; then log "$name $version: cached"; return; fi
-  log "$name $version: building (sigs.k8s.io/yaml and go.yaml.in/yaml/v3 from the Go module proxy)"
+  log "$name $version: building with $(go env GOVERSION) ($from)"
   rm -rf "$dir"; mkdir -p "$dir/bin" "$dir/src"
-  cp "$here/go-yaml-reader/go.mod" "$here/go-yaml-reader/go.sum" "$here/go-yaml-reader/main.go" "$dir/src/"
-  (cd "$dir/src" && go build -trimpath -o "$dir/bin/$name" .)
-  touch "$dir/.done"; log "$name $version: done"
-}
-
-# The go-x509-check (source in this folder, standard library only).
-go_x509_check() {
-  local name=go-x509-check version=$GO_X509_CHECK_VERSION
-  local dir="$CACHE/$name-$version"
-  if [ -f "$dir/.done" ]; then log "$name $version: cached"; return; fi
-  lock "$name"; if [ -f "$dir/.done" ]; then log "$name $version: cached"; return; fi
-  log "$name $version: building with $(go env GOVERSION)"
-  rm -rf "$dir"; mkdir -p "$dir/bin" "$dir/src"
-  cp "$here/go-x509-check/go.mod" "$here/go-x509-check/main.go" "$dir/src/"
+  cp "$here/$name"/go.* "$here/$name/main.go" "$dir/src/"
   (cd "$dir/src" && go build -trimpath -o "$dir/bin/$name" .)
   touch "$dir/.done"; log "$name $version: done"
 }
 
 quick() {
-  go_yaml_reader
-  go_x509_check
+  go_local go-yaml-reader "$GO_YAML_READER_VERSION" "sigs.k8s.io/yaml and go.yaml.in/yaml/v3 from the Go module proxy"
+  go_local go-x509-check "$GO_X509_CHECK_VERSION" "the standard library's crypto/x509 and crypto/tls"
   go_install sops "$SOPS_VERSION" "github.com/getsops/sops/v3/cmd/sops@v$SOPS_VERSION"
   go_install age "$AGE_VERSION" "filippo.io/age/cmd/...@v$AGE_VERSION"
   go_install kubeconform "$KUBECONFORM_VERSION" "github.com/yannh/kubeconform/cmd/kubeconform@v$KUBECONFORM_VERSION"
