@@ -22,7 +22,7 @@ const fullName = (c: Command): string => (c.parent && c.parent.name() !== "drove
 const isVisible = (c: Command, flags: string) => c.createHelp().visibleOptions(c).some((o) => o.flags === flags);
 
 /** The commands that read a lab: each must name it the same way. */
-const READS_LAB = ["check", "render", "what-if", "ui", "apply", "diff", "status", "keys rotate", "node add", "node remove", "seat add", "seat show", "seat remove", "secrets set", "upgrade", "backup status", "restore", "up", "ca export"];
+const READS_LAB = ["check", "render", "what-if", "ui", "apply", "diff", "status", "keys rotate", "node add", "node remove", "seat add", "seat show", "seat remove", "secrets set", "upgrade", "backup status", "restore", "up", "serve-git", "ca export"];
 
 test("every command that reads a lab takes it as its last operand [lab], with $DROVER_LAB and a hidden --lab", () => {
   const all = allCommands(program()).filter((c) => c.commands.length === 0);

@@ -94,6 +94,7 @@ export const COMMAND_MODULES: Readonly<Record<string, () => Promise<readonly Com
   restore: async () => [await import("./commands/backup.js")],
   upgrade: async () => [await import("./commands/upgrade.js")],
   up: async () => [await import("./commands/up.js")],
+  "serve-git": async () => [await import("./commands/up.js")],
   ca: async () => [await import("./commands/ca.js")],
   // completion writes its scripts from the whole command tree
   completion: allCommandModules,
