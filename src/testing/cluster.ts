@@ -3,11 +3,11 @@
 // and kwok pretending to be the kubelets of fake nodes. Starts in seconds; tears down everything.
 import { spawn, spawnSync, execFileSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, writeFileSync, rmSync, readFileSync, existsSync, openSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { tool } from "./paths.js";
+import { freePort } from "./ports.js";
 
 export interface TestNode {
   name: string;
@@ -32,17 +32,8 @@ export interface TestCluster {
   stop(): Promise<void>;
 }
 
-/** A free TCP port on 127.0.0.1 (for a server a test starts). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
+/** A TCP port for a server a test starts (testing/ports.ts: never handed out twice). */
+export { freePort };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
