@@ -34,7 +34,8 @@ const heavy = [
     cache: async () => (await import(join(root, "dist/testing/kubelets-tools.js"))).kubeletsStampDir(),
     what: [
       "real kubelets (issue 15 Tier 2: the rendered apps on real kubelet + containerd nodes joined to the",
-      "test control plane — drover node remove, what-if --down versus a real power cut, out-of-service)",
+      "test control plane — drover node remove, what-if --down versus a real power cut, out-of-service,",
+      "what-if --off versus a planned shutdown through the node's own systemd and logind)",
     ],
     because: "kubelet, containerd, runc and the CNI plugins are not built", how: "npm run test:kubelets   (about 10-25 minutes on 2 cores the first time)",
   },

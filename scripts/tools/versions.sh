@@ -74,4 +74,4 @@ RUNC_VERSION=1.3.7
 CNI_PLUGINS_VERSION=1.7.1
 # the app stand-in (scripts/tools/kubelets-standin, standard library only): bump when its source changes
 KUBELETS_STANDIN_REVISION=2
-KUBELETS_HOST_PACKAGES="libseccomp-dev pkg-config docker-registry"
+KUBELETS_HOST_PACKAGES="libseccomp-dev pkg-config docker-registry systemd-container"

@@ -11,12 +11,9 @@
 //   whose Postgres is one) stay down until the node is marked out-of-service, and where each comes back
 //   (or stays Pending) once it is;
 // - `drover node remove` of a node with running pods: drained, the Node gone, its pods recreated elsewhere.
-// Not covered: a graceful stop. The volatile host's node runs a real systemd-logind on a D-Bus system bus
-// of its own, and the test proves its real kubelet holds the delay inhibitor lock of Drover's rendered
-// graceful node shutdown there. But logind cannot start a shutdown on this host: before it signals
-// PrepareForShutdown it asks systemd (PID 1, org.freedesktop.systemd1) for poweroff.target's load state,
-// and PID 1 here is not systemd ("Failed to get load state of poweroff.target"). So what-if --off stays
-// proven by the simulation only.
+// - the volatile host's node boots systemd (a container with systemd as PID 1 and a real logind) and its
+//   kubelet holds the delay inhibitor lock of Drover's rendered graceful node shutdown there. The planned
+//   shutdown itself is kubelets-shutdown.test.ts.
 //
 // Heavy: `npm run test:kubelets` builds the runtime and runs it alone; `npm test` runs it only when the
 // runtime is built and otherwise says loudly that it did not (scripts/test.mjs). The timings the
@@ -26,22 +23,15 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse, parseAllDocuments } from "yaml";
-import { startCluster, type TestCluster } from "../testing/cluster.js";
-import { tempDir, type TestKey } from "../testing/age-key.js";
-import { isolatedAgeKey } from "../testing/cli-harness.js";
-import { kubeletsLabYaml } from "../testing/kubelets-lab.js";
-import { mirrorsFromRegistriesYaml, startKubelets, type KubeletNodeSpec, type Kubelets } from "../testing/kubelets.js";
-import { Client } from "../cluster/client.js";
+import { parse } from "yaml";
+import { kubeletsLabYaml, KUBELETS_DOWN_HOST } from "../testing/kubelets-lab.js";
+import { runLabOnKubelets, showState, whatIfAgainstReality, type LabOnKubelets, type ScenarioRow } from "../testing/kubelets-run.js";
 import { render } from "../cli/commands/render.js";
 import { nodeRemove } from "./node-remove.js";
-import { loadLab } from "../lab/file.js";
-import { baseline, simNode, whatIf, ownerOf, type Baseline, type Outcome, type WhatIfReport } from "../analyze/index.js";
-import { fileInput } from "./cluster-input.js";
+import { baseline, simNode, whatIf, type WhatIfReport } from "../analyze/index.js";
 import { parseBytes, parseMillicores } from "../net/quantity.js";
-import { KUBELETS_DOWN_HOST } from "../testing/kubelets-lab.js";
 
 /** a duration of whole seconds as Go prints it (kubelet's configz): 30s, 2m0s */
 const goDuration = (d: string): string => {
@@ -49,162 +39,24 @@ const goDuration = (d: string): string => {
   return sec < 60 ? `${sec}s` : `${Math.floor(sec / 60)}m${sec % 60}s`;
 };
 
-interface PodView { name: string; ns: string; app: string; node: string; phase: string; ready: boolean; terminating: boolean; unschedulable: boolean; ip: string; port: number }
-
-/** what happened to one app instance's pods: the nodes its Ready pods run on, and how many are Terminating on the lost node or Pending */
-interface InstanceState { ready: string[]; terminating: number; pending: number }
-
-const report: { nodes: { node: string; readySeconds: number }[]; scenarios: { scenario: string; apps: { app: string; predicted: string; observed: string; predictedWhere?: string; observedWhere?: string; placementAsPredicted: boolean }[]; notes: string[] }[] } = { nodes: [], scenarios: [] };
-
-/** "n2,n3" for a sorted list of nodes, with a mark for Terminating and Pending pods */
-const showState = (s: InstanceState): string => [...s.ready.sort(), ...Array(s.terminating).fill("Terminating"), ...Array(s.pending).fill("Pending")].join(",") || "-";
+const report: { nodes: { node: string; readySeconds: number }[]; scenarios: { scenario: string; apps: Omit<ScenarioRow, "outcomeOk" | "whyOk">[]; notes: string[] }[] } = { nodes: [], scenarios: [] };
 
 describe("kubelets (Tier 2): the rendered lab on real kubelets + containerd", { timeout: 40 * 60_000 }, () => {
-  let key: TestKey;
-  let cluster: TestCluster;
-  let client: Client;
-  let kl: Kubelets;
-  let dir: string;
-  let labPath: string;
-  let out: string;
-  let provisioner: NodeJS.Timeout | undefined;
-  const kubectlJson = <T>(args: string[]): T => JSON.parse(cluster.kubectl([...args, "-o", "json"])) as T;
-
-  let appNamespaces: string[] = [];
-  const pods = (): PodView[] => kubectlJson<{ items: { metadata: { name: string; namespace: string; labels?: Record<string, string>; deletionTimestamp?: string }; spec: { nodeName?: string; containers: { ports?: { containerPort: number }[] }[] }; status: { phase: string; podIP?: string; conditions?: { type: string; status: string; reason?: string }[] } }[] }>(["get", "pods", "-A"]).items
-    .filter((p) => appNamespaces.includes(p.metadata.namespace))
-    .map((p) => ({
-      name: p.metadata.name, ns: p.metadata.namespace, app: p.metadata.labels?.["app.kubernetes.io/instance"] ?? "", node: p.spec.nodeName ?? "", phase: p.status.phase,
-      ready: !!p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True"), terminating: !!p.metadata.deletionTimestamp, ip: p.status.podIP ?? "",
-      unschedulable: !p.spec.nodeName && !!p.status.conditions?.some((c) => c.type === "PodScheduled" && c.status === "False" && c.reason === "Unschedulable"),
-      port: p.spec.containers[0]?.ports?.[0]?.containerPort ?? 0,
-    }));
-  /** an instance's pods now: Ready ones by node, Terminating ones on `lost`, Pending (unschedulable) ones */
-  const instanceState = (instance: string, lost?: string): InstanceState => {
-    const ps = pods().filter((p) => p.app === instance);
-    return {
-      ready: ps.filter((p) => p.ready && !p.terminating && p.node !== lost).map((p) => p.node).sort(),
-      terminating: ps.filter((p) => p.terminating && p.node === lost).length,
-      pending: ps.filter((p) => p.unschedulable && !p.terminating).length,
-    };
-  };
-  const readyOf = (app: string, on?: (n: string) => boolean) => pods().filter((p) => p.app === app && p.ready && !p.terminating && (!on || on(p.node)));
-  const nodeReady = (n: string) => { try { return cluster.kubectl(["get", "node", n, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"]).trim(); } catch { return "gone"; } };
+  let run: LabOnKubelets;
 
   before(async () => {
-    key = isolatedAgeKey();
-    dir = tempDir();
-    labPath = join(dir, "lab.yaml");
-    out = join(dir, "out");
-    writeFileSync(labPath, kubeletsLabYaml({ recipient: key.recipient }));
-    await render(labPath, {});
-    cluster = await startCluster({ nodeMonitorGracePeriod: "20s", defaultTolerationSeconds: 10 });
-    client = Client.fromKubeconfig({ kubeconfig: cluster.kubeconfig, maxSockets: 16 });
-    kl = await startKubelets(cluster, { mirrors: mirrorsFromRegistriesYaml(readFileSync(join(out, "k3s", "registries.yaml"), "utf8")) });
-
-    // every node as Drover renders it for k3s: config.yaml's node-ip, node-label and node-taint; the
-    // kubelet drop-ins its user-data writes (kubelet-arg config-dir)
-    const { lab } = loadLab(labPath);
-    const specs: KubeletNodeSpec[] = lab.nodes.map((n) => {
-      const conf = parse(readFileSync(join(out, "k3s", n.name, "config.yaml"), "utf8")) as { "node-ip": string; "node-label"?: string[]; "node-taint"?: string[]; "kubelet-arg"?: string[] };
-      const ud = parse(readFileSync(join(out, "k3s", n.name, "user-data"), "utf8")) as { write_files?: { path: string; content: string }[] };
-      const confDir = (conf["kubelet-arg"] ?? []).find((a) => a.startsWith("config-dir="))?.slice("config-dir=".length);
-      const dropIns: Record<string, string> = {};
-      for (const f of ud.write_files ?? []) if (confDir && f.path.startsWith(`${confDir}/`)) dropIns[f.path.slice(confDir.length + 1)] = f.content;
-      return {
-        name: n.name, address: conf["node-ip"],
-        labels: Object.fromEntries((conf["node-label"] ?? []).map((l) => l.split("=") as [string, string])),
-        taints: (conf["node-taint"] ?? []).map((t) => { const m = /^([^=:]+)(?:=([^:]*))?:(\w+)$/.exec(t)!; return { key: m[1]!, ...(m[2] !== undefined ? { value: m[2] } : {}), effect: m[3]! }; }),
-        dropIns,
-        // the lab's size of the node, not this machine's (kubeReserved takes the rest)
-        allocatable: { cpuMillis: simNode(lab, n).allocatable.cpuMillis, memoryBytes: simNode(lab, n).allocatable.memoryBytes },
-        // the nodes Drover renders graceful node shutdown for get a real logind to take it to
-        logind: Object.values(dropIns).some((t) => /shutdownGracePeriod/.test(t)),
-      };
-    });
-    appNamespaces = [...new Set(lab.apps.map((a) => a.namespace))];
-    for (const s of specs) await kl.addNode(s);
-    const readyAt = new Map<string, number>();
-    await cluster.waitFor("every node Ready", () => {
-      for (const s of specs) if (!readyAt.has(s.name) && nodeReady(s.name) === "True") readyAt.set(s.name, Date.now());
-      return readyAt.size === specs.length;
-    }, 240_000).catch((e: Error) => { throw new Error(`${e.message}\n${[...kl.nodes.values()].map((n) => n.logTail()).join("\n")}`); });
-    for (const s of specs) {
-      report.nodes.push({ node: s.name, readySeconds: (readyAt.get(s.name)! - kl.nodes.get(s.name)!.startedAt) / 1000 });
-      // k3s labels its servers itself (a kubelet may not claim node-role.kubernetes.io/* for itself)
-      if (lab.nodes.find((n) => n.name === s.name)!.role === "controlplane") cluster.kubectl(["label", "node", s.name, "node-role.kubernetes.io/control-plane=true", "node-role.kubernetes.io/master=true", "node-role.kubernetes.io/etcd=true"]);
-    }
+    run = await runLabOnKubelets((recipient) => kubeletsLabYaml({ recipient }));
+    report.nodes.push(...run.readySeconds);
     console.error(`kubelets: container start → Ready: ${report.nodes.map((n) => `${n.node} ${n.readySeconds.toFixed(1)} s`).join(", ")}`);
-
-    // stand-in images under the upstream names the rendered workloads use, answering on their ports (and,
-    // where a rendered probe runs a program such as pg_isready, holding that program too)
-    const appDirs = lab.apps.map((a) => join(out, "kubernetes", "apps", a.namespace, a.name));
-    const images = new Map<string, { app: string; tcp: Set<number>; udp: Set<number>; programs: Set<string> }>();
-    type Container = { image: string; ports?: { containerPort: number; protocol?: string }[]; readinessProbe?: { exec?: { command: string[] } }; livenessProbe?: { exec?: { command: string[] } }; startupProbe?: { exec?: { command: string[] } } };
-    for (const d of appDirs) {
-      for (const o of (await fileInput([d])).objects) {
-        if (o.kind !== "Deployment" && o.kind !== "StatefulSet") continue;
-        const w = o as unknown as { metadata: { name: string }; spec: { template: { spec: { containers: Container[] } } } };
-        for (const c of w.spec.template.spec.containers) {
-          const e = images.get(c.image) ?? images.set(c.image, { app: w.metadata.name, tcp: new Set(), udp: new Set(), programs: new Set() }).get(c.image)!;
-          for (const p of c.ports ?? []) (p.protocol === "UDP" ? e.udp : e.tcp).add(p.containerPort);
-          for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) if (probe?.exec) e.programs.add(probe.exec.command[0]!);
-        }
-      }
-    }
-    for (const [ref, e] of images) await kl.pushImage(ref, kl.tools.standin, "/standin", [`DROVER_STANDIN_NAME=${e.app}`, `DROVER_STANDIN_PORTS=${[...e.tcp].join(",")}`, `DROVER_STANDIN_UDP_PORTS=${[...e.udp].join(",")}`], [...e.programs]);
-
-    // the NFS class's provisioner stands in: each claim gets a hostPath volume in one shared folder,
-    // reachable from every node (all nodes share this machine's disk), which is what an NFS share is to them
-    const nfsClasses = lab.storage.classes.filter((c) => c.type === "nfs").map((c) => c.name);
-    const share = join(dir, "share");
-    provisioner = setInterval(() => {
-      try {
-        for (const c of kubectlJson<{ items: { metadata: { name: string; namespace: string }; spec: { storageClassName?: string; volumeName?: string; accessModes: string[]; resources: { requests: { storage: string } } }; status: { phase: string } }[] }>(["get", "pvc", "-A"]).items) {
-          if (c.spec.volumeName || c.status.phase !== "Pending" || !nfsClasses.includes(c.spec.storageClassName ?? "")) continue;
-          const path = join(share, `${c.metadata.namespace}-${c.metadata.name}`);
-          mkdirSync(path, { recursive: true, mode: 0o777 });
-          cluster.kubectl(["apply", "-f", "-"], JSON.stringify({
-            apiVersion: "v1", kind: "PersistentVolume", metadata: { name: `pv-${c.metadata.namespace}-${c.metadata.name}` },
-            spec: { capacity: { storage: c.spec.resources.requests.storage }, accessModes: c.spec.accessModes, storageClassName: c.spec.storageClassName, persistentVolumeReclaimPolicy: "Retain", hostPath: { path, type: "Directory" }, claimRef: { namespace: c.metadata.namespace, name: c.metadata.name } },
-          }));
-        }
-      } catch { /* the next round */ }
-    }, 1000);
-
-    // the cluster layer the apps need (their namespaces, the storage classes), then the apps, as rendered,
-    // one instance at a time in the order the simulation places them (the lab's apps in order, each app
-    // before its own Postgres), each applied once the one before is bound to its node: kube-scheduler
-    // places pods in the order they arrive, and a placement depends on what is already placed
-    cluster.kubectl(["apply", "-f", join(out, "kubernetes", "infrastructure", "namespaces", "namespaces.yaml")]);
-    cluster.kubectl(["apply", "-f", join(out, "kubernetes", "infrastructure", "storage", "resources.yaml")]);
-    const b = baseline(lab);
-    for (const [i, a] of lab.apps.entries()) {
-      const objects = (await fileInput([appDirs[i]!])).objects;
-      const instances = [...new Set((b.podsByApp.get(a.name) ?? []).map((p) => p.app))];
-      for (const inst of instances) {
-        // the app's own objects first (everything not labelled as a dependency instance), then each dependency's
-        const mine = objects.filter((o) => { const l = (o.metadata as { labels?: Record<string, string> }).labels?.["app.kubernetes.io/instance"]; return inst === a.name ? !instances.slice(1).includes(l ?? "") : l === inst; });
-        cluster.kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: mine }));
-        const want = b.pods.filter((p) => p.app === inst).length;
-        await cluster.waitFor(`${inst}: ${want} pod(s) bound to nodes`, () => pods().filter((p) => p.app === inst && p.node).length === want, 180_000);
-      }
-    }
   });
 
   after(async () => {
-    if (provisioner) clearInterval(provisioner);
-    client?.close();
-    try {
-      await kl?.close();
-    } finally {
-      await cluster?.stop();
-    }
+    await run?.close();
     if (process.env.DROVER_KUBELETS_REPORT) writeFileSync(process.env.DROVER_KUBELETS_REPORT, JSON.stringify(report, null, 2));
   });
 
   it("nodes registered with the rendered labels, taints and the lab's sizes; the rendered apps run where the simulation places them and answer on their ports", async () => {
-    const { lab } = loadLab(labPath);
+    const { lab, cluster, kl, pods, readyOf, kubectlJson, out } = run;
     // the node lifecycle controller takes its own node.kubernetes.io/not-ready taint off a moment after
     // the node turns Ready: wait for that before comparing the node's taints with the rendered ones
     const lifecycleTainted = (name: string) => (kubectlJson<{ spec: { taints?: { key: string }[] } }>(["get", "node", name]).spec.taints ?? []).some((t) => t.key.startsWith("node.kubernetes.io/"));
@@ -267,77 +119,12 @@ describe("kubelets (Tier 2): the rendered lab on real kubelets + containerd", { 
   });
 
   it(`what-if --down ${KUBELETS_DOWN_HOST} versus a real power cut, per app and per pod: before and after the node is marked out-of-service`, async () => {
-    const { lab } = loadLab(labPath);
-    const b = baseline(lab);
+    const { lab, b, cluster, kl, pods, nodeReady } = run;
     const host = KUBELETS_DOWN_HOST;
     const x = lab.nodes.find((n) => n.host === host)!.name;
     const predicted = whatIf(b, [host]);
-    const instances = [...new Set(b.pods.map((p) => p.app))];
+    const { compare, allAgree, instances } = whatIfAgainstReality(run, predicted, x);
     const before = new Map(instances.map((i) => [i, pods().filter((p) => p.app === i && !p.terminating).map((p) => p.node).sort()]));
-    // what-if's answer, per instance: where its pods run (one node, or the tied ones), how many are left
-    // Terminating on the lost node (every pod that ran there: the kubelet never confirms a deletion) and
-    // how many are Pending; before the node is marked out-of-service, and after
-    const expect = (inst: string, marked: boolean) => {
-      const ready: string[][] = [];
-      let terminating = 0, pending = 0;
-      for (const p of b.pods.filter((q) => q.app === inst)) {
-        const was = b.placed.get(p.id);
-        if (was !== x) { if (was) ready.push([was]); else pending++; continue; }
-        if (!marked) terminating++;
-        if (!marked && predicted.stuck[p.id]) continue;
-        if (predicted.moves[p.id]) ready.push([...predicted.moves[p.id]!]);
-        else { assert.ok(predicted.pending[p.id], `${p.id}: what-if says neither where it runs nor why not`); pending++; }
-      }
-      return { ready, terminating, pending };
-    };
-    const agrees = (want: ReturnType<typeof expect>, got: InstanceState): boolean => {
-      if (want.terminating !== got.terminating || want.pending !== got.pending || want.ready.length !== got.ready.length) return false;
-      const left = [...got.ready];
-      for (const opts of [...want.ready].sort((p, q) => p.length - q.length)) {
-        const k = left.findIndex((n) => opts.includes(n));
-        if (k < 0) return false;
-        left.splice(k, 1);
-      }
-      return true;
-    };
-    const showWant = (w: ReturnType<typeof expect>) => [...w.ready.map((o) => o.join(" or ")).sort(), ...Array(w.terminating).fill("Terminating"), ...Array(w.pending).fill("Pending")].join(",") || "-";
-    // an app's outcome from its instances' Ready counts, by what-if's own rules: down when it or its
-    // Postgres/Redis has no Ready pod, unaffected when nothing of it was on the lost node, restarted when its
-    // dependency or every replica moved, degraded when some replicas kept serving
-    const outcomeOf = (app: string, readyCount: (inst: string) => number): Outcome => {
-      const own = b.podsByApp.get(app) ?? [];
-      const main = own.filter((p) => !p.dependency);
-      const deps = [...new Set(own.filter((p) => p.dependency).map((p) => p.app))];
-      const hit = own.filter((p) => b.placed.get(p.id) === x);
-      const after = deps.some((d) => readyCount(d) < b.pods.filter((p) => p.app === d).length) ? 0 : readyCount(app);
-      if (after === 0) return "down";
-      if (hit.length === 0 && after === main.length) return "unaffected";
-      if (hit.some((p) => p.dependency)) return "restarted";
-      return main.some((p) => b.placed.get(p.id) !== x) ? "degraded" : "restarted";
-    };
-    const instancesOf = (app: string) => [...new Set((b.podsByApp.get(app) ?? []).map((p) => p.app))];
-
-    const compare = (marked: boolean, label: string) => {
-      const now = new Map(instances.map((i) => [i, instanceState(i, x)]));
-      const rows = lab.apps.map((a) => {
-        const p = predicted.apps.find((r) => r.app === a.name)!;
-        const wanted = marked ? outcomeOf(a.name, (i) => expect(i, true).ready.length) : p.outcome;
-        const observed = outcomeOf(a.name, (i) => now.get(i)!.ready.length);
-        const why = (st: (i: string) => { terminating: number; pending: number; readyLen: number }, o: Outcome) => o !== "down" ? "" : instancesOf(a.name).some((i) => st(i).pending > 0) ? " (Pending)" : instancesOf(a.name).some((i) => st(i).terminating > 0 && st(i).readyLen < b.pods.filter((q) => q.app === i).length) ? " (Terminating until out-of-service)" : "";
-        const predictedWhy = why((i) => { const w = expect(i, marked); return { terminating: w.terminating, pending: w.pending, readyLen: w.ready.length }; }, wanted);
-        const observedWhy = why((i) => { const g = now.get(i)!; return { terminating: g.terminating, pending: g.pending, readyLen: g.ready.length }; }, observed);
-        return {
-          app: a.name, predicted: `${wanted}${predictedWhy}${!marked && p.alternatives ? ` (or ${p.alternatives.join(", ")})` : ""}`, observed: `${observed}${observedWhy}`,
-          predictedWhere: instancesOf(a.name).map((i) => `${i}: ${showWant(expect(i, marked))}`).join("; "),
-          observedWhere: instancesOf(a.name).map((i) => `${i}: ${showState(now.get(i)!)}`).join("; "),
-          placementAsPredicted: instancesOf(a.name).every((i) => agrees(expect(i, marked), now.get(i)!)),
-          outcomeOk: observed === wanted || (!marked && (p.alternatives ?? []).includes(observed)), whyOk: predictedWhy === observedWhy,
-        };
-      });
-      console.error(`kubelets: ${label}:\n${rows.map((r) => `  ${r.app}: predicted ${r.predicted} [${r.predictedWhere}], observed ${r.observed} [${r.observedWhere}]`).join("\n")}`);
-      return rows;
-    };
-    const allAgree = (marked: boolean) => instances.every((i) => agrees(expect(i, marked), instanceState(i, x)));
 
     const t0 = Date.now();
     await kl.nodes.get(x)!.kill();
@@ -387,6 +174,7 @@ describe("kubelets (Tier 2): the rendered lab on real kubelets + containerd", { 
   });
 
   it("drover node remove of a worker running pods: drained, the Node gone, its pods recreated on the other nodes (Ready where they fit)", async () => {
+    const { cluster, kl, pods, readyOf, nodeReady, instanceState, labPath, client } = run;
     const dead = [...kl.nodes.values()].filter((n) => n.killed).map((n) => n.name);
     const victim = readyOf("homepage").map((p) => p.node).find((n) => !dead.includes(n) && n !== "n1")!;
     assert.ok(victim, "a live worker runs a homepage replica");

@@ -22,6 +22,8 @@ export interface KubeletsTools {
   readonly cniBin: string;
   readonly standin: string;
   readonly registry: string;
+  /** systemd-nspawn, for nodes that boot systemd (graceful node shutdown) */
+  readonly nspawn: string;
   readonly versions: { readonly kubernetes: string; readonly containerd: string; readonly runc: string; readonly cni: string };
 }
 
@@ -29,6 +31,10 @@ export interface KubeletsTools {
 export function kubeletsTools(): KubeletsTools {
   const stamp = kubeletsStampDir();
   if (!existsSync(join(stamp, ".done"))) throw new Error(`the kubelets tools are not built (${stamp}); run scripts/tools/install.sh kubelets (or npm run test:kubelets)`);
+  // the host programs install.sh kubelets installs from Debian (KUBELETS_HOST_PACKAGES)
+  for (const [bin, pkg] of [["/usr/bin/docker-registry", "docker-registry"], ["/usr/bin/systemd-nspawn", "systemd-container"]] as const) {
+    if (!existsSync(bin)) throw new Error(`${bin} is missing (Debian's ${pkg}); run scripts/tools/install.sh kubelets, which installs the kubelets tests' host packages`);
+  }
   const v = toolVersions();
   const c = (dir: string, bin: string) => join(TOOLS_CACHE, dir, "bin", bin);
   return {
@@ -40,6 +46,7 @@ export function kubeletsTools(): KubeletsTools {
     cniBin: join(TOOLS_CACHE, `cni-plugins-${v.CNI_PLUGINS_VERSION}`, "bin"),
     standin: join(stamp, "bin", "standin"),
     registry: "/usr/bin/docker-registry",
+    nspawn: "/usr/bin/systemd-nspawn",
     versions: { kubernetes: v.KUBERNETES_VERSION!, containerd: v.CONTAINERD_VERSION!, runc: v.RUNC_VERSION!, cni: v.CNI_PLUGINS_VERSION! },
   };
 }

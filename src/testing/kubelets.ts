@@ -7,7 +7,10 @@
 // containers' and volumes' mounts vanish with it), its own cgroup subtree (kubelet's cgroupRoot; the
 // kubelet and containerd beside it), and its own folders. systemd-nspawn was the first idea, but this
 // host has a cgroup v1 hybrid without systemd as PID 1: a kubelet inside nspawn needs writable cgroup
-// hierarchies the container does not get, while a host process gets them as they are.
+// hierarchies the container does not get, while a host process gets them as they are. A node that needs
+// its own systemd (KubeletNodeSpec.systemd, for graceful node shutdown) boots one in an nspawn container,
+// and its kubelet and containerd join that container's PID namespace: the kubelet talks to the node's
+// logind, and the node's power-off ends them.
 //
 // The node reaches the API server and the registry on its own loopback through a tiny forwarder
 // (kubelets-forward.ts) into Unix sockets the test process answers; nothing is routed between
@@ -16,9 +19,10 @@
 // Drover renders for k3s nodes (the same endpoint and per-upstream prefix, see hostsToml).
 //
 // kill() is a power cut: the node's cgroups are frozen and every process in them (kubelet, containerd,
-// shims, containers) is SIGKILLed at once; close() does that for every node and removes everything.
+// shims, containers) is SIGKILLed at once; shutdown() is `systemctl poweroff` in a node with systemd;
+// close() kills every node and removes everything.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer, type Server } from "node:net";
 import { cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -46,12 +50,14 @@ export interface KubeletNodeSpec {
    */
   readonly allocatable?: { readonly cpuMillis: number; readonly memoryBytes: number };
   /**
-   * a real systemd-logind on a D-Bus system bus of the node's own (KubeletNode.bus), for the kubelet's
-   * graceful node shutdown: the kubelet takes its delay inhibitor lock there. Its /run/systemd and
-   * /etc/systemd are the node's own (tmpfs in its mount namespace). logind cannot power the node off:
-   * it asks systemd (PID 1, org.freedesktop.systemd1), which this host does not run.
+   * the node boots systemd: a systemd-nspawn container of this machine's Debian (`/usr` read-only, the
+   * rest empty and volatile) with systemd as PID 1, D-Bus and a real systemd-logind, in the node's network
+   * namespace. The node's containerd and kubelet run in the container's PID namespace and use its system
+   * bus (KubeletNode.bus), where the kubelet takes its graceful-shutdown delay inhibitor lock; shutdown()
+   * powers the machine off the way `systemctl poweroff` does on a real node, and when the container's
+   * PID 1 exits, every process of the node goes with it.
    */
-  readonly logind?: boolean;
+  readonly systemd?: boolean;
 }
 
 /** What the kubelet reports as this machine's capacity: its CPUs, and MemTotal in bytes (cAdvisor's machine info). */
@@ -70,9 +76,15 @@ export interface KubeletNode {
   readonly killed: boolean;
   /** a power cut: every process of the node SIGKILLed at once (cgroups frozen first) */
   kill(): Promise<void>;
+  /**
+   * with systemd: a planned shutdown, `systemctl poweroff` run in the node. logind signals
+   * PrepareForShutdown and waits for the delay inhibitors (the kubelet's graceful node shutdown), then
+   * systemd powers the node off. Resolves when it is off (its PID 1 gone), with the seconds it took.
+   */
+  shutdown(timeoutMs?: number): Promise<number>;
   /** the last lines of the node's kubelet and containerd logs */
   logTail(lines?: number): string;
-  /** with logind: the node's D-Bus system bus address (unix:path=...) */
+  /** with systemd: the node's D-Bus system bus address (unix:path=...) */
   readonly bus?: string;
 }
 
@@ -159,6 +171,23 @@ function pidsIn(dir: string): number[] {
   return out;
 }
 
+/** a node's systemd-nspawn machine name */
+const machineName = (node: string) => `drover-${process.pid}-${node}`;
+
+/** the cgroups under dir whose freezer state is not THAWED */
+function frozen(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    try {
+      const st = readFileSync(join(d, "freezer.state"), "utf8").trim();
+      if (st !== "THAWED") out.push(`${d}: ${st}`);
+      for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) walk(join(d, e.name));
+    } catch { /* gone */ }
+  };
+  walk(dir);
+  return out;
+}
+
 function rmCgroupTree(dir: string): void {
   try {
     for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) rmCgroupTree(join(dir, e.name));
@@ -235,6 +264,11 @@ export async function startKubelets(cluster: TestCluster, o: { mirrors: readonly
     await step("removing the shim sockets", () => {
       for (const f of listShimSockets()) if (!shimSocketsBefore.has(f)) rmSync(join(SHIM_SOCKETS, f), { force: true });
       if (!hadRunContainerd) rmSync("/run/containerd", { recursive: true, force: true });
+    });
+    // systemd-nspawn leaves each machine's propagation folder behind (it will not remove a folder on the
+    // root file system)
+    await step("removing the machines' propagation folders", () => {
+      for (const n of nodes.keys()) rmSync(`/run/systemd/nspawn/propagate/${machineName(n)}`, { recursive: true, force: true });
     });
     // the node folders hold nothing mounted any more (their mount namespaces died with their processes)
     await step("removing the node folders", () => rmSync(dir, { recursive: true, force: true }));
@@ -333,51 +367,112 @@ export async function startKubelets(cluster: TestCluster, o: { mirrors: readonly
         ...(labels ? ["--node-labels", labels] : []), "--v", "1",
       ];
       const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
-      // the node's own system bus and logind (spec.logind): a private bus socket in the node's folder, a
-      // permissive policy (only root reaches the folder), no service activation; logind keeps its state in
-      // the node's /run/systemd and reads its settings from there (inhibitor delays up to 10 minutes, so the
-      // kubelet never rewrites logind's configuration), no VTs and no buttons
-      const busSock = join(nd, "system_bus_socket");
-      if (spec.logind) writeFileSync(join(nd, "dbus.conf"), [
-        `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">`,
-        `<busconfig><type>system</type><listen>unix:path=${busSock}</listen><auth>EXTERNAL</auth>`,
-        `<policy context="default"><allow user="root"/><allow own="*"/><allow send_destination="*"/><allow receive_sender="*"/></policy></busconfig>`, "",
-      ].join("\n"));
-      const logindLines = spec.logind ? [
-        "mount -t tmpfs -o mode=0755 tmpfs /run/systemd",
-        "mount -t tmpfs -o mode=0755 tmpfs /etc/systemd",
-        "mkdir -p /run/systemd/logind.conf.d",
-        `printf '[Login]\\nNAutoVTs=0\\nReserveVT=0\\nInhibitDelayMaxSec=600\\nHandlePowerKey=ignore\\nHandleSuspendKey=ignore\\nHandleHibernateKey=ignore\\nHandleLidSwitch=ignore\\nHandleRebootKey=ignore\\n' > /run/systemd/logind.conf.d/50-drover-test.conf`,
-        `dbus-daemon --config-file=${q(join(nd, "dbus.conf"))} --fork --nopidfile`,
-        `export DBUS_SYSTEM_BUS_ADDRESS=${q(`unix:path=${busSock}`)}`,
-        `/lib/systemd/systemd-logind >> ${q(join(nd, "logind.log"))} 2>&1 &`,
-        `for i in $(seq 1 100); do busctl get-property org.freedesktop.login1 /org/freedesktop/login1 org.freedesktop.login1.Manager InhibitDelayMaxUSec >/dev/null 2>&1 && break; sleep 0.1; done`,
-      ] : [];
-      // one shell per node, in the node's network namespace and a mount namespace of its own: it joins the
-      // node's system cgroup, starts containerd, waits for its socket and becomes the kubelet
+      const startedAt = Date.now();
+      // the node's systemd (spec.systemd): a container of this machine's Debian booted with systemd as PID
+      // 1 (nspawn's --volatile=yes: /usr read-only, everything else an empty tmpfs; only basic.target, so
+      // D-Bus and logind and nothing else), in the node's network namespace and its system cgroup. Its
+      // /run/dbus is the node's folder, so the kubelet reaches the system bus there; logind reads its
+      // settings from a folder of the test's (inhibitor delays up to 10 minutes, so the kubelet never
+      // rewrites logind's configuration; no VTs, no buttons)
+      const busSock = join(nd, "dbus", "system_bus_socket");
+      let machine: { process: ChildProcess; pid1: number; exited: Promise<void> } | undefined;
+      if (spec.systemd) {
+        mkdirSync(join(nd, "dbus"));
+        mkdirSync(join(nd, "logind.conf.d"));
+        writeFileSync(join(nd, "logind.conf.d", "50-drover-test.conf"), "[Login]\nNAutoVTs=0\nReserveVT=0\nInhibitDelayMaxSec=600\nHandlePowerKey=ignore\nHandleSuspendKey=ignore\nHandleHibernateKey=ignore\nHandleLidSwitch=ignore\nHandleRebootKey=ignore\n");
+        const nspawn = [
+          tools.nspawn, "--directory=/", "--volatile=yes", "--boot", "--register=no", "--keep-unit", `--machine=${machineName(spec.name)}`,
+          "--link-journal=no", `--network-namespace-path=/run/netns/${ns.name}`, "--console=passive",
+          `--bind=${join(nd, "dbus")}:/run/dbus`, `--bind-ro=${join(nd, "logind.conf.d")}:/etc/systemd/logind.conf.d`,
+          "systemd.firstboot=off", "systemd.unit=basic.target",
+        ];
+        const log = openSync(join(nd, "machine.log"), "a");
+        const mp = spawn("sh", ["-c", [...hierarchies.map((h) => `echo $$ > ${q(join(h, cgRoot, `${spec.name}-system`, "cgroup.procs"))}`), `exec ${nspawn.map(q).join(" ")}`].join("; ")], { stdio: ["ignore", log, log], detached: true });
+        procs.push(mp);
+        const exited = new Promise<void>((r) => mp.once("exit", () => r()));
+        let pid1 = 0;
+        for (let i = 0; ; i++) {
+          if (mp.exitCode !== null) throw new Error(`${spec.name}: systemd-nspawn exited ${mp.exitCode}: ${readFileSync(join(nd, "machine.log"), "utf8").slice(-2000)}`);
+          if (!pid1) try { pid1 = Number(readFileSync(`/proc/${mp.pid}/task/${mp.pid}/children`, "utf8").trim().split(/\s+/)[0]) || 0; } catch { /* not yet */ }
+          const up = pid1 && spawnSync("busctl", [`--address=unix:path=${busSock}`, "get-property", "org.freedesktop.login1", "/org/freedesktop/login1", "org.freedesktop.login1.Manager", "InhibitDelayMaxUSec"], { encoding: "utf8" }).stdout?.trim() === "t 600000000";
+          if (up) break;
+          if (i > 600) throw new Error(`${spec.name}: the node's systemd-logind did not answer within 60 s: ${readFileSync(join(nd, "machine.log"), "utf8").slice(-2000)}`);
+          await sleep(100);
+        }
+        machine = { process: mp, pid1, exited };
+      }
+      // one shell per node, in the node's network namespace and a mount namespace of its own (with
+      // systemd: in the PID namespace of the node's systemd too, with a /proc of that namespace): it joins
+      // the node's system cgroup, starts containerd, waits for its socket and becomes the kubelet
       writeFileSync(join(nd, "run.sh"), [
         "set -e",
         ...hierarchies.map((h) => `echo $$ > ${q(join(h, cgRoot, `${spec.name}-system`, "cgroup.procs"))}`),
         `export PATH=${q(`${tools.containerdBin}:${dirname(tools.runc)}:/usr/sbin:/usr/bin:/sbin:/bin`)}`,
-        ...logindLines,
+        ...(machine ? [
+          "mount -t proc proc /proc",
+          // the kubelet writes logind drop-ins under /etc/systemd when logind's delay is too short: never the host's
+          "mount -t tmpfs -o mode=0755 tmpfs /etc/systemd",
+          `export DBUS_SYSTEM_BUS_ADDRESS=${q(`unix:path=${busSock}`)}`,
+        ] : []),
         `${q(tools.containerd)} --config ${q(join(nd, "containerd.toml"))} >> ${q(join(nd, "containerd.log"))} 2>&1 &`,
         `for i in $(seq 1 300); do [ -S ${q(sock)} ] && break; sleep 0.1; done`,
         `exec ${q(tools.kubelet)} ${kubeletArgs.map(q).join(" ")} >> ${q(join(nd, "kubelet.log"))} 2>&1`,
         "",
       ].join("\n"));
-      const startedAt = Date.now();
-      const p = spawn("nsenter", [`--net=/run/netns/${ns.name}`, "--", "unshare", "--mount", "--propagation", "slave", "--", "sh", join(nd, "run.sh")], { stdio: "ignore", detached: true });
+      // with systemd, the shell is left to the node's PID 1 (started in the background, its parent gone), as
+      // a machine's services are: a parent outside the node would stop itself when systemd's shutdown stops
+      // every process of the node (nsenter follows its child's SIGSTOP) and never reap the kubelet, and the
+      // node could not finish powering off
+      const runSh = machine ? ["sh", "-c", `sh ${q(join(nd, "run.sh"))} </dev/null >/dev/null 2>&1 &`] : ["sh", join(nd, "run.sh")];
+      const p = spawn("nsenter", [`--net=/run/netns/${ns.name}`, ...(machine ? [`--target=${machine.pid1}`, "--pid"] : []), "--", "unshare", "--mount", "--propagation", "slave", "--", ...runSh], { stdio: "ignore", detached: true });
       procs.push(p);
       let killed = false;
       const node: KubeletNode = {
         name: spec.name, dir: nd, ns, startedAt,
-        ...(spec.logind ? { bus: `unix:path=${busSock}` } : {}),
+        ...(machine ? { bus: `unix:path=${busSock}` } : {}),
         get killed() { return killed; },
         kill: async () => {
           killed = true;
           await killCgroups([spec.name, `${spec.name}-system`]);
         },
-        logTail: (n = 30) => ["kubelet.log", "containerd.log", ...(spec.logind ? ["logind.log"] : [])].map((f) => {
+        shutdown: async (timeoutMs = 120_000) => {
+          if (!machine) throw new Error(`${spec.name}: boots no systemd; a planned shutdown needs it (KubeletNodeSpec.systemd)`);
+          const t0 = Date.now();
+          // systemctl in the node, on the node's bus (never an address inherited from the test's environment)
+          const env = { ...process.env };
+          delete env.DBUS_SYSTEM_BUS_ADDRESS;
+          const r = spawnSync("nsenter", [`--target=${machine.pid1}`, "--all", "systemctl", "poweroff"], { encoding: "utf8", env });
+          if (r.status !== 0) throw new Error(`${spec.name}: systemctl poweroff: ${r.stderr || r.stdout}`);
+          const off = await Promise.race([machine.exited.then(() => true), sleep(timeoutMs).then(() => false)]);
+          if (!off) {
+            const ask = (cmd: string[]) => { const x = spawnSync(cmd[0]!, cmd.slice(1), { encoding: "utf8", env }); return `$ ${cmd.slice(-3).join(" ")}\n${x.stdout}${x.stderr}`; };
+            const diag = [
+              ask(["busctl", `--address=unix:path=${busSock}`, "call", "org.freedesktop.login1", "/org/freedesktop/login1", "org.freedesktop.login1.Manager", "ListInhibitors"]),
+              ask(["busctl", `--address=unix:path=${busSock}`, "get-property", "org.freedesktop.login1", "/org/freedesktop/login1", "org.freedesktop.login1.Manager", "PreparingForShutdown"]),
+              ask(["nsenter", `--target=${machine.pid1}`, "--all", "systemctl", "list-jobs"]),
+              ask(["nsenter", `--target=${machine.pid1}`, "--all", "journalctl", "-b", "--no-pager", "-n", "60"]),
+              // what is left of the node: each process with its state, and any frozen cgroup
+              pidsIn(join(freezer, cgRoot)).map((pid) => { try { const st = readFileSync(`/proc/${pid}/stat`, "utf8"); return `${pid} ${/\((.*)\) (\S)/.exec(st)?.slice(1).join(" ")} ${readFileSync(`/proc/${pid}/cgroup`, "utf8").split("\n").find((l) => l.includes(":freezer:"))}`; } catch { return `${pid} gone`; } }).join("\n"),
+              frozen(join(freezer, cgRoot)).join("\n"),
+              // every process in the node's PID namespace (zombies too), and where its PID 1 waits
+              (() => {
+                let pidns = "";
+                try { pidns = readlinkSync(`/proc/${machine.pid1}/ns/pid`); } catch { return `PID 1 (${machine.pid1}) gone`; }
+                const inNs = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).filter((d) => { try { return readlinkSync(`/proc/${d}/ns/pid`) === pidns; } catch { return false; } });
+                const stack = (() => { try { return readFileSync(`/proc/${machine.pid1}/stack`, "utf8"); } catch (e) { return (e as Error).message; } })();
+                return `in the node's PID namespace: ${inNs.map((d) => { try { const st = readFileSync(`/proc/${d}/stat`, "utf8"); const m = /\((.*)\) (\S) (\d+)/.exec(st)!; return `${d} ${m[1]} ${m[2]} ppid ${m[3]}`; } catch { return `${d} gone`; } }).join("; ")}\nPID 1's kernel stack:\n${stack}`;
+              })(),
+            ].join("\n");
+            throw new Error(`${spec.name}: still running ${timeoutMs / 1000} s after systemctl poweroff\n${diag}\n${node.logTail(20)}`);
+          }
+          killed = true;
+          // every process of the node ended with its PID 1; a leftover would be a bug of the test's, not a machine that is off
+          const left = pidsIn(join(freezer, cgRoot, spec.name)).length + pidsIn(join(freezer, cgRoot, `${spec.name}-system`)).length;
+          await killCgroups([spec.name, `${spec.name}-system`]);
+          if (left) throw new Error(`${spec.name}: ${left} process(es) outlived the node's power-off`);
+          return (Date.now() - t0) / 1000;
+        },
+        logTail: (n = 30) => ["kubelet.log", "containerd.log", ...(machine ? ["machine.log"] : [])].map((f) => {
           const path = join(nd, f);
           return `--- ${spec.name} ${f}\n${existsSync(path) ? readFileSync(path, "utf8").split("\n").slice(-n).join("\n") : "(none)"}`;
         }).join("\n"),
