@@ -173,13 +173,20 @@ export function whatIf(b: Baseline, hosts: readonly string[], opts: WhatIfOption
   const ungraceful = new Set(shutdown === "graceful" ? ungracefulNodes.map((x) => x.node) : nodesDown);
   const { etcd, api, rescheduling } = controlPlaneAfter(lab, downSet);
 
+  const deadStorage = storageDown(lab, failed);
+  // The displaced pods come back in no fixed order: each controller recreates its own, and a replacement
+  // first bound to a node that is shutting down is refused and made again later. Where the order decides
+  // a placement, the answer is not certain: the re-placement is tried in the reverse order too, and a pod
+  // that lands elsewhere (or fits in one order only) is in doubt as a scoring tie is. The reverse order
+  // catches pods competing for the same room, not every order. Only where ties are tracked.
+  const reversed = state.trackScenarios ? replacementInReverse(b, nodesDown, ungraceful, deadStorage, etcd.ok) : undefined;
+
   // The scenario changes the shared baseline's state; the finally below puts it back even when something
   // throws half-way (the dashboard keeps one baseline for every question it is asked).
   const undo: Undo = { displaced: [], scheduled: [], unbound: [] };
   state.beginScenario();
   try {
-    const deadStorage = storageDown(lab, failed);
-    const moved = replacePods(b, nodesDown, ungraceful, deadStorage, etcd.ok, undo);
+    const moved = replacePods(b, nodesDown, ungraceful, deadStorage, etcd.ok, undo, { otherOrder: reversed });
     const { pending, stuck, lostOn } = moved;
     const affected = new Set<string>();
     for (const [id] of undo.displaced) affected.add(ownerOf(state.pod(id)!));
@@ -231,12 +238,7 @@ export function whatIf(b: Baseline, hosts: readonly string[], opts: WhatIfOption
     (report as { damage: number }).damage = damage({ ...report, apps: changed });
     return report;
   } finally {
-    // undo: the baseline is as it was (every re-placed pod was unplaced before this scenario placed it)
-    for (const p of undo.scheduled) state.unplace(p.id);
-    for (const id of undo.unbound) state.unbindVolume(id);
-    for (const n of nodesDown) state.restoreNode(n);
-    for (const [id, n] of undo.displaced) state.place(state.pod(id)!, n);
-    state.endScenario();
+    undoScenario(state, undo, nodesDown);
   }
 }
 
@@ -294,6 +296,27 @@ function controlPlaneAfter(lab: Lab, downSet: ReadonlySet<string>): Pick<WhatIfR
 }
 
 /** what a scenario changed in the shared placement, for whatIf's finally to put back */
+/** puts the baseline back as it was (every re-placed pod was unplaced before the scenario placed it) */
+function undoScenario(state: NodeState, undo: Undo, nodesDown: readonly string[]): void {
+  for (const p of undo.scheduled) state.unplace(p.id);
+  for (const id of undo.unbound) state.unbindVolume(id);
+  for (const n of nodesDown) state.restoreNode(n);
+  for (const [id, n] of undo.displaced) state.place(state.pod(id)!, n);
+  state.endScenario();
+}
+
+/** where each re-placed pod lands (undefined: Pending) when the displaced pods come back in the reverse order; undefined when fewer than two are re-placed */
+function replacementInReverse(b: Baseline, nodesDown: readonly string[], ungraceful: ReadonlySet<string>, deadStorage: ReadonlyMap<string, string>, etcdOk: boolean): ReadonlyMap<string, string | undefined> | undefined {
+  const undo: Undo = { displaced: [], scheduled: [], unbound: [] };
+  b.state.beginScenario();
+  try {
+    const moved = replacePods(b, nodesDown, ungraceful, deadStorage, etcdOk, undo, { reverse: true });
+    return undo.scheduled.length < 2 ? undefined : new Map(undo.scheduled.map((p) => [p.id, moved.replaced.get(p.id)]));
+  } finally {
+    undoScenario(b.state, undo, nodesDown);
+  }
+}
+
 interface Undo {
   /** pod id → the lost node it ran on */
   readonly displaced: [string, string][];
@@ -328,7 +351,7 @@ interface PodDoubt {
 }
 
 /** Take the nodes away and re-place what they ran (and what was pending), as the controllers and the scheduler would. */
-function replacePods(b: Baseline, nodesDown: readonly string[], ungraceful: ReadonlySet<string>, deadStorage: ReadonlyMap<string, string>, etcdOk: boolean, undo: Undo): Replacement {
+function replacePods(b: Baseline, nodesDown: readonly string[], ungraceful: ReadonlySet<string>, deadStorage: ReadonlyMap<string, string>, etcdOk: boolean, undo: Undo, order: { reverse?: boolean; otherOrder?: ReadonlyMap<string, string | undefined> } = {}): Replacement {
   const state = b.state;
   const { displaced, maybeHit } = failNodes(state, nodesDown);
   undo.displaced.push(...displaced);
@@ -352,7 +375,7 @@ function replacePods(b: Baseline, nodesDown: readonly string[], ungraceful: Read
   }
   undo.scheduled = [...toSchedule, ...afterMarking];
   undo.unbound = undo.scheduled.filter((p) => p.nodeLocalVolume && state.volumeNode(p.id) === undefined).map((p) => p.id);
-  const r = scheduleAll(undo.scheduled, state);
+  const r = scheduleAll(order.reverse ? [...toSchedule.reverse(), ...afterMarking.reverse()] : undo.scheduled, state);
   for (const [id, why] of r.pending) pending.set(id, why);
   for (const p of afterMarking) {
     const node = lostOn.get(p.id)!;
@@ -364,6 +387,19 @@ function replacePods(b: Baseline, nodesDown: readonly string[], ungraceful: Read
   for (const p of undo.scheduled) {
     const d = state.doubtOf(p.id);
     if (d) doubts.set(p.id, { nodes: d.nodes && d.count <= 4 ? d.nodes.map((i) => nodeNames[i]!.name) : undefined, count: d.count, possiblyPending: d.possiblyPending, possiblyPlaced: d.possiblyPlaced });
+  }
+  // where the order the displaced pods come back in decides their placement (see whatIf)
+  for (const p of undo.scheduled) {
+    if (!order.otherOrder?.has(p.id)) continue;
+    const here = r.placed.get(p.id), there = order.otherOrder.get(p.id);
+    if (here === there) continue;
+    const d = doubts.get(p.id);
+    const nodes = d && !d.nodes ? undefined : [...new Set([...(d?.nodes ?? (here ? [here] : [])), ...(there ? [there] : [])])];
+    doubts.set(p.id, {
+      nodes, count: Math.max(d?.count ?? 1, nodes?.length ?? 0),
+      possiblyPending: (d?.possiblyPending ?? false) || (here !== undefined && there === undefined),
+      possiblyPlaced: (d?.possiblyPlaced ?? false) || (here === undefined && there !== undefined),
+    });
   }
   const moves = new Map<string, readonly string[]>();
   for (const [id, node] of r.placed) { const d = doubts.get(id); moves.set(id, d?.nodes && d.count > 1 ? d.nodes : [node]); }
@@ -468,7 +504,7 @@ function appOutcome(b: Baseline, name: string, s: Scenario): AppOutcome {
   }
   if (alternatives?.size) {
     const alt = [...alternatives].sort();
-    reason = `${reason ? `${reason}; or ` : ""}${alt.join(" or ")}, depending on placement (${notes.slice(0, 3).join(", ")}${notes.length > 3 ? ", …" : ""}: kube-scheduler breaks ties between equally scored nodes at random)`;
+    reason = `${reason ? `${reason}; or ` : ""}${alt.join(" or ")}, depending on placement (${notes.slice(0, 3).join(", ")}${notes.length > 3 ? ", …" : ""}: kube-scheduler breaks ties between equally scored nodes at random, and displaced pods come back in no fixed order)`;
   }
   const out: { -readonly [K in keyof AppOutcome]: AppOutcome[K] } = reason
     ? { app: a.name, namespace: a.namespace, before, after, outcome, reason, moved }
