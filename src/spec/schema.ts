@@ -62,6 +62,21 @@ export const Endpoint = z.string().superRefine((s, ctx) => {
   if ("error" in r) ctx.addIssue({ code: "custom", message: `must be host or host:port: ${r.error}; for example home.example.net:51820, 198.51.100.7:51820 or [2001:db8::7]:51820` });
 });
 
+/**
+ * gitops.serve: the <address>:<port> drover listens on and the cluster's nodes pull from, read by the
+ * one host:port parser (an IPv4 address, [IPv6] or a DNS name, and a port): not a wildcard address,
+ * which the nodes could not reach.
+ */
+export const ServeAddress = z.string().superRefine((s, ctx) => {
+  const example = "for example 192.168.1.10:8418, [2001:db8::10]:8418 or build.home.example:8418";
+  const wrong = (what: string, fix: string) => ctx.addIssue({ code: "custom", message: `must be <address>:<port> of this machine, as the cluster's nodes reach it: ${what}; ${fix}` });
+  const r = parseHostPort(s);
+  if ("error" in r) wrong(r.error, example);
+  else if (r.port === undefined && r.kind === "ipv6") wrong(`${JSON.stringify(s)} is an IPv6 address without a port (or with one, but not in brackets)`, "write the address in brackets and the port after it, e.g. [2001:db8::10]:8418");
+  else if (r.port === undefined) wrong(`${JSON.stringify(s)} has no port`, `add one, ${example}`);
+  else if (r.host === "0.0.0.0" || (r.kind === "ipv6" && /^[0:]+$/.test(r.host))) wrong(`${r.host} listens on every address but is none the nodes can pull from`, `write the address they reach this machine at (ip -br addr), ${example}`);
+});
+
 /** A host without a port, of the given kinds. */
 const hostOf = (kinds: readonly HostKind[], example: string) =>
   z.string().superRefine((s, ctx) => {
@@ -440,11 +455,7 @@ export const GitOps = z.strictObject({
    * no Git host yet: `drover up` (and `drover serve-git`) serve the lab's repository from this machine
    * over HTTP at <address>:<port>, an address of this machine the cluster's nodes reach, e.g. 192.168.1.10:8418
    */
-  serve: z.string().superRefine((s, ctx) => {
-    const m = /^(?:(\d{1,3}(?:\.\d{1,3}){3})|([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*)):(\d{1,5})$/.exec(s);
-    const bad = !m || (m[1] !== undefined && m[1].split(".").some((o) => Number(o) > 255)) || Number(m[3]) < 1 || Number(m[3]) > 65535;
-    if (bad) ctx.addIssue({ code: "custom", message: "must be <address>:<port> of this machine, as the cluster's nodes reach it, e.g. 192.168.1.10:8418" });
-  }).optional(),
+  serve: ServeAddress.optional(),
   branch: z.string().regex(/^(?!.*\.\.)(?!\/)(?!.*\/$)[A-Za-z0-9._\/-]+$/, { error: "must be a branch name such as main" }).default("main"),
   path: z.string().regex(/^(?!.*(^|\/)\.\.?(\/|$))[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, { error: "must be a relative folder such as kubernetes or clusters/home" }).default("kubernetes"),
   interval: z.string().regex(/^\d+[smh]$/, { error: "must be a duration such as 10m" }).default("10m"),

@@ -92,6 +92,27 @@ test("drover serves the lab's bare repository read-only at gitops.serve as /<lab
   await assert.rejects(serveGit({ repo: work + "/nothing", name: "home", listen: `127.0.0.1:${port}`, git: gitBin }), (e: unknown) => e instanceof UserError && /is not a Git repository/.test(e.message));
 });
 
+test("gitops.serve [::1]:<port>: the one host:port parser gives the bare IPv6 address to listen on, the served URL keeps the brackets, and git clones from it", async () => {
+  const { bare, work, head } = bareRepoWithCommit();
+  const port = await freePort();
+  const s = await serveGit({ repo: bare, name: "home", listen: `[::1]:${port}`, git: gitBin });
+  try {
+    assert.equal(s.url, `http://[::1]:${port}/home.git`);
+    const clone = join(tempDir("drover-serve-clone6-"), "c");
+    const r = await gitAsync(["clone", "--quiet", s.url, clone], work);
+    assert.equal(r.status, 0, r.out);
+    assert.equal(git(["rev-parse", "HEAD"], clone).out.trim(), head);
+    // it listens on ::1 only, not on IPv4 as well
+    await assert.rejects(get(`http://127.0.0.1:${port}/home.git/info/refs`));
+  } finally {
+    await s.close();
+  }
+  // a listen value the parser refuses is a UserError, never a listen on something else
+  for (const bad of [`::1:${port}`, `127.0.0.1`, `[::1:${port}`]) {
+    await assert.rejects(serveGit({ repo: bare, name: "home", listen: bad, git: gitBin }), (e: unknown) => e instanceof UserError && /^gitops\.serve /.test(e.message), bad);
+  }
+});
+
 test("gitops.serve: check refuses what is not <address>:<port>, and serve beside url or forge; render points the GitRepository at the served URL and needs no Git remote; drover serve-git without it says what to set", async () => {
   isolatedAgeKey();
   const dir = tempDir("drover-serve-spec-");

@@ -9,6 +9,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { UserError } from "../../errors.js";
+import { parseHostPort } from "../../net/host.js";
+import { servedGitUrl } from "../../render/flux/git-source.js";
 import { answerWithGitHttpBackend, gitHttpBackendPath } from "./git-http-backend.js";
 
 export interface GitServeOptions {
@@ -46,9 +48,10 @@ export async function serveGit(o: GitServeOptions): Promise<GitServe> {
   const found = gitHttpBackendPath(git);
   if (!found.path) throw new UserError(found.error!, "install Git (it provides its HTTP server program, git http-backend)");
   const backend = found.path;
-  const i = o.listen.lastIndexOf(":");
-  const host = o.listen.slice(0, i);
-  const port = Number(o.listen.slice(i + 1));
+  // the one host:port parser drover check reads gitops.serve with: [IPv6]:port listens on the bare IPv6 address
+  const at = parseHostPort(o.listen);
+  if ("error" in at || at.port === undefined) throw new UserError(`gitops.serve ${o.listen}: ${"error" in at ? at.error : "has no port"}`, "set gitops.serve to <address>:<port> of this machine (e.g. 192.168.1.10:8418 or [2001:db8::10]:8418); drover check says what is wrong");
+  const { host, port } = at;
   const prefix = `/${o.name}.git`;
   let fetches = 0;
 
@@ -78,12 +81,13 @@ export async function serveGit(o: GitServeOptions): Promise<GitServe> {
       if (e.code === "EADDRNOTAVAIL") reject(new UserError(`gitops.serve ${o.listen}: ${host} is not an address of this machine`, "set gitops.serve to an address of the machine running drover that the cluster's nodes reach (ip -br addr), and render again"));
       else if (e.code === "EADDRINUSE") reject(new UserError(`gitops.serve ${o.listen}: port ${port} is in use`, "stop what listens there (another drover serve-git?) or pick another port in gitops.serve and render again"));
       else if (e.code === "EACCES") reject(new UserError(`gitops.serve ${o.listen}: port ${port} needs privileges`, "use a port above 1023, e.g. 8418"));
+      else if (e.code === "ENOTFOUND" || e.code === "EAI_AGAIN") reject(new UserError(`gitops.serve ${o.listen}: this machine cannot resolve ${host}`, "set gitops.serve to an address of this machine (ip -br addr), or a name that resolves to one, and render again"));
       else reject(e);
     });
     server.listen(port, host, () => resolve());
   });
   return {
-    url: `http://${o.listen}${prefix}`,
+    url: servedGitUrl(o.listen, o.name),
     get fetches() { return fetches; },
     close: () => new Promise<void>((resolve) => {
       server.closeAllConnections();
