@@ -27,6 +27,14 @@ export interface Endpoint {
   readonly user?: string;
 }
 
+/** The container fields in which a Postgres and a Redis instance differ. */
+interface DependencyContainer {
+  readonly args?: string[];
+  readonly env?: Record<string, unknown>[];
+  readonly readinessProbe: Record<string, unknown>;
+  readonly volumeMounts: Record<string, unknown>[];
+}
+
 /** Postgres role and database name: the instance name with '-' as '_' (no quoting needed). */
 export const databaseName = (a: App): string => dns1035(a.name).replace(/-/g, "_");
 
@@ -46,6 +54,28 @@ export function dependencyObjects(lab: Lab, a: App, d: Dependency): Record<strin
   const sec = { runAsUser: c.runAsUser, fsGroup: c.fsGroup };
   const resources = { requests: { cpu: c.resources.cpu, memory: c.resources.memory }, limits: { memory: c.resources.memory.replace(/^(\d+)/, (n) => String(Number(n) * 2)) } };
   const probe = { tcpSocket: { port: port.name }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 6 };
+  // the pod of either kind: what differs is the container's args, env, readiness probe and mounts, and the volumes
+  const podTemplate = (container: DependencyContainer, volumes: Record<string, unknown>[]) => ({
+    metadata: { labels },
+    spec: {
+      automountServiceAccountToken: false,
+      securityContext: podSecurityContext(sec),
+      ...placementFields(dependencyPlacement(lab, a, d)),
+      containers: [{
+        name: d,
+        image: imageRef(image),
+        ...(container.args ? { args: container.args } : {}),
+        ports: [{ name: port.name, containerPort: port.port, protocol: port.protocol }],
+        ...(container.env ? { env: container.env } : {}),
+        readinessProbe: container.readinessProbe,
+        livenessProbe: probe,
+        resources,
+        securityContext: containerSecurityContext(sec),
+        volumeMounts: container.volumeMounts,
+      }],
+      volumes,
+    },
+  });
   const out: Record<string, unknown>[] = [];
   if (d === "postgres") {
     const db = databaseName(a);
@@ -63,31 +93,16 @@ export function dependencyObjects(lab: Lab, a: App, d: Dependency): Record<strin
         serviceName: name,
         replicas: 1,
         selector: { matchLabels: selector },
-        template: {
-          metadata: { labels },
-          spec: {
-            automountServiceAccountToken: false,
-            securityContext: podSecurityContext(sec),
-            ...placementFields(dependencyPlacement(lab, a, d)),
-            containers: [{
-              name: d,
-              image: imageRef(image),
-              ports: [{ name: port.name, containerPort: port.port, protocol: port.protocol }],
-              env: [
-                { name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: appSecretName(a), key: "postgres-password" } } },
-                { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
-                { name: "POSTGRES_DB", value: db },
-                { name: "POSTGRES_USER", value: db },
-              ],
-              readinessProbe: { exec: { command: ["pg_isready", "-U", db, "-d", db, "-h", "127.0.0.1"] }, periodSeconds: 10, timeoutSeconds: 5 },
-              livenessProbe: probe,
-              resources,
-              securityContext: containerSecurityContext(sec),
-              volumeMounts: [{ name: "data", mountPath: "/var/lib/postgresql/data" }, { name: "run", mountPath: "/var/run/postgresql" }],
-            }],
-            volumes: [{ name: "data", persistentVolumeClaim: { claimName: `${name}-data` } }, { name: "run", emptyDir: {} }],
-          },
-        },
+        template: podTemplate({
+          env: [
+            { name: "POSTGRES_PASSWORD", valueFrom: { secretKeyRef: { name: appSecretName(a), key: "postgres-password" } } },
+            { name: "PGDATA", value: "/var/lib/postgresql/data/pgdata" },
+            { name: "POSTGRES_DB", value: db },
+            { name: "POSTGRES_USER", value: db },
+          ],
+          readinessProbe: { exec: { command: ["pg_isready", "-U", db, "-d", db, "-h", "127.0.0.1"] }, periodSeconds: 10, timeoutSeconds: 5 },
+          volumeMounts: [{ name: "data", mountPath: "/var/lib/postgresql/data" }, { name: "run", mountPath: "/var/run/postgresql" }],
+        }, [{ name: "data", persistentVolumeClaim: { claimName: `${name}-data` } }, { name: "run", emptyDir: {} }]),
       },
     });
   } else {
@@ -99,26 +114,11 @@ export function dependencyObjects(lab: Lab, a: App, d: Dependency): Record<strin
         replicas: 1,
         selector: { matchLabels: selector },
         strategy: { type: "Recreate" },
-        template: {
-          metadata: { labels },
-          spec: {
-            automountServiceAccountToken: false,
-            securityContext: podSecurityContext(sec),
-            ...placementFields(dependencyPlacement(lab, a, d)),
-            containers: [{
-              name: d,
-              image: imageRef(image),
-              ...(c.args ? { args: [...c.args] } : {}),
-              ports: [{ name: port.name, containerPort: port.port, protocol: port.protocol }],
-              readinessProbe: probe,
-              livenessProbe: probe,
-              resources,
-              securityContext: containerSecurityContext(sec),
-              volumeMounts: [{ name: "data", mountPath: "/data" }],
-            }],
-            volumes: [{ name: "data", emptyDir: {} }],
-          },
-        },
+        template: podTemplate({
+          ...(c.args ? { args: [...c.args] } : {}),
+          readinessProbe: probe,
+          volumeMounts: [{ name: "data", mountPath: "/data" }],
+        }, [{ name: "data", emptyDir: {} }]),
       },
     });
   }
