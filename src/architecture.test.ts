@@ -145,6 +145,24 @@ test("the layers below cluster/ are pure: no processes, sockets or file access o
   assert.deepEqual(fixed, [], "these files are pure now: strike them off IMPURE_ALLOWED");
 });
 
+/** Files outside the edges that name the process's streams (file → reason). */
+const STREAMS_ALLOWED: Readonly<Record<string, string>> = {
+  "render/functions/runtimes.ts": "not a write: the text of the Node.js webhook runner it renders pipes its child's stderr (the scan does not parse template strings)",
+};
+
+test("only the edges (cli, ui) write to the process's streams: workflows report through their callbacks", () => {
+  const found: string[] = [];
+  for (const file of graph.keys()) {
+    if (isTest(file) || ["cli", "ui"].includes(folderOf(file)) || file in STREAMS_ALLOWED) continue;
+    const text = readFileSync(join(SRC, file), "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "");
+    const m = /\bprocess\.(stdout|stderr)\b|\bconsole\.(log|error|warn|info|debug)\b/.exec(text);
+    if (m) found.push(`${file}: ${m[0]}`);
+  }
+  assert.deepEqual(found, [], "report through the caller's callback (UpReport, trace, onProgress) instead");
+  const fixed = Object.keys(STREAMS_ALLOWED).filter((f) => !/\bprocess\.(stdout|stderr)\b/.test(readFileSync(join(SRC, f), "utf8")));
+  assert.deepEqual(fixed, [], "strike these off STREAMS_ALLOWED");
+});
+
 /** Strongly connected components of more than one node (Tarjan). */
 function cycles(edges: Map<string, readonly string[]>): string[][] {
   let index = 0;

@@ -14,7 +14,12 @@ export interface FluxObjectStatus {
   /** the Ready condition's reason, "Suspended", or "NotReconciled" */
   readonly reason: string;
   readonly message: string;
+  /** it cannot become Ready as things are (a judge passed to fluxStatus said so): reason and message are the stall's */
+  readonly stalled?: boolean;
 }
+
+/** Says whether an object that is not Ready can no longer become Ready, and why. */
+export type FluxStallJudge = (kind: FluxObjectStatus["kind"], o: KubeObject) => { readonly reason: string; readonly message: string } | undefined;
 
 export const FLUX_KINDS = [
   { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization" },
@@ -39,7 +44,7 @@ export function fluxObjectStatus(kind: FluxObjectStatus["kind"], o: KubeObject):
 }
 
 /** Every Kustomization and HelmRelease of the cluster with its readiness; kinds the cluster does not serve count as none. */
-export async function fluxStatus(client: Client): Promise<FluxObjectStatus[]> {
+export async function fluxStatus(client: Client, judge?: FluxStallJudge): Promise<FluxObjectStatus[]> {
   const out: FluxObjectStatus[] = [];
   for (const k of FLUX_KINDS) {
     let items: KubeObject[];
@@ -50,7 +55,11 @@ export async function fluxStatus(client: Client): Promise<FluxObjectStatus[]> {
       if (e instanceof NotFound) continue; // the kind is not served (Flux's CRDs not installed yet)
       throw e;
     }
-    for (const o of items) out.push(fluxObjectStatus(k.kind, o));
+    for (const o of items) {
+      const st = fluxObjectStatus(k.kind, o);
+      const stall = st.ready ? undefined : judge?.(k.kind, o);
+      out.push(stall ? { ...st, reason: stall.reason, message: stall.message, stalled: true } : st);
+    }
   }
   return out.sort((a, b) => (a.kind + a.namespace + a.name < b.kind + b.namespace + b.name ? -1 : 1));
 }
@@ -59,6 +68,8 @@ export interface FluxWaitResult {
   readonly ready: boolean;
   readonly objects: readonly FluxObjectStatus[];
   readonly timedOut: boolean;
+  /** it stopped early: an object cannot become Ready (FluxObjectStatus.stalled) */
+  readonly stalled: boolean;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((r) => {
@@ -68,17 +79,19 @@ const sleep = (ms: number, signal?: AbortSignal) => new Promise<void>((r) => {
 
 /**
  * Polls until every Kustomization and HelmRelease is Ready (at least `expect` Kustomizations exist:
- * the root one makes the others), or until the timeout; reports each round.
+ * the root one makes the others), until the timeout, or until the judge says an object can no longer
+ * become Ready; reports each round.
  */
-export async function waitFluxReady(client: Client, o: { timeoutMs: number; pollMs?: number; expectKustomizations?: number; signal?: AbortSignal; onProgress?: (objects: readonly FluxObjectStatus[]) => void }): Promise<FluxWaitResult> {
+export async function waitFluxReady(client: Client, o: { timeoutMs: number; pollMs?: number; expectKustomizations?: number; signal?: AbortSignal; onProgress?: (objects: readonly FluxObjectStatus[]) => void; judge?: FluxStallJudge }): Promise<FluxWaitResult> {
   const deadline = Date.now() + o.timeoutMs;
   for (;;) {
-    const objects = await fluxStatus(client);
+    const objects = await fluxStatus(client, o.judge);
     o.onProgress?.(objects);
     const ks = objects.filter((x) => x.kind === "Kustomization").length;
     const ready = objects.length > 0 && objects.every((x) => x.ready) && ks >= (o.expectKustomizations ?? 1);
-    if (ready) return { ready, objects, timedOut: false };
-    if (Date.now() >= deadline || o.signal?.aborted) return { ready: false, objects, timedOut: !o.signal?.aborted };
+    if (ready) return { ready, objects, timedOut: false, stalled: false };
+    if (objects.some((x) => x.stalled)) return { ready: false, objects, timedOut: false, stalled: true };
+    if (Date.now() >= deadline || o.signal?.aborted) return { ready: false, objects, timedOut: !o.signal?.aborted, stalled: false };
     await sleep(o.pollMs ?? 2000, o.signal);
   }
 }

@@ -61,13 +61,21 @@ export function parseNodeFlags(values: readonly string[]): Map<string, string> {
   return out;
 }
 
-/** The progress of `up` on a terminal: a line rewritten in place while waiting, a line per finished step. */
-export function upProgress(o: Output, stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number } = process.stderr): { event(e: UpEvent): void; done(): void } {
+/**
+ * The progress of `up` on a terminal: a line rewritten in place while waiting, a line per finished step.
+ * Trace events (each object created or changed) go to the stream only when `trace` (DROVER_TRACE=1),
+ * terminal or not.
+ */
+export function upProgress(o: Output, stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number } = process.stderr, trace = !!process.env.DROVER_TRACE): { event(e: UpEvent): void; done(): void } {
   const tty = !!stream.isTTY && !o.json;
   let open = false;
   const clear = () => { if (open) { stream.write("\r\x1b[K"); open = false; } };
   return {
     event(e) {
+      if (e.status === "trace") {
+        if (trace) { clear(); stream.write(`drover up: ${e.message}\n`); }
+        return;
+      }
       if (!tty) return;
       const width = (stream.columns ?? 100) - 1;
       if (e.status === "start" || e.status === "wait") {
@@ -91,8 +99,9 @@ function printResult(o: Output, r: UpResult, events: readonly UpEvent[], tty: bo
   const ok = !flux || flux.ready;
   const notReady = flux?.objects.filter((x) => !x.ready) ?? [];
   if (flux && !flux.ready && flux.objects.length) {
-    lines.push(red(o, `✗ ${notReady.length} of ${flux.objects.length} Flux objects are not Ready:`));
-    for (const x of notReady) lines.push(`  ${x.kind} ${x.namespace}/${x.name}: ${x.reason ? `${x.reason}: ` : ""}${x.message}`);
+    const stalled = notReady.filter((x) => x.stalled).length;
+    lines.push(red(o, `✗ ${notReady.length} of ${flux.objects.length} Flux objects are not Ready${stalled ? `; stopped waiting: ${stalled} cannot become Ready without a change (above: how to look further)` : ""}:`));
+    for (const x of notReady) lines.push(`  ${x.stalled ? red(o, "stalled ") : ""}${x.kind} ${x.namespace}/${x.name}: ${x.reason ? `${x.reason}: ` : ""}${x.message}`);
   } else if (ok) lines.push(`${green(o, "✓")} ${bold(o, "up")}: kubeconfig ${r.kubeconfig}${flux?.ready ? `; ${flux.objects.length} Flux objects Ready` : ""}`);
   for (const n of r.notes) lines.push(yellow(o, `  note: ${n}`));
   o.out(lines.join("\n"));
@@ -147,7 +156,7 @@ export function register(program: Command, ctx: Context): void {
       const fluxTimeoutMs = parseDuration(f.fluxTimeout, "--flux-timeout");
       const events: UpEvent[] = [];
       const progress = upProgress(o);
-      const report = (e: UpEvent) => { events.push(e); progress.event(e); };
+      const report = (e: UpEvent) => { if (e.status !== "trace") events.push(e); progress.event(e); };
       const abort = new AbortController();
       const onSignal = () => { if (abort.signal.aborted) process.exit(130); abort.abort(); };
       process.on("SIGINT", onSignal);

@@ -106,3 +106,33 @@ test("once Flux runs the lab (root Kustomization Ready): up leaves the install t
   const dry = await runCli(["apply", labFile, "--kubeconfig", cluster.kubeconfig, "--dry-run", "--json"]);
   assert.doesNotMatch(dry.err, /Flux reconciles/);
 });
+
+test("the wait stops at once when the root Kustomization cannot build the commit up pushed, says which and how to look further; a failure of another commit keeps it waiting", async () => {
+  const commit = "3f1c0d9a6e2b4c5d7e8f90a1b2c3d4e5f6a7b8c9";
+  // play kustomize-controller: the build of the pushed commit failed (as it writes it: Ready=False
+  // BuildFailed, Reconciling=True ProgressingWithRetry, status.observedGeneration still -1)
+  const failBuild = (revision: string) => {
+    const gen = Number(cluster.kubectl(["-n", "flux-system", "get", "kustomization", "flux-system", "-o", "jsonpath={.metadata.generation}"]));
+    cluster.kubectl(["-n", "flux-system", "patch", "kustomization", "flux-system", "--subresource=status", "--type=merge", "-p", JSON.stringify({ status: {
+      observedGeneration: -1, lastAttemptedRevision: `main@sha1:${revision}`,
+      conditions: [
+        { type: "Reconciling", status: "True", reason: "ProgressingWithRetry", message: `Building manifests for revision main@sha1:${revision} with a timeout of 5m0s`, lastTransitionTime: "2026-01-01T00:00:00Z", observedGeneration: gen },
+        { type: "Ready", status: "False", reason: "BuildFailed", message: "kustomize build failed: accumulating resources: missing.yaml: no such file or directory", lastTransitionTime: "2026-01-01T00:00:00Z", observedGeneration: gen },
+      ],
+    } })]);
+  };
+  failBuild(commit);
+  const ev: UpEvent[] = [];
+  // a timeout far beyond the test's: only the stall can end this wait in time
+  const r = await upFlux({ ...opts(ev), timeoutMs: 20 * 60_000, revision: commit });
+  assert.deepEqual([r.ready, r.stalled], [false, true]);
+  const root = r.objects.find((o) => o.kind === "Kustomization" && o.name === "flux-system");
+  assert.deepEqual([root?.stalled, root?.reason], [true, "BuildFailed"]);
+  const warn = ev.find((e) => e.status === "warn");
+  assert.match(warn?.message ?? "", /^Kustomization flux-system\/flux-system cannot become Ready without a change \(BuildFailed: kustomize build failed: .*missing\.yaml.*\); stopped waiting\. Look further: flux events -n flux-system --for Kustomization\/flux-system; .*kubectl -n flux-system describe kustomization flux-system/);
+  // the failure is of an older commit (Flux has not fetched the push yet): the wait goes on to its timeout
+  failBuild("0a1b2c3d4e5f60718293a4b5c6d7e8f901234567");
+  const r2 = await upFlux({ ...opts([]), revision: commit });
+  assert.deepEqual([r2.ready, r2.stalled], [false, false]);
+  assert.equal(r2.objects.find((o) => o.name === "flux-system" && o.kind === "Kustomization")?.reason, "BuildFailed");
+});

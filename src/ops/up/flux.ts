@@ -21,6 +21,7 @@ import { parseManifests } from "../cluster-input.js";
 import { failure, type Runner } from "./runner.js";
 import type { UpReport } from "./progress.js";
 import { RENDERED_CLUSTER_DIR } from "./git-tree.js";
+import { fluxStall, stallAdvice, type FluxKind } from "./flux-stall.js";
 
 export const SOPS_AGE_SECRET = "sops-age";
 export const DEPLOY_KEY_SECRET = "flux-system";
@@ -39,6 +40,8 @@ export interface FluxOptions {
   readonly knownHosts?: string;
   readonly wait: boolean;
   readonly timeoutMs: number;
+  /** the commit `up` pushed: a build failure of it stops the wait (flux-stall.ts) */
+  readonly revision?: string;
   readonly pollMs?: number;
   readonly report: UpReport;
   readonly signal?: AbortSignal;
@@ -50,6 +53,8 @@ export interface FluxResult {
   readonly changed: number;
   readonly ready: boolean;
   readonly objects: readonly FluxObjectStatus[];
+  /** the wait stopped early: the objects marked stalled cannot become Ready without a change */
+  readonly stalled: boolean;
   /** the deploy key to add, read-only, to the Git host (SSH remotes) */
   readonly deployKey?: string;
 }
@@ -65,7 +70,7 @@ function folderObjects(dir: string): KubeObject[] {
  * to -1, which the API server writes again on every apply until a controller has written a status: a new
  * resourceVersion with nothing changed.)
  */
-async function applyCounting(client: Client, objs: readonly KubeObject[]): Promise<number> {
+async function applyCounting(client: Client, objs: readonly KubeObject[], report: UpReport): Promise<number> {
   let changed = 0;
   for (const o of objs) {
     const before = await client.get(refOf(o));
@@ -73,7 +78,7 @@ async function applyCounting(client: Client, objs: readonly KubeObject[]): Promi
     const differs = !before || (before.metadata?.generation !== undefined ? before.metadata.generation !== after.metadata?.generation : before.metadata?.resourceVersion !== after.metadata?.resourceVersion);
     if (differs) {
       changed++;
-      if (process.env.DROVER_TRACE) process.stderr.write(`drover up: ${o.kind} ${o.metadata?.namespace ?? ""}/${o.metadata?.name} ${before ? "changed" : "created"}\n`);
+      report({ phase: "flux", status: "trace", message: `${o.kind} ${o.metadata?.namespace ?? ""}/${o.metadata?.name} ${before ? "changed" : "created"}` });
     }
   }
   return changed;
@@ -132,6 +137,27 @@ export function renderedKustomizations(outDir: string): number {
   return n;
 }
 
+/** The rendered Kustomizations (Flux's kind) and HelmReleases, by kind/namespace/name, with their spec. */
+export function renderedFluxSpecs(outDir: string): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name));
+      else if (/\.ya?ml$/.test(e.name)) {
+        const text = readFileSync(join(d, e.name), "utf8");
+        if (!/^kind: (Kustomization|HelmRelease)$/m.test(text)) continue;
+        for (const o of parseManifests(text, join(d, e.name))) {
+          if ((o.kind === "Kustomization" && o.apiVersion?.startsWith("kustomize.toolkit.fluxcd.io/")) || (o.kind === "HelmRelease" && o.apiVersion?.startsWith("helm.toolkit.fluxcd.io/"))) {
+            out.set(`${o.kind}/${o.metadata?.namespace ?? ""}/${o.metadata?.name}`, (o as { spec?: unknown }).spec ?? {});
+          }
+        }
+      }
+    }
+  };
+  walk(join(outDir, RENDERED_CLUSTER_DIR));
+  return out;
+}
+
 export async function upFlux(o: FluxOptions): Promise<FluxResult> {
   const { client, report } = o;
   const base = join(o.outDir, RENDERED_CLUSTER_DIR);
@@ -142,29 +168,34 @@ export async function upFlux(o: FluxOptions): Promise<FluxResult> {
   } else {
     report({ phase: "flux", status: "start", message: "installing Flux from the render (CRDs first)" });
     const crds = folderObjects(join(base, FLUX_CRDS_DIR));
-    changed += await applyCounting(client, crds);
+    changed += await applyCounting(client, crds, report);
     await waitCrds(client, crds, (n) => report({ phase: "flux", status: "wait", message: `waiting for ${n} Flux CRD${n === 1 ? "" : "s"} to be established` }), 120_000, () => !!o.signal?.aborted);
     const system = folderObjects(join(base, FLUX_SYSTEM_DIR));
     const isSync = (x: KubeObject) => x.kind === "GitRepository" || x.kind === "Kustomization";
     const ns = system.filter((x) => x.kind === "Namespace");
-    changed += await applyCounting(client, ns);
-    changed += await applyCounting(client, system.filter((x) => x.kind !== "Namespace" && !isSync(x)));
-    changed += await applyCounting(client, await fluxSecrets(o));
-    changed += await applyCounting(client, system.filter(isSync));
+    changed += await applyCounting(client, ns, report);
+    changed += await applyCounting(client, system.filter((x) => x.kind !== "Namespace" && !isSync(x)), report);
+    changed += await applyCounting(client, await fluxSecrets(o), report);
+    changed += await applyCounting(client, system.filter(isSync), report);
     installed = true;
     report({ phase: "flux", status: changed ? "done" : "skip", message: changed ? `Flux installed: ${changed} object${changed === 1 ? "" : "s"} created or changed` : "Flux is installed (nothing to change)" });
   }
   const deployKey = gitSource(o.lab).credentials === "ssh" ? o.secrets.ssh?.deploy.publicKey : undefined;
-  if (!o.wait) return { installed, changed, ready: false, objects: [], ...(deployKey ? { deployKey } : {}) };
+  if (!o.wait) return { installed, changed, ready: false, objects: [], stalled: false, ...(deployKey ? { deployKey } : {}) };
+  const rendered = renderedFluxSpecs(o.outDir);
   const expect = renderedKustomizations(o.outDir);
   report({ phase: "flux", status: "start", message: `waiting for ${expect} Kustomizations and every HelmRelease to be Ready` });
   const r = await waitFluxReady(client, {
     timeoutMs: o.timeoutMs, expectKustomizations: expect, ...(o.pollMs ? { pollMs: o.pollMs } : {}), ...(o.signal ? { signal: o.signal } : {}),
+    judge: (kind, x) => fluxStall(kind, x, { spec: rendered.get(`${kind}/${x.metadata?.namespace ?? ""}/${x.metadata?.name}`), ...(o.revision ? { revision: o.revision } : {}) }),
     onProgress: (objs) => {
       const notReady = objs.filter((x) => !x.ready);
       report({ phase: "flux", status: "wait", message: `${objs.length - notReady.length}/${Math.max(objs.length, expect)} Ready${notReady[0] ? ` — ${notReady[0].kind} ${notReady[0].namespace}/${notReady[0].name}: ${notReady[0].message || notReady[0].reason}` : ""}` });
     },
   });
   if (r.ready) report({ phase: "flux", status: "done", message: `every Kustomization and HelmRelease is Ready (${r.objects.length})` });
-  return { installed, changed, ready: r.ready, objects: r.objects, ...(deployKey ? { deployKey } : {}) };
+  for (const x of r.objects.filter((y) => y.stalled)) {
+    report({ phase: "flux", status: "warn", message: `${x.kind} ${x.namespace}/${x.name} cannot become Ready without a change (${x.reason}: ${x.message}); stopped waiting. Look further: ${stallAdvice(x.kind as FluxKind, x.namespace, x.name)}` });
+  }
+  return { installed, changed, ready: r.ready, objects: r.objects, stalled: r.stalled, ...(deployKey ? { deployKey } : {}) };
 }

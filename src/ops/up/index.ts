@@ -150,7 +150,7 @@ export async function up(o: UpOptions): Promise<UpResult> {
     try {
       const flux = await upFlux({
         lab: o.lab, secrets: o.secrets, outDir: o.outDir, client, ageIdentities: o.ageIdentities, runner: o.runner, sshKeyscan: o.tools.sshKeyscan,
-        wait: o.wait && !(localRemote && src.host === "external"), timeoutMs: o.fluxTimeoutMs, report: o.report,
+        wait: o.wait && !(localRemote && src.host === "external"), timeoutMs: o.fluxTimeoutMs, report: o.report, ...(git.commit ? { revision: git.commit } : {}),
         ...(o.knownHosts !== undefined ? { knownHosts: o.knownHosts } : {}), ...(o.pollMs ? { pollMs: o.pollMs } : {}), ...(o.signal ? { signal: o.signal } : {}),
       });
       if (flux.deployKey) notes.push(`add this deploy key (read-only) to ${src.url}: ${flux.deployKey}`);

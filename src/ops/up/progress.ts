@@ -7,8 +7,12 @@ export type UpPhase = "render" | DistributionName | "gitops" | "flux";
 
 export interface UpEvent {
   readonly phase: UpPhase;
-  /** "start": begun; "skip": already done, nothing to do; "done": did it; "wait": still waiting (repeated); "warn": went on, but the user should know */
-  readonly status: "start" | "skip" | "done" | "wait" | "warn";
+  /**
+   * "start": begun; "skip": already done, nothing to do; "done": did it; "wait": still waiting (repeated);
+   * "warn": went on, but the user should know; "trace": a detail for debugging (each object created or
+   * changed), which the CLI prints only with DROVER_TRACE=1 and leaves out of the steps it shows
+   */
+  readonly status: "start" | "skip" | "done" | "wait" | "warn" | "trace";
   readonly message: string;
 }
 
