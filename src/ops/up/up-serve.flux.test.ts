@@ -13,14 +13,10 @@ import { freePort, startCluster } from "../../testing/cluster.js";
 import { fluxControllersBuilt, fluxControllersDir, FLUX_BUILD_COMMAND, installFluxCrds, startFluxControllers } from "../../testing/flux.js";
 import { isolatedAgeKey, runCli } from "../../testing/cli-harness.js";
 import { tempDir } from "../../testing/age-key.js";
-import { debianTool } from "../../testing/paths.js";
 import { upTalosLabYaml } from "../../testing/up-labs.js";
+import { upTestOptions } from "../../testing/up-options.js";
 import { loadRenderableLab } from "../../render/load.js";
-import { findLocalKey } from "../../secrets/keys.js";
-import { loadSecrets } from "../../secrets/store.js";
 import { up, type UpOptions } from "./index.js";
-import { upPaths } from "./state.js";
-import { processRunner } from "./runner.js";
 import type { UpEvent } from "./progress.js";
 
 test("drover up serves the lab's repository at gitops.serve while it runs, and real Flux reconciles from it", { timeout: 10 * 60_000 }, async () => {
@@ -37,17 +33,8 @@ test("drover up serves the lab's repository at gitops.serve while it runs, and r
   const cluster = await startCluster({ nodes: ["cp1", "cp2", "cp3", "w1"].map((name) => ({ name, cpu: "8", memory: "32Gi" })) });
   let flux: Awaited<ReturnType<typeof startFluxControllers>> | undefined;
   try {
-    const options = async (events: UpEvent[], o: Partial<UpOptions> = {}): Promise<UpOptions> => {
-      const loaded = loadRenderableLab(join(dir, "lab.yaml"));
-      const k = findLocalKey({ keyFile: key.file });
-      const store = await loadSecrets(loaded.lab, loaded.dir, k);
-      return {
-        lab: loaded.lab, secrets: store.secrets, outDir: join(dir, "out"), paths: upPaths(dir), ageIdentities: k.identities, recipients: store.recipients,
-        runner: processRunner, tools: { talosctl: "talosctl", ssh: debianTool("ssh"), sshKeyscan: "ssh-keyscan", git: debianTool("git") },
-        existingKubeconfig: cluster.kubeconfig, machinesTimeoutMs: 60_000, fluxTimeoutMs: 180_000, wait: true, pollMs: 1000,
-        report: (e) => events.push(e), ...o,
-      };
-    };
+    const options = (events: UpEvent[], o: Partial<UpOptions> = {}): Promise<UpOptions> =>
+      upTestOptions({ dir, keyFile: key.file, kubeconfig: cluster.kubeconfig, fluxTimeoutMs: 180_000 }, events, o);
     // the rendered GitRepository names the served URL
     const gitRepo = (await import("node:fs")).readFileSync(join(dir, "out", "kubernetes", "flux-system", "gotk-sync.yaml"), "utf8");
     assert.match(gitRepo, new RegExp(`url: http://127\\.0\\.0\\.1:${port}/[a-z0-9-]+\\.git`));

@@ -16,14 +16,9 @@ import { startGitServer, type GitServer, type GitRepo } from "../../testing/git-
 import { fluxControllersBuilt, fluxControllersDir, FLUX_BUILD_COMMAND, startFluxControllers, type FluxControllers } from "../../testing/flux.js";
 import { isolatedAgeKey, runCli } from "../../testing/cli-harness.js";
 import { tempDir, type TestKey } from "../../testing/age-key.js";
-import { debianTool } from "../../testing/paths.js";
 import { upTalosLabYaml } from "../../testing/up-labs.js";
-import { loadRenderableLab } from "../../render/load.js";
-import { findLocalKey } from "../../secrets/keys.js";
-import { loadSecrets } from "../../secrets/store.js";
+import { upTestOptions } from "../../testing/up-options.js";
 import { up, type UpOptions, type UpResult } from "./index.js";
-import { upPaths } from "./state.js";
-import { processRunner } from "./runner.js";
 import type { UpEvent } from "./progress.js";
 
 let cluster: TestCluster;
@@ -50,17 +45,8 @@ after(async () => {
   await cluster?.stop();
 });
 
-async function options(events: UpEvent[], o: Partial<UpOptions> = {}): Promise<UpOptions> {
-  const loaded = loadRenderableLab(join(dir, "lab.yaml"));
-  const k = findLocalKey({ keyFile: key.file });
-  const store = await loadSecrets(loaded.lab, loaded.dir, k);
-  return {
-    lab: loaded.lab, secrets: store.secrets, outDir: join(dir, "out"), paths: upPaths(dir), ageIdentities: k.identities, recipients: store.recipients,
-    runner: processRunner, tools: { talosctl: "talosctl", ssh: debianTool("ssh"), sshKeyscan: "ssh-keyscan", git: debianTool("git") },
-    existingKubeconfig: cluster.kubeconfig, machinesTimeoutMs: 60_000, fluxTimeoutMs: 150_000, wait: true, pollMs: 1000,
-    report: (e) => events.push(e), ...o,
-  };
-}
+const options = (events: UpEvent[], o: Partial<UpOptions> = {}): Promise<UpOptions> =>
+  upTestOptions({ dir, keyFile: key.file, kubeconfig: cluster.kubeconfig, fluxTimeoutMs: 150_000 }, events, o);
 
 const resourceVersions = () => cluster.kubectl(["get", "gitrepositories,kustomizations,secrets,deployments", "-n", "flux-system", "-o", "jsonpath={range .items[*]}{.kind}/{.metadata.name}={.metadata.generation}{\"\\n\"}{end}"]);
 
