@@ -7,29 +7,7 @@ import type { Lab } from "../lab/types.js";
 import { requireToken } from "./token.js";
 import { services, summary, topology } from "./view.js";
 import { hostAllowed } from "./listen.js";
-
-export interface WhatIfView {
-  down: string[];
-  apps: { name: string; outcome: "unaffected" | "degraded" | "restarted" | "down"; before: number; after: number; reason?: string }[];
-  etcd: { members: number; remaining: number; quorum: number; ok: boolean };
-  api: { ok: boolean; reason?: string };
-  spofs: { component: string; reason: string }[];
-  /** what else the operator should know: no rescheduling without quorum, services lost, out-of-service commands */
-  notes: string[];
-}
-
-export interface PlanView {
-  online: boolean;
-  reason?: string;
-  changes: { action: "create" | "update" | "delete" | "unchanged"; kind: string; namespace?: string; name: string; diff?: string }[];
-}
-
-export interface LiveView {
-  online: boolean;
-  reason?: string;
-  nodes: Record<string, "ready" | "notready" | "cordoned">;
-  apps: Record<string, { desired: number; ready: number }>;
-}
+import type { LiveView, PlanView, WhatIfView } from "./api-views.js";
 
 export interface DashboardSources {
   /** the current lab (re-read when lab.yaml changes) */

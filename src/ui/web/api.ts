@@ -17,13 +17,4 @@ export interface Topology {
   seats: { name: string; owner: string | null; device: string; overlayAddress: string }[];
   mesh: { topology: string; subnet: string; edges: { a: string; b: string; relay?: boolean }[] };
 }
-export interface WhatIf {
-  down: string[];
-  apps: { name: string; outcome: "unaffected" | "degraded" | "restarted" | "down"; before: number; after: number; reason?: string }[];
-  etcd: { members: number; remaining: number; quorum: number; ok: boolean };
-  api: { ok: boolean; reason?: string };
-  spofs: { component: string; reason: string }[];
-  /** what else the operator should know: no rescheduling without quorum, services lost, out-of-service commands */
-  notes: string[];
-}
-export interface Plan { online: boolean; reason?: string; changes: { action: string; kind: string; namespace?: string; name: string; diff?: string }[] }
+export type { WhatIfView as WhatIf, PlanView as Plan } from "../api-views.js";
