@@ -158,11 +158,16 @@ export interface ClusterOptions {
   skipUnserved?: boolean;
 }
 
+/** Adds --kubeconfig/--context to a command: which cluster it talks to. */
+export function kubeconfigOptions<T extends { option(flags: string, description: string, ...rest: never[]): T }>(cmd: T): T {
+  return cmd
+    .option("--kubeconfig <file>", "kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)")
+    .option("--context <name>", "kubeconfig context (default: its current-context)");
+}
+
 /** Adds --kubeconfig/--context/--age-key/-f to a command. */
 export function clusterOptions<T extends { option(flags: string, description: string, ...rest: never[]): T }>(cmd: T, withFiles = true): T {
-  let c = cmd
-    .option("--kubeconfig <file>", "kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)")
-    .option("--context <name>", "kubeconfig context (default: its current-context)")
+  let c = kubeconfigOptions(cmd)
     .option("--age-key <file>", "age key file for the secrets store (default: DROVER_AGE_KEY_FILE, SOPS_AGE_KEY_FILE, SOPS_AGE_KEY, ~/.config/sops/age/keys.txt)");
   c = c.option("--skip-unserved", "skip objects whose kinds the cluster does not serve yet instead of refusing (the default for a lab, whose Flux and cert-manager objects wait for their CRDs)");
   if (withFiles) c = c.option("-f, --filename <path>", "use manifests from these files or folders instead of rendering lab.yaml (repeatable)", ((v: string, prev: string[] = []) => [...prev, v]) as never);

@@ -5,16 +5,13 @@ import { existsSync } from "node:fs";
 import type { Context } from "../context.js";
 import { LAB_HELP } from "../lab-argument.js";
 import { bold, dim, green, red, table, yellow, type Output } from "../output.js";
-import { parseDuration } from "../../ops/cluster-input.js";
+import { kubeconfigOptions, parseDuration } from "../../ops/cluster-input.js";
 import { Client } from "../../cluster/client.js";
 import { loadLab } from "../../lab/file.js";
 import { backupStatus, type BackupLine } from "../../ops/backup-status.js";
 import { restoreApp, restorePlan } from "../../ops/restore.js";
 
 interface KubeFlags { kubeconfig?: string; context?: string }
-
-const kube = <T extends Command>(c: T): T =>
-  c.option("--kubeconfig <file>", "kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)").option("--context <name>", "kubeconfig context (default: its current-context)") as T;
 
 export function formatBackups(o: Output, lines: readonly BackupLine[]): string {
   if (!lines.length) return "no backups: no app of the lab has backup: true, and the cluster has no ReplicationSource";
@@ -29,7 +26,7 @@ export function formatBackups(o: Output, lines: readonly BackupLine[]): string {
 
 export function register(program: Command, ctx: Context): void {
   const backup = program.command("backup").description("backups of the apps' volumes (VolSync)");
-  kube(backup
+  kubeconfigOptions(backup
     .command("status")
     .description("each app volume's last backup per target: time, result, duration, next; from the live cluster")
     .argument("[lab]", `${LAB_HELP}; with none of them, every ReplicationSource of the cluster is listed`))
@@ -46,7 +43,7 @@ export function register(program: Command, ctx: Context): void {
       }
     });
 
-  kube(program
+  kubeconfigOptions(program
     .command("restore")
     .description("stop an app, restore its volumes from the latest backup (or the last one at or before --from), start it again")
     .argument("<app>", "the app instance (apps[].name)")

@@ -32,6 +32,7 @@ async function renderPreflight(lab: Lab, helm: string): Promise<KubeObject[]> {
   return parseAllDocuments(r.stdout).map((d) => d.toJS() as KubeObject).filter((d) => d && typeof d === "object");
 }
 import { parseDuration } from "./node.js";
+import { kubeconfigOptions } from "../../ops/cluster-input.js";
 
 interface Opts { plan?: boolean; out?: string; kubeconfig?: string; context?: string; fromTalos?: string; fromKubernetes?: string; fromCilium?: string; talosctl?: string; helm?: string; timeout: string }
 
@@ -121,14 +122,12 @@ export function upgradeProgress(o: Output): (e: RollEvent) => void {
 }
 
 export function register(program: Command, ctx: Context): void {
-  program
+  kubeconfigOptions(program
     .command("upgrade")
     .description("roll Talos, Kubernetes, Flux and the platform to the versions lab.yaml pins, one node at a time (see --plan)")
     .argument("[lab]", LAB_HELP)
     .option("--plan", "print the plan and change nothing")
-    .option("-o, --out <dir>", "the rendered output folder (its talos/talosconfig; default out/ next to lab.yaml)")
-    .option("--kubeconfig <file>", "kubeconfig (default $KUBECONFIG, ~/.kube/config)")
-    .option("--context <name>", "kubeconfig context")
+    .option("-o, --out <dir>", "the rendered output folder (its talos/talosconfig; default out/ next to lab.yaml)"))
     .option("--from-talos <version>", "the Talos version running now (default: read from the Nodes)")
     .option("--from-kubernetes <version>", "the Kubernetes version running now (default: read from the cluster)")
     .option("--from-cilium <version>", "the Cilium release running now (default: read from the cilium DaemonSet)")
