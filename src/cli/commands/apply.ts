@@ -4,11 +4,11 @@
 // workloads with a progress line. Ctrl-C stops cleanly (in-flight requests finish, the inventory
 // records what was applied); run it again to converge.
 import type { Command } from "commander";
-import { LAB_HELP } from "../lab-argument.js";
+import { clusterCommand } from "../cluster-command.js";
 import type { Context } from "../context.js";
 import type { Output } from "../output.js";
 import { bold, dim, green, red, yellow } from "../output.js";
-import { clusterInput, clusterOptions, parseDuration, type ClusterOptions } from "../../ops/cluster-input.js";
+import { clusterInput, parseDuration, type ClusterOptions } from "../../ops/cluster-input.js";
 import { Client } from "../../cluster/client.js";
 import { pruneDataFilters } from "../../cluster/prune.js";
 import { apply, type ApplyProgress, type ApplyResult } from "../../cluster/apply.js";
@@ -107,10 +107,7 @@ export function printResult(o: Output, r: ApplyResult, server: string): void {
 }
 
 export function register(program: Command, ctx: Context): void {
-  clusterOptions(program
-    .command("apply")
-    .description("apply the rendered cluster layer (server-side apply, CRDs and namespaces first), prune what the spec dropped, wait for readiness")
-    .argument("[lab]", `${LAB_HELP}; with -f, the lab the manifests belong to`))
+  clusterCommand(program, "apply", "apply the rendered cluster layer (server-side apply, CRDs and namespaces first), prune what the spec dropped, wait for readiness")
     .option("--dry-run", "server-side dry run: report what would change, write nothing")
     .option("--adopt", "take over objects of the spec that exist and that Drover did not create (listed; never pruned later)")
     .option("--no-prune", "keep objects Drover applied before that the spec no longer has")

@@ -3,10 +3,10 @@
 // drover diff --against <git ref> [lab]: what the rendered tree gained, lost or changed since that
 // revision (no cluster; ops/revision-diff.ts); exit code 1 on a difference only with --exit-code.
 import type { Command } from "commander";
-import { LAB_HELP } from "../lab-argument.js";
+import { clusterCommand } from "../cluster-command.js";
 import type { Context } from "../context.js";
 import { bold, green, paint, type Output } from "../output.js";
-import { clusterInput, clusterOptions, type ClusterOptions } from "../../ops/cluster-input.js";
+import { clusterInput, type ClusterOptions } from "../../ops/cluster-input.js";
 import { Client } from "../../cluster/client.js";
 import { pruneDataFilters } from "../../cluster/prune.js";
 import { diff, type DiffResult } from "../../cluster/diff.js";
@@ -47,10 +47,7 @@ export function printRevisionDiff(o: Output, r: RevisionDiff): void {
 }
 
 export function register(program: Command, ctx: Context): void {
-  clusterOptions(program
-    .command("diff")
-    .description("show what drover apply would change in the live cluster (server dry run; secrets redacted), or with --against <ref> what changed in the rendered tree since a Git revision")
-    .argument("[lab]", `${LAB_HELP}; with -f, the lab the manifests belong to`))
+  clusterCommand(program, "diff", "show what drover apply would change in the live cluster (server dry run; secrets redacted), or with --against <ref> what changed in the rendered tree since a Git revision")
     .option("--no-prune", "leave out what an apply would prune")
     .option("--prune-data", "show what drover apply --prune-data would prune: claims and namespaces that hold data too")
     .option("--against <ref>", "no cluster: diff the rendered tree of the lab at this Git revision (lab.yaml, versions.yaml, function scripts) against the lab now")

@@ -2,10 +2,11 @@
 // (on a terminal in place; with --json one JSON document per line).
 import type { Command } from "commander";
 import { LAB_HELP } from "../lab-argument.js";
+import { clusterCommand } from "../cluster-command.js";
 import { existsSync } from "node:fs";
 import type { Context } from "../context.js";
 import { bold, dim, green, red, table, yellow, type Output } from "../output.js";
-import { clusterInput, clusterOptions, parseDuration, type ClusterInput, type ClusterOptions } from "../../ops/cluster-input.js";
+import { clusterInput, parseDuration, type ClusterInput, type ClusterOptions } from "../../ops/cluster-input.js";
 import { Client } from "../../cluster/client.js";
 import { clusterStatus, type StatusReport } from "../../cluster/status.js";
 import { refText } from "../../cluster/objects.js";
@@ -48,10 +49,7 @@ export function formatStatus(o: Output, s: StatusReport, source: string | undefi
 }
 
 export function register(program: Command, ctx: Context): void {
-  clusterOptions(program
-    .command("status")
-    .description("nodes, apps and drift between lab.yaml and the live cluster")
-    .argument("[lab]", `${LAB_HELP}; with none of them, only the cluster is shown`))
+  clusterCommand(program, "status", "nodes, apps and drift between lab.yaml and the live cluster", `${LAB_HELP}; with none of them, only the cluster is shown`)
     .option("-w, --watch", "keep refreshing")
     .option("--interval <duration>", "refresh interval for --watch", "2s")
     .action(async (path: string | undefined, f: ClusterOptions & { watch?: boolean; interval: string }) => {
