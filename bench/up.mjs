@@ -106,27 +106,22 @@ const sh = (cmd, cwd, env) => {
   return r.stdout;
 };
 
-async function timeUp() {
-  const p = await prepare("up");
+/**
+ * One timed run of `kind` on a fresh lab and control plane (prepare): `start` does what the user does
+ * (from t0) and returns the revision it pushed; then both clocks, with the controllers started once
+ * Flux's CRDs are Established. `own` names start's own time in the line printed.
+ */
+async function timeRun(kind, what, own, start) {
+  const p = await prepare(kind);
   const ctl = controllersWhenCrds(p.cluster);
   try {
     const t0 = Date.now();
-    const child = spawn(process.execPath, [BIN, "up", join(p.dir, "lab.yaml"), "--no-render", "--kubeconfig", p.cluster.kubeconfig, "--no-merge", "--no-wait", "--json"], {
-      env: { PATH: `${kubectlBin}:${process.env.PATH}`, HOME: p.home, SOPS_AGE_KEY_FILE: key.file, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1", NO_COLOR: "1" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d));
-    child.stderr.on("data", (d) => (err += d));
-    const code = await new Promise((r) => child.on("exit", r));
-    if (code !== 0) throw new Error(`drover up: exit ${code}\n${out}${err}`);
-    const upDone = Date.now() - t0;
-    const revision = `main@sha1:${JSON.parse(out).git.commit}`;
+    const revision = await start(p);
+    const started = Date.now() - t0;
     const flux = await ctl.started;
     try {
-      const c = await clocks(p, revision, t0, "drover up");
-      console.log(`drover up: converged ${s(c.converged)}, all ${p.outcome.ready.length} runnable Kustomizations Ready ${c.ready ? s(c.ready) : `not within ${s(readyWait)} more`} (drover up itself ${s(upDone)}); load ${load()}`);
+      const c = await clocks(p, revision, t0, what);
+      console.log(`${`${what}:`.padEnd(11)}converged ${s(c.converged)}, all ${p.outcome.ready.length} runnable Kustomizations Ready ${c.ready ? s(c.ready) : `not within ${s(readyWait)} more`} (${own} ${s(started)}); load ${load()}`);
       return c;
     } finally {
       await flux?.stop();
@@ -137,36 +132,35 @@ async function timeUp() {
   }
 }
 
-async function timeManual() {
-  const p = await prepare("manual");
-  const ctl = controllersWhenCrds(p.cluster);
-  try {
-    const t0 = Date.now();
+const timeUp = () =>
+  timeRun("up", "drover up", "drover up itself", async (p) => {
+    const child = spawn(process.execPath, [BIN, "up", join(p.dir, "lab.yaml"), "--no-render", "--kubeconfig", p.cluster.kubeconfig, "--no-merge", "--no-wait", "--json"], {
+      env: { PATH: `${kubectlBin}:${process.env.PATH}`, HOME: p.home, SOPS_AGE_KEY_FILE: key.file, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1", NO_COLOR: "1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.stderr.on("data", (d) => (err += d));
+    const code = await new Promise((r) => child.on("exit", r));
+    if (code !== 0) throw new Error(`drover up: exit ${code}\n${out}${err}`);
+    return `main@sha1:${JSON.parse(out).git.commit}`;
+  });
+
+const timeManual = () =>
+  timeRun("manual", "manual", "the commands themselves", async (p) => {
     const wt = cloneWorkTree(p.repo.url);
-    let revision;
     try {
       cpSync(join(p.dir, "out", "kubernetes"), join(wt.dir, "kubernetes"), { recursive: true });
-      revision = `main@sha1:${wt.commitAndPush("lab render")}`;
+      const revision = `main@sha1:${wt.commitAndPush("lab render")}`;
       const env = { KUBECONFIG: p.cluster.kubeconfig, HOME: p.home };
       sh(`kubectl create namespace flux-system && kubectl -n flux-system create secret generic sops-age --from-file=age.agekey=${key.file}`, wt.dir, env);
       for (const cmd of ["kubectl apply --server-side -k kubernetes/flux-system/crds", "kubectl wait --for=condition=Established crd -l app.kubernetes.io/part-of=flux --timeout=2m", "kubectl apply --server-side -k kubernetes/flux-system"]) sh(cmd, wt.dir, env);
+      return revision;
     } finally {
       wt.remove();
     }
-    const commands = Date.now() - t0;
-    const flux = await ctl.started;
-    try {
-      const c = await clocks(p, revision, t0, "manual");
-      console.log(`manual:    converged ${s(c.converged)}, all ${p.outcome.ready.length} runnable Kustomizations Ready ${c.ready ? s(c.ready) : `not within ${s(readyWait)} more`} (the commands themselves ${s(commands)}); load ${load()}`);
-      return c;
-    } finally {
-      await flux?.stop();
-    }
-  } finally {
-    ctl.cancel();
-    await p.cluster.stop();
-  }
-}
+  });
 
 console.log(`load average at start ${load()}`);
 const times = { up: [], manual: [] };
