@@ -69,6 +69,12 @@ export async function freePort(): Promise<number> {
   throw new Error(`no free test port in ${TEST_PORTS.first}-${TEST_PORTS.last}`);
 }
 
+/**
+ * A port on 127.0.0.1 that nothing listens on, for a test of a client's "connection refused": a test
+ * port, so no server a test starts takes it while this process lives.
+ */
+export const closedPort = (): Promise<number> => freePort();
+
 // the locks go with the process (a crash leaves them to be taken over)
 process.on("exit", () => {
   for (const port of mine) rmSync(join(PORT_LOCKS, String(port)), { force: true });

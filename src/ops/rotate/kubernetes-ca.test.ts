@@ -10,12 +10,12 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createPublicKey, X509Certificate } from "node:crypto";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
 import { isolatedAgeKey, readFiles, runCli } from "../../testing/cli-harness.js";
 import { tempDir, type TestKey } from "../../testing/age-key.js";
 import { tool } from "../../testing/paths.js";
+import { closedPort } from "../../testing/ports.js";
 import { nodeLabYaml } from "../../testing/node-lab.js";
 import { render } from "../../cli/commands/render.js";
 import { readStore } from "../../secrets/store.js";
@@ -53,16 +53,6 @@ const machineOf = (dir: string, node: string) => docs(dir, node).find((d) => d?.
 function talosValidate(dir: string, node: string): void {
   const r = spawnSync(tool("talosctl"), ["validate", "--config", join(dir, "out", "talos", `${node}.yaml`), "--mode", "metal", "--strict"], { encoding: "utf8" });
   assert.equal(r.status, 0, `talosctl validate ${node}:\n${r.stdout}${r.stderr}`);
-}
-
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
 }
 
 /** Runs a printed talosctl argv (paths relative to the output folder) against a closed port on loopback. */

@@ -5,8 +5,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createServer } from "node:net";
 import { tool } from "../../testing/paths.js";
+import { closedPort } from "../../testing/ports.js";
 import { tempDir } from "../../testing/age-key.js";
 import { upgradeLabYaml } from "../../testing/upgrade-lab.js";
 import { loadSpec } from "../../spec/load.js";
@@ -16,16 +16,6 @@ import { renderLab } from "../../render/index.js";
 import { upgradePlan } from "./plan.js";
 import { runCommand, talosctlRunner } from "./runner.js";
 import { UserError } from "../../errors.js";
-
-async function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 test("talosctl upgrade and upgrade-k8s, as the plan writes them, parse and fail with a connection error on an unreachable endpoint", async () => {
   const lab = resolveLab(loadSpec(upgradeLabYaml(), "lab.yaml").spec!);
