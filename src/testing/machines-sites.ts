@@ -18,12 +18,10 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderK3s } from "../render/k3s/index.js";
 import { seatConf } from "../render/wireguard/index.js";
-import type { FileTree } from "../render/tree.js";
-import type { Lab } from "../lab/types.js";
 import type { LabSecrets } from "../secrets/types.js";
 import { testSecrets } from "./apps-lab.js";
 import { MachinesLan, type Vm } from "./machines.js";
-import { startStandin, type InstallerRequest } from "./machines-boot.js";
+import { startStandin, type BootedLab } from "./machines-boot.js";
 import type { Netns } from "./netns.js";
 import { debianTool } from "./paths.js";
 import {
@@ -35,14 +33,9 @@ import {
 export const SEAT_IFACE = "wg-seat";
 export const PRIVATE_SERVICE_PORT = 80;
 
-export interface BootedSites {
-  readonly lab: Lab;
+/** The booted VMs as the machines lab's (lab, files, LAN, VMs, cloud-init's errors, installer requests), and the sites around them. */
+export interface BootedSites extends BootedLab {
   readonly secrets: LabSecrets;
-  readonly files: FileTree;
-  readonly lan: MachinesLan;
-  readonly vms: ReadonlyMap<string, Vm>;
-  readonly cloudInit: ReadonlyMap<string, readonly string[]>;
-  readonly installerRequests: InstallerRequest[];
   readonly inet: Netns;
   readonly home: Netns;
   readonly cloud: Netns;
@@ -51,7 +44,6 @@ export interface BootedSites {
   readonly seatConf: string;
   /** Brings the seat's tunnel up with wg-quick (wireguard-go), as a laptop importing the config would. */
   seatUp(): Promise<void>;
-  close(): Promise<void>;
 }
 
 export async function bootMachinesSites(o: { cloudInitTimeoutMs?: number } = {}): Promise<BootedSites> {
