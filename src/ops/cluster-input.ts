@@ -186,8 +186,14 @@ export async function clusterInput(labPath: string | undefined, o: ClusterOption
 
 /** "90", "90s", "5m", "1h" → ms. */
 export function parseDuration(text: string, flag: string): number {
+  const ms = durationMs(text);
+  if (ms === undefined) throw new UserError(`${flag} ${text} is not a duration`, `write it like 30s, 5m or 1h`, 2);
+  return ms;
+}
+
+/** "90s", "5m", "1h", "250ms", "1.5h" or a bare number of seconds → whole milliseconds; undefined for anything else */
+export function durationMs(text: string): number | undefined {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw new UserError(`${flag} ${text} is not a duration`, `write it like 30s, 5m or 1h`, 2);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "ms" | "s" | "m" | "h"];
-  return Number(m[1]) * unit;
+  if (!m) return undefined;
+  return Math.round(Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "ms" | "s" | "m" | "h"]);
 }

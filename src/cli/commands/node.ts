@@ -10,6 +10,7 @@ import { nodeAdd, waitNodeReady, type NodeAddRequest } from "../../ops/node-add.
 import { nodeRemove } from "../../ops/node-remove.js";
 import type { Step } from "../../ops/steps.js";
 import { Client } from "../../cluster/client.js";
+import { durationMs } from "../../ops/cluster-input.js";
 import type { DrainEvent } from "../../cluster/drain/index.js";
 
 const int = (what: string) => (v: string): number => {
@@ -20,10 +21,9 @@ const int = (what: string) => (v: string): number => {
 
 /** "30s", "5m", "1h", "250ms" or plain seconds → ms (kubectl's --timeout takes the same). */
 export function parseDuration(v: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(v.trim());
-  if (!m) throw new InvalidArgumentError("must be a duration such as 90s, 5m or 1h (0 = no limit)");
-  const n = Number(m[1]);
-  return Math.round(n * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "s") as "ms" | "s" | "m" | "h"]);
+  const ms = durationMs(v);
+  if (ms === undefined) throw new InvalidArgumentError("must be a duration such as 90s, 5m or 1h (0 = no limit)");
+  return ms;
 }
 
 const label = (v: string, prev: Record<string, string> = {}): Record<string, string> => {
