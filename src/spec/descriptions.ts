@@ -25,7 +25,7 @@ export const FIELD_DESCRIPTIONS: Readonly<Record<string, string>> = {
   secrets: "Who can open the encrypted secrets store.",
   "secrets.recipients": "age public keys the secrets store and the rendered Secrets are encrypted to: X25519 (age1…) and, beside at least one of those, post-quantum ones (age1pq1…, age 1.3; Flux 2.9's kustomize-controller decrypts them).",
   gitops: "Where Flux pulls the rendered cluster layer from.",
-  "gitops.serve": "No Git host yet: drover serves the lab's repository itself, read-only over HTTP, from the machine running `drover up` (while it runs) or `drover serve-git`, at <address>:<port> of that machine as the cluster's nodes reach it, e.g. 192.168.1.10:8418. Flux pulls http://<address>:<port>/<cluster name>.git. Not with url or forge.",
+  "gitops.serve": "No Git host yet: drover serves the lab's repository itself, read-only over HTTP, from the machine running `drover up` (while it runs) or `drover serve-git`, at <address>:<port> of that machine as the cluster's nodes reach it, e.g. 192.168.1.10:8418 or [fd00::10]:8418 (an IPv6 address in brackets; not 0.0.0.0 or [::], which no node can fetch from). Flux pulls http://<address>:<port>/<cluster name>.git. Not with url or forge.",
   sites: "Places machines live: home, a second home, a cloud region.",
   "sites[].name": "Site name, a lower-case DNS label.",
   "sites[].kind": "home, remote (a second home, an office) or cloud.",
