@@ -171,6 +171,21 @@ function pidsIn(dir: string): number[] {
   return out;
 }
 
+/**
+ * The container's PID 1 among systemd-nspawn's children: the one in a PID namespace of its own (nspawn
+ * first forks an outer child in its own PID namespace, which starts PID 1 and exits; taking that one
+ * would leave the node's processes entering a process that is gone). 0 until it is there.
+ */
+function containerInit(nspawnPid: number): number {
+  try {
+    const own = readlinkSync(`/proc/${nspawnPid}/ns/pid`);
+    for (const c of readFileSync(`/proc/${nspawnPid}/task/${nspawnPid}/children`, "utf8").trim().split(/\s+/).filter(Boolean)) {
+      try { if (readlinkSync(`/proc/${c}/ns/pid`) !== own) return Number(c); } catch { /* gone */ }
+    }
+  } catch { /* not yet */ }
+  return 0;
+}
+
 /** a node's systemd-nspawn machine name */
 const machineName = (node: string) => `drover-${process.pid}-${node}`;
 
@@ -393,7 +408,7 @@ export async function startKubelets(cluster: TestCluster, o: { mirrors: readonly
         let pid1 = 0;
         for (let i = 0; ; i++) {
           if (mp.exitCode !== null) throw new Error(`${spec.name}: systemd-nspawn exited ${mp.exitCode}: ${readFileSync(join(nd, "machine.log"), "utf8").slice(-2000)}`);
-          if (!pid1) try { pid1 = Number(readFileSync(`/proc/${mp.pid}/task/${mp.pid}/children`, "utf8").trim().split(/\s+/)[0]) || 0; } catch { /* not yet */ }
+          if (!pid1) pid1 = containerInit(mp.pid!);
           const up = pid1 && spawnSync("busctl", [`--address=unix:path=${busSock}`, "get-property", "org.freedesktop.login1", "/org/freedesktop/login1", "org.freedesktop.login1.Manager", "InhibitDelayMaxUSec"], { encoding: "utf8" }).stdout?.trim() === "t 600000000";
           if (up) break;
           if (i > 600) throw new Error(`${spec.name}: the node's systemd-logind did not answer within 60 s: ${readFileSync(join(nd, "machine.log"), "utf8").slice(-2000)}`);
@@ -423,7 +438,7 @@ export async function startKubelets(cluster: TestCluster, o: { mirrors: readonly
       // a machine's services are: a parent outside the node would stop itself when systemd's shutdown stops
       // every process of the node (nsenter follows its child's SIGSTOP) and never reap the kubelet, and the
       // node could not finish powering off
-      const runSh = machine ? ["sh", "-c", `sh ${q(join(nd, "run.sh"))} </dev/null >/dev/null 2>&1 &`] : ["sh", join(nd, "run.sh")];
+      const runSh = machine ? ["sh", "-c", `sh ${q(join(nd, "run.sh"))} </dev/null >>${q(join(nd, "run.log"))} 2>&1 &`] : ["sh", join(nd, "run.sh")];
       const p = spawn("nsenter", [`--net=/run/netns/${ns.name}`, ...(machine ? [`--target=${machine.pid1}`, "--pid"] : []), "--", "unshare", "--mount", "--propagation", "slave", "--", ...runSh], { stdio: "ignore", detached: true });
       procs.push(p);
       let killed = false;
@@ -472,7 +487,7 @@ export async function startKubelets(cluster: TestCluster, o: { mirrors: readonly
           if (left) throw new Error(`${spec.name}: ${left} process(es) outlived the node's power-off`);
           return (Date.now() - t0) / 1000;
         },
-        logTail: (n = 30) => ["kubelet.log", "containerd.log", ...(machine ? ["machine.log"] : [])].map((f) => {
+        logTail: (n = 30) => ["kubelet.log", "containerd.log", ...(machine ? ["machine.log", "run.log"] : [])].map((f) => {
           const path = join(nd, f);
           return `--- ${spec.name} ${f}\n${existsSync(path) ? readFileSync(path, "utf8").split("\n").slice(-n).join("\n") : "(none)"}`;
         }).join("\n"),
