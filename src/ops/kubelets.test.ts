@@ -22,15 +22,15 @@
 // (bench/kubelets.mjs).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { kubeletsLabYaml, KUBELETS_DOWN_HOST } from "../testing/kubelets-lab.js";
-import { runLabOnKubelets, showState, whatIfAgainstReality, type LabOnKubelets, type ScenarioRow } from "../testing/kubelets-run.js";
+import { assertAsPredicted, readyAsSimulated, reportRows, runLabOnKubelets, showState, whatIfAgainstReality, type KubeletsReport, type LabOnKubelets } from "../testing/kubelets-run.js";
+import { loginInhibitors } from "../testing/kubelets.js";
 import { render } from "../cli/commands/render.js";
 import { nodeRemove } from "./node-remove.js";
-import { baseline, simNode, whatIf, type WhatIfReport } from "../analyze/index.js";
+import { simNode, whatIf, type WhatIfReport } from "../analyze/index.js";
 import { parseBytes, parseMillicores } from "../net/quantity.js";
 
 /** a duration of whole seconds as Go prints it (kubelet's configz): 30s, 2m0s */
@@ -39,7 +39,7 @@ const goDuration = (d: string): string => {
   return sec < 60 ? `${sec}s` : `${Math.floor(sec / 60)}m${sec % 60}s`;
 };
 
-const report: { nodes: { node: string; readySeconds: number }[]; scenarios: { scenario: string; apps: Omit<ScenarioRow, "outcomeOk" | "whyOk">[]; notes: string[] }[] } = { nodes: [], scenarios: [] };
+const report: KubeletsReport = { nodes: [], scenarios: [] };
 
 describe("kubelets (Tier 2): the rendered lab on real kubelets + containerd", { timeout: 40 * 60_000 }, () => {
   let run: LabOnKubelets;
@@ -56,7 +56,7 @@ describe("kubelets (Tier 2): the rendered lab on real kubelets + containerd", { 
   });
 
   it("nodes registered with the rendered labels, taints and the lab's sizes; the rendered apps run where the simulation places them and answer on their ports", async () => {
-    const { lab, cluster, kl, pods, readyOf, kubectlJson, out } = run;
+    const { lab, b, cluster, kl, pods, readyOf, kubectlJson, out } = run;
     // the node lifecycle controller takes its own node.kubernetes.io/not-ready taint off a moment after
     // the node turns Ready: wait for that before comparing the node's taints with the rendered ones
     const lifecycleTainted = (name: string) => (kubectlJson<{ spec: { taints?: { key: string }[] } }>(["get", "node", name]).spec.taints ?? []).some((t) => t.key.startsWith("node.kubernetes.io/"));
@@ -73,22 +73,16 @@ describe("kubelets (Tier 2): the rendered lab on real kubelets + containerd", { 
       const sim = simNode(lab, n).allocatable;
       assert.deepEqual([parseMillicores(node.status.allocatable.cpu!), parseBytes(node.status.allocatable.memory!)], [sim.cpuMillis, sim.memoryBytes], `${n.name}: allocatable CPU and memory as the lab's host ${n.host}`);
     }
-    const b = baseline(lab);
-    const instances = [...new Set(b.pods.map((p) => p.app))];
-    const planned = (inst: string) => b.pods.filter((p) => p.app === inst).length;
-    await cluster.waitFor("every app instance Ready", () => instances.every((i) => readyOf(i).length === planned(i)), 300_000)
-      .catch((e: Error) => { throw new Error(`${e.message}\n${cluster.kubectl(["get", "pods", "-A", "-o", "wide"])}\n${cluster.kubectl(["get", "events", "-A"]).slice(-4000)}\n${[...kl.nodes.values()].map((n) => n.logTail(15)).join("\n")}`); });
+    await readyAsSimulated(run);
     // each pod answers on its node's pod network, from the node's namespace: the stand-in, by its upstream name
     for (const p of pods().filter((x) => x.ready)) {
       const r = await kl.nodes.get(p.node)!.ns.exec(["curl", "-s", "--max-time", "5", `http://${p.ip}:${p.port}/`]);
       assert.match(r.stdout.trim(), new RegExp(`^standin \\S+ on ${p.name}$`), `${p.ns}/${p.name} on ${p.node}`);
     }
-    // every pod where the simulation placed it: the lab's sizes leave no scoring ties
-    for (const p of b.pods) assert.equal(b.state.doubtOf(p.id), undefined, `${p.id}: the simulation's placement is a tie`);
-    for (const inst of instances) assert.deepEqual(readyOf(inst).map((p) => p.node).sort(), b.pods.filter((p) => p.app === inst).map((p) => b.placed.get(p.id)).sort(), `${inst}: placed as simulated`);
+    const instances = [...new Set(b.pods.map((p) => p.app))];
     console.error(`kubelets: placement (real = simulated): ${instances.map((i) => `${i} ${readyOf(i).map((p) => p.node).sort().join(",")}`).join("; ")}`);
     // the volatile host's node runs with Drover's graceful-shutdown drop-in, read by the real kubelet
-    // (kubelet.conf.d); the others without. (Triggering it needs systemd-logind, see the header.)
+    // (kubelet.conf.d); the others without. (Triggering it: shutdown.kubelets.test.ts.)
     for (const n of lab.nodes) {
       const r = await kl.nodes.get(n.name)!.ns.exec(["curl", "-sk", "--max-time", "5", "https://127.0.0.1:10250/configz"]);
       const kc = (JSON.parse(r.stdout) as { kubeletconfig: { shutdownGracePeriod?: string; shutdownGracePeriodCriticalPods?: string } }).kubeletconfig;
@@ -99,13 +93,9 @@ describe("kubelets (Tier 2): the rendered lab on real kubelets + containerd", { 
         // and the kubelet's shutdown manager holds its delay inhibitor lock with the node's real systemd-logind
         const bus = kl.nodes.get(n.name)!.bus!;
         assert.ok(bus, `${n.name}: runs logind`);
-        const inhibitors = () => {
-          const r = spawnSync("busctl", [`--address=${bus}`, "--json=short", "call", "org.freedesktop.login1", "/org/freedesktop/login1", "org.freedesktop.login1.Manager", "ListInhibitors"], { encoding: "utf8" });
-          return r.status === 0 ? (JSON.parse(r.stdout) as { data: [string, string, string, string, number, number][][] }).data[0]! : [];
-        };
-        await cluster.waitFor(`${n.name}: the kubelet's inhibitor lock`, () => inhibitors().some(([what, who]) => who === "kubelet" && what === "shutdown"), 60_000)
+        await cluster.waitFor(`${n.name}: the kubelet's inhibitor lock`, () => loginInhibitors(bus).some((i) => i.who === "kubelet" && i.what === "shutdown"), 60_000)
           .catch((e: Error) => { throw new Error(`${e.message}\n${kl.nodes.get(n.name)!.logTail(20)}`); });
-        const [what, who, why, mode] = inhibitors().find(([, w]) => w === "kubelet")!;
+        const { what, who, why, mode } = loginInhibitors(bus).find((i) => i.who === "kubelet")!;
         assert.deepEqual([what, who, mode], ["shutdown", "kubelet", "delay"], `${n.name}: ${why}`);
       } else {
         assert.ok(!kc.shutdownGracePeriod || kc.shutdownGracePeriod === "0s", `${n.name}: no graceful shutdown configured (${kc.shutdownGracePeriod})`);
@@ -137,10 +127,7 @@ describe("kubelets (Tier 2): the rendered lab on real kubelets + containerd", { 
     // what stays down stays down: 30 s more, and nothing changed
     await new Promise((r) => setTimeout(r, 30_000));
     const rows = compare(false, `what-if --down ${host} vs a power cut of ${x}`);
-    for (const r of rows) {
-      assert.ok(r.placementAsPredicted, `${r.app}: what-if predicted ${r.predictedWhere}, reality ${r.observedWhere}`);
-      assert.ok(r.outcomeOk && r.whyOk, `${r.app}: what-if predicted ${r.predicted}, reality ${r.observed}`);
-    }
+    assertAsPredicted(rows);
     assert.ok(settledBefore);
     // the design of the lab: this scenario shows every kind of outcome, none of them tie-dependent
     assert.deepEqual(new Set(rows.map((r) => r.observed)), new Set(["unaffected", "degraded", "restarted", "down (Terminating until out-of-service)"]), "the scenario covers each outcome");
@@ -153,22 +140,18 @@ describe("kubelets (Tier 2): the rendered lab on real kubelets + containerd", { 
     const settledAfter = await cluster.waitFor("every app instance as what-if predicts once the node is marked", () => allAgree(true), 180_000).then(() => true, () => false);
     const back = (Date.now() - t1) / 1000;
     const marked = compare(true, `after ${outOfServiceText(predicted)}`);
-    for (const r of marked) {
-      assert.ok(r.placementAsPredicted, `${r.app} (node marked out-of-service): what-if predicted ${r.predictedWhere}, reality ${r.observedWhere}`);
-      assert.ok(r.outcomeOk && r.whyOk, `${r.app} (node marked out-of-service): what-if predicted ${r.predicted}, reality ${r.observed}`);
-    }
+    assertAsPredicted(marked, " (node marked out-of-service)");
     assert.ok(settledAfter);
     assert.ok(marked.some((r) => r.observed === "down (Pending)"), "a Pending app once the node is marked");
-    const strip = (xs: typeof rows) => xs.map(({ outcomeOk: _o, whyOk: _w, ...r }) => r);
     report.scenarios.push({
       scenario: `what-if --down ${host} (node ${x}) vs SIGKILL of its kubelet, containerd and containers`,
-      apps: strip(rows),
+      apps: reportRows(rows),
       notes: [`NotReady after ${notReadyAfter.toFixed(0)} s; every app as predicted after ${settled.toFixed(0)} s (node monitor grace 20 s, not-ready/unreachable tolerations 10 s), unchanged 30 s later`,
         `baseline placement (real = simulated): ${[...before].map(([i, nodes]) => `${i} ${nodes.join(",")}`).join("; ")}`],
     });
     report.scenarios.push({
       scenario: `then ${predicted.outOfService[0]!.command}`,
-      apps: strip(marked),
+      apps: reportRows(marked),
       notes: [`every app as predicted ${back.toFixed(0)} s after the taint`],
     });
   });

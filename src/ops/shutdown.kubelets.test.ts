@@ -13,10 +13,10 @@
 // writes the measurements (bench/kubelets.mjs).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { kubeletsLabYaml } from "../testing/kubelets-lab.js";
-import { runLabOnKubelets, whatIfAgainstReality, type LabOnKubelets, type ScenarioRow } from "../testing/kubelets-run.js";
+import { assertAsPredicted, readyAsSimulated, reportRows, runLabOnKubelets, whatIfAgainstReality, type KubeletsReport, type LabOnKubelets } from "../testing/kubelets-run.js";
+import { loginInhibitors } from "../testing/kubelets.js";
 import { whatIf } from "../analyze/index.js";
 
 const HOST = "h4";
@@ -27,7 +27,7 @@ const HOST = "h4";
 // shutting-down kubelet and recreated later. The simulation, tried in every order, agrees with itself here.
 const MEMORY = ["4Gi", "3Gi", "768Mi", "4Gi"] as const;
 
-const report: { nodes: { node: string; readySeconds: number }[]; scenarios: { scenario: string; apps: Omit<ScenarioRow, "outcomeOk" | "whyOk">[]; notes: string[] }[] } = { nodes: [], scenarios: [] };
+const report: KubeletsReport = { nodes: [], scenarios: [] };
 
 describe("kubelets (Tier 2): a planned shutdown of the volatile host on real kubelets", { timeout: 30 * 60_000 }, () => {
   let run: LabOnKubelets;
@@ -43,24 +43,16 @@ describe("kubelets (Tier 2): a planned shutdown of the volatile host on real kub
   });
 
   it(`what-if --off ${HOST} versus systemctl poweroff on its node: the kubelet's graceful node shutdown ends the pods, and every app is where what-if says, the StatefulSet included`, async () => {
-    const { lab, b, cluster, kl, pods, readyOf } = run;
+    const { lab, b, cluster, kl, pods } = run;
     const x = lab.nodes.find((n) => n.host === HOST)!.name;
     const node = kl.nodes.get(x)!;
     assert.ok(node.bus, `${x} boots systemd (Drover renders graceful node shutdown for the volatile host)`);
 
     // every app instance Ready where the simulation placed it
-    const instances = [...new Set(b.pods.map((p) => p.app))];
-    await cluster.waitFor("every app instance Ready", () => instances.every((i) => readyOf(i).length === b.pods.filter((p) => p.app === i).length), 300_000)
-      .catch((e: Error) => { throw new Error(`${e.message}\n${cluster.kubectl(["get", "pods", "-A", "-o", "wide"])}\n${[...kl.nodes.values()].map((n) => n.logTail(15)).join("\n")}`); });
-    for (const p of b.pods) assert.equal(b.state.doubtOf(p.id), undefined, `${p.id}: the simulation's placement is a tie`);
-    for (const inst of instances) assert.deepEqual(readyOf(inst).map((p) => p.node).sort(), b.pods.filter((p) => p.app === inst).map((p) => b.placed.get(p.id)).sort(), `${inst}: placed as simulated`);
+    await readyAsSimulated(run);
 
     // the kubelet's shutdown manager holds its delay inhibitor lock with the node's logind
-    const inhibitors = () => {
-      const r = spawnSync("busctl", [`--address=${node.bus}`, "--json=short", "call", "org.freedesktop.login1", "/org/freedesktop/login1", "org.freedesktop.login1.Manager", "ListInhibitors"], { encoding: "utf8" });
-      return r.status === 0 ? (JSON.parse(r.stdout) as { data: [string, string, string, string, number, number][][] }).data[0]! : [];
-    };
-    await cluster.waitFor(`${x}: the kubelet's inhibitor lock`, () => inhibitors().some(([what, who, , mode]) => who === "kubelet" && what === "shutdown" && mode === "delay"), 60_000)
+    await cluster.waitFor(`${x}: the kubelet's inhibitor lock`, () => loginInhibitors(node.bus!).some((i) => i.who === "kubelet" && i.what === "shutdown" && i.mode === "delay"), 60_000)
       .catch((e: Error) => { throw new Error(`${e.message}\n${node.logTail(20)}`); });
 
     const predicted = whatIf(b, [HOST], { shutdown: "graceful" });
@@ -94,10 +86,7 @@ describe("kubelets (Tier 2): a planned shutdown of the volatile host on real kub
     // what stays down stays down: 30 s more, and nothing changed (the node is NotReady, then unreachable)
     await new Promise((r) => setTimeout(r, 30_000));
     const rows = compare(false, `what-if --off ${HOST} vs systemctl poweroff on ${x}`);
-    for (const r of rows) {
-      assert.ok(r.placementAsPredicted, `${r.app}: what-if predicted ${r.predictedWhere}, reality ${r.observedWhere}`);
-      assert.ok(r.outcomeOk && r.whyOk, `${r.app}: what-if predicted ${r.predicted}, reality ${r.observed}`);
-    }
+    assertAsPredicted(rows);
     assert.ok(settled);
     assert.ok(predicted.apps.every((a) => !a.alternatives), "no outcome depends on a tie");
     // the StatefulSet a power cut leaves Terminating came back elsewhere without out-of-service
@@ -108,10 +97,9 @@ describe("kubelets (Tier 2): a planned shutdown of the volatile host on real kub
 
     const { compare: compareCut } = whatIfAgainstReality(run, cut, x);
     const cutRows = compareCut(false, `(for contrast) what-if --down ${HOST}, a power cut of ${x}, next to the same reality`);
-    const strip = (xs: ScenarioRow[]) => xs.map(({ outcomeOk: _o, whyOk: _w, ...r }) => r);
     report.scenarios.push({
       scenario: `what-if --off ${HOST} (node ${x}) vs systemctl poweroff in the node (its systemd, logind and the kubelet's graceful node shutdown)`,
-      apps: strip(rows),
+      apps: reportRows(rows),
       notes: [
         `pods on ${x} before: ${onNode.join(", ")}; right after the power-off, ${ended.length} of them still listed, each terminal with the DisruptionTarget condition TerminationByKubelet (the rest already deleted and recreated by their controllers)`,
         `the node off ${offAfter.toFixed(1)} s after systemctl poweroff; every app as predicted ${settledAfter.toFixed(0)} s after it, unchanged 30 s later`,

@@ -4,6 +4,7 @@
 // the upstream names the workloads use, provision the NFS class, and apply the apps one instance at a
 // time in the order the simulation places them. Then `whatIfAgainstReality` compares what-if's answer for
 // a lost node with what the cluster does, per app and per pod.
+import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
@@ -194,6 +195,20 @@ export async function runLabOnKubelets(labYaml: (recipient: string) => string): 
   }
 }
 
+/**
+ * Waits until every app instance is Ready, then checks that each runs where the simulation placed it and
+ * that no placement is a scoring tie (the kubelets labs are sized so that none is).
+ */
+export async function readyAsSimulated(run: LabOnKubelets): Promise<void> {
+  const { b, cluster, kl, readyOf } = run;
+  const instances = [...new Set(b.pods.map((p) => p.app))];
+  const planned = (inst: string) => b.pods.filter((p) => p.app === inst).length;
+  await cluster.waitFor("every app instance Ready", () => instances.every((i) => readyOf(i).length === planned(i)), 300_000)
+    .catch((e: Error) => { throw new Error(`${e.message}\n${cluster.kubectl(["get", "pods", "-A", "-o", "wide"])}\n${cluster.kubectl(["get", "events", "-A"]).slice(-4000)}\n${[...kl.nodes.values()].map((n) => n.logTail(15)).join("\n")}`); });
+  for (const p of b.pods) assert.equal(b.state.doubtOf(p.id), undefined, `${p.id}: the simulation's placement is a tie`);
+  for (const inst of instances) assert.deepEqual(readyOf(inst).map((p) => p.node).sort(), b.pods.filter((p) => p.app === inst).map((p) => b.placed.get(p.id)).sort(), `${inst}: placed as simulated`);
+}
+
 /** One app of a what-if scenario next to reality. */
 export interface ScenarioRow {
   app: string;
@@ -205,6 +220,23 @@ export interface ScenarioRow {
   outcomeOk: boolean;
   whyOk: boolean;
 }
+
+/** every app where what-if says, with the outcome and the reason it gives (`context` names the moment) */
+export function assertAsPredicted(rows: readonly ScenarioRow[], context = ""): void {
+  for (const r of rows) {
+    assert.ok(r.placementAsPredicted, `${r.app}${context}: what-if predicted ${r.predictedWhere}, reality ${r.observedWhere}`);
+    assert.ok(r.outcomeOk && r.whyOk, `${r.app}${context}: what-if predicted ${r.predicted}, reality ${r.observed}`);
+  }
+}
+
+/** What bench/kubelets.mjs prints from a kubelets test: node start to Ready, and each scenario per app. */
+export interface KubeletsReport {
+  nodes: { node: string; readySeconds: number }[];
+  scenarios: { scenario: string; apps: Omit<ScenarioRow, "outcomeOk" | "whyOk">[]; notes: string[] }[];
+}
+
+/** a scenario's rows as the report keeps them */
+export const reportRows = (rows: readonly ScenarioRow[]): KubeletsReport["scenarios"][number]["apps"] => rows.map(({ outcomeOk: _o, whyOk: _w, ...r }) => r);
 
 /**
  * What-if's answer for the loss of node `lost` next to the cluster's state, per app instance: where its

@@ -60,6 +60,16 @@ export interface KubeletNodeSpec {
   readonly systemd?: boolean;
 }
 
+/** One logind inhibitor lock: what it inhibits, who holds it, why, and its mode (block or delay). */
+export interface Inhibitor { readonly what: string; readonly who: string; readonly why: string; readonly mode: string }
+
+/** The inhibitor locks held with the logind on a node's system bus (KubeletNode.bus); none when it does not answer. */
+export function loginInhibitors(bus: string): Inhibitor[] {
+  const r = spawnSync("busctl", [`--address=${bus}`, "--json=short", "call", "org.freedesktop.login1", "/org/freedesktop/login1", "org.freedesktop.login1.Manager", "ListInhibitors"], { encoding: "utf8" });
+  if (r.status !== 0) return [];
+  return (JSON.parse(r.stdout) as { data: [string, string, string, string, number, number][][] }).data[0]!.map(([what, who, why, mode]) => ({ what, who, why, mode }));
+}
+
 /** What the kubelet reports as this machine's capacity: its CPUs, and MemTotal in bytes (cAdvisor's machine info). */
 export function machineCapacity(): { cpuMillis: number; memoryBytes: number } {
   const kib = Number(/^MemTotal:\s+(\d+) kB$/m.exec(readFileSync("/proc/meminfo", "utf8"))?.[1]);
@@ -189,18 +199,27 @@ function containerInit(nspawnPid: number): number {
 /** a node's systemd-nspawn machine name */
 const machineName = (node: string) => `drover-${process.pid}-${node}`;
 
-/** the cgroups under dir whose freezer state is not THAWED */
-function frozen(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    try {
-      const st = readFileSync(join(d, "freezer.state"), "utf8").trim();
-      if (st !== "THAWED") out.push(`${d}: ${st}`);
-      for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) walk(join(d, e.name));
-    } catch { /* gone */ }
-  };
-  walk(dir);
-  return out;
+/**
+ * Why a node with systemd is not off: its logind's locks and state, systemd's jobs and journal, every
+ * process left in its PID namespace (zombies too, with their parents: a parent outside the node that
+ * never reaps one keeps the namespace from emptying) and where its PID 1 waits in the kernel.
+ */
+function shutdownDiagnostics(bus: string, pid1: number, env: NodeJS.ProcessEnv): string {
+  const run = (cmd: string[]) => { const x = spawnSync(cmd[0]!, cmd.slice(1), { encoding: "utf8", env }); return `$ ${cmd.join(" ")}\n${x.stdout}${x.stderr}`; };
+  const login1 = ["org.freedesktop.login1", "/org/freedesktop/login1", "org.freedesktop.login1.Manager"];
+  const read = (path: string) => { try { return readFileSync(path, "utf8"); } catch (e) { return (e as Error).message; } };
+  let pidns = "";
+  try { pidns = readlinkSync(`/proc/${pid1}/ns/pid`); } catch { /* PID 1 is gone */ }
+  const left = !pidns ? `PID 1 (${pid1}) is gone` : readdirSync("/proc").filter((d) => /^\d+$/.test(d)).filter((d) => { try { return readlinkSync(`/proc/${d}/ns/pid`) === pidns; } catch { return false; } })
+    .map((d) => { const m = /\((.*)\) (\S) (\d+)/.exec(read(`/proc/${d}/stat`)); return m ? `${d} ${m[1]} ${m[2]} ppid ${m[3]}` : `${d} gone`; }).join("; ");
+  return [
+    run(["busctl", `--address=${bus}`, "call", ...login1, "ListInhibitors"]),
+    run(["busctl", `--address=${bus}`, "get-property", ...login1, "PreparingForShutdown"]),
+    run(["nsenter", `--target=${pid1}`, "--all", "systemctl", "list-jobs"]),
+    run(["nsenter", `--target=${pid1}`, "--all", "journalctl", "-b", "--no-pager", "-n", "60"]),
+    `in the node's PID namespace: ${left}`,
+    `PID 1's kernel stack:\n${read(`/proc/${pid1}/stack`)}`,
+  ].join("\n");
 }
 
 function rmCgroupTree(dir: string): void {
@@ -390,7 +409,7 @@ export async function startKubelets(cluster: TestCluster, o: { mirrors: readonly
       // settings from a folder of the test's (inhibitor delays up to 10 minutes, so the kubelet never
       // rewrites logind's configuration; no VTs, no buttons)
       const busSock = join(nd, "dbus", "system_bus_socket");
-      let machine: { process: ChildProcess; pid1: number; exited: Promise<void> } | undefined;
+      let machine: { pid1: number; exited: Promise<void> } | undefined;
       if (spec.systemd) {
         mkdirSync(join(nd, "dbus"));
         mkdirSync(join(nd, "logind.conf.d"));
@@ -414,7 +433,7 @@ export async function startKubelets(cluster: TestCluster, o: { mirrors: readonly
           if (i > 600) throw new Error(`${spec.name}: the node's systemd-logind did not answer within 60 s: ${readFileSync(join(nd, "machine.log"), "utf8").slice(-2000)}`);
           await sleep(100);
         }
-        machine = { process: mp, pid1, exited };
+        machine = { pid1, exited };
       }
       // one shell per node, in the node's network namespace and a mount namespace of its own (with
       // systemd: in the PID namespace of the node's systemd too, with a /proc of that namespace): it joins
@@ -460,25 +479,7 @@ export async function startKubelets(cluster: TestCluster, o: { mirrors: readonly
           if (r.status !== 0) throw new Error(`${spec.name}: systemctl poweroff: ${r.stderr || r.stdout}`);
           const off = await Promise.race([machine.exited.then(() => true), sleep(timeoutMs).then(() => false)]);
           if (!off) {
-            const ask = (cmd: string[]) => { const x = spawnSync(cmd[0]!, cmd.slice(1), { encoding: "utf8", env }); return `$ ${cmd.slice(-3).join(" ")}\n${x.stdout}${x.stderr}`; };
-            const diag = [
-              ask(["busctl", `--address=unix:path=${busSock}`, "call", "org.freedesktop.login1", "/org/freedesktop/login1", "org.freedesktop.login1.Manager", "ListInhibitors"]),
-              ask(["busctl", `--address=unix:path=${busSock}`, "get-property", "org.freedesktop.login1", "/org/freedesktop/login1", "org.freedesktop.login1.Manager", "PreparingForShutdown"]),
-              ask(["nsenter", `--target=${machine.pid1}`, "--all", "systemctl", "list-jobs"]),
-              ask(["nsenter", `--target=${machine.pid1}`, "--all", "journalctl", "-b", "--no-pager", "-n", "60"]),
-              // what is left of the node: each process with its state, and any frozen cgroup
-              pidsIn(join(freezer, cgRoot)).map((pid) => { try { const st = readFileSync(`/proc/${pid}/stat`, "utf8"); return `${pid} ${/\((.*)\) (\S)/.exec(st)?.slice(1).join(" ")} ${readFileSync(`/proc/${pid}/cgroup`, "utf8").split("\n").find((l) => l.includes(":freezer:"))}`; } catch { return `${pid} gone`; } }).join("\n"),
-              frozen(join(freezer, cgRoot)).join("\n"),
-              // every process in the node's PID namespace (zombies too), and where its PID 1 waits
-              (() => {
-                let pidns = "";
-                try { pidns = readlinkSync(`/proc/${machine.pid1}/ns/pid`); } catch { return `PID 1 (${machine.pid1}) gone`; }
-                const inNs = readdirSync("/proc").filter((d) => /^\d+$/.test(d)).filter((d) => { try { return readlinkSync(`/proc/${d}/ns/pid`) === pidns; } catch { return false; } });
-                const stack = (() => { try { return readFileSync(`/proc/${machine.pid1}/stack`, "utf8"); } catch (e) { return (e as Error).message; } })();
-                return `in the node's PID namespace: ${inNs.map((d) => { try { const st = readFileSync(`/proc/${d}/stat`, "utf8"); const m = /\((.*)\) (\S) (\d+)/.exec(st)!; return `${d} ${m[1]} ${m[2]} ppid ${m[3]}`; } catch { return `${d} gone`; } }).join("; ")}\nPID 1's kernel stack:\n${stack}`;
-              })(),
-            ].join("\n");
-            throw new Error(`${spec.name}: still running ${timeoutMs / 1000} s after systemctl poweroff\n${diag}\n${node.logTail(20)}`);
+            throw new Error(`${spec.name}: still running ${timeoutMs / 1000} s after systemctl poweroff\n${shutdownDiagnostics(`unix:path=${busSock}`, machine.pid1, env)}\n${node.logTail(20)}`);
           }
           killed = true;
           // every process of the node ended with its PID 1; a leftover would be a bug of the test's, not a machine that is off
