@@ -375,7 +375,7 @@ function replacePods(b: Baseline, nodesDown: readonly string[], ungraceful: Read
   }
   undo.scheduled = [...toSchedule, ...afterMarking];
   undo.unbound = undo.scheduled.filter((p) => p.nodeLocalVolume && state.volumeNode(p.id) === undefined).map((p) => p.id);
-  const r = scheduleAll(order.reverse ? [...toSchedule.reverse(), ...afterMarking.reverse()] : undo.scheduled, state);
+  const r = scheduleAll(order.reverse ? [...toSchedule].reverse().concat([...afterMarking].reverse()) : undo.scheduled, state);
   for (const [id, why] of r.pending) pending.set(id, why);
   for (const p of afterMarking) {
     const node = lostOn.get(p.id)!;
