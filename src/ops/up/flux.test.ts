@@ -6,7 +6,7 @@
 // render has but the cluster does not yet.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startCluster, type TestCluster } from "../../testing/cluster.js";
 import { startSshd, type TestSshd } from "../../testing/sshd.js";
@@ -74,6 +74,11 @@ test("Flux phase: installs the vendored Flux from the render with its Secrets; a
   const root = r.objects.find((o) => o.name === "flux-system" && o.kind === "Kustomization");
   assert.deepEqual([root?.ready, root?.reason], [false, "NotReconciled"]);
   assert.ok(renderedKustomizations(opts([]).outDir) > 1);
+  // Flux's Kustomizations only, not kustomize's kustomization.yaml files (the wait could never end Ready)
+  const tree = join(opts([]).outDir, "kubernetes");
+  const fluxKustomizations = readdirSync(tree, { recursive: true, encoding: "utf8" }).filter((f) => /\.ya?ml$/.test(f))
+    .reduce((n, f) => n + (readFileSync(join(tree, f), "utf8").match(/^apiVersion: kustomize\.toolkit\.fluxcd\.io\/v1\nkind: Kustomization$/gm) ?? []).length, 0);
+  assert.equal(renderedKustomizations(opts([]).outDir), fluxKustomizations);
   assert.ok(ev.some((e) => e.status === "wait" && /0\/\d+ Ready — Kustomization flux-system\/flux-system: not reconciled yet/.test(e.message)), JSON.stringify(ev.filter((e) => e.status === "wait")));
 
   // again: every object as it was (no new resourceVersion), nothing counted as changed. (GitRepository and

@@ -124,17 +124,12 @@ export async function fluxSecrets(o: FluxOptions): Promise<KubeObject[]> {
   return out;
 }
 
-/** How many Kustomizations the render has (the root one included): the wait expects them all. */
-export function renderedKustomizations(outDir: string): number {
-  let n = 0;
-  const walk = (d: string) => {
-    for (const e of readdirSync(d, { withFileTypes: true })) {
-      if (e.isDirectory()) walk(join(d, e.name));
-      else if (/\.ya?ml$/.test(e.name)) n += (readFileSync(join(d, e.name), "utf8").match(/^kind: Kustomization$/gm) ?? []).length;
-    }
-  };
-  walk(join(outDir, RENDERED_CLUSTER_DIR));
-  return n;
+/**
+ * How many Flux Kustomizations the render has (the root one included): the wait expects them all. Not
+ * kustomize's own kustomization.yaml files, which say `kind: Kustomization` too (kustomize.config.k8s.io).
+ */
+export function renderedKustomizations(outDir: string, specs = renderedFluxSpecs(outDir)): number {
+  return [...specs.keys()].filter((k) => k.startsWith("Kustomization/")).length;
 }
 
 /** The rendered Kustomizations (Flux's kind) and HelmReleases, by kind/namespace/name, with their spec. */
@@ -183,7 +178,7 @@ export async function upFlux(o: FluxOptions): Promise<FluxResult> {
   const deployKey = gitSource(o.lab).credentials === "ssh" ? o.secrets.ssh?.deploy.publicKey : undefined;
   if (!o.wait) return { installed, changed, ready: false, objects: [], stalled: false, ...(deployKey ? { deployKey } : {}) };
   const rendered = renderedFluxSpecs(o.outDir);
-  const expect = renderedKustomizations(o.outDir);
+  const expect = renderedKustomizations(o.outDir, rendered);
   report({ phase: "flux", status: "start", message: `waiting for ${expect} Kustomizations and every HelmRelease to be Ready` });
   const r = await waitFluxReady(client, {
     timeoutMs: o.timeoutMs, expectKustomizations: expect, ...(o.pollMs ? { pollMs: o.pollMs } : {}), ...(o.signal ? { signal: o.signal } : {}),
